@@ -1,0 +1,317 @@
+"""Agents: who answers the call, how it talks, what it may do and when it is open."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+from voiceagent.models import TimeStampedModel
+from voiceagent.validators import (
+    split_lines_or_commas,
+    validate_e164,
+    validate_email_list,
+    validate_language_tag,
+    validate_origin_list,
+    validate_timezone,
+)
+
+
+class Voice(models.TextChoices):
+    """Voices the OpenAI Realtime API (GA) offers; marin and cedar sound best."""
+
+    MARIN = "marin", "Marin"
+    CEDAR = "cedar", "Cedar"
+    ALLOY = "alloy", "Alloy"
+    ASH = "ash", "Ash"
+    BALLAD = "ballad", "Ballad"
+    CORAL = "coral", "Coral"
+    ECHO = "echo", "Echo"
+    SAGE = "sage", "Sage"
+    SHIMMER = "shimmer", "Shimmer"
+    VERSE = "verse", "Verse"
+
+
+class TurnDetection(models.TextChoices):
+    SERVER_VAD = "server_vad", "Server VAD (silence based)"
+    SEMANTIC_VAD = "semantic_vad", "Semantic VAD (waits for a finished thought)"
+
+
+class Eagerness(models.TextChoices):
+    AUTO = "auto", "Auto"
+    LOW = "low", "Low (waits up to 8 s)"
+    MEDIUM = "medium", "Medium (up to 4 s)"
+    HIGH = "high", "High (up to 2 s)"
+
+
+class NoiseReduction(models.TextChoices):
+    NEAR_FIELD = "near_field", "Near field (headsets, phones)"
+    FAR_FIELD = "far_field", "Far field (laptops, conference rooms)"
+    OFF = "off", "Off"
+
+
+class Tool(models.TextChoices):
+    """Tools the model may call during a call; enabled per agent."""
+
+    UPDATE_USER_INFO = "update_user_info", "Capture name, email and phone"
+    SAVE_CONTACT = "save_contact", "Save the caller as a contact"
+    UPDATE_CONTACT = "update_contact", "Correct a saved contact"
+    SEARCH_KNOWLEDGE_BASE = "search_knowledge_base", "Answer from the knowledge base"
+    CHECK_AVAILABILITY = "check_availability", "Check free appointment slots"
+    SCHEDULE_APPOINTMENT = "schedule_appointment", "Book appointments"
+    TRANSFER_CALL = "transfer_call", "Transfer phone calls to a person"
+    END_CALL = "end_call", "End the call"
+
+
+def default_tools() -> list[str]:
+    return [tool.value for tool in Tool if tool is not Tool.TRANSFER_CALL]
+
+
+def new_public_id() -> str:
+    return "agt-" + secrets.token_hex(6)
+
+
+class Agent(TimeStampedModel):
+    public_id = models.CharField(
+        max_length=40,
+        unique=True,
+        default=new_public_id,
+        validators=[
+            RegexValidator(
+                r"^[a-z0-9][a-z0-9-]{2,39}$",
+                "Use 3–40 lowercase letters, digits and hyphens.",
+            )
+        ],
+        help_text="Identifies the agent in the widget snippet and call URLs. Not a secret.",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="agents"
+    )
+    name = models.CharField(max_length=120)
+    is_active = models.BooleanField(
+        default=True, help_text="Inactive agents refuse new calls; running calls finish."
+    )
+
+    greeting = models.TextField(
+        blank=True,
+        help_text="What the agent says first, once per call. Empty: the agent "
+        "greets in its own words.",
+    )
+    instructions = models.TextField(
+        help_text="The agent's persona and rules (system prompt). The current date and "
+        "time and guidance for the enabled tools are added at call time."
+    )
+    language = models.CharField(
+        max_length=35,
+        default="en",
+        validators=[validate_language_tag],
+        help_text="BCP 47 tag of the language callers speak, e.g. en, en-GB, de.",
+    )
+    voice = models.CharField(max_length=16, choices=Voice, default=Voice.MARIN)
+    realtime_model = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="OpenAI Realtime model. Empty: the server default (OPENAI_REALTIME_MODEL).",
+    )
+
+    turn_detection = models.CharField(
+        max_length=16, choices=TurnDetection, default=TurnDetection.SERVER_VAD
+    )
+    vad_threshold = models.FloatField(
+        default=0.5,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="Server VAD: how loud speech must be (0–1). Raise it for noisy rooms.",
+    )
+    vad_prefix_padding_ms = models.PositiveIntegerField(
+        default=300,
+        validators=[MaxValueValidator(2000)],
+        help_text="Server VAD: audio kept from before speech started, in ms.",
+    )
+    vad_silence_duration_ms = models.PositiveIntegerField(
+        default=500,
+        validators=[MinValueValidator(100), MaxValueValidator(5000)],
+        help_text="Server VAD: silence that ends the caller's turn, in ms.",
+    )
+    vad_eagerness = models.CharField(
+        max_length=8,
+        choices=Eagerness,
+        default=Eagerness.AUTO,
+        help_text="Semantic VAD: how quickly the agent answers.",
+    )
+    interrupt_response = models.BooleanField(
+        default=True, help_text="Callers can interrupt the agent by speaking."
+    )
+    noise_reduction = models.CharField(
+        max_length=16, choices=NoiseReduction, default=NoiseReduction.NEAR_FIELD
+    )
+
+    enabled_tools = models.JSONField(
+        default=default_tools,
+        blank=True,
+        help_text="What the agent may do during a call.",
+    )
+
+    timezone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_timezone],
+        help_text="IANA time zone of the business, e.g. Europe/London. Business hours "
+        "and spoken dates are in this zone.",
+    )
+    calendar_connection = models.ForeignKey(
+        "appointments.CalendarConnection",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agents",
+        help_text="Calendar that receives bookings. Empty: bookings stay local (.ics).",
+    )
+
+    transfer_number = models.CharField(
+        max_length=20,
+        blank=True,
+        validators=[validate_e164],
+        help_text="Phone calls are transferred here on request, in E.164 form (+15551234567).",
+    )
+    summary_recipients = models.TextField(
+        blank=True,
+        validators=[validate_email_list],
+        help_text="Email addresses that receive the post-call summary, "
+        "one per line or comma-separated.",
+    )
+
+    allowed_origins = models.TextField(
+        blank=True,
+        validators=[validate_origin_list],
+        help_text="Websites that may embed the widget, one origin per line "
+        "(https://www.example.com). Empty: only this server's own pages.",
+    )
+    max_call_seconds = models.PositiveIntegerField(
+        default=600,
+        validators=[MinValueValidator(30), MaxValueValidator(4 * 60 * 60)],
+        help_text="Calls end after this many seconds.",
+    )
+    idle_seconds = models.PositiveIntegerField(
+        default=60,
+        validators=[MinValueValidator(5), MaxValueValidator(3600)],
+        help_text="Calls end after this many seconds with nobody speaking.",
+    )
+    max_concurrent_calls = models.PositiveIntegerField(
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(10_000)],
+        help_text="Calls beyond this many at once are refused.",
+    )
+    retention_days = models.PositiveIntegerField(
+        default=90,
+        help_text="Call logs and transcripts older than this are deleted. 0 keeps them forever.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["owner", "is_active"])]
+        constraints = [
+            models.UniqueConstraint("owner", Lower("name"), name="agent_unique_owner_name"),
+            models.CheckConstraint(
+                condition=Q(voice__in=Voice.values), name="agent_voice_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(turn_detection__in=TurnDetection.values),
+                name="agent_turn_detection_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(vad_eagerness__in=Eagerness.values), name="agent_eagerness_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(noise_reduction__in=NoiseReduction.values),
+                name="agent_noise_reduction_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(vad_threshold__gte=0) & Q(vad_threshold__lte=1),
+                name="agent_vad_threshold_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def allowed_origin_list(self) -> list[str]:
+        return [origin.rstrip("/") for origin in split_lines_or_commas(self.allowed_origins)]
+
+    @property
+    def summary_recipient_list(self) -> list[str]:
+        return split_lines_or_commas(self.summary_recipients)
+
+
+class Service(models.Model):
+    """Something callers can book, with how long it takes."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="services")
+    name = models.CharField(max_length=80)
+    duration_minutes = models.PositiveIntegerField(
+        validators=[MinValueValidator(5), MaxValueValidator(8 * 60)]
+    )
+    description = models.CharField(
+        max_length=300, blank=True, help_text="Read to callers who ask what it is."
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint("agent", Lower("name"), name="service_unique_agent_name"),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=5), name="service_duration_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.duration_minutes} min)"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class BusinessHours(models.Model):
+    """One opening period on one weekday, in the agent's time zone."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="business_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday)
+    opens_at = models.TimeField()
+    closes_at = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "opens_at"]
+        verbose_name_plural = "business hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")),
+                name="business_hours_close_after_open",
+                violation_error_message="Closing time must be after opening time.",
+            ),
+            models.CheckConstraint(
+                condition=Q(weekday__gte=0) & Q(weekday__lte=6),
+                name="business_hours_weekday_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["agent", "weekday", "opens_at"],
+                name="business_hours_unique_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_weekday_display()} "
+            f"{self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
+        )

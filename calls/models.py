@@ -1,0 +1,218 @@
+"""Call logs: one row per call, its transcript turns and the tools it invoked."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from voiceagent.models import TimeStampedModel
+
+
+class Channel(models.TextChoices):
+    WEB = "web", "Web widget"
+    TWILIO = "twilio", "Twilio"
+    PLIVO = "plivo", "Plivo"
+
+
+class Direction(models.TextChoices):
+    INBOUND = "inbound", "Inbound"
+    OUTBOUND = "outbound", "Outbound"
+
+
+class CallStatus(models.TextChoices):
+    CONNECTING = "connecting", "Connecting"
+    ACTIVE = "active", "Active"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+    TRANSFERRED = "transferred", "Transferred"
+
+
+class EndReason(models.TextChoices):
+    """Why a call ended; the web values match the `ended` reasons of docs/protocol.md."""
+
+    CLIENT_ENDED = "client_ended", "Caller ended the call"
+    AGENT_ENDED = "agent_ended", "Agent ended the call"
+    MAX_DURATION = "max_duration", "Reached the maximum duration"
+    IDLE_TIMEOUT = "idle_timeout", "Nobody spoke for too long"
+    UPSTREAM_CLOSED = "upstream_closed", "The AI service closed the session"
+    UPSTREAM_UNAVAILABLE = "upstream_unavailable", "The AI service was unreachable"
+    PROTOCOL_ABUSE = "protocol_abuse", "Client sent invalid data"
+    SERVER_SHUTDOWN = "server_shutdown", "Server shut down"
+    CALLER_HUNG_UP = "caller_hung_up", "Caller hung up"
+    TRANSFERRED = "transferred", "Transferred to a person"
+    CONNECTION_LOST = "connection_lost", "Connection to the caller was lost"
+    ERROR = "error", "Internal error"
+
+
+class Engine(models.TextChoices):
+    OPENAI = "openai", "OpenAI Realtime"
+    OFFLINE = "offline", "Offline engine"
+
+
+class CallLog(TimeStampedModel):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agent = models.ForeignKey("agents.Agent", on_delete=models.PROTECT, related_name="calls")
+    channel = models.CharField(max_length=10, choices=Channel)
+    direction = models.CharField(max_length=10, choices=Direction, default=Direction.INBOUND)
+    status = models.CharField(
+        max_length=12, choices=CallStatus, default=CallStatus.CONNECTING
+    )
+    engine = models.CharField(max_length=10, choices=Engine)
+    realtime_model = models.CharField(max_length=64, blank=True)
+
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    end_reason = models.CharField(max_length=24, choices=EndReason, blank=True)
+    error_message = models.TextField(blank=True)
+
+    caller_number = models.CharField(
+        max_length=20, blank=True, help_text="Caller's phone number (E.164) for phone calls."
+    )
+    caller_ip_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Keyed hash of the caller's IP address (web calls); the address itself "
+        "is not stored.",
+    )
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="calls",
+    )
+    user_info = models.JSONField(
+        default=dict, blank=True, help_text="Name, email and phone captured during the call."
+    )
+    summary = models.TextField(blank=True)
+    usage = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Token usage by modality (input/output text and audio, cached input).",
+    )
+    cost_usd = models.DecimalField(max_digits=10, decimal_places=6, default=Decimal("0"))
+    recording = models.FileField(upload_to="recordings/%Y/%m/", blank=True)
+    provider_call_id = models.CharField(
+        max_length=64, blank=True, help_text="Twilio CallSid or Plivo CallUUID."
+    )
+    provider_stream_id = models.CharField(
+        max_length=64, blank=True, help_text="Twilio StreamSid or Plivo stream id."
+    )
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = "call log"
+        indexes = [
+            models.Index(fields=["agent", "-started_at"], name="call_agent_started"),
+            models.Index(fields=["status", "-started_at"], name="call_status_started"),
+            models.Index(fields=["channel", "-started_at"], name="call_channel_started"),
+            models.Index(fields=["-started_at"], name="call_started"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=CallStatus.values), name="call_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=Channel.values), name="call_channel_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(direction__in=Direction.values), name="call_direction_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(engine__in=Engine.values), name="call_engine_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_reason="") | Q(end_reason__in=EndReason.values),
+                name="call_end_reason_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=F("started_at")),
+                name="call_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(cost_usd__gte=0), name="call_cost_not_negative"
+            ),
+            models.UniqueConstraint(
+                fields=["channel", "provider_call_id"],
+                condition=~Q(provider_call_id=""),
+                name="call_unique_provider_call_id",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} call {self.started_at:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in (CallStatus.CONNECTING, CallStatus.ACTIVE)
+
+
+class Role(models.TextChoices):
+    USER = "user", "Caller"
+    ASSISTANT = "assistant", "Agent"
+    SYSTEM = "system", "System"
+
+
+class TranscriptTurn(models.Model):
+    """One utterance. ``seq`` orders the conversation and is shared with tool invocations."""
+
+    call = models.ForeignKey(CallLog, on_delete=models.CASCADE, related_name="turns")
+    seq = models.PositiveIntegerField()
+    role = models.CharField(max_length=10, choices=Role)
+    text = models.TextField(blank=True)
+    item_id = models.CharField(max_length=64, blank=True)
+    started_ms = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Milliseconds from the start of the call."
+    )
+    interrupted = models.BooleanField(
+        default=False, help_text="The caller interrupted this turn; the text is what was heard."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["call", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "seq"], name="turn_unique_call_seq"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="turn_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.text[:60]}"
+
+
+class ToolInvocation(models.Model):
+    """A function call the model made during a call, with its result."""
+
+    call = models.ForeignKey(CallLog, on_delete=models.CASCADE, related_name="tool_invocations")
+    seq = models.PositiveIntegerField()
+    function_call_id = models.CharField(
+        max_length=64, blank=True, help_text="The model's call_id for this function call."
+    )
+    name = models.CharField(max_length=64)
+    arguments = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    ok = models.BooleanField()
+    error = models.TextField(blank=True)
+    latency_ms = models.PositiveIntegerField()
+    started_ms = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["call", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "seq"], name="tool_unique_call_seq"),
+            models.UniqueConstraint(
+                fields=["call", "function_call_id"],
+                condition=~Q(function_call_id=""),
+                name="tool_unique_function_call_id",
+            ),
+        ]
+        indexes = [models.Index(fields=["name", "ok"], name="tool_name_ok")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({'ok' if self.ok else 'failed'}, {self.latency_ms} ms)"

@@ -1,0 +1,49 @@
+"""Model fields shared by the apps."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Lookup
+from django.db.models.lookups import IsNull
+
+from voiceagent.crypto import decrypt_text, encrypt_text
+
+
+class EncryptedJSONField(models.TextField):
+    """JSON stored encrypted (Fernet) in a text column.
+
+    Ciphertext is randomised, so only ``isnull`` lookups make sense; anything else
+    is refused rather than silently matching nothing.
+    """
+
+    description = "JSON encrypted at rest"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Any:
+        if value is None:
+            return None
+        return json.loads(decrypt_text(value))
+
+    def to_python(self, value: Any) -> Any:
+        return value
+
+    def get_prep_value(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        return encrypt_text(json.dumps(value, cls=DjangoJSONEncoder))
+
+    def value_to_string(self, obj: models.Model) -> str:
+        # Fixtures and dumpdata must not expose the secret in clear text.
+        return "<encrypted>"
+
+    def get_lookup(self, lookup_name: str) -> type[Lookup] | None:
+        if lookup_name == "isnull":
+            return IsNull
+        return None

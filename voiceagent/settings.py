@@ -1,0 +1,244 @@
+"""Settings for the voice agent platform, all read from the environment.
+
+Every variable is documented in ``.env.example`` and in the README. With nothing
+set the product runs on its embedded defaults: SQLite under ``data/``, the
+in-memory channel layer, tasks executed in-process and the offline engine.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from voiceagent import config
+from voiceagent.env import Env
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = Env()
+if env.bool("DJANGO_READ_DOT_ENV_FILE", True) and (BASE_DIR / ".env").is_file():
+    # Values already in the environment win over the file.
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DATA_DIR = Path(env.str("VOICEAGENT_DATA_DIR", str(BASE_DIR / "data"))).resolve()
+
+# GENERAL
+# ------------------------------------------------------------------------------
+# Development-first like `startproject`: production sets DJANGO_DEBUG=false and
+# then must provide DJANGO_SECRET_KEY and FIELD_ENCRYPTION_KEY.
+DEBUG = env.bool("DJANGO_DEBUG", True)
+SECRET_KEY = config.secret_key(env, debug=DEBUG, data_dir=DATA_DIR)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS")
+PUBLIC_BASE_URL = env.url(
+    "PUBLIC_BASE_URL", "http://127.0.0.1:8000" if DEBUG else ""
+).rstrip("/")
+
+TIME_ZONE = env.str("DJANGO_TIME_ZONE", "UTC")
+USE_TZ = True
+LANGUAGE_CODE = "en-us"
+USE_I18N = True
+
+ROOT_URLCONF = "voiceagent.urls"
+ASGI_APPLICATION = "voiceagent.asgi.application"
+WSGI_APPLICATION = None
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    # daphne makes `runserver` serve WebSockets; production runs uvicorn/daphne directly.
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "channels",
+    "rest_framework",
+    "voiceagent",
+    "agents",
+    "calls",
+    "contacts",
+    "appointments",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# DATABASES
+# ------------------------------------------------------------------------------
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+_default_db = env.database("DATABASE_URL", f"sqlite:///{DATA_DIR / 'db.sqlite3'}")
+if _default_db["ENGINE"] == "django.db.backends.sqlite3":
+    _default_db.setdefault("OPTIONS", {})
+    _default_db["OPTIONS"].update(  # type: ignore[union-attr]
+        {
+            # WAL lets readers and one writer work at once; IMMEDIATE takes the write
+            # lock at BEGIN so that concurrent writers wait instead of failing.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
+else:
+    _default_db["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", 0, min_value=0)
+    _default_db["CONN_HEALTH_CHECKS"] = True
+DATABASES = {"default": _default_db}
+
+# CHANNELS AND CELERY
+# ------------------------------------------------------------------------------
+REDIS_URL = env.url("REDIS_URL", "", schemes=("redis", "rediss", "unix"))
+CHANNEL_LAYERS = config.channel_layers(REDIS_URL)
+
+CELERY_BROKER_URL, CELERY_TASK_ALWAYS_EAGER = config.celery_broker(env, redis_url=REDIS_URL)
+CELERY_TASK_EAGER_PROPAGATES = env.bool("CELERY_TASK_EAGER_PROPAGATES", False)
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# Outcomes live in status rows on our own models, not in a result backend.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", 60, min_value=1)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", 90, min_value=1)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 5}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    "purge-expired-calls": {
+        "task": "calls.tasks.call_logs_purge_expired_task",
+        "schedule": 6 * 60 * 60,
+    },
+}
+
+# REALTIME ENGINE AND PROVIDERS
+# ------------------------------------------------------------------------------
+OPENAI_API_KEY = env.secret("OPENAI_API_KEY", "")
+OPENAI_BASE_URL = env.url("OPENAI_BASE_URL", "https://api.openai.com/v1")
+OPENAI_REALTIME_URL = env.url(
+    "OPENAI_REALTIME_URL", "wss://api.openai.com/v1/realtime", schemes=("ws", "wss")
+)
+OPENAI_REALTIME_MODEL = env.str("OPENAI_REALTIME_MODEL", "gpt-realtime")
+VOICEAGENT_ENGINE = env.choice(
+    "VOICEAGENT_ENGINE", "openai" if OPENAI_API_KEY else "offline", ("openai", "offline")
+)
+if VOICEAGENT_ENGINE == "openai" and not OPENAI_API_KEY:
+    raise ImproperlyConfigured("VOICEAGENT_ENGINE=openai needs OPENAI_API_KEY.")
+
+GOOGLE_CLIENT_ID = env.str("GOOGLE_CLIENT_ID", "")
+GOOGLE_CLIENT_SECRET = env.secret("GOOGLE_CLIENT_SECRET", "")
+GOOGLE_API_ENDPOINT = env.url("GOOGLE_API_ENDPOINT", "")
+MICROSOFT_CLIENT_ID = env.str("MICROSOFT_CLIENT_ID", "")
+MICROSOFT_CLIENT_SECRET = env.secret("MICROSOFT_CLIENT_SECRET", "")
+MICROSOFT_TENANT = env.str("MICROSOFT_TENANT", "common")
+MICROSOFT_GRAPH_URL = env.url("MICROSOFT_GRAPH_URL", "https://graph.microsoft.com/v1.0")
+MICROSOFT_AUTHORITY_HOST = env.url(
+    "MICROSOFT_AUTHORITY_HOST", "https://login.microsoftonline.com"
+)
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = env.secret("TWILIO_AUTH_TOKEN", "")
+PLIVO_AUTH_ID = env.str("PLIVO_AUTH_ID", "")
+PLIVO_AUTH_TOKEN = env.secret("PLIVO_AUTH_TOKEN", "")
+
+# Fernet keys for secrets at rest (calendar tokens); first one encrypts.
+FIELD_ENCRYPTION_KEYS = config.field_encryption_keys(env, debug=DEBUG, data_dir=DATA_DIR)
+
+# EMAIL
+# ------------------------------------------------------------------------------
+_email = env.email("EMAIL_URL", "consolemail://")
+globals().update({k: v for k, v in _email.items() if k.startswith("EMAIL_")})
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "Voice agent <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# STATIC AND MEDIA
+# ------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", str(DATA_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+# SECURITY
+# ------------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if env.bool("DJANGO_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", not DEBUG)
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", 0, min_value=0)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+# REST FRAMEWORK
+# ------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+}
+
+# LOGGING
+# ------------------------------------------------------------------------------
+LOG_LEVEL = env.choice(
+    "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+)
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Its INFO lines include every admin request; warnings are what matter.
+        "django.server": {"level": "WARNING"},
+    },
+}

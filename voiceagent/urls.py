@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import path
+
+from voiceagent import views
+
+admin.site.site_header = "Voice agent platform"
+admin.site.site_title = "Voice agent admin"
+admin.site.index_title = "Agents, calls, contacts and appointments"
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
