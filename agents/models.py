@@ -215,9 +215,7 @@ class Agent(TimeStampedModel):
         indexes = [models.Index(fields=["owner", "is_active"])]
         constraints = [
             models.UniqueConstraint("owner", Lower("name"), name="agent_unique_owner_name"),
-            models.CheckConstraint(
-                condition=Q(voice__in=Voice.values), name="agent_voice_valid"
-            ),
+            models.CheckConstraint(condition=Q(voice__in=Voice.values), name="agent_voice_valid"),
             models.CheckConstraint(
                 condition=Q(turn_detection__in=TurnDetection.values),
                 name="agent_turn_detection_valid",
@@ -311,7 +309,4 @@ class BusinessHours(models.Model):
         ]
 
     def __str__(self) -> str:
-        return (
-            f"{self.get_weekday_display()} "
-            f"{self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
-        )
+        return f"{self.get_weekday_display()} {self.opens_at:%H:%M}–{self.closes_at:%H:%M}"

@@ -90,9 +90,7 @@ class CalendarConnection(TimeStampedModel):
 
 class Appointment(TimeStampedModel):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    agent = models.ForeignKey(
-        "agents.Agent", on_delete=models.PROTECT, related_name="appointments"
-    )
+    agent = models.ForeignKey("agents.Agent", on_delete=models.PROTECT, related_name="appointments")
     contact = models.ForeignKey(
         "contacts.Contact",
         on_delete=models.SET_NULL,

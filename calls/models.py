@@ -58,9 +58,7 @@ class CallLog(TimeStampedModel):
     agent = models.ForeignKey("agents.Agent", on_delete=models.PROTECT, related_name="calls")
     channel = models.CharField(max_length=10, choices=Channel)
     direction = models.CharField(max_length=10, choices=Direction, default=Direction.INBOUND)
-    status = models.CharField(
-        max_length=12, choices=CallStatus, default=CallStatus.CONNECTING
-    )
+    status = models.CharField(max_length=12, choices=CallStatus, default=CallStatus.CONNECTING)
     engine = models.CharField(max_length=10, choices=Engine)
     realtime_model = models.CharField(max_length=64, blank=True)
 
@@ -95,7 +93,7 @@ class CallLog(TimeStampedModel):
         blank=True,
         help_text="Token usage by modality (input/output text and audio, cached input).",
     )
-    cost_usd = models.DecimalField(max_digits=10, decimal_places=6, default=Decimal("0"))
+    cost_usd = models.DecimalField(max_digits=10, decimal_places=6, default=Decimal(0))
     recording = models.FileField(upload_to="recordings/%Y/%m/", blank=True)
     provider_call_id = models.CharField(
         max_length=64, blank=True, help_text="Twilio CallSid or Plivo CallUUID."
@@ -123,9 +121,7 @@ class CallLog(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(direction__in=Direction.values), name="call_direction_valid"
             ),
-            models.CheckConstraint(
-                condition=Q(engine__in=Engine.values), name="call_engine_valid"
-            ),
+            models.CheckConstraint(condition=Q(engine__in=Engine.values), name="call_engine_valid"),
             models.CheckConstraint(
                 condition=Q(end_reason="") | Q(end_reason__in=EndReason.values),
                 name="call_end_reason_valid",
@@ -134,9 +130,7 @@ class CallLog(TimeStampedModel):
                 condition=Q(ended_at__isnull=True) | Q(ended_at__gte=F("started_at")),
                 name="call_ends_after_start",
             ),
-            models.CheckConstraint(
-                condition=Q(cost_usd__gte=0), name="call_cost_not_negative"
-            ),
+            models.CheckConstraint(condition=Q(cost_usd__gte=0), name="call_cost_not_negative"),
             models.UniqueConstraint(
                 fields=["channel", "provider_call_id"],
                 condition=~Q(provider_call_id=""),

@@ -51,8 +51,7 @@ class Env:
                 return Path(file_path).read_text().strip()
             except OSError as exc:
                 raise ImproperlyConfigured(
-                    f"{name}_FILE points to {file_path!r}, which cannot be read: "
-                    f"{exc.strerror}."
+                    f"{name}_FILE points to {file_path!r}, which cannot be read: {exc.strerror}."
                 ) from exc
         return self.str(name, default)
 
@@ -66,8 +65,7 @@ class Env:
         if lowered in _FALSE:
             return False
         raise ImproperlyConfigured(
-            f"{name} must be a boolean (one of true/false, 1/0, yes/no, on/off); "
-            f"got {value!r}."
+            f"{name} must be a boolean (one of true/false, 1/0, yes/no, on/off); got {value!r}."
         )
 
     def int(
@@ -84,9 +82,7 @@ class Env:
         try:
             number = int(value)
         except ValueError:
-            raise ImproperlyConfigured(
-                f"{name} must be a whole number; got {value!r}."
-            ) from None
+            raise ImproperlyConfigured(f"{name} must be a whole number; got {value!r}.") from None
         _check_range(name, number, min_value, max_value)
         return number
 

@@ -71,7 +71,7 @@ async def _run(check: Callable[[], Awaitable[Report]]) -> Report:
         report = await asyncio.wait_for(check(), CHECK_TIMEOUT_SECONDS)
     except TimeoutError:
         report = {"ok": False, "error": f"no answer within {CHECK_TIMEOUT_SECONDS:g} s"}
-    except Exception as exc:  # noqa: BLE001 - any failure is a health result
+    except Exception as exc:
         logger.warning("Health check %s failed: %s", check.__name__, type(exc).__name__)
         detail = str(exc).splitlines()[0][:200] if str(exc) else ""
         report = {"ok": False, "error": f"{type(exc).__name__}: {detail}".rstrip(": ")}

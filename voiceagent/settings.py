@@ -32,9 +32,7 @@ DEBUG = env.bool("DJANGO_DEBUG", True)
 SECRET_KEY = config.secret_key(env, debug=DEBUG, data_dir=DATA_DIR)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS")
-PUBLIC_BASE_URL = env.url(
-    "PUBLIC_BASE_URL", "http://127.0.0.1:8000" if DEBUG else ""
-).rstrip("/")
+PUBLIC_BASE_URL = env.url("PUBLIC_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
 
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", "UTC")
 USE_TZ = True
@@ -159,9 +157,7 @@ MICROSOFT_CLIENT_ID = env.str("MICROSOFT_CLIENT_ID", "")
 MICROSOFT_CLIENT_SECRET = env.secret("MICROSOFT_CLIENT_SECRET", "")
 MICROSOFT_TENANT = env.str("MICROSOFT_TENANT", "common")
 MICROSOFT_GRAPH_URL = env.url("MICROSOFT_GRAPH_URL", "https://graph.microsoft.com/v1.0")
-MICROSOFT_AUTHORITY_HOST = env.url(
-    "MICROSOFT_AUTHORITY_HOST", "https://login.microsoftonline.com"
-)
+MICROSOFT_AUTHORITY_HOST = env.url("MICROSOFT_AUTHORITY_HOST", "https://login.microsoftonline.com")
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", "")
 TWILIO_AUTH_TOKEN = env.secret("TWILIO_AUTH_TOKEN", "")
 PLIVO_AUTH_ID = env.str("PLIVO_AUTH_ID", "")
@@ -223,9 +219,7 @@ REST_FRAMEWORK = {
 
 # LOGGING
 # ------------------------------------------------------------------------------
-LOG_LEVEL = env.choice(
-    "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-)
+LOG_LEVEL = env.choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+
+from agents.models import Agent, BusinessHours, Service, Tool
+from agents.selectors import agent_embed_snippet, agents_for_user
+from appointments.selectors import calendar_connections_for_user
+from voiceagent.admin import OwnerScopedAdmin
+
+
+class AgentAdminForm(forms.ModelForm):
+    enabled_tools = forms.MultipleChoiceField(
+        choices=Tool.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="What the agent may do during a call. Transfer only works on phone calls "
+        "and needs a transfer number.",
+    )
+
+    class Meta:
+        model = Agent
+        exclude: list[str] = []  # every field; the admin's fieldsets choose the layout
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        tools = cleaned.get("enabled_tools") or []
+        if Tool.TRANSFER_CALL in tools and not cleaned.get("transfer_number"):
+            self.add_error("transfer_number", "Set a transfer number or disable the transfer tool.")
+        return cleaned
+
+
+class BusinessHoursFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        periods: dict[int, list[tuple[Any, Any]]] = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE"):
+                continue
+            weekday, opens_at, closes_at = (
+                data.get("weekday"),
+                data.get("opens_at"),
+                data.get("closes_at"),
+            )
+            if weekday is None or opens_at is None or closes_at is None:
+                continue
+            if closes_at <= opens_at:
+                form.add_error("closes_at", "Closing time must be after opening time.")
+                continue
+            periods.setdefault(int(weekday), []).append((opens_at, closes_at))
+        for weekday, day_periods in periods.items():
+            day_periods.sort()
+            for (_, previous_close), (next_open, _) in itertools.pairwise(day_periods):
+                if next_open < previous_close:
+                    day = BusinessHours(weekday=weekday).get_weekday_display()
+                    raise forms.ValidationError(
+                        f"Business hours on {day} overlap; merge them into one period."
+                    )
+
+
+class ServiceInline(admin.TabularInline):
+    model = Service
+    extra = 0
+    fields = ["name", "duration_minutes", "description", "is_active"]
+
+
+class BusinessHoursInline(admin.TabularInline):
+    model = BusinessHours
+    formset = BusinessHoursFormSet
+    extra = 0
+    fields = ["weekday", "opens_at", "closes_at"]
+
+
+@admin.register(Agent)
+class AgentAdmin(OwnerScopedAdmin):
+    scoped_queryset = staticmethod(agents_for_user)
+    related_selectors = {"calendar_connection": calendar_connections_for_user}
+    owner_field = "owner"
+    form = AgentAdminForm
+    inlines = [ServiceInline, BusinessHoursInline]
+    list_display = [
+        "name",
+        "public_id",
+        "is_active",
+        "voice",
+        "timezone",
+        "call_count",
+        "owner",
+        "updated_at",
+    ]
+    list_filter = ["is_active", "voice", "turn_detection", "timezone"]
+    search_fields = ["name", "public_id", "greeting", "instructions"]
+    readonly_fields = ["embed_snippet", "created_at", "updated_at"]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["name", "public_id", "owner", "is_active", "embed_snippet"]},
+        ),
+        (
+            "Conversation",
+            {
+                "fields": ["greeting", "instructions", "language", "voice", "realtime_model"],
+                "description": "What the agent says and how it sounds.",
+            },
+        ),
+        (
+            "Turn taking",
+            {
+                "fields": [
+                    "turn_detection",
+                    "vad_threshold",
+                    "vad_prefix_padding_ms",
+                    "vad_silence_duration_ms",
+                    "vad_eagerness",
+                    "interrupt_response",
+                    "noise_reduction",
+                ],
+                "description": "When the agent decides the caller has finished speaking. "
+                "Threshold, padding and silence apply to server VAD; eagerness to "
+                "semantic VAD.",
+                "classes": ["collapse"],
+            },
+        ),
+        ("Tools", {"fields": ["enabled_tools"]}),
+        (
+            "Scheduling",
+            {
+                "fields": ["timezone", "calendar_connection"],
+                "description": "Services and business hours are edited below.",
+            },
+        ),
+        ("Phone and follow-up", {"fields": ["transfer_number", "summary_recipients"]}),
+        (
+            "Widget and limits",
+            {
+                "fields": [
+                    "allowed_origins",
+                    "max_call_seconds",
+                    "idle_seconds",
+                    "max_concurrent_calls",
+                    "retention_days",
+                ]
+            },
+        ),
+        ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Agent]:
+        return super().get_queryset(request).annotate(_call_count=Count("calls"))
+
+    @admin.display(description="Calls", ordering="_call_count")
+    def call_count(self, agent: Agent) -> int:
+        return agent._call_count  # type: ignore[attr-defined]
+
+    @admin.display(description="Embed snippet")
+    def embed_snippet(self, agent: Agent) -> str:
+        if agent.pk is None:
+            return "Shown once the agent is saved."
+        snippet = agent_embed_snippet(agent=agent, base_url=settings.PUBLIC_BASE_URL)
+        return format_html(
+            "<code style='user-select:all;white-space:pre-wrap'>{}</code>"
+            "<div class='help'>Paste this tag into any page of a website listed under "
+            "allowed origins.{}</div>",
+            snippet,
+            ""
+            if settings.PUBLIC_BASE_URL
+            else " Set PUBLIC_BASE_URL to show this server's address.",
+        )

@@ -1,0 +1,1 @@
+"""Celery tasks of the agents app (knowledge-base ingestion arrives with the tools issue)."""

@@ -1,0 +1,161 @@
+"""The agent admin form validates what a careless edit would break."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from agents.models import Agent
+
+pytestmark = pytest.mark.django_db
+
+
+def _form_data(agent: Agent, **changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "name": agent.name,
+        "public_id": agent.public_id,
+        "owner": agent.owner_id,
+        "is_active": "on",
+        "greeting": agent.greeting,
+        "instructions": agent.instructions,
+        "language": agent.language,
+        "voice": agent.voice,
+        "realtime_model": "",
+        "turn_detection": agent.turn_detection,
+        "vad_threshold": agent.vad_threshold,
+        "vad_prefix_padding_ms": agent.vad_prefix_padding_ms,
+        "vad_silence_duration_ms": agent.vad_silence_duration_ms,
+        "vad_eagerness": agent.vad_eagerness,
+        "interrupt_response": "on",
+        "noise_reduction": agent.noise_reduction,
+        "enabled_tools": list(agent.enabled_tools),
+        "timezone": agent.timezone,
+        "calendar_connection": "",
+        "transfer_number": "",
+        "summary_recipients": "",
+        "allowed_origins": "",
+        "max_call_seconds": agent.max_call_seconds,
+        "idle_seconds": agent.idle_seconds,
+        "max_concurrent_calls": agent.max_concurrent_calls,
+        "retention_days": agent.retention_days,
+    }
+    services = list(agent.services.all())
+    data |= {
+        "services-TOTAL_FORMS": len(services),
+        "services-INITIAL_FORMS": len(services),
+        "services-MIN_NUM_FORMS": 0,
+        "services-MAX_NUM_FORMS": 1000,
+    }
+    for i, service in enumerate(services):
+        data |= {
+            f"services-{i}-id": service.pk,
+            f"services-{i}-agent": agent.pk,
+            f"services-{i}-name": service.name,
+            f"services-{i}-duration_minutes": service.duration_minutes,
+            f"services-{i}-description": service.description,
+            f"services-{i}-is_active": "on",
+        }
+    hours = list(agent.business_hours.all())
+    data |= {
+        "business_hours-TOTAL_FORMS": len(hours),
+        "business_hours-INITIAL_FORMS": len(hours),
+        "business_hours-MIN_NUM_FORMS": 0,
+        "business_hours-MAX_NUM_FORMS": 1000,
+    }
+    for i, period in enumerate(hours):
+        data |= {
+            f"business_hours-{i}-id": period.pk,
+            f"business_hours-{i}-agent": agent.pk,
+            f"business_hours-{i}-weekday": period.weekday,
+            f"business_hours-{i}-opens_at": period.opens_at.strftime("%H:%M"),
+            f"business_hours-{i}-closes_at": period.closes_at.strftime("%H:%M"),
+        }
+    data.update(changes)
+    return data
+
+
+@pytest.fixture
+def client(owner: object) -> Client:
+    client = Client()
+    client.force_login(owner)
+    return client
+
+
+def _post(client: Client, agent: Agent, **changes: Any) -> str:
+    url = reverse("admin:agents_agent_change", args=[agent.pk])
+    response = client.post(url, _form_data(agent, **changes))
+    if response.status_code == 302:
+        return ""
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_unchanged_form_saves(client: Client, agent: Agent) -> None:
+    assert _post(client, agent, greeting="Hello there!") == ""
+    agent.refresh_from_db()
+    assert agent.greeting == "Hello there!"
+
+
+def test_unknown_voice_is_rejected(client: Client, agent: Agent) -> None:
+    page = _post(client, agent, voice="robot")
+    assert "Select a valid choice. robot is not one of the available choices." in page
+
+
+def test_invalid_timezone_is_rejected(client: Client, agent: Agent) -> None:
+    page = _post(client, agent, timezone="Mars/Olympus_Mons")
+    assert "Mars/Olympus_Mons is not a known time zone" in page
+    agent.refresh_from_db()
+    assert agent.timezone == "Europe/London"
+
+
+def test_overlapping_business_hours_are_rejected(client: Client, agent: Agent) -> None:
+    # Monday gets a second period that overlaps 09:00–17:00.
+    data = _form_data(agent)
+    extra = int(data["business_hours-TOTAL_FORMS"])
+    data |= {
+        "business_hours-TOTAL_FORMS": extra + 1,
+        f"business_hours-{extra}-weekday": 0,
+        f"business_hours-{extra}-opens_at": "16:00",
+        f"business_hours-{extra}-closes_at": "18:00",
+    }
+    response = client.post(reverse("admin:agents_agent_change", args=[agent.pk]), data)
+    assert response.status_code == 200
+    assert "Business hours on Monday overlap" in response.content.decode()
+    assert agent.business_hours.count() == 5
+
+
+def test_closing_before_opening_is_rejected(client: Client, agent: Agent) -> None:
+    page = _post(client, agent, **{"business_hours-0-closes_at": "08:00"})
+    assert "Closing time must be after opening time." in page
+
+
+def test_unknown_tool_and_bad_lists_are_rejected(client: Client, agent: Agent) -> None:
+    page = _post(
+        client,
+        agent,
+        enabled_tools=["fly_to_the_moon"],
+        allowed_origins="https://ok.example\nwww.missing-scheme.example",
+        summary_recipients="owner@example.com, not-an-email",
+        transfer_number="12345",
+    )
+    assert "fly_to_the_moon is not one of the available choices" in page
+    assert "www.missing-scheme.example is not an origin" in page
+    assert "not-an-email is not a valid email address" in page
+    assert "12345 is not a valid phone number in E.164 form" in page
+
+
+def test_transfer_tool_needs_a_transfer_number(client: Client, agent: Agent) -> None:
+    page = _post(client, agent, enabled_tools=["end_call", "transfer_call"])
+    assert "Set a transfer number or disable the transfer tool." in page
+    assert (
+        _post(
+            client,
+            agent,
+            enabled_tools=["end_call", "transfer_call"],
+            transfer_number="+442071838750",
+        )
+        == ""
+    )

@@ -1,0 +1,167 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.template.loader import render_to_string
+from django.utils.html import format_html
+
+from agents.selectors import agents_for_user
+from calls.models import CallLog, ToolInvocation, TranscriptTurn
+from calls.selectors import call_conversation, calls_for_user
+from calls.templatetags.call_admin import pretty_json
+from voiceagent.admin import OwnerScopedAdmin, ReadOnlyAdmin
+
+
+def _pretty_json(value: Any) -> str:
+    if not value:
+        return "—"
+    return format_html("<pre>{}</pre>", pretty_json(value))
+
+
+class _AgentFilter(admin.RelatedFieldListFilter):
+    """Offers only the agents the user can see."""
+
+    def field_choices(self, field: Any, request: Any, model_admin: Any) -> list[Any]:
+        return [(a.pk, str(a)) for a in agents_for_user(user=request.user)]
+
+
+@admin.register(CallLog)
+class CallLogAdmin(ReadOnlyAdmin, OwnerScopedAdmin):
+    scoped_queryset = staticmethod(calls_for_user)
+    list_display = [
+        "started_at",
+        "agent",
+        "channel",
+        "status",
+        "duration_seconds",
+        "end_reason",
+        "contact",
+        "cost_usd",
+    ]
+    list_filter = [
+        ("agent", _AgentFilter),
+        "channel",
+        "status",
+        "direction",
+        "end_reason",
+        "started_at",
+    ]
+    date_hierarchy = "started_at"
+    search_fields = [
+        "=id",
+        "caller_number",
+        "provider_call_id",
+        "contact__name",
+        "contact__email",
+        "contact__phone",
+        "summary",
+    ]
+    list_select_related = ["agent", "contact"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "id",
+                    "agent",
+                    "channel",
+                    "direction",
+                    "status",
+                    "engine",
+                    "realtime_model",
+                ]
+            },
+        ),
+        (
+            "Timing",
+            {
+                "fields": [
+                    "started_at",
+                    "ended_at",
+                    "duration_seconds",
+                    "end_reason",
+                    "error_message",
+                ]
+            },
+        ),
+        ("Caller", {"fields": ["caller_number", "caller_ip_hash", "contact", "captured_info"]}),
+        ("Conversation", {"fields": ["conversation"]}),
+        ("Outcome", {"fields": ["summary", "usage_breakdown", "cost_usd", "recording"]}),
+        (
+            "Provider",
+            {"fields": ["provider_call_id", "provider_stream_id"], "classes": ["collapse"]},
+        ),
+    ]
+
+    def get_readonly_fields(self, request: Any, obj: Any = None) -> list[str]:
+        return [f for fieldset in self.fieldsets for f in fieldset[1]["fields"]]
+
+    @admin.display(description="Captured info")
+    def captured_info(self, call: CallLog) -> str:
+        return _pretty_json(call.user_info)
+
+    @admin.display(description="Usage")
+    def usage_breakdown(self, call: CallLog) -> str:
+        return _pretty_json(call.usage)
+
+    @admin.display(description="Transcript")
+    def conversation(self, call: CallLog) -> str:
+        return render_to_string(
+            "admin/calls/conversation.html",
+            {"entries": call_conversation(call=call), "call": call},
+        )
+
+
+@admin.register(TranscriptTurn)
+class TranscriptTurnAdmin(ReadOnlyAdmin, OwnerScopedAdmin):
+    @staticmethod
+    def scoped_queryset(*, user: Any) -> Any:
+        return TranscriptTurn.objects.filter(call__in=calls_for_user(user=user)).select_related(
+            "call", "call__agent"
+        )
+
+    list_display = ["call", "seq", "role", "short_text", "interrupted", "created_at"]
+    list_filter = ["role", "interrupted", ("call__agent", _AgentFilter)]
+    search_fields = ["text", "=call__id", "item_id"]
+    fields = ["call", "seq", "role", "text", "item_id", "started_ms", "interrupted", "created_at"]
+    readonly_fields = fields
+
+    @admin.display(description="Text")
+    def short_text(self, turn: TranscriptTurn) -> str:
+        return turn.text if len(turn.text) <= 80 else turn.text[:79] + "…"
+
+
+@admin.register(ToolInvocation)
+class ToolInvocationAdmin(ReadOnlyAdmin, OwnerScopedAdmin):
+    @staticmethod
+    def scoped_queryset(*, user: Any) -> Any:
+        return ToolInvocation.objects.filter(call__in=calls_for_user(user=user)).select_related(
+            "call", "call__agent"
+        )
+
+    list_display = ["name", "ok", "latency_ms", "call", "created_at"]
+    list_filter = ["name", "ok", ("call__agent", _AgentFilter)]
+    search_fields = ["name", "=call__id", "function_call_id", "error"]
+    fields = [
+        "call",
+        "seq",
+        "name",
+        "function_call_id",
+        "arguments_json",
+        "result_json",
+        "ok",
+        "error",
+        "latency_ms",
+        "started_ms",
+        "created_at",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="Arguments")
+    def arguments_json(self, invocation: ToolInvocation) -> str:
+        return _pretty_json(invocation.arguments)
+
+    @admin.display(description="Result")
+    def result_json(self, invocation: ToolInvocation) -> str:
+        return _pretty_json(invocation.result)

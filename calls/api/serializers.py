@@ -1,0 +1,52 @@
+"""REST representations of call logs (the REST API issue adds the views)."""
+
+from rest_framework import serializers
+
+from calls.models import CallLog, ToolInvocation, TranscriptTurn
+
+
+class TranscriptTurnSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TranscriptTurn
+        fields = ["seq", "role", "text", "item_id", "started_ms", "interrupted"]
+
+
+class ToolInvocationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ToolInvocation
+        fields = ["seq", "name", "arguments", "result", "ok", "error", "latency_ms", "started_ms"]
+
+
+class CallLogSerializer(serializers.ModelSerializer):
+    agent = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
+
+    class Meta:
+        model = CallLog
+        fields = [
+            "id",
+            "agent",
+            "channel",
+            "direction",
+            "status",
+            "engine",
+            "started_at",
+            "ended_at",
+            "duration_seconds",
+            "end_reason",
+            "caller_number",
+            "contact",
+            "user_info",
+            "summary",
+            "usage",
+            "cost_usd",
+        ]
+        read_only_fields = fields
+
+
+class CallLogDetailSerializer(CallLogSerializer):
+    turns = TranscriptTurnSerializer(many=True, read_only=True)
+    tool_invocations = ToolInvocationSerializer(many=True, read_only=True)
+
+    class Meta(CallLogSerializer.Meta):
+        fields = [*CallLogSerializer.Meta.fields, "turns", "tool_invocations"]
+        read_only_fields = fields

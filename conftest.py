@@ -1,0 +1,141 @@
+"""Test set-up shared by every app.
+
+Two passes run the suite (see the Makefile): the embedded defaults (SQLite,
+in-memory channel layer) and PostgreSQL + Redis. Tests marked ``postgres`` run
+only in the PostgreSQL pass; tests marked ``redis`` need a Redis server. Where a
+service is missing they are skipped with the reason shown, unless
+``VOICEAGENT_REQUIRE_SERVICES`` is set (CI), which turns a missing service into a
+failure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+from collections.abc import Iterator
+from functools import cache
+from urllib.parse import urlsplit
+
+import pytest
+
+REQUIRE_SERVICES = os.environ.get("VOICEAGENT_REQUIRE_SERVICES", "").lower() in {"1", "true"}
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def redis_url() -> str:
+    return os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+
+
+@cache
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _service_missing(reason: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (VOICEAGENT_REQUIRE_SERVICES is set)", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.postgresql":
+        host, port = db.get("HOST") or "127.0.0.1", int(db.get("PORT") or 5432)
+        if not _reachable(host, port):
+            message = f"PostgreSQL is not reachable at {host}:{port}"
+            if REQUIRE_SERVICES:
+                pytest.exit(f"{message} and VOICEAGENT_REQUIRE_SERVICES is set.", returncode=1)
+            pytest.exit(f"SKIPPED the PostgreSQL pass: {message}.", returncode=0)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("postgres"):
+        from django.conf import settings
+
+        if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+            pytest.skip("needs PostgreSQL: runs in the PostgreSQL pass (DATABASE_URL)")
+    if item.get_closest_marker("redis"):
+        parts = urlsplit(redis_url())
+        host, port = parts.hostname or "127.0.0.1", parts.port or 6379
+        if not _reachable(host, port):
+            _service_missing(f"needs Redis, not reachable at {host}:{port}")
+
+
+@pytest.fixture(autouse=True)
+def _test_defaults(settings: object) -> Iterator[None]:
+    """Tasks run eagerly and static files need no collectstatic, unless a test says so."""
+    from voiceagent.celery import app as celery_app
+
+    settings.STORAGES = {  # type: ignore[attr-defined]
+        **settings.STORAGES,  # type: ignore[attr-defined]
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    previous = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture
+def owner(django_user_model: object) -> object:
+    return django_user_model.objects.create_superuser(  # type: ignore[attr-defined]
+        username="owner", email="owner@example.com", password="not-used-in-tests-1"
+    )
+
+
+@pytest.fixture
+def agent(owner: object) -> object:
+    from agents.services import agent_demo_ensure
+
+    demo, _ = agent_demo_ensure(owner=owner, timezone="Europe/London")  # type: ignore[arg-type]
+    return demo
+
+
+@pytest.fixture
+def call(agent: object) -> object:
+    """A finished web call with a short conversation and one tool invocation."""
+    from django.utils import timezone
+
+    from calls.models import CallLog, CallStatus, EndReason, ToolInvocation, TranscriptTurn
+
+    started = timezone.now() - dt.timedelta(minutes=5)
+    call_log = CallLog.objects.create(
+        agent=agent,
+        channel="web",
+        engine="offline",
+        status=CallStatus.COMPLETED,
+        started_at=started,
+        ended_at=started + dt.timedelta(seconds=75),
+        duration_seconds=75,
+        end_reason=EndReason.CLIENT_ENDED,
+        user_info={"name": "Ada Lovelace", "email": "ada@example.com", "phone": None},
+        usage={"input_audio_tokens": 1200, "output_audio_tokens": 900},
+    )
+    TranscriptTurn.objects.create(
+        call=call_log, seq=1, role="assistant", text="Hi, how can I help?"
+    )
+    TranscriptTurn.objects.create(
+        call=call_log, seq=2, role="user", text="I'm Ada <b>Lovelace</b>."
+    )
+    ToolInvocation.objects.create(
+        call=call_log,
+        seq=3,
+        function_call_id="call_1",
+        name="update_user_info",
+        arguments={"name": "Ada Lovelace"},
+        result={"ok": True},
+        ok=True,
+        latency_ms=12,
+    )
+    TranscriptTurn.objects.create(
+        call=call_log, seq=4, role="assistant", text="Thanks Ada, and your email?", interrupted=True
+    )
+    return call_log

@@ -1,0 +1,66 @@
+"""Calendar tokens are encrypted at rest, fail loudly with a wrong key, and rotate."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from cryptography.fernet import Fernet
+from django.core.management import call_command
+from django.db import connection
+
+from appointments.models import CalendarConnection
+from voiceagent.crypto import DecryptionError
+
+pytestmark = pytest.mark.django_db
+
+TOKENS = {"access_token": "ya29.secret-access", "refresh_token": "1//secret-refresh"}
+
+
+def _stored_text(pk: int) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT token_data FROM appointments_calendarconnection WHERE id = %s", [pk])
+        return cursor.fetchone()[0]
+
+
+def _connection(owner: object) -> CalendarConnection:
+    return CalendarConnection.objects.create(
+        owner=owner, provider="google", account_email="desk@example.com", token_data=TOKENS
+    )
+
+
+def test_tokens_are_not_stored_in_clear_text(owner: object) -> None:
+    saved = _connection(owner)
+    stored = _stored_text(saved.pk)
+    assert "secret-access" not in stored and "secret-refresh" not in stored
+    assert CalendarConnection.objects.get(pk=saved.pk).token_data == TOKENS
+
+
+def test_wrong_key_raises_instead_of_returning_ciphertext(owner: object, settings: object) -> None:
+    saved = _connection(owner)
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]  # type: ignore[attr-defined]
+    with pytest.raises(DecryptionError, match="could not be decrypted"):
+        CalendarConnection.objects.get(pk=saved.pk)
+
+
+def test_rotation_re_encrypts_with_the_new_key(owner: object, settings: object) -> None:
+    old_key = settings.FIELD_ENCRYPTION_KEYS[0]  # type: ignore[attr-defined]
+    saved = _connection(owner)
+    before = _stored_text(saved.pk)
+    new_key = Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [new_key, old_key]  # type: ignore[attr-defined]
+    out = io.StringIO()
+    call_command("rotate_encryption_keys", stdout=out)
+    assert "Re-encrypted 1 calendar connection" in out.getvalue()
+    assert _stored_text(saved.pk) != before
+    settings.FIELD_ENCRYPTION_KEYS = [new_key]  # type: ignore[attr-defined]
+    assert CalendarConnection.objects.get(pk=saved.pk).token_data == TOKENS
+
+
+def test_encrypted_field_refuses_lookups_on_content(owner: object) -> None:
+    from django.core.exceptions import FieldError
+
+    _connection(owner)
+    assert CalendarConnection.objects.filter(token_data__isnull=False).count() == 1
+    with pytest.raises(FieldError):
+        list(CalendarConnection.objects.filter(token_data=TOKENS))

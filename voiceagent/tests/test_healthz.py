@@ -1,0 +1,75 @@
+"""GET /healthz reports the database, channel layer and task broker."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import AsyncClient
+
+from conftest import redis_url
+from voiceagent.celery import app as celery_app
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def real_broker() -> object:
+    """Lets the health check talk to the configured broker instead of eager mode."""
+    previous = celery_app.conf.task_always_eager, celery_app.conf.broker_url
+    celery_app.conf.task_always_eager = False
+    yield celery_app.conf
+    celery_app.conf.task_always_eager, celery_app.conf.broker_url = previous
+
+
+async def test_all_services_fine_gives_200() -> None:
+    response = await AsyncClient().get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert set(body["checks"]) == {"database", "channel_layer", "task_broker"}
+    assert all(check["ok"] for check in body["checks"].values())
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+async def test_unreachable_broker_gives_503(real_broker: object) -> None:
+    celery_app.conf.broker_url = "redis://:secret-password@127.0.0.1:1/0"
+    response = await AsyncClient().get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["checks"]["task_broker"]["ok"] is False
+    assert body["checks"]["database"]["ok"] is True
+    assert "secret-password" not in response.content.decode()
+
+
+async def test_unreachable_channel_layer_gives_503(settings: object) -> None:
+    settings.CHANNEL_LAYERS = {  # type: ignore[attr-defined]
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"]},
+        }
+    }
+    response = await AsyncClient().get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["channel_layer"]["ok"] is False
+
+
+async def test_post_is_not_allowed() -> None:
+    assert (await AsyncClient().post("/healthz")).status_code == 405
+
+
+@pytest.mark.redis
+async def test_redis_channel_layer_and_broker_are_checked_for_real(
+    settings: object, real_broker: object
+) -> None:
+    settings.CHANNEL_LAYERS = {  # type: ignore[attr-defined]
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [redis_url()]},
+        }
+    }
+    celery_app.conf.broker_url = redis_url()
+    response = await AsyncClient().get("/healthz")
+    body = response.json()
+    assert response.status_code == 200, body
+    assert body["checks"]["channel_layer"]["backend"] == "RedisChannelLayer"
+    assert body["checks"]["task_broker"]["backend"] == "redis"
