@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import pytest
+from asgiref.sync import sync_to_async
+from django.db import connections
 from django.test import AsyncClient
 
 from conftest import redis_url
 from voiceagent.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+async def _close_thread_connections() -> object:
+    """The test client keeps Django from closing connections after a request; the
+    health check's database thread would otherwise hold one past the test run."""
+    yield
+    await sync_to_async(connections.close_all)()
 
 
 @pytest.fixture
