@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import path
+from django.views.generic import RedirectView
 
 from voiceagent import views
 
@@ -11,6 +12,8 @@ admin.site.index_title = "Agents, calls, contacts and appointments"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # The widget demo page replaces this redirect once the widget exists.
+    path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]
 
 if settings.DEBUG:
