@@ -64,7 +64,7 @@ class CallLog(TimeStampedModel):
 
     started_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
-    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    duration_seconds = models.PositiveIntegerField("duration (s)", null=True, blank=True)
     end_reason = models.CharField(max_length=24, choices=EndReason, blank=True)
     error_message = models.TextField(blank=True)
 
@@ -72,6 +72,7 @@ class CallLog(TimeStampedModel):
         max_length=20, blank=True, help_text="Caller's phone number (E.164) for phone calls."
     )
     caller_ip_hash = models.CharField(
+        "caller IP hash",
         max_length=64,
         blank=True,
         help_text="Keyed hash of the caller's IP address (web calls); the address itself "
