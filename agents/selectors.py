@@ -8,14 +8,13 @@ from django.db.models import QuerySet
 from django.utils.html import escape
 
 from agents.models import Agent
+from voiceagent.selectors import owned_by
 
 
 def agents_for_user(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Agent]:
     """Superusers see every agent; everybody else only their own."""
     agents = Agent.objects.select_related("owner", "calendar_connection")
-    if getattr(user, "is_superuser", False):
-        return agents
-    return agents.filter(owner_id=user.pk)
+    return owned_by(agents, user=user, owner_lookup="owner")
 
 
 def agent_get_active(*, public_id: str) -> Agent | None:

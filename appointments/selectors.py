@@ -7,19 +7,16 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
 from appointments.models import Appointment, CalendarConnection
+from voiceagent.selectors import owned_by
 
 
 def appointments_for_user(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Appointment]:
     appointments = Appointment.objects.select_related("agent", "contact", "service")
-    if getattr(user, "is_superuser", False):
-        return appointments
-    return appointments.filter(agent__owner_id=user.pk)
+    return owned_by(appointments, user=user, owner_lookup="agent__owner")
 
 
 def calendar_connections_for_user(
     *, user: AbstractBaseUser | AnonymousUser
 ) -> QuerySet[CalendarConnection]:
     connections = CalendarConnection.objects.select_related("owner")
-    if getattr(user, "is_superuser", False):
-        return connections
-    return connections.filter(owner_id=user.pk)
+    return owned_by(connections, user=user, owner_lookup="owner")

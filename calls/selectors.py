@@ -10,13 +10,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
 from calls.models import CallLog, ToolInvocation, TranscriptTurn
+from voiceagent.selectors import owned_by
 
 
 def calls_for_user(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[CallLog]:
     calls = CallLog.objects.select_related("agent", "contact")
-    if getattr(user, "is_superuser", False):
-        return calls
-    return calls.filter(agent__owner_id=user.pk)
+    return owned_by(calls, user=user, owner_lookup="agent__owner")
 
 
 @dataclass(frozen=True)

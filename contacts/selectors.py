@@ -7,10 +7,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
 from contacts.models import Contact
+from voiceagent.selectors import owned_by
 
 
 def contacts_for_user(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Contact]:
     contacts = Contact.objects.select_related("owner", "agent")
-    if getattr(user, "is_superuser", False):
-        return contacts
-    return contacts.filter(owner_id=user.pk)
+    return owned_by(contacts, user=user, owner_lookup="owner")
