@@ -15,6 +15,7 @@ import os
 import socket
 from collections.abc import Iterator
 from functools import cache
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -69,14 +70,17 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _test_defaults(settings: object) -> Iterator[None]:
+def _test_defaults(settings: object, tmp_path: Path) -> Iterator[None]:
     """Tasks run eagerly and static files need no collectstatic, unless a test says so."""
+    from calls.greetings import greeting_cache_clear
     from voiceagent.celery import app as celery_app
 
     settings.STORAGES = {  # type: ignore[attr-defined]
         **settings.STORAGES,  # type: ignore[attr-defined]
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    settings.MEDIA_ROOT = str(tmp_path / "media")  # type: ignore[attr-defined]
+    greeting_cache_clear()
     previous = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True

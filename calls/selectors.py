@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from calls.models import CallLog, ToolInvocation, TranscriptTurn
+from agents.models import Agent
+from calls.models import CallLog, CallStatus, ToolInvocation, TranscriptTurn
+from calls.realtime.config import AgentSnapshot
 from voiceagent.selectors import owned_by
 
 
@@ -42,3 +46,41 @@ def call_conversation(*, call: CallLog) -> list[ConversationEntry]:
     # A turn and a tool call never share a seq in practice; turns first if they do.
     entries.sort(key=lambda entry: (entry.seq, entry.kind != "turn"))
     return entries
+
+
+def agent_snapshot(*, agent: Agent, default_model: str) -> AgentSnapshot:
+    """A frozen copy of what a call needs from its agent."""
+    from calls.tools import declarations_for
+
+    return AgentSnapshot(
+        agent_id=agent.pk,
+        public_id=agent.public_id,
+        name=agent.name,
+        greeting=agent.greeting,
+        instructions=agent.instructions,
+        voice=agent.voice,
+        model=agent.realtime_model or default_model,
+        language=agent.language,
+        timezone=agent.timezone,
+        turn_detection=agent.turn_detection,
+        vad_threshold=agent.vad_threshold,
+        vad_prefix_padding_ms=agent.vad_prefix_padding_ms,
+        vad_silence_duration_ms=agent.vad_silence_duration_ms,
+        vad_eagerness=agent.vad_eagerness,
+        interrupt_response=agent.interrupt_response,
+        noise_reduction=agent.noise_reduction,
+        max_call_seconds=agent.max_call_seconds,
+        idle_seconds=agent.idle_seconds,
+        tools=declarations_for(list(agent.enabled_tools or [])),
+    )
+
+
+def live_call_count(*, agent: Agent) -> int:
+    """Calls of the agent still connecting or active. Rows older than the longest
+    possible call are ignored, so that a crashed process cannot block the agent."""
+    oldest = timezone.now() - dt.timedelta(seconds=agent.max_call_seconds + 120)
+    return CallLog.objects.filter(
+        agent=agent,
+        status__in=[CallStatus.CONNECTING, CallStatus.ACTIVE],
+        started_at__gte=oldest,
+    ).count()

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import logging
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from agents.models import Agent
-from calls.models import CallLog
+from agents.selectors import agent_get_active
+from calls.models import CallLog, CallStatus, ToolInvocation, TranscriptTurn
+from calls.realtime.hooks import CallOutcome, ToolRecord, TurnRecord
+from calls.selectors import live_call_count
 
 logger = logging.getLogger(__name__)
 
@@ -37,3 +48,142 @@ def call_logs_purge_expired(*, now: dt.datetime | None = None) -> int:
             logger.info("Purged %d call logs of agent %s", count, agent_id)
         deleted_total += count
     return deleted_total
+
+
+def call_log_start(
+    *,
+    agent: Agent,
+    channel: str,
+    engine: str,
+    realtime_model: str,
+    caller_ip: str = "",
+    caller_number: str = "",
+) -> CallLog:
+    """Creates the call's row (status ``connecting``) when the socket is accepted."""
+    return CallLog.objects.create(
+        agent=agent,
+        channel=channel,
+        engine=engine,
+        realtime_model=realtime_model,
+        caller_ip_hash=caller_ip_hash(caller_ip) if caller_ip else "",
+        caller_number=caller_number,
+    )
+
+
+def caller_ip_hash(ip: str) -> str:
+    """A keyed hash, so that calls from one address can be grouped without storing it."""
+    return hmac.new(settings.SECRET_KEY.encode(), ip.encode(), hashlib.sha256).hexdigest()
+
+
+def call_log_activate(*, call_id: str) -> None:
+    CallLog.objects.filter(pk=call_id, status=CallStatus.CONNECTING).update(
+        status=CallStatus.ACTIVE, updated_at=timezone.now()
+    )
+
+
+def call_log_user_info_update(*, call_id: str, user_info: dict[str, Any]) -> None:
+    CallLog.objects.filter(pk=call_id).update(user_info=user_info, updated_at=timezone.now())
+
+
+def transcript_turns_save(*, call_id: str, turns: list[TurnRecord]) -> None:
+    """Inserts or updates a batch of turns in one query (a turn may be re-sent when a
+    barge-in marks it interrupted)."""
+    TranscriptTurn.objects.bulk_create(
+        [
+            TranscriptTurn(
+                call_id=call_id,
+                seq=turn.seq,
+                role=turn.role,
+                text=turn.text,
+                item_id=turn.item_id[:64],
+                started_ms=turn.started_ms,
+                interrupted=turn.interrupted,
+            )
+            for turn in turns
+        ],
+        update_conflicts=True,
+        unique_fields=["call", "seq"],
+        update_fields=["text", "interrupted", "started_ms"],
+    )
+
+
+def tool_invocation_record(*, call_id: str, record: ToolRecord) -> ToolInvocation:
+    return ToolInvocation.objects.create(
+        call_id=call_id,
+        seq=record.seq,
+        function_call_id=record.function_call_id[:64],
+        name=record.name[:64],
+        arguments=record.arguments,
+        result=record.result,
+        ok=record.ok,
+        error=record.error,
+        latency_ms=record.latency_ms,
+        started_ms=record.started_ms,
+    )
+
+
+@transaction.atomic
+def call_log_finish(*, call_id: str, outcome: CallOutcome) -> None:
+    """Records how the call ended; a call that already ended keeps its first outcome."""
+    call = CallLog.objects.select_for_update().get(pk=call_id)
+    if not call.is_live:
+        return
+    ended_at = timezone.now()
+    call.status = outcome.status
+    call.end_reason = outcome.end_reason
+    call.ended_at = max(ended_at, call.started_at)
+    call.duration_seconds = outcome.duration_seconds
+    call.usage = outcome.usage
+    call.cost_usd = Decimal(str(outcome.cost_usd))
+    call.user_info = outcome.user_info
+    call.error_message = outcome.error_message[:1000]
+    call.save(
+        update_fields=[
+            "status",
+            "end_reason",
+            "ended_at",
+            "duration_seconds",
+            "usage",
+            "cost_usd",
+            "user_info",
+            "error_message",
+            "updated_at",
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class Refusal:
+    reason: str  # for the log; the client only sees the refused handshake
+
+
+def call_admit(*, public_id: str, origin: str, host: str, client_ip: str) -> Agent | Refusal:
+    """Decides before the socket is accepted whether a web call may start."""
+    agent = agent_get_active(public_id=public_id)
+    if agent is None:
+        return Refusal("unknown or inactive agent")
+    if not origin_allowed(origin=origin, host=host, allowed=agent.allowed_origin_list):
+        return Refusal(f"origin {origin[:100]!r} not allowed")
+    if client_ip:
+        key = "call-rate:" + caller_ip_hash(client_ip)
+        cache.add(key, 0, timeout=60)
+        try:
+            started = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            started = 1
+        if started > settings.CALL_RATE_LIMIT_PER_MINUTE:
+            return Refusal("rate limit")
+    if live_call_count(agent=agent) >= agent.max_concurrent_calls:
+        return Refusal("concurrent-call limit")
+    return agent
+
+
+def origin_allowed(*, origin: str, host: str, allowed: list[str]) -> bool:
+    """An empty list means the page must come from this server itself."""
+    if not origin:
+        # Browsers always send Origin; its absence means a non-browser client,
+        # which the per-agent list cannot restrict anyway.
+        return True
+    if allowed:
+        return origin.rstrip("/") in allowed
+    return urlsplit(origin).netloc == host

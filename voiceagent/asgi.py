@@ -3,7 +3,6 @@
 import os
 
 from channels.routing import ProtocolTypeRouter, URLRouter
-from channels.security.websocket import AllowedHostsOriginValidator
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voiceagent.settings")
@@ -13,9 +12,11 @@ django_asgi_app = get_asgi_application()
 
 from voiceagent.routing import websocket_urlpatterns  # noqa: E402
 
+# No AllowedHostsOriginValidator: the widget is embedded on other sites, so each
+# call consumer checks the Origin against its agent's allowed origins instead.
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
+        "websocket": URLRouter(websocket_urlpatterns),
     }
 )

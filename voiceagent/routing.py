@@ -1,5 +1,9 @@
 """WebSocket routes. The call consumers (web widget, Twilio, Plivo) register here."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-websocket_urlpatterns: list[URLPattern] = []
+from calls.consumers import WebCallConsumer
+
+websocket_urlpatterns: list[URLPattern] = [
+    path("ws/calls/<str:agent_public_id>/", WebCallConsumer.as_asgi()),
+]

@@ -113,6 +113,12 @@ DATABASES = {"default": _default_db}
 # ------------------------------------------------------------------------------
 REDIS_URL = env.url("REDIS_URL", "", schemes=("redis", "rediss", "unix"))
 CHANNEL_LAYERS = config.channel_layers(REDIS_URL)
+# Shared by all processes with Redis (rate limits, greeting cache index).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 
 CELERY_BROKER_URL, CELERY_TASK_ALWAYS_EAGER = config.celery_broker(env, redis_url=REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = env.bool("CELERY_TASK_EAGER_PROPAGATES", False)
@@ -147,6 +153,31 @@ OPENAI_REALTIME_MODEL = env.str("OPENAI_REALTIME_MODEL", "gpt-realtime")
 VOICEAGENT_ENGINE = env.choice(
     "VOICEAGENT_ENGINE", "openai" if OPENAI_API_KEY else "offline", ("openai", "offline")
 )
+# Seconds to reach and configure the realtime service before a call fails.
+REALTIME_CONNECT_TIMEOUT = env.float(
+    "REALTIME_CONNECT_TIMEOUT", 10.0, min_value=0.5, max_value=60.0
+)
+# Web call starts allowed per caller IP address per minute.
+CALL_RATE_LIMIT_PER_MINUTE = env.int("CALL_RATE_LIMIT_PER_MINUTE", 10, min_value=1)
+# USD per 1M tokens (verify against OpenAI's model pages); unknown models cost 0.
+REALTIME_PRICES = {
+    "gpt-realtime": {
+        "text_in": 4.0,
+        "text_cached": 0.4,
+        "text_out": 16.0,
+        "audio_in": 32.0,
+        "audio_cached": 0.4,
+        "audio_out": 64.0,
+    },
+    "gpt-realtime-mini": {
+        "text_in": 0.6,
+        "text_cached": 0.06,
+        "text_out": 2.4,
+        "audio_in": 10.0,
+        "audio_cached": 0.3,
+        "audio_out": 20.0,
+    },
+}
 if VOICEAGENT_ENGINE == "openai" and not OPENAI_API_KEY:
     raise ImproperlyConfigured("VOICEAGENT_ENGINE=openai needs OPENAI_API_KEY.")
 

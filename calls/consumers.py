@@ -1,0 +1,169 @@
+"""Channels consumers: thin transport adapters between a client and a CallSession."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from calls import greetings, services
+from calls.models import Channel, Engine
+from calls.realtime.hooks import CallOutcome, ToolContext, ToolRecord, TurnRecord
+from calls.realtime.offline.engine import OfflineUpstream
+from calls.realtime.protocol import ProtocolError, parse_client_frame
+from calls.realtime.session import CallSession
+from calls.realtime.upstream import Upstream, connect_openai
+from calls.selectors import agent_snapshot
+from calls.tools import tool_run
+
+logger = logging.getLogger(__name__)
+
+SERVER_SHUTDOWN_CLOSE_CODE = 1012  # what uvicorn sends its apps on SIGTERM
+SESSION_STOP_TIMEOUT = 10.0
+
+
+def monitor_group(call_id: str) -> str:
+    """The channel-layer group that receives a call's client-visible events."""
+    return f"call.{call_id}"
+
+
+class WebCallConsumer(AsyncWebsocketConsumer):
+    """``/ws/calls/<agent_public_id>/`` speaking docs/protocol.md."""
+
+    session: CallSession | None = None
+    session_task: asyncio.Task[None] | None = None
+    call_id: str = ""
+    client_gone: bool = False
+
+    async def connect(self) -> None:
+        headers = {k.decode("latin1").lower(): v.decode("latin1") for k, v in self.scope["headers"]}
+        client = self.scope.get("client") or ("", 0)
+        admitted = await database_sync_to_async(services.call_admit)(
+            public_id=self.scope["url_route"]["kwargs"]["agent_public_id"],
+            origin=headers.get("origin", ""),
+            host=headers.get("host", ""),
+            client_ip=client[0] or "",
+        )
+        if isinstance(admitted, services.Refusal):
+            logger.info("Refused a web call: %s", admitted.reason)
+            await self.close()  # before accept(): the handshake is refused with 403
+            return
+        agent = admitted
+        engine = settings.VOICEAGENT_ENGINE
+        snapshot = agent_snapshot(agent=agent, default_model=settings.OPENAI_REALTIME_MODEL)
+        await self.accept()
+        call = await database_sync_to_async(services.call_log_start)(
+            agent=agent,
+            channel=Channel.WEB,
+            engine=Engine.OPENAI if engine == "openai" else Engine.OFFLINE,
+            realtime_model=snapshot.model if engine == "openai" else "offline",
+            caller_ip=client[0] or "",
+        )
+        self.call_id = str(call.pk)
+        self.session = CallSession(
+            call_id=self.call_id,
+            agent=snapshot,
+            hooks=self,
+            connect_upstream=lambda: self._connect_upstream(snapshot.model, snapshot.language),
+            engine=engine,
+            prices=settings.REALTIME_PRICES.get(snapshot.model) if engine == "openai" else None,
+            connect_timeout=settings.REALTIME_CONNECT_TIMEOUT,
+        )
+        self.session_task = asyncio.ensure_future(self.session.run())
+
+    async def _connect_upstream(self, model: str, language: str) -> Upstream:
+        if settings.VOICEAGENT_ENGINE == "offline":
+            return OfflineUpstream(language=language)
+        return await connect_openai(
+            url=settings.OPENAI_REALTIME_URL,
+            model=model,
+            api_key=settings.OPENAI_API_KEY,
+            timeout=settings.REALTIME_CONNECT_TIMEOUT,
+        )
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.session is None:
+            return
+        try:
+            message = parse_client_frame(text_data, bytes_data)
+        except ProtocolError as error:
+            await self.session.client_error(error)
+            return
+        await self.session.handle_client(message)
+
+    async def disconnect(self, code: int) -> None:
+        self.client_gone = True
+        if self.session is None:
+            return
+        reason = "server_shutdown" if code == SERVER_SHUTDOWN_CLOSE_CODE else "connection_lost"
+        await self.session.end(reason)
+        if self.session_task is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(self.session_task), SESSION_STOP_TIMEOUT)
+            except TimeoutError:
+                self.session_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self.session_task
+            except Exception:
+                logger.exception("Call %s: session ended with an error", self.call_id)
+
+    # -- CallHooks
+
+    async def send_json(self, message: dict[str, Any]) -> None:
+        if not self.client_gone:
+            try:
+                await self.send(text_data=json.dumps(message))
+            except Exception:
+                self.client_gone = True
+        if self.channel_layer is not None and self.call_id:
+            await self.channel_layer.group_send(
+                monitor_group(self.call_id), {"type": "call.event", "event": message}
+            )
+
+    async def send_raw(self, frame: str) -> None:
+        if self.client_gone:
+            return
+        try:
+            await self.send(text_data=frame)
+        except Exception:
+            self.client_gone = True
+
+    async def close_client(self) -> None:
+        if not self.client_gone:
+            self.client_gone = True
+            with contextlib.suppress(Exception):
+                await self.close()
+
+    async def mark_active(self) -> None:
+        await database_sync_to_async(services.call_log_activate)(call_id=self.call_id)
+
+    async def save_turns(self, turns: list[TurnRecord]) -> None:
+        await database_sync_to_async(services.transcript_turns_save)(
+            call_id=self.call_id, turns=turns
+        )
+
+    async def save_tool(self, record: ToolRecord) -> None:
+        await database_sync_to_async(services.tool_invocation_record)(
+            call_id=self.call_id, record=record
+        )
+
+    async def run_tool(self, name: str, arguments: dict[str, Any], context: ToolContext) -> Any:
+        return await tool_run(name, arguments, context)
+
+    async def finish(self, outcome: CallOutcome) -> None:
+        await database_sync_to_async(services.call_log_finish)(
+            call_id=self.call_id, outcome=outcome
+        )
+
+    async def greeting_get(self, key: str) -> tuple[bytes, str] | None:
+        return await sync_to_async(greetings.greeting_get, thread_sensitive=False)(key)
+
+    async def greeting_put(self, key: str, audio: bytes, transcript: str) -> None:
+        await sync_to_async(greetings.greeting_put, thread_sensitive=False)(key, audio, transcript)

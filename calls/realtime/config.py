@@ -1,0 +1,120 @@
+"""What a call session needs to know about its agent, and the GA session.update it sends."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+TRANSCRIPTION_MODEL = "gpt-4o-mini-transcribe"
+
+
+@dataclass(frozen=True)
+class ToolDeclaration:
+    name: str
+    description: str
+    parameters: dict[str, Any]
+    guidance: str = ""
+
+    def as_session_tool(self) -> dict[str, Any]:
+        return {
+            "type": "function",
+            "name": self.name,
+            "description": self.description,
+            "parameters": self.parameters,
+        }
+
+
+@dataclass(frozen=True)
+class AgentSnapshot:
+    """A frozen copy of the agent's settings for one call (no ORM objects in the bridge)."""
+
+    agent_id: int
+    public_id: str
+    name: str
+    greeting: str
+    instructions: str
+    voice: str
+    model: str
+    language: str
+    timezone: str
+    turn_detection: str = "server_vad"
+    vad_threshold: float = 0.5
+    vad_prefix_padding_ms: int = 300
+    vad_silence_duration_ms: int = 500
+    vad_eagerness: str = "auto"
+    interrupt_response: bool = True
+    noise_reduction: str = "near_field"
+    max_call_seconds: int = 600
+    idle_seconds: int = 60
+    tools: tuple[ToolDeclaration, ...] = field(default_factory=tuple)
+
+    def greeting_cache_key(self, engine: str) -> str:
+        material = "\x1f".join([str(self.agent_id), self.greeting, self.voice, self.model, engine])
+        return hashlib.sha256(material.encode()).hexdigest()
+
+
+def full_instructions(agent: AgentSnapshot, now: dt.datetime) -> str:
+    local = now.astimezone(ZoneInfo(agent.timezone))
+    parts = [
+        agent.instructions.strip(),
+        f"Current date and time: {local:%A %d %B %Y, %H:%M} ({agent.timezone}).",
+    ]
+    if agent.language:
+        parts.append(f"Speak in the caller's language; expect {agent.language}.")
+    guidance = [f"- {tool.name}: {tool.guidance}" for tool in agent.tools if tool.guidance]
+    if guidance:
+        parts.append("How to use your tools:\n" + "\n".join(guidance))
+    return "\n\n".join(part for part in parts if part)
+
+
+def turn_detection(agent: AgentSnapshot) -> dict[str, Any]:
+    if agent.turn_detection == "semantic_vad":
+        return {
+            "type": "semantic_vad",
+            "eagerness": agent.vad_eagerness,
+            "create_response": True,
+            "interrupt_response": agent.interrupt_response,
+        }
+    return {
+        "type": "server_vad",
+        "threshold": agent.vad_threshold,
+        "prefix_padding_ms": agent.vad_prefix_padding_ms,
+        "silence_duration_ms": agent.vad_silence_duration_ms,
+        "create_response": True,
+        "interrupt_response": agent.interrupt_response,
+    }
+
+
+def session_update(
+    agent: AgentSnapshot, *, now: dt.datetime, audio_format: dict[str, Any]
+) -> dict[str, Any]:
+    """The GA ``session.update`` event (nested ``audio``, ``type: realtime``)."""
+    transcription: dict[str, Any] = {"model": TRANSCRIPTION_MODEL}
+    language = agent.language.split("-")[0]
+    if language:
+        transcription["language"] = language
+    session: dict[str, Any] = {
+        "type": "realtime",
+        "output_modalities": ["audio"],
+        "instructions": full_instructions(agent, now),
+        "audio": {
+            "input": {
+                "format": audio_format,
+                "transcription": transcription,
+                "turn_detection": turn_detection(agent),
+                "noise_reduction": None
+                if agent.noise_reduction == "off"
+                else {"type": agent.noise_reduction},
+            },
+            "output": {"format": audio_format, "voice": agent.voice},
+        },
+        "tools": [tool.as_session_tool() for tool in agent.tools],
+        "tool_choice": "auto" if agent.tools else "none",
+    }
+    return {"type": "session.update", "session": session}
+
+
+WEB_AUDIO_FORMAT: dict[str, Any] = {"type": "audio/pcm", "rate": 24000}

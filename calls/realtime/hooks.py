@@ -1,0 +1,78 @@
+"""What a CallSession needs from the outside world, injected by the consumer."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(slots=True)
+class TurnRecord:
+    seq: int
+    role: str
+    text: str
+    item_id: str
+    started_ms: int | None
+    interrupted: bool = False
+
+
+@dataclass(slots=True)
+class ToolRecord:
+    seq: int
+    function_call_id: str
+    name: str
+    arguments: dict[str, Any]
+    result: dict[str, Any]
+    ok: bool
+    error: str
+    latency_ms: int
+    started_ms: int
+
+
+@dataclass(slots=True)
+class CallOutcome:
+    status: str  # completed / failed
+    end_reason: str
+    duration_seconds: int
+    usage: dict[str, Any]
+    cost_usd: float
+    user_info: dict[str, Any]
+    error_message: str = ""
+
+
+@dataclass(slots=True)
+class ToolContext:
+    """Handed to tool handlers: the call they run in and what they may do to it."""
+
+    call_id: str
+    agent_id: int
+    user_info: dict[str, Any]
+    send_to_client: Callable[[dict[str, Any]], Awaitable[None]]
+    request_end: Callable[[], None]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class CallHooks(Protocol):
+    async def send_json(self, message: dict[str, Any]) -> None:
+        """A client-visible message (also published to the call's monitor group)."""
+
+    async def send_raw(self, frame: str) -> None:
+        """A pre-serialised client frame (assistant audio; not published)."""
+
+    async def close_client(self) -> None: ...
+
+    async def mark_active(self) -> None: ...
+
+    async def save_turns(self, turns: list[TurnRecord]) -> None: ...
+
+    async def save_tool(self, record: ToolRecord) -> None: ...
+
+    async def run_tool(self, name: str, arguments: dict[str, Any], context: ToolContext) -> Any:
+        """Runs a registered tool; may raise, the session turns failures into results."""
+
+    async def finish(self, outcome: CallOutcome) -> None: ...
+
+    async def greeting_get(self, key: str) -> tuple[bytes, str] | None: ...
+
+    async def greeting_put(self, key: str, audio: bytes, transcript: str) -> None: ...

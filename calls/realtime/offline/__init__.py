@@ -1,0 +1,1 @@
+"""The offline engine: a local stand-in for OpenAI Realtime speaking the same GA protocol."""

@@ -1,0 +1,134 @@
+"""The offline engine's rule-based dialogue: what to say or which tool to call next.
+
+It fills the same tools a real model would, in the order the demo agent asks:
+name, then email, then phone; it answers questions from the knowledge base when
+that tool exists, offers to book, and ends the call on goodbye.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+PHONE = re.compile(r"\+?\d[\d\s().-]{5,}\d")
+NAME_PHRASES = re.compile(
+    r"\b(?:my name is|my name's|i am|i'm|this is|call me|it's)\s+"
+    r"([A-Za-z][A-Za-z'-]*(?:\s+[A-Za-z][A-Za-z'-]*){0,2})",
+    re.IGNORECASE,
+)
+GOODBYE = re.compile(r"\b(bye|goodbye|that's all|that is all|hang up|nothing else)\b", re.I)
+BOOKING = re.compile(r"\b(book|appointment|schedule|reserve|consultation|demo)\b", re.I)
+GREETING_QUOTE = re.compile(r'"(.+)"', re.S)
+NOT_NAMES = {"yes", "no", "hello", "hi", "hey", "ok", "okay", "thanks", "sure", "fine", "good"}
+
+
+@dataclass(frozen=True)
+class Say:
+    text: str
+
+
+@dataclass(frozen=True)
+class CallTool:
+    name: str
+    arguments: dict[str, Any]
+
+
+Action = Say | CallTool
+
+
+@dataclass
+class DialogueState:
+    tools: set[str] = field(default_factory=set)
+    user_info: dict[str, str] = field(default_factory=dict)
+    asked: str | None = None
+    ending: bool = False
+
+
+def _spoken_email(text: str) -> str:
+    """'ada at example dot com' → 'ada@example.com' (the tools issue does this fully)."""
+    replaced = re.sub(r"\s+at\s+", "@", f" {text.strip()} ", flags=re.I)
+    replaced = re.sub(r"\s+dot\s+", ".", replaced, flags=re.I)
+    return replaced.strip().replace(" ", "")
+
+
+def extract_details(text: str, asked: str | None) -> dict[str, str]:
+    found: dict[str, str] = {}
+    email = EMAIL.search(text) or (EMAIL.search(_spoken_email(text)) if asked == "email" else None)
+    if email:
+        found["email"] = email.group(0).lower()
+    phone = PHONE.search(text)
+    if phone and sum(ch.isdigit() for ch in phone.group(0)) >= 7:
+        found["phone"] = re.sub(r"[^\d+]", "", phone.group(0))
+    name = NAME_PHRASES.search(text)
+    if name:
+        found["name"] = name.group(1).strip().title()
+    elif asked == "name" and not found:
+        words = re.findall(r"[A-Za-z][A-Za-z'-]*", text)
+        if 1 <= len(words) <= 3 and words[0].lower() not in NOT_NAMES:
+            found["name"] = " ".join(words).title()
+    return found
+
+
+def next_question(state: DialogueState) -> Say:
+    for field_name, question in (
+        ("name", "May I have your name, please?"),
+        ("email", "What is your email address?"),
+        ("phone", "And what is the best phone number to reach you?"),
+    ):
+        if not state.user_info.get(field_name):
+            state.asked = field_name
+            return Say(question)
+    state.asked = None
+    if "schedule_appointment" in state.tools:
+        return Say("Thanks, I have all your details. Would you like to book an appointment?")
+    return Say("Thanks, I have all your details. Is there anything else I can help with?")
+
+
+def reply_to_instructions(instructions: str, state: DialogueState) -> Action:
+    """Responses the bridge requested with instructions (greeting, idle, wrap-up)."""
+    lowered = instructions.lower()
+    if "greeting" in lowered:
+        quoted = GREETING_QUOTE.search(instructions)
+        return Say(quoted.group(1) if quoted else "Hello! How can I help you today?")
+    if "greet" in lowered:
+        return Say("Hello! How can I help you today?")
+    if "still there" in lowered:
+        return Say("Are you still there?")
+    if "wrap up" in lowered:
+        return Say("We are almost out of time. Thank you for calling, goodbye!")
+    return next_question(state)
+
+
+def reply_to_tool_results(
+    results: list[tuple[str, dict[str, Any]]], state: DialogueState
+) -> Action:
+    for name, result in results:
+        if name == "end_call":
+            return Say("Thank you for calling. Goodbye!")
+        if result.get("ok") is False:
+            problem = str(result.get("error") or "something was not quite right")
+            return Say(f"Sorry, {problem.rstrip('.')}. Could you say that again?")
+        if isinstance(result.get("user_info"), dict):
+            state.user_info.update({k: v for k, v in result["user_info"].items() if v})
+    name = state.user_info.get("name")
+    question = next_question(state)
+    return Say(f"Thanks{', ' + name.split()[0] if name else ''}. {question.text}")
+
+
+def reply_to_user(text: str, state: DialogueState) -> Action:
+    if GOODBYE.search(text):
+        if "end_call" in state.tools:
+            return CallTool("end_call", {"reason": "caller said goodbye"})
+        return Say("Thank you for calling. Goodbye!")
+    details = extract_details(text, state.asked)
+    details = {k: v for k, v in details.items() if state.user_info.get(k) != v}
+    if details and "update_user_info" in state.tools:
+        return CallTool("update_user_info", details)
+    if "?" in text and "search_knowledge_base" in state.tools:
+        return CallTool("search_knowledge_base", {"query": text})
+    if BOOKING.search(text):
+        # Booking through the availability tools arrives with the tools issue.
+        return Say("I can note that you would like an appointment. " + next_question(state).text)
+    return next_question(state)

@@ -1,0 +1,513 @@
+"""CallSession: one call between a client and a Realtime upstream (GA protocol).
+
+Plain asyncio: the session owns its helper tasks and cancels them when the call
+ends; everything that touches storage goes through the injected ``CallHooks``.
+Event handling for the upstream side lives in ``UpstreamEvents`` (events.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import datetime as dt
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from calls.realtime.config import WEB_AUDIO_FORMAT, AgentSnapshot, session_update
+from calls.realtime.events import UpstreamEvents
+from calls.realtime.hooks import CallHooks, CallOutcome, TurnRecord
+from calls.realtime.playback import BYTES_PER_MS, AssistantAudio
+from calls.realtime.protocol import (
+    MAX_BAD_FRAMES,
+    ClientAudio,
+    ClientCancel,
+    ClientEnd,
+    ClientMessage,
+    ClientPing,
+    ClientPlayback,
+    ClientText,
+    ProtocolError,
+)
+from calls.realtime.upstream import Upstream, UpstreamClosed, UpstreamUnavailable
+from calls.realtime.usage import UsageMeter
+
+logger = logging.getLogger(__name__)
+
+FLUSH_INTERVAL_SECONDS = 1.0
+TIMER_INTERVAL_SECONDS = 0.25
+WRAP_UP_SECONDS = 60
+AUDIO_BURST_MS = 2000
+MAX_AUDIO_SPEED = 3.0  # sustained caller audio faster than this × real time is abuse
+GREETING_CHUNK_BYTES = 2400  # 50 ms
+
+
+class CallSession(UpstreamEvents):
+    def __init__(
+        self,
+        *,
+        call_id: str,
+        agent: AgentSnapshot,
+        hooks: CallHooks,
+        connect_upstream: Callable[[], Awaitable[Upstream]],
+        engine: str,
+        prices: dict[str, float] | None = None,
+        connect_timeout: float = 10.0,
+        audio_format: dict[str, Any] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.call_id = call_id
+        self.agent = agent
+        self.hooks = hooks
+        self.engine = engine
+        self._connect_upstream = connect_upstream
+        self._prices = prices
+        self._connect_timeout = connect_timeout
+        self._audio_format = audio_format or WEB_AUDIO_FORMAT
+        self._clock = clock
+
+        self.upstream: Upstream | None = None
+        self.usage = UsageMeter()
+        self.user_info: dict[str, Any] = {"name": None, "email": None, "phone": None}
+        self.ready = False
+        self.ended = False
+        self.end_reason = ""
+        self._finished = asyncio.Event()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._created_at = clock()
+        self._ready_at: float | None = None
+
+        # Conversation state.
+        self._seq = 0
+        self._seq_by_item: dict[str, int] = {}
+        self._pending_turns: list[TurnRecord] = []
+        self._assistant_turns: dict[str, TurnRecord] = {}
+        self._interrupted_items: set[str] = set()
+        self._interrupted_responses: set[str] = set()
+        self.active_response_id: str | None = None
+        self.response_requested = False
+        self._response_wanted = False
+        self.server_interrupts = True  # effective interrupt_response, from session.updated
+        self.current_audio: AssistantAudio | None = None
+        self._speech_start_ms: dict[str, int] = {}
+
+        # Greeting.
+        self._greeting_response_id: str | None = None
+        self._greeting_chunks: list[str] = []
+
+        # Tools: the tasks started by each response, answered after its response.done.
+        self._tool_tasks: dict[str, list[asyncio.Task[None]]] = {}
+        self._end_after_response = False
+
+        # Timers and limits.
+        self._last_activity = clock()
+        self._idle_prompted = False
+        self._wrap_up_sent = False
+        self._audio_ms_received = 0
+        self._bad_frames = 0
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def run(self) -> None:
+        """Connects, configures, greets and relays until the call ends."""
+        try:
+            try:
+                await asyncio.wait_for(self._open_upstream(), self._connect_timeout)
+            except (TimeoutError, UpstreamUnavailable, UpstreamClosed) as exc:
+                logger.warning("Call %s: upstream unavailable (%s)", self.call_id, exc)
+                await self._send_error(
+                    "upstream_unavailable", "The voice service could not be reached. Try again."
+                )
+                await self.end("upstream_unavailable", status="failed", error=str(exc))
+                return
+            if self.ended:  # the client left while connecting
+                return
+            self.ready = True
+            self._ready_at = self._last_activity = self._clock()
+            await self.hooks.mark_active()
+            await self.hooks.send_json(
+                {
+                    "type": "ready",
+                    "call_id": self.call_id,
+                    "agent": {"name": self.agent.name, "greeting": self.agent.greeting or None},
+                    "input_sample_rate": 24000,
+                }
+            )
+            self._spawn(self._flush_loop(), "flush")
+            self._spawn(self._timer_loop(), "timers")
+            await self._greet()
+            await self._read_upstream()
+        except asyncio.CancelledError:
+            if not self.ended:
+                await asyncio.shield(self.end("server_shutdown"))
+            raise
+        except Exception:
+            logger.exception("Call %s: internal error", self.call_id)
+            await self._send_error("internal_error", "Something went wrong; the call ends.")
+            await self.end("error", status="failed", error="internal error")
+        finally:
+            if not self.ended:
+                await self.end("upstream_closed")
+
+    async def _open_upstream(self) -> None:
+        self.upstream = await self._connect_upstream()
+        created = await self._recv_event()
+        while created.get("type") != "session.created":
+            if created.get("type") == "error":
+                raise UpstreamUnavailable(str((created.get("error") or {}).get("code")))
+            created = await self._recv_event()
+        update = session_update(
+            self.agent, now=dt.datetime.now(dt.UTC), audio_format=self._audio_format
+        )
+        await self.send_upstream(update)
+        while True:
+            event = await self._recv_event()
+            kind = event.get("type")
+            if kind == "session.updated":
+                detection = (
+                    ((event.get("session") or {}).get("audio") or {}).get("input") or {}
+                ).get("turn_detection") or {}
+                self.server_interrupts = detection.get("interrupt_response", True) is True
+                return
+            if kind == "error":
+                raise UpstreamUnavailable(str((event.get("error") or {}).get("code")))
+
+    async def end(self, reason: str, *, status: str = "completed", error: str = "") -> None:
+        """Ends the call once: tells the client, closes upstream, persists everything."""
+        if self.ended:
+            await self._finished.wait()
+            return
+        self.ended = True
+        self.end_reason = reason
+        current = asyncio.current_task()
+        for task in list(self._tasks):
+            if task is not current:
+                task.cancel()
+        try:
+            if reason != "connection_lost":
+                await self.hooks.send_json(
+                    {"type": "ended", "call_id": self.call_id, "reason": reason}
+                )
+            if self.upstream is not None:
+                try:
+                    await asyncio.wait_for(self.upstream.close(), 3)
+                except Exception:
+                    logger.debug("Call %s: upstream close failed", self.call_id)
+            await self._flush_turns()
+            duration = 0 if self._ready_at is None else int(self._clock() - self._ready_at)
+            await self.hooks.finish(
+                CallOutcome(
+                    status=status,
+                    end_reason=reason,
+                    duration_seconds=duration,
+                    usage=dict(self.usage.totals),
+                    cost_usd=self.usage.cost(self._prices),
+                    user_info=dict(self.user_info),
+                    error_message=error,
+                )
+            )
+        finally:
+            self._finished.set()
+            await self.hooks.close_client()
+
+    async def wait_finished(self) -> None:
+        await self._finished.wait()
+
+    def _spawn(self, coroutine: Awaitable[Any], name: str) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(coroutine)
+        task.set_name(f"call-{self.call_id[:8]}-{name}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    # ------------------------------------------------------------------ client side
+
+    async def handle_client(self, message: ClientMessage) -> None:
+        if self.ended:
+            return
+        if isinstance(message, ClientPing):
+            await self.hooks.send_json({"type": "pong", "id": message.id})
+        elif isinstance(message, ClientEnd):
+            await self.end("client_ended")
+        elif not self.ready:
+            # Nothing but the session configuration goes upstream before `ready`.
+            return
+        elif isinstance(message, ClientAudio):
+            await self._client_audio(message)
+        elif isinstance(message, ClientText):
+            await self._client_text(message.text)
+        elif isinstance(message, ClientCancel):
+            await self._interrupt(played_ms=message.played_ms, cancel=True)
+        elif isinstance(message, ClientPlayback):
+            audio = self.current_audio
+            if audio is not None and audio.item_id == message.item_id:
+                audio.reported_ms = message.played_ms
+                audio.reported_at = self._clock()
+
+    async def client_error(self, error: ProtocolError) -> None:
+        self._bad_frames += 1
+        await self._send_error(error.code, error.message)
+        if self._bad_frames > MAX_BAD_FRAMES:
+            await self.end("protocol_abuse")
+
+    async def _client_audio(self, message: ClientAudio) -> None:
+        self._audio_ms_received += message.byte_count // BYTES_PER_MS
+        ready_at = self._ready_at or self._created_at
+        allowed = (self._clock() - ready_at) * 1000 * MAX_AUDIO_SPEED + AUDIO_BURST_MS
+        if self._audio_ms_received > allowed:
+            await self.end("protocol_abuse")
+            return
+        # Base64 passes through untouched; it cannot contain characters JSON escapes.
+        await self.send_upstream_raw(
+            '{"type":"input_audio_buffer.append","audio":"' + message.audio + '"}'
+        )
+
+    async def _client_text(self, text: str) -> None:
+        self._activity()
+        item_id = f"text_{self._seq + 1}"
+        self._queue_turn(
+            TurnRecord(
+                seq=self._next_seq(item_id),
+                role="user",
+                text=text,
+                item_id=item_id,
+                started_ms=self._call_ms(),
+            )
+        )
+        await self.hooks.send_json(
+            {"type": "transcript", "role": "user", "text": text, "item_id": item_id, "final": True}
+        )
+        await self.send_upstream(
+            {
+                "type": "conversation.item.create",
+                "item": {
+                    "type": "message",
+                    "role": "user",
+                    "content": [{"type": "input_text", "text": text}],
+                },
+            }
+        )
+        if self.responding:
+            # Typing over the agent interrupts it; answer once its response is done.
+            self._response_wanted = True
+            await self._interrupt(played_ms=None, cancel=True)
+            if self.responding:
+                return
+        # No response running (any more): answer now, once.
+        self._response_wanted = False
+        await self.request_response()
+
+    # ------------------------------------------------------------------ barge-in
+
+    async def _interrupt(self, *, played_ms: int | None, cancel: bool) -> None:
+        now = self._clock()
+        audio = self.current_audio
+        if audio is not None and not audio.truncated:
+            if played_ms is not None:
+                audio.reported_ms, audio.reported_at = played_ms, now
+            if audio.still_playing(now):
+                heard = audio.heard_ms(now)
+                audio.truncated = True
+                self._interrupted_responses.add(audio.response_id)
+                self._mark_interrupted(audio.item_id)
+                if audio.upstream_item:
+                    await self.send_upstream(
+                        {
+                            "type": "conversation.item.truncate",
+                            "item_id": audio.item_id,
+                            "content_index": 0,
+                            "audio_end_ms": heard,
+                        }
+                    )
+        if self.active_response_id is not None:
+            self._interrupted_responses.add(self.active_response_id)
+            if cancel or not self.server_interrupts:
+                await self.send_upstream({"type": "response.cancel"})
+
+    def _mark_interrupted(self, item_id: str) -> None:
+        self._interrupted_items.add(item_id)
+        turn = self._assistant_turns.get(item_id)
+        if turn is not None and not turn.interrupted:
+            turn.interrupted = True
+            self._queue_turn(turn)
+
+    # ------------------------------------------------------------------ greeting
+
+    async def _greet(self) -> None:
+        greeting = self.agent.greeting.strip()
+        if not greeting:
+            await self.request_response(
+                instructions="Greet the caller briefly and ask how you can help.",
+                metadata={"purpose": "greeting"},
+            )
+            return
+        cached = await self.hooks.greeting_get(self.agent.greeting_cache_key(self.engine))
+        if cached is None:
+            await self.request_response(
+                instructions=(
+                    "Start the call by saying exactly this greeting, word for word, "
+                    f'and nothing else: "{greeting}"'
+                ),
+                metadata={"purpose": "greeting"},
+            )
+            return
+        audio, transcript = cached
+        item_id = f"greeting_{self.call_id[:8]}"
+        self.current_audio = AssistantAudio(
+            item_id=item_id, response_id=item_id, started_at=self._clock(), upstream_item=False
+        )
+        for start in range(0, len(audio), GREETING_CHUNK_BYTES):
+            chunk = audio[start : start + GREETING_CHUNK_BYTES]
+            await self._forward_audio(item_id, base64.b64encode(chunk).decode(), len(chunk))
+        await self._assistant_final(item_id, transcript)
+        await self.hooks.send_json({"type": "response_done", "item_id": item_id})
+        # The model must know it already greeted, without speaking again.
+        await self.send_upstream(
+            {
+                "type": "conversation.item.create",
+                "item": {
+                    "type": "message",
+                    "role": "assistant",
+                    "content": [{"type": "output_text", "text": transcript}],
+                },
+            }
+        )
+
+    # ------------------------------------------------------------------ timers
+
+    async def _timer_loop(self) -> None:
+        ready_at = self._ready_at or self._created_at
+        max_seconds = self.agent.max_call_seconds
+        wrap_up_at = max(max_seconds - WRAP_UP_SECONDS, max_seconds * 0.8)
+        while not self.ended:
+            await asyncio.sleep(TIMER_INTERVAL_SECONDS)
+            now = self._clock()
+            elapsed = now - ready_at
+            if elapsed >= max_seconds:
+                self._spawn(self.end("max_duration"), "end")
+                return
+            if elapsed >= wrap_up_at and not self._wrap_up_sent:
+                self._wrap_up_sent = True
+                await self._say_system(
+                    "The call reaches its time limit in about a minute. Wrap up politely: "
+                    "summarise what was agreed and say goodbye."
+                )
+            if self._is_idle(now):
+                if self._idle_prompted:
+                    self._spawn(self.end("idle_timeout"), "end")
+                    return
+                self._idle_prompted = True
+                self._last_activity = now
+                await self.request_response(
+                    instructions="The caller has been silent for a while. Ask briefly "
+                    "whether they are still there."
+                )
+
+    def _is_idle(self, now: float) -> bool:
+        if self.active_response_id is not None:
+            return False
+        if self.current_audio is not None and self.current_audio.still_playing(now):
+            return False
+        return now - self._last_activity >= self.agent.idle_seconds
+
+    def _activity(self) -> None:
+        self._last_activity = self._clock()
+        self._idle_prompted = False
+
+    async def _say_system(self, text: str) -> None:
+        await self.send_upstream(
+            {
+                "type": "conversation.item.create",
+                "item": {
+                    "type": "message",
+                    "role": "system",
+                    "content": [{"type": "input_text", "text": text}],
+                },
+            }
+        )
+        if self.active_response_id is None:
+            await self.request_response()
+
+    # ------------------------------------------------------------------ persistence
+
+    def _next_seq(self, item_id: str) -> int:
+        seq = self._seq_by_item.get(item_id)
+        if seq is None:
+            self._seq += 1
+            seq = self._seq_by_item[item_id] = self._seq
+        return seq
+
+    def _call_ms(self) -> int:
+        start = self._ready_at if self._ready_at is not None else self._created_at
+        return max(0, int((self._clock() - start) * 1000))
+
+    def _queue_turn(self, turn: TurnRecord) -> None:
+        self._pending_turns.append(turn)
+
+    async def _flush_loop(self) -> None:
+        while not self.ended:
+            await asyncio.sleep(FLUSH_INTERVAL_SECONDS)
+            await self._flush_turns()
+
+    async def _flush_turns(self) -> None:
+        if not self._pending_turns:
+            return
+        batch, self._pending_turns = self._pending_turns, []
+        # The same turn may be queued twice (final, then interrupted): keep the last.
+        unique = list({turn.seq: turn for turn in batch}.values())
+        try:
+            await self.hooks.save_turns(unique)
+        except Exception:
+            logger.exception("Call %s: saving %d turns failed", self.call_id, len(unique))
+            self._pending_turns[:0] = unique
+
+    # ------------------------------------------------------------------ upstream I/O
+
+    async def send_upstream(self, event: dict[str, Any]) -> None:
+        await self.send_upstream_raw(json.dumps(event, separators=(",", ":")))
+
+    async def send_upstream_raw(self, frame: str) -> None:
+        if self.upstream is None:
+            return
+        try:
+            await self.upstream.send(frame)
+        except UpstreamClosed:
+            # The reader notices the close and ends the call.
+            logger.info("Call %s: upstream closed while sending", self.call_id)
+
+    async def _recv_event(self) -> dict[str, Any]:
+        if self.upstream is None:
+            raise UpstreamClosed(None, "not connected")
+        while True:
+            frame = await self.upstream.recv()
+            try:
+                event = json.loads(frame)
+            except ValueError:
+                logger.warning("Call %s: upstream sent a frame that is not JSON", self.call_id)
+                continue
+            if isinstance(event, dict):
+                return event
+
+    async def request_response(
+        self, *, instructions: str | None = None, metadata: dict[str, str] | None = None
+    ) -> None:
+        response: dict[str, Any] = {}
+        if instructions:
+            response["instructions"] = instructions
+        if metadata:
+            response["metadata"] = metadata
+        event: dict[str, Any] = {"type": "response.create"}
+        if response:
+            event["response"] = response
+        self.response_requested = True
+        await self.send_upstream(event)
+
+    @property
+    def responding(self) -> bool:
+        """A response is running or has been asked for and not started yet."""
+        return self.active_response_id is not None or self.response_requested
+
+    async def _send_error(self, code: str, message: str) -> None:
+        await self.hooks.send_json({"type": "error", "code": code, "message": message})

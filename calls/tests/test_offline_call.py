@@ -1,0 +1,56 @@
+"""A whole call with the offline engine, through the real consumer."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from channels.testing import WebsocketCommunicator
+
+from calls.models import CallLog
+from voiceagent.asgi import application
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+
+async def receive_until(
+    communicator: WebsocketCommunicator, kind: str, *, timeout: float = 5
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    seen: list[dict[str, Any]] = []
+    while True:
+        message = json.loads(await communicator.receive_from(timeout=timeout))
+        seen.append(message)
+        if message["type"] == kind:
+            return message, seen
+
+
+async def test_offline_agent_captures_name_email_and_phone(agent: object, settings: Any) -> None:
+    settings.VOICEAGENT_ENGINE = "offline"
+    communicator = WebsocketCommunicator(application, "/ws/calls/front-desk/")
+    connected, _ = await communicator.connect()
+    assert connected
+    ready, _ = await receive_until(communicator, "ready")
+    _, seen = await receive_until(communicator, "response_done")
+    assert any(m["type"] == "audio" for m in seen)
+
+    await communicator.send_to(
+        text_data=json.dumps({"type": "text", "text": "Hi, my name is Ada Lovelace"})
+    )
+    info, _ = await receive_until(communicator, "user_info")
+    assert info["user_info"]["name"] == "Ada Lovelace"
+    await communicator.send_to(text_data=json.dumps({"type": "text", "text": "ada@example.com"}))
+    info, _ = await receive_until(communicator, "user_info")
+    assert info["user_info"]["email"] == "ada@example.com"
+    await communicator.send_to(text_data=json.dumps({"type": "text", "text": "+44 20 7183 8750"}))
+    info, _ = await receive_until(communicator, "user_info")
+    assert info["user_info"]["phone"] == "+442071838750"
+    await communicator.send_to(text_data=json.dumps({"type": "text", "text": "that's all, bye"}))
+    ended, _ = await receive_until(communicator, "ended", timeout=20)
+    assert ended["reason"] == "agent_ended"
+    await communicator.disconnect()
+    call = await CallLog.objects.aget(pk=ready["call_id"])
+    assert call.status == "completed" and call.end_reason == "agent_ended"
+    assert call.user_info["email"] == "ada@example.com"
+    texts = [t async for t in call.turns.order_by("seq").values_list("role", "text")]
+    assert texts[0][0] == "assistant"
