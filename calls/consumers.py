@@ -103,7 +103,8 @@ class WebCallConsumer(AsyncWebsocketConsumer):
         if self.session is None:
             return
         reason = "server_shutdown" if code == SERVER_SHUTDOWN_CLOSE_CODE else "connection_lost"
-        await self.session.end(reason)
+        # Shielded: the call must be recorded even if the server cancels this handler.
+        await asyncio.shield(self.session.end(reason))
         if self.session_task is not None:
             try:
                 await asyncio.wait_for(asyncio.shield(self.session_task), SESSION_STOP_TIMEOUT)

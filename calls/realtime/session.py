@@ -175,7 +175,7 @@ class CallSession(UpstreamEvents):
                 raise UpstreamUnavailable(str((event.get("error") or {}).get("code")))
 
     async def end(self, reason: str, *, status: str = "completed", error: str = "") -> None:
-        """Ends the call once: tells the client, closes upstream, persists everything."""
+        """Ends the call once: closes upstream, persists everything, then tells the client."""
         if self.ended:
             await self._finished.wait()
             return
@@ -185,16 +185,9 @@ class CallSession(UpstreamEvents):
         for task in list(self._tasks):
             if task is not current:
                 task.cancel()
+        # The upstream close handshake runs beside the bookkeeping, not before it.
+        closing = asyncio.ensure_future(self._close_upstream())
         try:
-            if reason != "connection_lost":
-                await self.hooks.send_json(
-                    {"type": "ended", "call_id": self.call_id, "reason": reason}
-                )
-            if self.upstream is not None:
-                try:
-                    await asyncio.wait_for(self.upstream.close(), 3)
-                except Exception:
-                    logger.debug("Call %s: upstream close failed", self.call_id)
             await self._flush_turns()
             duration = 0 if self._ready_at is None else int(self._clock() - self._ready_at)
             await self.hooks.finish(
@@ -208,9 +201,21 @@ class CallSession(UpstreamEvents):
                     error_message=error,
                 )
             )
+            # Sent last, once the record is final: a client that sees `ended` can
+            # fetch the finished call.
+            await self.hooks.send_json({"type": "ended", "call_id": self.call_id, "reason": reason})
         finally:
             self._finished.set()
             await self.hooks.close_client()
+            await closing
+
+    async def _close_upstream(self) -> None:
+        if self.upstream is None:
+            return
+        try:
+            await asyncio.wait_for(self.upstream.close(), 3)
+        except Exception:
+            logger.debug("Call %s: upstream close failed", self.call_id)
 
     async def wait_finished(self) -> None:
         await self._finished.wait()

@@ -72,7 +72,7 @@ async def connect_openai(
                 max_size=None,
                 ping_interval=20,
                 ping_timeout=20,
-                close_timeout=2,
+                close_timeout=1,
             ),
             timeout,
         )
