@@ -34,9 +34,9 @@ class AssistantAudio:
         """The client's report (advanced by the time since it), else wall-clock time,
         clamped to the audio actually sent."""
         if self.reported_ms is not None:
-            estimate = self.reported_ms + int((now - self.reported_at) * 1000)
+            estimate = self.reported_ms + round((now - self.reported_at) * 1000)
         else:
-            estimate = int((now - self.started_at) * 1000)
+            estimate = round((now - self.started_at) * 1000)
         return max(0, min(estimate, self.sent_ms))
 
     def still_playing(self, now: float) -> bool:
