@@ -77,7 +77,7 @@ async def test_speech_interrupts_at_the_reported_playback_position(
 async def test_client_cancel_cancels_and_truncates_at_its_position(
     agent: Any, fake: FakeRealtimeServer
 ) -> None:
-    client, upstream, _, _, item_id = await _speaking(fake, finish=False)
+    client, upstream, _, _, _item_id = await _speaking(fake, finish=False)
     await client.send(type="cancel", played_ms=450)
     truncate = (await upstream.wait_for("conversation.item.truncate"))[0]
     assert 450 <= truncate["audio_end_ms"] < 600
@@ -89,7 +89,7 @@ async def test_client_cancel_cancels_and_truncates_at_its_position(
 async def test_a_report_beyond_the_audio_sent_means_nothing_to_truncate(
     agent: Any, fake: FakeRealtimeServer
 ) -> None:
-    client, upstream, _, _, item_id = await _speaking(fake, finish=False)
+    client, upstream, _, _, _item_id = await _speaking(fake, finish=False)
     await client.send(type="cancel", played_ms=999_999)
     await upstream.wait_for("response.cancel")
     await asyncio.sleep(0.1)
@@ -100,7 +100,7 @@ async def test_a_report_beyond_the_audio_sent_means_nothing_to_truncate(
 async def test_without_reports_the_wall_clock_estimate_is_used(
     agent: Any, fake: FakeRealtimeServer
 ) -> None:
-    client, upstream, _, _, item_id = await _speaking(fake, finish=True)
+    client, upstream, _, _, _item_id = await _speaking(fake, finish=True)
     await asyncio.sleep(0.2)
     await upstream.emit("input_audio_buffer.speech_started", audio_start_ms=0, item_id="item_u")
     truncate = (await upstream.wait_for("conversation.item.truncate"))[0]
