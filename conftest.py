@@ -72,6 +72,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.fixture(autouse=True)
 def _test_defaults(settings: object, tmp_path: Path) -> Iterator[None]:
     """Tasks run eagerly and static files need no collectstatic, unless a test says so."""
+    from django.core.cache import cache
+
     from calls.greetings import greeting_cache_clear
     from voiceagent.celery import app as celery_app
 
@@ -81,6 +83,7 @@ def _test_defaults(settings: object, tmp_path: Path) -> Iterator[None]:
     }
     settings.MEDIA_ROOT = str(tmp_path / "media")  # type: ignore[attr-defined]
     greeting_cache_clear()
+    cache.clear()  # rate-limit counters
     previous = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True

@@ -45,6 +45,7 @@ class CallClient:
 
     def __init__(self, path: str = "/ws/calls/front-desk/", headers: list[Any] | None = None):
         self.communicator = WebsocketCommunicator(application, path, headers=headers or [])
+        self.communicator.scope["client"] = ("198.51.100.7", 50000)
         self.messages: list[dict[str, Any]] = []
 
     async def connect(self) -> bool:

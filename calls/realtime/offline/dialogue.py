@@ -14,7 +14,7 @@ from typing import Any
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 PHONE = re.compile(r"\+?\d[\d\s().-]{5,}\d")
 NAME_PHRASES = re.compile(
-    r"\b(?:my name is|my name's|i am|i'm|this is|call me|it's)\s+"
+    r"\b(?:my name is|my name's|i am|i'm|this is|call me)\s+"
     r"([A-Za-z][A-Za-z'-]*(?:\s+[A-Za-z][A-Za-z'-]*){0,2})",
     re.IGNORECASE,
 )
@@ -46,22 +46,30 @@ class DialogueState:
     ending: bool = False
 
 
-def _spoken_email(text: str) -> str:
+SPOKEN_EMAIL = re.compile(
+    r"([a-z0-9._%+-]+)\s+at\s+([a-z0-9-]+(?:\s+dot\s+[a-z0-9-]+)+)", re.IGNORECASE
+)
+
+
+def _spoken_email(text: str) -> str | None:
     """'ada at example dot com' → 'ada@example.com' (the tools issue does this fully)."""
-    replaced = re.sub(r"\s+at\s+", "@", f" {text.strip()} ", flags=re.I)
-    replaced = re.sub(r"\s+dot\s+", ".", replaced, flags=re.I)
-    return replaced.strip().replace(" ", "")
+    match = SPOKEN_EMAIL.search(text)
+    if match is None:
+        return None
+    domain = re.sub(r"\s+dot\s+", ".", match.group(2), flags=re.IGNORECASE)
+    return f"{match.group(1)}@{domain}"
 
 
 def extract_details(text: str, asked: str | None) -> dict[str, str]:
     found: dict[str, str] = {}
-    email = EMAIL.search(text) or (EMAIL.search(_spoken_email(text)) if asked == "email" else None)
+    written = EMAIL.search(text)
+    email = written.group(0) if written else _spoken_email(text)
     if email:
-        found["email"] = email.group(0).lower()
+        found["email"] = email.lower()
     phone = PHONE.search(text)
     if phone and sum(ch.isdigit() for ch in phone.group(0)) >= 7:
         found["phone"] = re.sub(r"[^\d+]", "", phone.group(0))
-    name = NAME_PHRASES.search(text)
+    name = None if found else NAME_PHRASES.search(text)
     if name:
         found["name"] = name.group(1).strip().title()
     elif asked == "name" and not found:

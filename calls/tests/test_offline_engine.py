@@ -1,0 +1,146 @@
+"""The offline engine speaks the GA protocol faithfully and understands typed details."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import datetime as dt
+import json
+from typing import Any
+
+import numpy as np
+
+from calls.realtime.audio import SAMPLE_RATE, float_to_pcm16
+from calls.realtime.config import WEB_AUDIO_FORMAT, AgentSnapshot, session_update
+from calls.realtime.offline.dialogue import DialogueState, extract_details, reply_to_user
+from calls.realtime.offline.engine import OfflineUpstream
+from calls.tests.fake_openai import validate_server_event
+from calls.tools import declarations_for
+
+
+async def _drain(upstream: OfflineUpstream, until: str, timeout: float = 5) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = []
+    async with asyncio.timeout(timeout):
+        while True:
+            event = json.loads(await upstream.recv())
+            validate_server_event(event)  # every event must be a valid GA server event
+            events.append(event)
+            if event["type"] == until:
+                return events
+
+
+def _agent() -> AgentSnapshot:
+    return AgentSnapshot(
+        agent_id=1,
+        public_id="a",
+        name="A",
+        greeting="Hi",
+        instructions="Be nice.",
+        voice="marin",
+        model="gpt-realtime",
+        language="en",
+        timezone="UTC",
+        tools=declarations_for(["update_user_info", "end_call"]),
+    )
+
+
+def _tone(ms: int, amplitude: float) -> str:
+    t = np.arange(int(SAMPLE_RATE * ms / 1000)) / SAMPLE_RATE
+    return base64.b64encode(float_to_pcm16(amplitude * np.sin(2 * np.pi * 300 * t))).decode()
+
+
+async def test_configuration_and_a_spoken_reply_are_valid_ga_events() -> None:
+    upstream = OfflineUpstream()
+    await _drain(upstream, "session.created")
+    update = session_update(_agent(), now=dt.datetime.now(dt.UTC), audio_format=WEB_AUDIO_FORMAT)
+    await upstream.send(json.dumps(update))
+    updated = await _drain(upstream, "session.updated")
+    assert updated[-1]["session"]["tools"][0]["name"] == "update_user_info"
+    await upstream.send(
+        json.dumps(
+            {
+                "type": "response.create",
+                "response": {
+                    "instructions": 'Say exactly this greeting: "Hello caller"',
+                    "metadata": {"purpose": "greeting"},
+                },
+            }
+        )
+    )
+    events = await _drain(upstream, "response.done")
+    kinds = [e["type"] for e in events]
+    assert kinds[0] == "response.created" and "response.output_audio.delta" in kinds
+    done = events[-1]["response"]
+    assert done["status"] == "completed" and done["metadata"] == {"purpose": "greeting"}
+    transcript = next(e for e in events if e["type"] == "response.output_audio_transcript.done")
+    assert transcript["transcript"] == "Hello caller"
+    audio = b"".join(
+        base64.b64decode(e["delta"]) for e in events if e["type"] == "response.output_audio.delta"
+    )
+    assert len(audio) > 0 and len(audio) % 2 == 0
+    await upstream.close()
+
+
+async def test_energy_turn_detection_finds_speech_and_its_end() -> None:
+    upstream = OfflineUpstream()
+    await upstream.send(
+        json.dumps(
+            session_update(_agent(), now=dt.datetime.now(dt.UTC), audio_format=WEB_AUDIO_FORMAT)
+        )
+    )
+    await _drain(upstream, "session.updated")
+    for _ in range(10):  # 500 ms of silence: nothing happens
+        await upstream.send(
+            json.dumps({"type": "input_audio_buffer.append", "audio": _tone(50, 0.0)})
+        )
+    for _ in range(6):  # 300 ms of speech
+        await upstream.send(
+            json.dumps({"type": "input_audio_buffer.append", "audio": _tone(50, 0.5)})
+        )
+    started = await _drain(upstream, "input_audio_buffer.speech_started")
+    assert 400 <= started[-1]["audio_start_ms"] <= 600
+    for _ in range(12):  # 600 ms of silence ends the turn (silence_duration_ms 500)
+        await upstream.send(
+            json.dumps({"type": "input_audio_buffer.append", "audio": _tone(50, 0.0)})
+        )
+    events = await _drain(upstream, "response.done")
+    kinds = [e["type"] for e in events]
+    assert kinds.index("input_audio_buffer.speech_stopped") < kinds.index("response.created")
+    assert "input_audio_buffer.committed" in kinds
+    await upstream.close()
+
+
+async def test_barge_in_cancels_the_offline_reply() -> None:
+    upstream = OfflineUpstream()
+    await _drain(upstream, "session.created")
+    await upstream.send(
+        json.dumps(
+            {
+                "type": "response.create",
+                "response": {
+                    "instructions": 'Say exactly this greeting: "'
+                    + "A very long greeting. " * 30
+                    + '"'
+                },
+            }
+        )
+    )
+    await _drain(upstream, "response.output_audio.delta")
+    await upstream.send(json.dumps({"type": "response.cancel"}))
+    events = await _drain(upstream, "response.done")
+    assert events[-1]["response"]["status"] == "cancelled"
+    await upstream.close()
+
+
+def test_details_are_extracted_from_typed_text() -> None:
+    assert extract_details("Hi, my name is ada lovelace", None) == {"name": "Ada Lovelace"}
+    assert extract_details("Grace Hopper", "name") == {"name": "Grace Hopper"}
+    assert extract_details("yes", "name") == {}
+    assert extract_details("it's ada at example dot com", "email") == {"email": "ada@example.com"}
+    assert extract_details("Reach me on +1 (415) 555-0134", None) == {"phone": "+14155550134"}
+
+
+def test_goodbye_calls_end_call_when_enabled() -> None:
+    state = DialogueState(tools={"end_call"})
+    action = reply_to_user("thanks, bye", state)
+    assert getattr(action, "name", None) == "end_call"
