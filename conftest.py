@@ -16,6 +16,7 @@ import socket
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -146,3 +147,17 @@ def call(agent: object) -> object:
         call=call_log, seq=4, role="assistant", text="Thanks Ada, and your email?", interrupted=True
     )
     return call_log
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_async_thread_connections(
+    django_db_setup: None, django_db_blocker: Any
+) -> Iterator[None]:
+    """Async tests reach the ORM through asgiref's single sync thread, whose connection
+    Django never closes in tests; close it before the test database is dropped."""
+    yield
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=10)

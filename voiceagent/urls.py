@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import path
-from django.views.generic import RedirectView
 
+from calls.views import demo
 from voiceagent import views
 
 admin.site.site_header = "Voice agent platform"
@@ -12,8 +12,7 @@ admin.site.index_title = "Agents, calls, contacts and appointments"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    # The widget demo page replaces this redirect once the widget exists.
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("", demo, name="demo"),
 ]
 
 if settings.DEBUG:

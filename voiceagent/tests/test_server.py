@@ -2,81 +2,22 @@
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from http.cookiejar import CookieJar
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from voiceagent.tests.server_process import start_server
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    data_dir = tmp_path_factory.mktemp("data")
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "CELERY_"))
-    }
-    env |= {"VOICEAGENT_DATA_DIR": str(data_dir), "DJANGO_READ_DOT_ENV_FILE": "false"}
-    manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    bootstrap = subprocess.run(
-        [*manage, "bootstrap"], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    )
-    password = re.search(r"Admin login: admin / (\S+)", bootstrap.stdout)
-    assert password, bootstrap.stdout
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "voiceagent.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--lifespan",
-            "off",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=2)
-            break
-        except urllib.error.HTTPError:
-            break
-        except OSError:
-            assert process.poll() is None, process.stdout.read() if process.stdout else ""
-            assert time.monotonic() < deadline, "the server did not start in 30 s"
-            time.sleep(0.2)
-    yield base, password.group(1)
-    process.terminate()
-    process.wait(timeout=10)
+    running = start_server(tmp_path_factory.mktemp("data"))
+    yield running.base_url, running.admin_password
+    running.stop()
 
 
 def test_healthz_over_real_http(server: tuple[str, str]) -> None:

@@ -1,0 +1,22 @@
+"""The page at / starts a call with the demo agent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_page_renders_for_the_demo_agent(agent: Any) -> None:
+    page = Client().get("/").content.decode()
+    assert "Front desk" in page
+    assert '"agent": "front-desk"' in page
+    assert "voiceagent/demo-call.js" in page
+
+
+def test_demo_page_explains_a_missing_bootstrap() -> None:
+    response = Client().get("/")
+    assert response.status_code == 404

@@ -1,0 +1,85 @@
+"""Runs the product as the README does, in a subprocess, for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class ServerProcess:
+    process: subprocess.Popen[str]
+    base_url: str
+    admin_password: str
+    data_dir: Path
+
+    def stop(self) -> str:
+        self.process.terminate()
+        output, _ = self.process.communicate(timeout=20)
+        return output
+
+
+def start_server(data_dir: Path, **extra_env: str) -> ServerProcess:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "CELERY_", "OPENAI_"))
+    }
+    env |= {"VOICEAGENT_DATA_DIR": str(data_dir), "DJANGO_READ_DOT_ENV_FILE": "false", **extra_env}
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    bootstrap = subprocess.run(
+        [*manage, "bootstrap"], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    password = re.search(r"Admin login: admin / (\S+)", bootstrap.stdout)
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "voiceagent.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--lifespan",
+            "off",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=2)
+            break
+        except urllib.error.HTTPError:
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                output = process.stdout.read() if process.stdout else ""
+                raise RuntimeError("the server did not start: " + output) from None
+            time.sleep(0.2)
+    return ServerProcess(process, base, password.group(1) if password else "", data_dir)
