@@ -8,7 +8,6 @@ Event handling for the upstream side lives in ``UpstreamEvents`` (events.py).
 from __future__ import annotations
 
 import asyncio
-import base64
 import datetime as dt
 import json
 import logging
@@ -18,7 +17,9 @@ from typing import Any
 
 from calls.realtime.config import WEB_AUDIO_FORMAT, AgentSnapshot, session_update
 from calls.realtime.events import UpstreamEvents
+from calls.realtime.greeting import Greeting
 from calls.realtime.hooks import CallHooks, CallOutcome, TurnRecord
+from calls.realtime.limits import Limits
 from calls.realtime.playback import BYTES_PER_MS, AssistantAudio
 from calls.realtime.protocol import (
     MAX_BAD_FRAMES,
@@ -37,14 +38,11 @@ from calls.realtime.usage import UsageMeter
 logger = logging.getLogger(__name__)
 
 FLUSH_INTERVAL_SECONDS = 1.0
-TIMER_INTERVAL_SECONDS = 0.25
-WRAP_UP_SECONDS = 60
 AUDIO_BURST_MS = 2000
 MAX_AUDIO_SPEED = 3.0  # sustained caller audio faster than this × real time is abuse
-GREETING_CHUNK_BYTES = 2400  # 50 ms
 
 
-class CallSession(UpstreamEvents):
+class CallSession(UpstreamEvents, Greeting, Limits):
     def __init__(
         self,
         *,
@@ -337,103 +335,6 @@ class CallSession(UpstreamEvents):
         if turn is not None and not turn.interrupted:
             turn.interrupted = True
             self._queue_turn(turn)
-
-    # ------------------------------------------------------------------ greeting
-
-    async def _greet(self) -> None:
-        greeting = self.agent.greeting.strip()
-        if not greeting:
-            await self.request_response(
-                instructions="Greet the caller briefly and ask how you can help.",
-                metadata={"purpose": "greeting"},
-            )
-            return
-        cached = await self.hooks.greeting_get(self.agent.greeting_cache_key(self.engine))
-        if cached is None:
-            await self.request_response(
-                instructions=(
-                    "Start the call by saying exactly this greeting, word for word, "
-                    f'and nothing else: "{greeting}"'
-                ),
-                metadata={"purpose": "greeting"},
-            )
-            return
-        audio, transcript = cached
-        item_id = f"greeting_{self.call_id[:8]}"
-        self.current_audio = AssistantAudio(
-            item_id=item_id, response_id=item_id, started_at=self._clock(), upstream_item=False
-        )
-        for start in range(0, len(audio), GREETING_CHUNK_BYTES):
-            chunk = audio[start : start + GREETING_CHUNK_BYTES]
-            await self._forward_audio(item_id, base64.b64encode(chunk).decode(), len(chunk))
-        await self._assistant_final(item_id, transcript)
-        await self.hooks.send_json({"type": "response_done", "item_id": item_id})
-        # The model must know it already greeted, without speaking again.
-        await self.send_upstream(
-            {
-                "type": "conversation.item.create",
-                "item": {
-                    "type": "message",
-                    "role": "assistant",
-                    "content": [{"type": "output_text", "text": transcript}],
-                },
-            }
-        )
-
-    # ------------------------------------------------------------------ timers
-
-    async def _timer_loop(self) -> None:
-        ready_at = self._ready_at or self._created_at
-        max_seconds = self.agent.max_call_seconds
-        wrap_up_at = max(max_seconds - WRAP_UP_SECONDS, max_seconds * 0.8)
-        while not self.ended:
-            await asyncio.sleep(TIMER_INTERVAL_SECONDS)
-            now = self._clock()
-            elapsed = now - ready_at
-            if elapsed >= max_seconds:
-                self._spawn(self.end("max_duration"), "end")
-                return
-            if elapsed >= wrap_up_at and not self._wrap_up_sent:
-                self._wrap_up_sent = True
-                await self._say_system(
-                    "The call reaches its time limit in about a minute. Wrap up politely: "
-                    "summarise what was agreed and say goodbye."
-                )
-            if self._is_idle(now):
-                if self._idle_prompted:
-                    self._spawn(self.end("idle_timeout"), "end")
-                    return
-                self._idle_prompted = True
-                self._last_activity = now
-                await self.request_response(
-                    instructions="The caller has been silent for a while. Ask briefly "
-                    "whether they are still there."
-                )
-
-    def _is_idle(self, now: float) -> bool:
-        if self.active_response_id is not None:
-            return False
-        if self.current_audio is not None and self.current_audio.still_playing(now):
-            return False
-        return now - self._last_activity >= self.agent.idle_seconds
-
-    def _activity(self) -> None:
-        self._last_activity = self._clock()
-        self._idle_prompted = False
-
-    async def _say_system(self, text: str) -> None:
-        await self.send_upstream(
-            {
-                "type": "conversation.item.create",
-                "item": {
-                    "type": "message",
-                    "role": "system",
-                    "content": [{"type": "input_text", "text": text}],
-                },
-            }
-        )
-        if self.active_response_id is None:
-            await self.request_response()
 
     # ------------------------------------------------------------------ persistence
 

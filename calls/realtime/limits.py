@@ -1,0 +1,67 @@
+"""Time limits of a call: wrap-up before the maximum duration, and the idle prompt."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from calls.realtime.session import CallSession
+
+TIMER_INTERVAL_SECONDS = 0.25
+WRAP_UP_SECONDS = 60
+
+
+class Limits:
+    async def _timer_loop(self: CallSession) -> None:
+        ready_at = self._ready_at or self._created_at
+        max_seconds = self.agent.max_call_seconds
+        wrap_up_at = max(max_seconds - WRAP_UP_SECONDS, max_seconds * 0.8)
+        while not self.ended:
+            await asyncio.sleep(TIMER_INTERVAL_SECONDS)
+            now = self._clock()
+            elapsed = now - ready_at
+            if elapsed >= max_seconds:
+                self._spawn(self.end("max_duration"), "end")
+                return
+            if elapsed >= wrap_up_at and not self._wrap_up_sent:
+                self._wrap_up_sent = True
+                await self._say_system(
+                    "The call reaches its time limit in about a minute. Wrap up politely: "
+                    "summarise what was agreed and say goodbye."
+                )
+            if self._is_idle(now):
+                if self._idle_prompted:
+                    self._spawn(self.end("idle_timeout"), "end")
+                    return
+                self._idle_prompted = True
+                self._last_activity = now
+                await self.request_response(
+                    instructions="The caller has been silent for a while. Ask briefly "
+                    "whether they are still there."
+                )
+
+    def _is_idle(self: CallSession, now: float) -> bool:
+        if self.active_response_id is not None:
+            return False
+        if self.current_audio is not None and self.current_audio.still_playing(now):
+            return False
+        return now - self._last_activity >= self.agent.idle_seconds
+
+    def _activity(self: CallSession) -> None:
+        self._last_activity = self._clock()
+        self._idle_prompted = False
+
+    async def _say_system(self: CallSession, text: str) -> None:
+        await self.send_upstream(
+            {
+                "type": "conversation.item.create",
+                "item": {
+                    "type": "message",
+                    "role": "system",
+                    "content": [{"type": "input_text", "text": text}],
+                },
+            }
+        )
+        if self.active_response_id is None:
+            await self.request_response()
