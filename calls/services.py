@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from agents.models import Agent
 from agents.selectors import agent_get_active
-from calls.models import CallLog, CallStatus, ToolInvocation, TranscriptTurn
+from calls.models import CallLog, CallStatus, EndReason, ToolInvocation, TranscriptTurn
 from calls.realtime.hooks import CallOutcome, ToolRecord, TurnRecord
 from calls.selectors import live_call_count
 
@@ -187,3 +187,32 @@ def origin_allowed(*, origin: str, host: str, allowed: list[str]) -> bool:
     if allowed:
         return origin.rstrip("/") in allowed
     return urlsplit(origin).netloc == host
+
+
+ORPHAN_GRACE = dt.timedelta(minutes=5)
+
+
+def call_logs_close_orphans(*, now: dt.datetime | None = None) -> int:
+    """Fails calls left live by a server that died without ending them (SIGKILL, crash).
+
+    A call is an orphan once it has been live longer than its agent's maximum
+    duration plus a grace period; no session can still be running it.
+    """
+    now = now or timezone.now()
+    closed = 0
+    live = CallLog.objects.filter(status__in=[CallStatus.CONNECTING, CallStatus.ACTIVE])
+    for call in live.select_related("agent").only("pk", "started_at", "agent__max_call_seconds"):
+        limit = dt.timedelta(seconds=call.agent.max_call_seconds) + ORPHAN_GRACE
+        if call.started_at + limit < now:
+            closed += CallLog.objects.filter(
+                pk=call.pk, status__in=[CallStatus.CONNECTING, CallStatus.ACTIVE]
+            ).update(
+                status=CallStatus.FAILED,
+                end_reason=EndReason.ERROR,
+                ended_at=now,
+                error_message="The server handling this call stopped without ending it.",
+                updated_at=now,
+            )
+    if closed:
+        logger.warning("Closed %d orphaned calls", closed)
+    return closed

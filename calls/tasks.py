@@ -11,3 +11,11 @@ def call_logs_purge_expired_task() -> int:
     from calls.services import call_logs_purge_expired
 
     return call_logs_purge_expired()
+
+
+@shared_task(name="calls.tasks.call_logs_close_orphans_task")
+def call_logs_close_orphans_task() -> int:
+    """Fails calls that a dead server process left live (scheduled by Celery beat)."""
+    from calls.services import call_logs_close_orphans
+
+    return call_logs_close_orphans()

@@ -140,6 +140,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "calls.tasks.call_logs_purge_expired_task",
         "schedule": 6 * 60 * 60,
     },
+    "close-orphaned-calls": {
+        "task": "calls.tasks.call_logs_close_orphans_task",
+        "schedule": 5 * 60,
+    },
 }
 
 # REALTIME ENGINE AND PROVIDERS

@@ -110,3 +110,26 @@ def test_a_celery_worker_on_redis_runs_the_task(agent: object) -> None:
         celery_app.conf.task_always_eager, celery_app.conf.broker_url = previous
         worker.terminate()
         worker.wait(timeout=20)
+
+
+@pytest.mark.django_db
+def test_calls_left_live_by_a_dead_server_are_closed(agent: object) -> None:
+    from calls.services import call_logs_close_orphans
+
+    now = timezone.now()
+    orphan = CallLog.objects.create(
+        agent=agent,
+        channel="web",
+        engine="offline",
+        status="active",
+        started_at=now - dt.timedelta(seconds=agent.max_call_seconds + 600),
+    )
+    running = CallLog.objects.create(
+        agent=agent, channel="web", engine="offline", status="active", started_at=now
+    )
+    assert call_logs_close_orphans(now=now) == 1
+    orphan.refresh_from_db()
+    running.refresh_from_db()
+    assert (orphan.status, orphan.end_reason) == ("failed", "error")
+    assert orphan.ended_at == now
+    assert running.status == "active"

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from agents.services import agent_demo_ensure
+from calls.services import call_logs_close_orphans
 
 
 class Command(BaseCommand):
@@ -71,6 +72,9 @@ class Command(BaseCommand):
             f"{'Created' if created else 'Found'} demo agent '{agent.name}' "
             f"(public id {agent.public_id})."
         )
+        orphans = call_logs_close_orphans()
+        if orphans:
+            self.stdout.write(f"Closed {orphans} call(s) left live by a stopped server.")
         if generated_password:
             # Shown once: it is not stored anywhere in clear text.
             self.stdout.write(

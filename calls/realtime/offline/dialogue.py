@@ -43,7 +43,6 @@ class DialogueState:
     tools: set[str] = field(default_factory=set)
     user_info: dict[str, str] = field(default_factory=dict)
     asked: str | None = None
-    ending: bool = False
 
 
 SPOKEN_EMAIL = re.compile(

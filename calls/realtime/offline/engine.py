@@ -264,8 +264,6 @@ class OfflineUpstream:
             else:
                 item, audio_bytes = await self._speak(response_id, action.text)
                 output.append(item)
-                if self._state.ending:
-                    self._state.ending = False
         except asyncio.CancelledError:
             done = {
                 **response,
