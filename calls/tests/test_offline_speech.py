@@ -1,0 +1,39 @@
+"""The offline engine's voice: espeak-ng when installed (CI installs it), else a tone."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import numpy as np
+import pytest
+
+from calls.realtime.audio import pcm16_to_float, tone_for_text
+from calls.realtime.offline.speech import synthesize
+
+NEEDS_ESPEAK = "espeak-ng is installed by .ci/run (apt-get install espeak-ng)"
+
+
+@pytest.mark.skipif(
+    shutil.which("espeak-ng") is None and not os.environ.get("VOICEAGENT_REQUIRE_SERVICES"),
+    reason=NEEDS_ESPEAK,
+)
+async def test_espeak_speech_is_24khz_pcm_of_a_plausible_length() -> None:
+    assert shutil.which("espeak-ng"), NEEDS_ESPEAK
+    pcm = await synthesize("Hello, this is the front desk. How can I help?")
+    seconds = len(pcm) / 48_000
+    assert 1.5 < seconds < 6
+    samples = pcm16_to_float(pcm)
+    # Speech, not a tone: loudness varies between syllables and pauses.
+    windows = samples[: len(samples) // 480 * 480].reshape(-1, 480)
+    levels = np.sqrt((windows**2).mean(axis=1))
+    assert levels.max() > 0.05 and (levels < levels.max() * 0.1).sum() > 5
+
+
+async def test_without_espeak_a_tone_as_long_as_the_sentence(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    pcm = await synthesize("Short reply.")
+    assert pcm == tone_for_text("Short reply.")
+    assert 0.4 <= len(pcm) / 48_000 <= 1.0
