@@ -7,6 +7,7 @@ in-memory channel layer, tasks executed in-process and the offline engine.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import environ
@@ -224,6 +225,11 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# WhiteNoise streams files with synchronous iterators, which Django's ASGI handler
+# consumes in a thread; the warning about it is expected and not actionable.
+warnings.filterwarnings(
+    "ignore", message="StreamingHttpResponse must consume synchronous iterators"
+)
 
 # SECURITY
 # ------------------------------------------------------------------------------

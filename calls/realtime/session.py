@@ -121,6 +121,7 @@ class CallSession(UpstreamEvents, Greeting, Limits):
                 await self.end("upstream_unavailable", status="failed", error=str(exc))
                 return
             if self.ended:  # the client left while connecting
+                await self._close_upstream()
                 return
             self.ready = True
             self._ready_at = self._last_activity = self._clock()

@@ -149,3 +149,17 @@ async def test_idle_caller_is_prompted_once_then_the_call_ends(
     ended = await client.until("ended", timeout=8)
     assert ended["reason"] == "idle_timeout"
     assert sum("still there" in p for p in prompts) == 1
+
+
+async def test_ending_before_ready_closes_the_upstream_too(
+    agent: Any, fake: FakeRealtimeServer
+) -> None:
+    fake.handshake_delay = 0.5
+    client = CallClient()
+    assert await client.connect()
+    await client.send(type="end")
+    assert (await client.until("ended"))["reason"] == "client_ended"
+    upstream = await fake.connection()
+    await asyncio.wait_for(upstream.closed.wait(), 5)
+    call = await _only_call()
+    assert (call.status, call.end_reason) == ("completed", "client_ended")
