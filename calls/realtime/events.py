@@ -88,21 +88,12 @@ class UpstreamEvents:
 
     async def _on_user_final(self: CallSession, event: dict[str, Any]) -> None:
         item_id = event.get("item_id") or ""
-        text = (event.get("transcript") or "").strip()
         self._activity()
-        await self.hooks.send_json(
-            {"type": "transcript", "role": "user", "text": text, "item_id": item_id, "final": True}
+        await self.user_turn(
+            item_id,
+            (event.get("transcript") or "").strip(),
+            started_ms=self._speech_start_ms.get(item_id),
         )
-        if text:
-            self._queue_turn(
-                TurnRecord(
-                    seq=self._next_seq(item_id),
-                    role="user",
-                    text=text,
-                    item_id=item_id,
-                    started_ms=self._speech_start_ms.get(item_id),
-                )
-            )
 
     # -- responses
 

@@ -43,13 +43,4 @@ class Greeting:
         await self._assistant_final(item_id, transcript)
         await self.hooks.send_json({"type": "response_done", "item_id": item_id})
         # The model must know it already greeted, without speaking again.
-        await self.send_upstream(
-            {
-                "type": "conversation.item.create",
-                "item": {
-                    "type": "message",
-                    "role": "assistant",
-                    "content": [{"type": "output_text", "text": transcript}],
-                },
-            }
-        )
+        await self.add_message("assistant", transcript)

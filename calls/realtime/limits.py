@@ -53,15 +53,6 @@ class Limits:
         self._idle_prompted = False
 
     async def _say_system(self: CallSession, text: str) -> None:
-        await self.send_upstream(
-            {
-                "type": "conversation.item.create",
-                "item": {
-                    "type": "message",
-                    "role": "system",
-                    "content": [{"type": "input_text", "text": text}],
-                },
-            }
-        )
-        if self.active_response_id is None:
+        await self.add_message("system", text)
+        if not self.responding:
             await self.request_response()

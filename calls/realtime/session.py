@@ -271,28 +271,8 @@ class CallSession(UpstreamEvents, Greeting, Limits):
     async def _client_text(self, text: str) -> None:
         self._activity()
         item_id = f"text_{self._seq + 1}"
-        self._queue_turn(
-            TurnRecord(
-                seq=self._next_seq(item_id),
-                role="user",
-                text=text,
-                item_id=item_id,
-                started_ms=self._call_ms(),
-            )
-        )
-        await self.hooks.send_json(
-            {"type": "transcript", "role": "user", "text": text, "item_id": item_id, "final": True}
-        )
-        await self.send_upstream(
-            {
-                "type": "conversation.item.create",
-                "item": {
-                    "type": "message",
-                    "role": "user",
-                    "content": [{"type": "input_text", "text": text}],
-                },
-            }
-        )
+        await self.user_turn(item_id, text, started_ms=self._call_ms())
+        await self.add_message("user", text)
         if self.responding:
             # Typing over the agent interrupts it; answer once its response is done.
             self._response_wanted = True
@@ -396,6 +376,36 @@ class CallSession(UpstreamEvents, Greeting, Limits):
                 continue
             if isinstance(event, dict):
                 return event
+
+    async def add_message(self, role: str, text: str) -> None:
+        """Adds a message to the upstream conversation without asking for a response."""
+        content_type = "output_text" if role == "assistant" else "input_text"
+        await self.send_upstream(
+            {
+                "type": "conversation.item.create",
+                "item": {
+                    "type": "message",
+                    "role": role,
+                    "content": [{"type": content_type, "text": text}],
+                },
+            }
+        )
+
+    async def user_turn(self, item_id: str, text: str, *, started_ms: int | None) -> None:
+        """A final caller utterance: to the client, and queued for the transcript."""
+        await self.hooks.send_json(
+            {"type": "transcript", "role": "user", "text": text, "item_id": item_id, "final": True}
+        )
+        if text:
+            self._queue_turn(
+                TurnRecord(
+                    seq=self._next_seq(item_id),
+                    role="user",
+                    text=text,
+                    item_id=item_id,
+                    started_ms=started_ms,
+                )
+            )
 
     async def request_response(
         self, *, instructions: str | None = None, metadata: dict[str, str] | None = None
