@@ -34,6 +34,15 @@ def monitor_group(call_id: str) -> str:
     return f"call.{call_id}"
 
 
+def control_group(call_id: str) -> str:
+    """The group through which other processes (tasks) push messages to the caller."""
+    return f"call-control.{call_id}"
+
+
+# What other processes may push to a caller (e.g. a task confirming a booking).
+PUSHABLE_TYPES = frozenset({"appointment", "contact_saved", "user_info"})
+
+
 class WebCallConsumer(AsyncWebsocketConsumer):
     """``/ws/calls/<agent_public_id>/`` speaking docs/protocol.md."""
 
@@ -67,6 +76,8 @@ class WebCallConsumer(AsyncWebsocketConsumer):
             caller_ip=client[0] or "",
         )
         self.call_id = str(call.pk)
+        if self.channel_layer is not None:
+            await self.channel_layer.group_add(control_group(self.call_id), self.channel_name)
         self.session = CallSession(
             call_id=self.call_id,
             agent=snapshot,
@@ -98,8 +109,16 @@ class WebCallConsumer(AsyncWebsocketConsumer):
             return
         await self.session.handle_client(message)
 
+    async def call_client_message(self, event: dict[str, Any]) -> None:
+        """A message pushed through the control group; forwarded if its type is allowed."""
+        message = event.get("message")
+        if isinstance(message, dict) and message.get("type") in PUSHABLE_TYPES:
+            await self.send_json(message)
+
     async def disconnect(self, code: int) -> None:
         self.client_gone = True
+        if self.channel_layer is not None and self.call_id:
+            await self.channel_layer.group_discard(control_group(self.call_id), self.channel_name)
         if self.session is None:
             return
         reason = "server_shutdown" if code == SERVER_SHUTDOWN_CLOSE_CODE else "connection_lost"

@@ -216,3 +216,18 @@ def call_logs_close_orphans(*, now: dt.datetime | None = None) -> int:
     if closed:
         logger.warning("Closed %d orphaned calls", closed)
     return closed
+
+
+def call_client_message_send(*, call_id: str, message: dict[str, Any]) -> None:
+    """Pushes a message (``appointment``, ``contact_saved``) to the caller of a live call,
+    from any process; call it after the transaction that made it true has committed."""
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from calls.consumers import control_group
+
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(
+            control_group(call_id), {"type": "call.client_message", "message": message}
+        )

@@ -13,8 +13,10 @@ pytestmark = pytest.mark.django_db
 def test_demo_page_renders_for_the_demo_agent(agent: Any) -> None:
     page = Client().get("/").content.decode()
     assert "Front desk" in page
-    assert '"agent": "front-desk"' in page
-    assert "voiceagent/demo-call.js" in page
+    assert 'data-agent="front-desk"' in page
+    assert "/static/voiceagent/widget.js" in page
+    # The embed section shows the one-tag snippet, escaped for reading.
+    assert "&lt;script src=" in page
 
 
 def test_demo_page_explains_a_missing_bootstrap() -> None:
