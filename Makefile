@@ -10,7 +10,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run serve install dev-install test lint test-embedded test-services clean
+.PHONY: run serve install dev-install test lint test-js test-embedded test-services clean
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
@@ -38,7 +38,11 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	@touch $@ $(VENV)/.installed
 
-test: dev-install lint test-embedded test-services
+test: dev-install lint test-js test-embedded test-services
+
+# The widget's resampler and PCM encoder, with node's own test runner.
+test-js:
+	node --test static/voiceagent/widget/tests/
 
 lint: dev-install
 	$(BIN)/ruff check .

@@ -142,6 +142,7 @@ function card(ui, id, heading) {
     ui.cards.append(box);
   }
   box.replaceChildren(element("h3", {}, heading));
+  requestAnimationFrame(() => { ui.body.scrollTop = ui.body.scrollHeight; });
   return box;
 }
 

@@ -1,0 +1,346 @@
+"""The widget in a real browser (Debian's Chromium through Playwright) against a real
+ASGI server (uvicorn, in this process) whose upstream is the fake OpenAI Realtime server.
+
+Chromium's fake microphone plays a sentence spoken by espeak-ng. Screenshots of each
+state are written to test-artifacts/widget/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import shutil
+import subprocess
+import wave
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import uvicorn
+from asgiref.sync import sync_to_async
+
+from calls.services import call_client_message_send
+from calls.tests.fake_openai import FakeConnection, FakeRealtimeServer
+from voiceagent.asgi import application
+from voiceagent.tests.server_process import free_port
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "widget"
+BROWSER_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+if not os.path.exists(CHROMIUM) or shutil.which("espeak-ng") is None:
+    if os.environ.get("VOICEAGENT_REQUIRE_SERVICES"):
+        raise RuntimeError("Chromium and espeak-ng are installed by .ci/run; they are missing")
+    pytest.skip(
+        "needs Debian's chromium and espeak-ng (apt-get install chromium espeak-ng)",
+        allow_module_level=True,
+    )
+
+from playwright.async_api import Page, async_playwright  # noqa: E402
+
+
+def tone(seconds: float, frequency: float = 440.0, amplitude: float = 0.5) -> list[bytes]:
+    """Loud 24 kHz PCM16 in 50 ms chunks: easy to see on the output meter."""
+    t = np.arange(int(24000 * seconds)) / 24000
+    pcm = (amplitude * np.sin(2 * np.pi * frequency * t) * 32767).astype("<i2").tobytes()
+    return [pcm[i : i + 2400] for i in range(0, len(pcm), 2400)]
+
+
+@pytest.fixture(scope="module")
+def speech_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A sentence from espeak-ng followed by two seconds of silence (Chromium loops it)."""
+    folder = tmp_path_factory.mktemp("audio")
+    spoken = folder / "spoken.wav"
+    subprocess.run(
+        ["espeak-ng", "-w", str(spoken), "Hello, I would like to book a consultation please."],
+        check=True,
+    )
+    with wave.open(str(spoken)) as source:
+        params, frames = source.getparams(), source.readframes(source.getnframes())
+    padded = folder / "speech.wav"
+    with wave.open(str(padded), "wb") as target:
+        target.setparams(params)
+        target.writeframes(frames + b"\0\0" * params.framerate * 2)
+    return padded
+
+
+@pytest.fixture
+async def asgi_server(fake: FakeRealtimeServer, settings: Any) -> AsyncIterator[str]:
+    """uvicorn serving the project in this event loop (so the test sees the same database
+    and in-memory channel layer)."""
+    port = free_port()
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+    config = uvicorn.Config(
+        application, host="127.0.0.1", port=port, lifespan="off", log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    async with asyncio.timeout(10):
+        while not server.started:
+            await asyncio.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await task
+
+
+@pytest.fixture
+async def browser(speech_wav: Path) -> AsyncIterator[Any]:
+    async with async_playwright() as playwright:
+        instance = await playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                *BROWSER_FLAGS,
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
+                f"--use-file-for-fake-audio-capture={speech_wav}",
+            ],
+        )
+        yield instance
+        await instance.close()
+
+
+async def open_widget(browser: Any, base_url: str, **viewport: int) -> Page:
+    page = await browser.new_page(viewport=viewport or {"width": 1280, "height": 800})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.errors = errors  # type: ignore[attr-defined]
+    await page.goto(base_url + "/")
+    await page.wait_for_selector("[data-voiceagent][data-state]", state="attached")
+    return page
+
+
+async def debug(page: Page) -> dict[str, Any]:
+    return await page.evaluate("window.VoiceAgent.widgets[0].debug()")
+
+
+async def wait_debug(page: Page, condition: str, timeout: float = 10_000) -> None:
+    await page.wait_for_function(
+        f"(() => {{ const d = window.VoiceAgent.widgets[0].debug(); return {condition}; }})()",
+        timeout=timeout,
+    )
+
+
+async def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+async def start_call(page: Page, fake: FakeRealtimeServer) -> FakeConnection:
+    await page.get_by_role("button", name="Start call").click()
+    await wait_debug(page, "d.ready")
+    return await fake.connection()
+
+
+async def test_microphone_speech_reaches_upstream_as_real_time_24khz_chunks(
+    agent: Any, fake: FakeRealtimeServer, asgi_server: str, browser: Any
+) -> None:
+    page = await open_widget(browser, asgi_server)
+    await shot(page, "idle")
+    upstream = await start_call(page, fake)
+    await shot(page, "listening")
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await asyncio.sleep(4)
+    elapsed_ms = (loop.time() - started) * 1000
+    chunks = [base64.b64decode(e["audio"]) for e in upstream.of_type("input_audio_buffer.append")]
+    sizes = {len(chunk) for chunk in chunks}
+    assert sizes == {2400}, sizes  # 50 ms of PCM16 at 24 kHz (within 40-60 ms)
+    received_ms = len(chunks) * 50
+    assert 0.7 * elapsed_ms <= received_ms <= 1.3 * elapsed_ms + 200
+    levels = [
+        float(np.sqrt(np.mean((np.frombuffer(c, "<i2").astype(np.float64) / 32768) ** 2)))
+        for c in chunks
+    ]
+    assert max(levels) > 0.02, "no speech energy reached the server"
+    assert min(levels) < max(levels) / 10, "no pauses: this is not speech"
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+async def test_reply_plays_and_barge_in_silences_it_within_100_ms(
+    agent: Any, fake: FakeRealtimeServer, asgi_server: str, browser: Any
+) -> None:
+    fake.greeting_chunks = tone(4.0)
+    page = await open_widget(browser, asgi_server)
+    upstream = await start_call(page, fake)
+    await wait_debug(page, "d.state === 'speaking' && d.outputLevel > 0.05")
+    await shot(page, "speaking")
+    await upstream.emit("input_audio_buffer.speech_started", audio_start_ms=0, item_id="item_x")
+    await wait_debug(page, "d.silencedAt !== null && d.listeningAt > 0")
+    state = await debug(page)
+    assert state["silencedAt"] < 100, state
+    assert state["state"] == "listening" and state["playing"] is False
+    await asyncio.sleep(0.3)
+    assert (await debug(page))["outputLevel"] < 0.001
+    await shot(page, "interrupted")
+
+
+async def test_captions_typed_text_and_cards(
+    agent: Any, fake: FakeRealtimeServer, asgi_server: str, browser: Any
+) -> None:
+    async def reply(connection: FakeConnection, event: dict[str, Any]) -> None:
+        await connection.speak("Nice to meet you, Ada.", tone(0.3), pause=0.01)
+
+    fake.on_response_create = reply
+    page = await open_widget(browser, asgi_server)
+    upstream = await start_call(page, fake)
+    widget = page.locator("[data-voiceagent]")
+    await widget.locator("input").fill("My name is Ada Lovelace")
+    await widget.locator("input").press("Enter")
+    await widget.locator("li.user", has_text="My name is Ada Lovelace").wait_for()
+    await widget.locator("li.assistant", has_text="Nice to meet you, Ada.").wait_for()
+    created = upstream.of_type("conversation.item.create")[-1]["item"]
+    assert created["content"][0]["text"] == "My name is Ada Lovelace"
+
+    await upstream.call_functions(
+        [("update_user_info", {"name": "Ada Lovelace", "email": "ada@example.com"})]
+    )
+    await widget.locator("[data-card='user-info']", has_text="ada@example.com").wait_for()
+
+    call_id = (await debug(page))["callId"]
+    send = sync_to_async(call_client_message_send)
+    await send(
+        call_id=call_id,
+        message={
+            "type": "contact_saved",
+            "contact": {
+                "id": 1,
+                "name": "Ada Lovelace",
+                "email": "ada@example.com",
+                "phone": "+442071838750",
+            },
+        },
+    )
+    await widget.locator("[data-card='contact']", has_text="+442071838750").wait_for()
+    appointment = {
+        "id": "a1",
+        "service": "Consultation",
+        "start": "2026-12-01T14:00:00Z",
+        "end": "2026-12-01T14:30:00Z",
+        "timezone": "Europe/London",
+        "status": "pending",
+        "provider": "local",
+        "ics_url": "/appointments/a1.ics",
+    }
+    await send(call_id=call_id, message={"type": "appointment", "appointment": appointment})
+    card = widget.locator("[data-card='appointment-a1']")
+    await card.locator(".badge", has_text="pending").wait_for()
+    assert "2026" in await card.inner_text() and "December" in await card.inner_text()
+    await send(
+        call_id=call_id,
+        message={
+            "type": "appointment",
+            "appointment": {
+                **appointment,
+                "status": "confirmed",
+                "calendar_link": "https://calendar.example/e/1",
+            },
+        },
+    )
+    await card.locator(".badge", has_text="confirmed").wait_for()
+    assert await card.locator("a", has_text="Open in calendar").count() == 1
+    # Other message types cannot be pushed to a caller.
+    await send(call_id=call_id, message={"type": "ended", "reason": "client_ended"})
+    await shot(page, "cards")
+
+    await page.get_by_role("button", name="End call").click()
+    await wait_debug(page, "d.state === 'ended'")
+    state = await debug(page)
+    assert state["microphone"] is False and state["contextRate"] is None  # released
+    await widget.locator("li.note", has_text="You ended the call.").wait_for()
+    await shot(page, "ended")
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+async def test_server_refused_and_upstream_unavailable_states(
+    agent: Any, fake: FakeRealtimeServer, asgi_server: str, browser: Any, settings: Any
+) -> None:
+    page = await browser.new_page()
+    # A site embedding a widget for an agent the server does not know.
+    embed = (
+        f'<!doctype html><title>Shop</title><p>Shop</p><script src="{asgi_server}'
+        '/static/voiceagent/widget.js" data-agent="no-such-agent" data-open="true" async></script>'
+    )
+    await page.route(
+        f"{asgi_server}/embed-test",
+        lambda route: route.fulfill(body=embed, content_type="text/html"),
+    )
+    await page.goto(f"{asgi_server}/embed-test")
+    await page.get_by_role("button", name="Start call").click()
+    alert = page.get_by_role("alert")
+    await alert.get_by_text("not available").wait_for()
+    await shot(page, "server-refused")
+
+    page = await open_widget(browser, asgi_server)
+    fake.handshake_delay = 3
+    settings.REALTIME_CONNECT_TIMEOUT = 0.5
+    await page.get_by_role("button", name="Start call").click()
+    await page.get_by_role("alert").get_by_text("could not be reached").wait_for()
+    assert (await debug(page))["state"] == "error"
+    await shot(page, "upstream-unavailable")
+
+
+async def test_microphone_denied_offers_typing(
+    agent: Any, fake: FakeRealtimeServer, asgi_server: str
+) -> None:
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                *BROWSER_FLAGS,
+                "--use-fake-device-for-media-stream",
+                "--deny-permission-prompts",
+            ],
+        )
+        page = await open_widget(browser, asgi_server)
+        await page.get_by_role("button", name="Start call").click()
+        await page.get_by_role("alert").get_by_text("Microphone access was denied").wait_for()
+        await shot(page, "mic-denied")
+        await page.get_by_role("button", name="Type instead").click()
+        await wait_debug(page, "d.ready && !d.microphone")
+        await browser.close()
+
+
+async def test_keyboard_and_small_screens(
+    agent: Any, fake: FakeRealtimeServer, asgi_server: str, browser: Any
+) -> None:
+    page = await open_widget(browser, asgi_server, width=360, height=720)
+    panel = page.locator("[data-voiceagent] [role=dialog]")
+    box = await panel.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360
+    await shot(page, "mobile-360")
+    # Keyboard only: the launcher toggles the panel; Escape closes it and returns
+    # focus to the launcher; Enter reopens it with focus on "Start call".
+    launcher = page.get_by_role("button", name="Talk to us")
+    await launcher.focus()
+    await page.keyboard.press("Enter")
+    assert await panel.is_hidden()
+    await page.keyboard.press("Enter")
+    assert await panel.is_visible()
+    assert await active_text(page) == "Start call"
+    await page.keyboard.press("Escape")
+    assert await panel.is_hidden()
+    assert await active_text(page) == "Talk to us"
+    await page.keyboard.press("Enter")
+    await page.keyboard.press("Enter")
+    await wait_debug(page, "d.ready")
+    await shot(page, "mobile-360-call")
+
+
+async def active_text(page: Page) -> str:
+    return await page.evaluate(
+        "document.querySelector('[data-voiceagent]').shadowRoot.activeElement.textContent"
+    )
