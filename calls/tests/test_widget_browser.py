@@ -52,6 +52,8 @@ if not os.path.exists(CHROMIUM) or shutil.which("espeak-ng") is None:
 
 from playwright.async_api import Page, async_playwright  # noqa: E402
 
+servers: dict[str, uvicorn.Server] = {}
+
 
 def tone(seconds: float, frequency: float = 440.0, amplitude: float = 0.5) -> list[bytes]:
     """Loud 24 kHz PCM16 in 50 ms chunks: easy to see on the output meter."""
@@ -92,9 +94,12 @@ async def asgi_server(fake: FakeRealtimeServer, settings: Any) -> AsyncIterator[
     async with asyncio.timeout(10):
         while not server.started:
             await asyncio.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}"
+    servers[url] = server
+    yield url
     server.should_exit = True
     await task
+    servers.pop(url, None)
 
 
 @pytest.fixture
@@ -186,6 +191,42 @@ async def test_reply_plays_and_barge_in_silences_it_within_100_ms(
     await asyncio.sleep(0.3)
     assert (await debug(page))["outputLevel"] < 0.001
     await shot(page, "interrupted")
+    # The widget's playback reports let the server truncate at what was heard.
+    truncate = (await upstream.wait_for("conversation.item.truncate"))[0]
+    assert 100 < truncate["audio_end_ms"] < 4000
+
+
+async def test_stop_speaking_and_mute(
+    agent: Any, fake: FakeRealtimeServer, asgi_server: str, browser: Any
+) -> None:
+    fake.greeting_chunks = tone(4.0)
+    page = await open_widget(browser, asgi_server)
+    upstream = await start_call(page, fake)
+    await wait_debug(page, "d.state === 'speaking' && d.outputLevel > 0.05")
+    await page.get_by_role("button", name="Stop speaking").click()
+    await wait_debug(page, "d.outputLevel < 0.001 && !d.playing")
+    truncate = (await upstream.wait_for("conversation.item.truncate"))[0]
+    assert truncate["audio_end_ms"] < 4000
+
+    await page.get_by_role("button", name="Mute").click()
+    await asyncio.sleep(0.3)  # frames already in flight
+    before = len(upstream.of_type("input_audio_buffer.append"))
+    await asyncio.sleep(1.0)
+    assert len(upstream.of_type("input_audio_buffer.append")) == before
+    await page.get_by_role("button", name="Unmute").click()
+    await asyncio.sleep(1.0)
+    assert len(upstream.of_type("input_audio_buffer.append")) > before + 10
+
+
+async def test_lost_connection_offers_to_try_again(
+    agent: Any, fake: FakeRealtimeServer, asgi_server: str, browser: Any
+) -> None:
+    page = await open_widget(browser, asgi_server)
+    await start_call(page, fake)
+    servers[asgi_server].should_exit = True  # the server goes away mid-call
+    await page.get_by_role("alert").get_by_text("The connection was lost.").wait_for()
+    assert (await debug(page))["microphone"] is False
+    await shot(page, "connection-lost")
 
 
 async def test_captions_typed_text_and_cards(
