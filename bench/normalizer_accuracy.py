@@ -1,0 +1,84 @@
+"""Accuracy of the spoken-form normalisers on the test corpus.
+
+Run: .venv/bin/python bench/normalizer_accuracy.py
+Prints one JSON object on stdout and a table on stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voiceagent.settings")
+
+import django
+
+django.setup()
+
+from contacts.normalize import (  # noqa: E402
+    NormalizationError,
+    normalize_email,
+    normalize_name,
+    normalize_phone,
+)
+from contacts.tests.normalize_cases import EMAIL_CASES, NAME_CASES, PHONE_CASES  # noqa: E402
+
+
+def _run(kind: str, cases: list[tuple], call) -> dict[str, object]:  # type: ignore[type-arg]
+    correct = 0
+    started = time.perf_counter()
+    misses = []
+    for case in cases:
+        *inputs, expected = case
+        try:
+            value: str | None = call(*inputs)
+        except NormalizationError:
+            value = None
+        if value == expected:
+            correct += 1
+        else:
+            misses.append({"input": inputs[0], "expected": expected, "got": value})
+    elapsed = time.perf_counter() - started
+    return {
+        "kind": kind,
+        "cases": len(cases),
+        "correct": correct,
+        "accuracy": round(correct / len(cases), 4),
+        "us_per_case": round(elapsed / len(cases) * 1e6, 1),
+        "misses": misses,
+    }
+
+
+def main() -> None:
+    results = [
+        _run("email", EMAIL_CASES, normalize_email),
+        _run("phone", PHONE_CASES, lambda text, region: str(normalize_phone(text, region=region))),
+        _run("name", NAME_CASES, normalize_name),
+    ]
+    total = sum(r["cases"] for r in results)  # type: ignore[misc]
+    correct = sum(r["correct"] for r in results)  # type: ignore[misc]
+    print(
+        json.dumps(
+            {
+                "benchmark": "normalizer_accuracy",
+                "cases": total,
+                "accuracy": round(correct / total, 4),
+                "by_kind": results,
+            }
+        )
+    )
+    print(f"{'kind':<8}{'cases':>7}{'correct':>9}{'accuracy':>10}{'µs/case':>10}", file=sys.stderr)
+    for r in results:
+        print(
+            f"{r['kind']:<8}{r['cases']:>7}{r['correct']:>9}{r['accuracy']:>10.1%}"
+            f"{r['us_per_case']:>10}",
+            file=sys.stderr,
+        )
+
+
+if __name__ == "__main__":
+    main()
