@@ -133,7 +133,7 @@ class AgentAdmin(OwnerScopedAdmin):
         (
             "Scheduling",
             {
-                "fields": ["timezone", "calendar_connection"],
+                "fields": ["timezone", "country", "calendar_connection"],
                 "description": "Services and business hours are edited below.",
             },
         ),

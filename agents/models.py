@@ -17,6 +17,7 @@ from voiceagent.validators import (
     validate_email_list,
     validate_language_tag,
     validate_origin_list,
+    validate_region,
     validate_timezone,
 )
 
@@ -171,6 +172,14 @@ class Agent(TimeStampedModel):
         help_text="Calendar that receives bookings. Empty: bookings stay local (.ics).",
     )
 
+    country = models.CharField(
+        max_length=2,
+        blank=True,
+        validators=[validate_region],
+        help_text="Two-letter country (ISO 3166) of the business, e.g. GB. Phone numbers "
+        "callers give without a country code are read as numbers of this country. Empty: "
+        "the language's region (en-GB → GB), else US.",
+    )
     transfer_number = models.CharField(
         max_length=20,
         blank=True,
@@ -235,6 +244,15 @@ class Agent(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def phone_region(self) -> str:
+        if self.country:
+            return self.country.upper()
+        parts = self.language.split("-")
+        if len(parts) > 1 and len(parts[1]) == 2:
+            return parts[1].upper()
+        return "US"
 
     @property
     def allowed_origin_list(self) -> list[str]:

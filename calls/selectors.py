@@ -62,6 +62,8 @@ def agent_snapshot(*, agent: Agent, default_model: str) -> AgentSnapshot:
         model=agent.realtime_model or default_model,
         language=agent.language,
         timezone=agent.timezone,
+        region=agent.phone_region,
+        owner_id=agent.owner_id,
         turn_detection=agent.turn_detection,
         vad_threshold=agent.vad_threshold,
         vad_prefix_padding_ms=agent.vad_prefix_padding_ms,

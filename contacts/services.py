@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from contacts.models import Contact, ContactStatus
 
@@ -14,3 +16,88 @@ def contacts_status_set(*, contacts: Iterable[Contact], status: ContactStatus) -
     """Moves contacts to ``status``; returns how many changed."""
     ids = [contact.pk for contact in contacts]
     return Contact.objects.filter(pk__in=ids).exclude(status=status).update(status=status)
+
+
+@dataclass(frozen=True)
+class ContactChanges:
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+def _find_existing(owner_id: int, changes: ContactChanges) -> Contact | None:
+    matches = Q()
+    if changes.email:
+        matches |= Q(email__iexact=changes.email)
+    if changes.phone:
+        matches |= Q(phone=changes.phone)
+    if not matches:
+        return None
+    candidates = list(Contact.objects.select_for_update().filter(matches, owner_id=owner_id))
+    # Prefer the row that matches by email; it identifies a person more reliably.
+    candidates.sort(key=lambda c: c.email.lower() != changes.email.lower())
+    return candidates[0] if candidates else None
+
+
+def contact_upsert(
+    *,
+    owner_id: int,
+    agent_id: int | None,
+    changes: ContactChanges,
+    call_id: str | None = None,
+    contact_id: int | None = None,
+) -> tuple[Contact, bool]:
+    """Saves a caller as a contact: updates the person the email or phone already
+    belongs to (or ``contact_id``), else creates one. Returns (contact, created).
+
+    Values must already be normalised. Two calls saving the same person at once
+    end with one row: the loser of the insert race updates the winner's row.
+    """
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                return _contact_upsert_once(owner_id, agent_id, changes, call_id, contact_id)
+        except IntegrityError:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _contact_upsert_once(
+    owner_id: int,
+    agent_id: int | None,
+    changes: ContactChanges,
+    call_id: str | None,
+    contact_id: int | None,
+) -> tuple[Contact, bool]:
+    contact = None
+    if contact_id is not None:
+        contact = (
+            Contact.objects.select_for_update().filter(pk=contact_id, owner_id=owner_id).first()
+        )
+    contact = contact or _find_existing(owner_id, changes)
+    created = contact is None
+    if contact is None:
+        contact = Contact(owner_id=owner_id, agent_id=agent_id, source_call_id=call_id)
+    changed = []
+    for field in ("name", "email", "phone"):
+        value = getattr(changes, field)
+        if value and getattr(contact, field) != value:
+            if field != "name" and _taken_by_other(owner_id, contact.pk, field, value):
+                continue  # belongs to another contact; keep both rows as they are
+            setattr(contact, field, value)
+            changed.append(field)
+    if created:
+        contact.save()
+    elif changed:
+        contact.save(update_fields=[*changed, "updated_at"])
+    if call_id:
+        from calls.models import CallLog
+
+        CallLog.objects.filter(pk=call_id).update(contact=contact)
+    return contact, created
+
+
+def _taken_by_other(owner_id: int, pk: int | None, field: str, value: str) -> bool:
+    lookup = {"email__iexact": value} if field == "email" else {"phone": value}
+    return Contact.objects.filter(owner_id=owner_id, **lookup).exclude(pk=pk).exists()

@@ -91,3 +91,13 @@ def validate_origin_list(value: str) -> None:
                 params={"value": origin},
                 code="invalid_origin",
             )
+
+
+def validate_region(value: str) -> None:
+    """A two-letter country code that phone numbering knows."""
+    if value.upper() not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValidationError(
+            "%(value)s is not a two-letter country code such as GB, US or DE.",
+            params={"value": value},
+            code="invalid_region",
+        )

@@ -40,6 +40,8 @@ class AgentSnapshot:
     model: str
     language: str
     timezone: str
+    region: str = "US"  # country for phone numbers given without a country code
+    owner_id: int = 0
     turn_detection: str = "server_vad"
     vad_threshold: float = 0.5
     vad_prefix_padding_ms: int = 300

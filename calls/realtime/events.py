@@ -259,7 +259,7 @@ class UpstreamEvents:
                 user_info=self.user_info,
                 send_to_client=self.hooks.send_json,
                 request_end=self._request_end,
-                extra={"language": self.agent.language},
+                extra=self.tool_state,
             )
             result = await asyncio.wait_for(
                 self.hooks.run_tool(name, arguments, context), TOOL_TIMEOUT_SECONDS

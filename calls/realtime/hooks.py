@@ -43,7 +43,10 @@ class CallOutcome:
 
 @dataclass(slots=True)
 class ToolContext:
-    """Handed to tool handlers: the call they run in and what they may do to it."""
+    """Handed to tool handlers: the call they run in and what they may do to it.
+
+    ``extra`` is shared by every tool invocation of the call.
+    """
 
     call_id: str
     agent_id: int

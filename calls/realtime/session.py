@@ -97,6 +97,8 @@ class CallSession(UpstreamEvents, Greeting, Limits):
 
         # Tools: the tasks started by each response, answered after its response.done.
         self._tool_tasks: dict[str, list[asyncio.Task[None]]] = {}
+        # State tools keep between invocations of one call (e.g. the saved contact's id).
+        self.tool_state: dict[str, Any] = {"region": agent.region, "owner_id": agent.owner_id}
         self._end_after_response = False
 
         # Timers and limits.

@@ -28,7 +28,12 @@ async def test_session_is_configured_in_the_ga_shape(agent: Any, fake: FakeRealt
     assert update["audio"]["output"]["voice"] == "marin"
     assert update["audio"]["input"]["turn_detection"]["type"] == "server_vad"
     assert update["audio"]["input"]["transcription"]["model"]
-    assert {t["name"] for t in update["tools"]} == {"update_user_info", "end_call"}
+    assert {t["name"] for t in update["tools"]} == {
+        "update_user_info",
+        "save_contact",
+        "update_contact",
+        "end_call",
+    }
     assert "Current date and time:" in update["instructions"]
     assert "Europe/London" in update["instructions"]
     # The first thing upstream sees is the session configuration.

@@ -127,7 +127,7 @@ async def test_invalid_arguments_and_invalid_values_are_reported_to_the_model(
             "output"
         ]
     )
-    assert output["ok"] is False and "not a valid email" in output["error"]
+    assert output["ok"] is False and "ask for the email address again" in output["error"]
     await client.close()
 
 

@@ -9,6 +9,7 @@ import pytest
 from channels.testing import WebsocketCommunicator
 
 from calls.models import CallLog
+from contacts.models import Contact
 from voiceagent.asgi import application
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -45,6 +46,8 @@ async def test_offline_agent_captures_name_email_and_phone(agent: object, settin
     await communicator.send_to(text_data=json.dumps({"type": "text", "text": "+44 20 7183 8750"}))
     info, _ = await receive_until(communicator, "user_info")
     assert info["user_info"]["phone"] == "+442071838750"
+    saved, _ = await receive_until(communicator, "contact_saved")
+    assert saved["contact"]["email"] == "ada@example.com"
     await communicator.send_to(text_data=json.dumps({"type": "text", "text": "that's all, bye"}))
     ended, _ = await receive_until(communicator, "ended", timeout=20)
     assert ended["reason"] == "agent_ended"
@@ -52,5 +55,12 @@ async def test_offline_agent_captures_name_email_and_phone(agent: object, settin
     call = await CallLog.objects.aget(pk=ready["call_id"])
     assert call.status == "completed" and call.end_reason == "agent_ended"
     assert call.user_info["email"] == "ada@example.com"
+    contact = await Contact.objects.aget()
+    assert (contact.name, contact.email, contact.phone) == (
+        "Ada Lovelace",
+        "ada@example.com",
+        "+442071838750",
+    )
+    assert call.contact_id == contact.pk
     texts = [t async for t in call.turns.order_by("seq").values_list("role", "text")]
     assert texts[0][0] == "assistant"

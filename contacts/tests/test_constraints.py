@@ -78,3 +78,33 @@ def test_concurrent_inserts_of_one_email_leave_one_row(owner: object) -> None:
         thread.join()
     assert sorted(outcomes) == ["created", "duplicate", "duplicate", "duplicate"]
     assert Contact.objects.filter(email__iexact="ada@example.com").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_saves_of_one_caller_end_in_one_updated_row(owner: object) -> None:
+    """The loser of the insert race updates the winner's row instead of failing."""
+    from contacts.services import ContactChanges, contact_upsert
+
+    barrier = threading.Barrier(4)
+    results: list[int] = []
+
+    def save(n: int) -> None:
+        try:
+            barrier.wait()
+            contact, _ = contact_upsert(
+                owner_id=owner.pk,
+                agent_id=None,
+                changes=ContactChanges(name=f"Ada {n}", email="ada@example.com"),
+            )
+            results.append(contact.pk)
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 4 and len(set(results)) == 1
+    assert Contact.objects.count() == 1

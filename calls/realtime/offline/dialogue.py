@@ -43,6 +43,7 @@ class DialogueState:
     tools: set[str] = field(default_factory=set)
     user_info: dict[str, str] = field(default_factory=dict)
     asked: str | None = None
+    saved: bool = False
 
 
 SPOKEN_EMAIL = re.compile(
@@ -119,6 +120,11 @@ def reply_to_tool_results(
             return Say(f"Sorry, {problem.rstrip('.')}. Could you say that again?")
         if isinstance(result.get("user_info"), dict):
             state.user_info.update({k: v for k, v in result["user_info"].items() if v})
+        if name == "save_contact":
+            state.saved = True
+    complete = all(state.user_info.get(f) for f in ("name", "email", "phone"))
+    if complete and not state.saved and "save_contact" in state.tools:
+        return CallTool("save_contact", {f: state.user_info[f] for f in ("name", "email", "phone")})
     name = state.user_info.get("name")
     question = next_question(state)
     return Say(f"Thanks{', ' + name.split()[0] if name else ''}. {question.text}")
