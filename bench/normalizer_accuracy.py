@@ -19,13 +19,23 @@ import django
 
 django.setup()
 
+import datetime as dt  # noqa: E402
+
+from appointments.when import WhenError, parse_when  # noqa: E402
 from contacts.normalize import (  # noqa: E402
     NormalizationError,
     normalize_email,
     normalize_name,
     normalize_phone,
 )
-from contacts.tests.normalize_cases import EMAIL_CASES, NAME_CASES, PHONE_CASES  # noqa: E402
+from contacts.tests.normalize_cases import (  # noqa: E402
+    DATE_CASES,
+    DATE_ZONE,
+    EMAIL_CASES,
+    NAME_CASES,
+    NOW,
+    PHONE_CASES,
+)
 
 
 def _run(kind: str, cases: list[tuple], call) -> dict[str, object]:  # type: ignore[type-arg]
@@ -36,7 +46,7 @@ def _run(kind: str, cases: list[tuple], call) -> dict[str, object]:  # type: ign
         *inputs, expected = case
         try:
             value: str | None = call(*inputs)
-        except NormalizationError:
+        except (NormalizationError, WhenError):
             value = None
         if value == expected:
             correct += 1
@@ -58,6 +68,13 @@ def main() -> None:
         _run("email", EMAIL_CASES, normalize_email),
         _run("phone", PHONE_CASES, lambda text, region: str(normalize_phone(text, region=region))),
         _run("name", NAME_CASES, normalize_name),
+        _run(
+            "datetime",
+            DATE_CASES,
+            lambda text: parse_when(
+                text, now=dt.datetime.fromisoformat(NOW), timezone=DATE_ZONE
+            ).start.isoformat(),
+        ),
     ]
     total = sum(r["cases"] for r in results)  # type: ignore[misc]
     correct = sum(r["correct"] for r in results)  # type: ignore[misc]
@@ -71,7 +88,7 @@ def main() -> None:
             }
         )
     )
-    print(f"{'kind':<8}{'cases':>7}{'correct':>9}{'accuracy':>10}{'µs/case':>10}", file=sys.stderr)
+    print(f"{'kind':<9}{'cases':>7}{'correct':>9}{'accuracy':>10}{'µs/case':>10}", file=sys.stderr)
     for r in results:
         print(
             f"{r['kind']:<8}{r['cases']:>7}{r['correct']:>9}{r['accuracy']:>10.1%}"

@@ -156,3 +156,54 @@ NAME_CASES: list[tuple[str, str | None]] = [
 ]
 
 TOTAL_CASES = len(EMAIL_CASES) + len(PHONE_CASES) + len(NAME_CASES)
+
+# Dates and times, relative to NOW (Monday 2026-11-23 10:15) in Europe/London.
+NOW = "2026-11-23T10:15:00+00:00"
+DATE_ZONE = "Europe/London"
+DATE_CASES: list[tuple[str, str | None]] = [
+    ("tomorrow at 2 PM", "2026-11-24T14:00:00+00:00"),
+    ("tomorrow at 2pm", "2026-11-24T14:00:00+00:00"),
+    ("tomorrow at two", "2026-11-24T14:00:00+00:00"),
+    ("tomorrow at 9", "2026-11-24T09:00:00+00:00"),
+    ("tomorrow at 10:30", "2026-11-24T10:30:00+00:00"),
+    ("tomorrow at half past ten", "2026-11-24T10:30:00+00:00"),
+    ("tomorrow at quarter past three", "2026-11-24T15:15:00+00:00"),
+    ("tomorrow at quarter to four", "2026-11-24T15:45:00+00:00"),
+    ("tomorrow at noon", "2026-11-24T12:00:00+00:00"),
+    ("tomorrow midday", "2026-11-24T12:00:00+00:00"),
+    ("today at 3 pm", "2026-11-23T15:00:00+00:00"),
+    ("today at 14:45", "2026-11-23T14:45:00+00:00"),
+    ("at 4", "2026-11-23T16:00:00+00:00"),
+    ("at 9", "2026-11-24T09:00:00+00:00"),
+    ("noon", "2026-11-23T12:00:00+00:00"),
+    ("next tuesday at 11 am", "2026-11-24T11:00:00+00:00"),
+    ("next monday at 9am", "2026-11-30T09:00:00+00:00"),
+    ("this friday at 3", "2026-11-27T15:00:00+00:00"),
+    ("friday at 10 o'clock", "2026-11-27T10:00:00+00:00"),
+    ("on wednesday at ten thirty", "2026-11-25T10:30:00+00:00"),
+    ("wednesday at two fifteen pm", "2026-11-25T14:15:00+00:00"),
+    ("the 3rd at half past ten", "2026-12-03T10:30:00+00:00"),
+    ("the 30th at 9:00", "2026-11-30T09:00:00+00:00"),
+    ("the twenty-fifth at 1 pm", "2026-11-25T13:00:00+00:00"),
+    ("in two weeks on friday at 10am", "2026-12-11T10:00:00+00:00"),
+    ("in 3 days at 4pm", "2026-11-26T16:00:00+00:00"),
+    ("in a week at noon", "2026-11-30T12:00:00+00:00"),
+    ("day after tomorrow at 11", "2026-11-25T11:00:00+00:00"),
+    ("december 5 at 2 pm", "2026-12-05T14:00:00+00:00"),
+    ("5 december at 2 pm", "2026-12-05T14:00:00+00:00"),
+    ("the 5th of december at 14:00", "2026-12-05T14:00:00+00:00"),
+    ("january 10th at 9 am", "2027-01-10T09:00:00+00:00"),
+    ("2026-12-01 at 15:30", "2026-12-01T15:30:00+00:00"),
+    ("sept 1 at 10", "2027-09-01T10:00:00+01:00"),
+    ("june 15 at 10am", "2027-06-15T10:00:00+01:00"),
+    ("tomorrow morning", "2026-11-24T09:00:00+00:00"),
+    ("next tuesday morning", "2026-11-24T09:00:00+00:00"),
+    ("friday afternoon", "2026-11-27T12:00:00+00:00"),
+    ("yesterday at 3", None),
+    ("today at 9 am", None),
+    ("february 30 at 10", None),
+    ("at 25:00", None),
+    ("whenever suits you", None),
+    ("", None),
+]
+TOTAL_CASES += len(DATE_CASES)
