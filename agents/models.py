@@ -64,6 +64,8 @@ class Tool(models.TextChoices):
     SEARCH_KNOWLEDGE_BASE = "search_knowledge_base", "Answer from the knowledge base"
     CHECK_AVAILABILITY = "check_availability", "Check free appointment slots"
     SCHEDULE_APPOINTMENT = "schedule_appointment", "Book appointments"
+    RESCHEDULE_APPOINTMENT = "reschedule_appointment", "Move a caller's appointment"
+    CANCEL_APPOINTMENT = "cancel_appointment", "Cancel a caller's appointment"
     TRANSFER_CALL = "transfer_call", "Transfer phone calls to a person"
     END_CALL = "end_call", "End the call"
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import path
 
+from appointments.views import appointment_ics
 from calls.views import demo
 from voiceagent import views
 
@@ -12,6 +13,7 @@ admin.site.index_title = "Agents, calls, contacts and appointments"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("appointments/<uuid:appointment_id>.ics", appointment_ics, name="appointment-ics"),
     path("", demo, name="demo"),
 ]
 

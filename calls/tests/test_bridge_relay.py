@@ -32,6 +32,10 @@ async def test_session_is_configured_in_the_ga_shape(agent: Any, fake: FakeRealt
         "update_user_info",
         "save_contact",
         "update_contact",
+        "check_availability",
+        "schedule_appointment",
+        "reschedule_appointment",
+        "cancel_appointment",
         "end_call",
     }
     assert "Current date and time:" in update["instructions"]

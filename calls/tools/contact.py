@@ -31,7 +31,7 @@ FIELDS = {
 }
 
 
-def _normalised(arguments: dict[str, Any], region: str) -> tuple[dict[str, str], list[str]]:
+def normalised_details(arguments: dict[str, Any], region: str) -> tuple[dict[str, str], list[str]]:
     """Clean values for the fields given, and what is wrong with the others."""
     values: dict[str, str] = {}
     problems: list[str] = []
@@ -62,7 +62,7 @@ def _contact_payload(contact: Contact) -> dict[str, Any]:
     }
 
 
-async def _remember(context: ToolContext, values: dict[str, str]) -> None:
+async def remember_details(context: ToolContext, values: dict[str, str]) -> None:
     context.user_info.update(values)
     await database_sync_to_async(call_log_user_info_update)(
         call_id=context.call_id, user_info=dict(context.user_info)
@@ -84,11 +84,11 @@ async def _remember(context: ToolContext, values: dict[str, str]) -> None:
     )
 )
 async def update_user_info(arguments: dict[str, Any], context: ToolContext) -> dict[str, Any]:
-    values, problems = _normalised(arguments, context.extra.get("region", "US"))
+    values, problems = normalised_details(arguments, context.extra.get("region", "US"))
     if not values and not problems:
         return {"ok": False, "error": "Pass at least one of name, email or phone."}
     if values:
-        await _remember(context, values)
+        await remember_details(context, values)
     result: dict[str, Any] = {"ok": not problems, "user_info": dict(context.user_info)}
     if problems:
         result["error"] = " ".join(problems)
@@ -98,7 +98,7 @@ async def update_user_info(arguments: dict[str, Any], context: ToolContext) -> d
 async def _save(
     arguments: dict[str, Any], context: ToolContext, *, require_identity: bool
 ) -> dict[str, Any]:
-    values, problems = _normalised(arguments, context.extra.get("region", "US"))
+    values, problems = normalised_details(arguments, context.extra.get("region", "US"))
     if problems:
         # Nothing is stored while any value is wrong: the model asks again first.
         return {"ok": False, "error": " ".join(problems)}
@@ -118,7 +118,7 @@ async def _save(
         contact_id=context.extra.get("contact_id"),
     )
     context.extra["contact_id"] = contact.pk
-    await _remember(context, values)
+    await remember_details(context, values)
     payload = _contact_payload(contact)
     await context.send_to_client({"type": "contact_saved", "contact": payload})
     return {"ok": True, "created": created, "contact": payload}

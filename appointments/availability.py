@@ -1,0 +1,119 @@
+"""Free appointment slots: business hours, service length, bookings and calendar busy times."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from agents.models import Agent, Service
+from appointments.models import Appointment, AppointmentStatus
+
+logger = logging.getLogger(__name__)
+
+SLOT_STEP = dt.timedelta(minutes=15)
+MIN_LEAD_TIME = dt.timedelta(minutes=30)  # no bookings starting sooner than this
+LIVE_STATUSES = (AppointmentStatus.PENDING, AppointmentStatus.CONFIRMED)
+
+Period = tuple[dt.datetime, dt.datetime]
+
+
+def calendar_busy(*, agent: Agent, start: dt.datetime, end: dt.datetime) -> list[Period]:
+    """Busy periods from the agent's connected calendar.
+
+    The seam for Google and Microsoft free/busy (they arrive with the calendar
+    issue); without a connection, bookings in our own database are the calendar.
+    """
+    if agent.calendar_connection_id is None:
+        return []
+    logger.info("Calendar free/busy for %s is not connected yet; using local bookings", agent.pk)
+    return []
+
+
+def booked_periods(
+    *, agent: Agent, start: dt.datetime, end: dt.datetime, exclude_id: object = None
+) -> list[Period]:
+    bookings = Appointment.objects.filter(
+        agent=agent, status__in=LIVE_STATUSES, start_at__lt=end, end_at__gt=start
+    )
+    if exclude_id is not None:
+        bookings = bookings.exclude(pk=exclude_id)
+    return list(bookings.values_list("start_at", "end_at"))
+
+
+def _overlaps(start: dt.datetime, end: dt.datetime, periods: Iterable[Period]) -> bool:
+    return any(start < busy_end and busy_start < end for busy_start, busy_end in periods)
+
+
+def opening_periods(*, agent: Agent, day: dt.date) -> list[Period]:
+    zone = ZoneInfo(agent.timezone)
+    return [
+        (
+            dt.datetime.combine(day, hours.opens_at, zone),
+            dt.datetime.combine(day, hours.closes_at, zone),
+        )
+        for hours in agent.business_hours.all()
+        if hours.weekday == day.weekday()
+    ]
+
+
+def free_slots(
+    *,
+    agent: Agent,
+    service: Service,
+    start: dt.datetime,
+    end: dt.datetime,
+    now: dt.datetime | None = None,
+    limit: int = 50,
+    exclude_id: object = None,
+) -> list[dt.datetime]:
+    """Start times in [start, end) where ``service`` fits inside business hours and
+    overlaps no booking and no calendar busy time."""
+    now = now or timezone.now()
+    earliest = max(start, now + MIN_LEAD_TIME)
+    duration = dt.timedelta(minutes=service.duration_minutes)
+    busy = booked_periods(agent=agent, start=start, end=end + duration, exclude_id=exclude_id)
+    busy += calendar_busy(agent=agent, start=start, end=end + duration)
+    zone = ZoneInfo(agent.timezone)
+    slots: list[dt.datetime] = []
+    day = start.astimezone(zone).date()
+    last_day = end.astimezone(zone).date()
+    while day <= last_day and len(slots) < limit:
+        for opens, closes in opening_periods(agent=agent, day=day):
+            slot = opens
+            while slot + duration <= closes and len(slots) < limit:
+                if earliest <= slot < end and not _overlaps(slot, slot + duration, busy):
+                    slots.append(slot)
+                slot += SLOT_STEP
+        day += dt.timedelta(days=1)
+    return slots
+
+
+def slot_problem(
+    *,
+    agent: Agent,
+    service: Service,
+    start: dt.datetime,
+    now: dt.datetime | None = None,
+    exclude_id: object = None,
+) -> str | None:
+    """Why ``start`` cannot be booked, or None when it can."""
+    now = now or timezone.now()
+    end = start + dt.timedelta(minutes=service.duration_minutes)
+    if start < now + MIN_LEAD_TIME:
+        return "That time is too soon or in the past."
+    local = start.astimezone(ZoneInfo(agent.timezone))
+    if not any(
+        opens <= start and end <= closes
+        for opens, closes in opening_periods(agent=agent, day=local.date())
+    ):
+        minutes = service.duration_minutes
+        return f"{local:%A %H:%M} is outside business hours for a {minutes}-minute {service.name}."
+    busy = booked_periods(agent=agent, start=start, end=end, exclude_id=exclude_id)
+    busy += calendar_busy(agent=agent, start=start, end=end)
+    if _overlaps(start, end, busy):
+        return "That time is already booked."
+    return None
