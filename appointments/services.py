@@ -112,7 +112,7 @@ def appointment_reschedule(
 ) -> Appointment:
     Agent.objects.select_for_update().filter(pk=appointment.agent_id).first()
     locked = (
-        Appointment.objects.select_for_update()
+        Appointment.objects.select_for_update(of=("self",))
         .select_related("agent", "service")
         .get(pk=appointment.pk)
     )

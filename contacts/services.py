@@ -83,11 +83,17 @@ def _contact_upsert_once(
     for field in ("name", "email", "phone"):
         value = getattr(changes, field)
         if value and getattr(contact, field) != value:
-            if field != "name" and _taken_by_other(owner_id, contact.pk, field, value):
+            if (
+                not created
+                and field != "name"
+                and _taken_by_other(owner_id, contact.pk, field, value)
+            ):
                 continue  # belongs to another contact; keep both rows as they are
             setattr(contact, field, value)
             changed.append(field)
     if created:
+        # A concurrent insert of the same person raises IntegrityError here; the
+        # caller's retry then finds and updates that row.
         contact.save()
     elif changed:
         contact.save(update_fields=[*changed, "updated_at"])
