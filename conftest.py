@@ -20,6 +20,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# The same examples on every run, so that CI results do not depend on luck.
+hypothesis_settings.register_profile("deterministic", derandomize=True, deadline=None)
+hypothesis_settings.load_profile("deterministic")
 
 REQUIRE_SERVICES = os.environ.get("VOICEAGENT_REQUIRE_SERVICES", "").lower() in {"1", "true"}
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
