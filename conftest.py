@@ -88,6 +88,8 @@ def _test_defaults(settings: object, tmp_path: Path) -> Iterator[None]:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.MEDIA_ROOT = str(tmp_path / "media")  # type: ignore[attr-defined]
+    # No test may reach a real OpenAI endpoint: a closed loopback port fails at once.
+    settings.OPENAI_BASE_URL = "http://127.0.0.1:9/v1"  # type: ignore[attr-defined]
     greeting_cache_clear()
     cache.clear()  # rate-limit counters
     previous = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates

@@ -10,8 +10,9 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from agents.models import Agent, BusinessHours, Service, Tool
+from agents.models import Agent, BusinessHours, KnowledgeChunk, KnowledgeSource, Service, Tool
 from agents.selectors import agent_embed_snippet, agents_for_user
+from agents.services import knowledge_source_save
 from appointments.selectors import calendar_connections_for_user
 from voiceagent.admin import OwnerScopedAdmin
 
@@ -174,3 +175,87 @@ class AgentAdmin(OwnerScopedAdmin):
             if settings.PUBLIC_BASE_URL
             else " Set PUBLIC_BASE_URL to show this server's address.",
         )
+
+
+def _knowledge_sources_for_user(*, user: Any) -> QuerySet[KnowledgeSource]:
+    return KnowledgeSource.objects.filter(agent__in=agents_for_user(user=user)).select_related(
+        "agent"
+    )
+
+
+@admin.register(KnowledgeSource)
+class KnowledgeSourceAdmin(OwnerScopedAdmin):
+    """Sources are processed in the background; status and errors show here."""
+
+    scoped_queryset = staticmethod(_knowledge_sources_for_user)
+    related_selectors = {"agent": agents_for_user}
+    list_display = ["title", "agent", "kind", "status", "chunk_count", "ingested_at"]
+    list_filter = ["kind", "status", "agent"]
+    search_fields = ["title", "content", "url"]
+    readonly_fields = [
+        "status",
+        "error",
+        "chunk_count",
+        "embedding_model",
+        "ingested_at",
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["agent", "title", "kind"]}),
+        (
+            "Content",
+            {
+                "fields": ["content", "file", "url"],
+                "description": "Fill the field that matches the kind: text, Markdown or "
+                "HTML in content, a PDF file, or a web page address.",
+            },
+        ),
+        (
+            "Processing",
+            {
+                "fields": [
+                    "status",
+                    "error",
+                    "chunk_count",
+                    "embedding_model",
+                    "ingested_at",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
+    ]
+    actions = ["process_again"]
+
+    def save_model(
+        self, request: HttpRequest, obj: KnowledgeSource, form: Any, change: bool
+    ) -> None:
+        knowledge_source_save(source=obj)
+
+    @admin.action(description="Process the selected sources again")
+    def process_again(self, request: HttpRequest, queryset: QuerySet[KnowledgeSource]) -> None:
+        for source in queryset:
+            source.content_hash = ""  # forces re-embedding
+            knowledge_source_save(source=source)
+        self.message_user(request, f"{queryset.count()} source(s) queued.")
+
+
+@admin.register(KnowledgeChunk)
+class KnowledgeChunkAdmin(admin.ModelAdmin):
+    list_display = ["source", "position", "heading", "token_count"]
+    list_filter = ["agent"]
+    search_fields = ["text", "heading", "source__title"]
+    fields = ["source", "position", "heading", "text", "token_count"]
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[KnowledgeChunk]:
+        return KnowledgeChunk.objects.filter(
+            agent__in=agents_for_user(user=request.user)
+        ).select_related("source")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

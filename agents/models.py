@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -330,3 +331,86 @@ class BusinessHours(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
+
+
+class SourceKind(models.TextChoices):
+    TEXT = "text", "Pasted text"
+    MARKDOWN = "markdown", "Markdown"
+    HTML = "html", "HTML"
+    PDF = "pdf", "PDF upload"
+    URL = "url", "Web page (fetched)"
+
+
+class SourceStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be processed"
+    PROCESSING = "processing", "Processing"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class KnowledgeSource(TimeStampedModel):
+    """Something the agent answers from: text, a document or a web page."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="knowledge_sources")
+    title = models.CharField(max_length=200, help_text="Shown to the model with each passage.")
+    kind = models.CharField(max_length=10, choices=SourceKind, default=SourceKind.TEXT)
+    content = models.TextField(blank=True, help_text="For text, Markdown and HTML sources.")
+    file = models.FileField(upload_to="knowledge/%Y/%m/", blank=True, help_text="For PDF sources.")
+    url = models.URLField(max_length=1000, blank=True, help_text="For web pages.")
+    status = models.CharField(max_length=12, choices=SourceStatus, default=SourceStatus.PENDING)
+    error = models.TextField(blank=True)
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    embedding_model = models.CharField(max_length=64, blank=True, editable=False)
+    chunk_count = models.PositiveIntegerField(default=0, editable=False)
+    ingested_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=SourceKind.values), name="source_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=SourceStatus.values), name="source_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        needs = {
+            SourceKind.TEXT: "content",
+            SourceKind.MARKDOWN: "content",
+            SourceKind.HTML: "content",
+            SourceKind.PDF: "file",
+            SourceKind.URL: "url",
+        }[SourceKind(self.kind)]
+        if not getattr(self, needs):
+            raise ValidationError({needs: "Required for this kind of source."})
+        if self.kind == SourceKind.PDF and not self.file.name.lower().endswith(".pdf"):
+            raise ValidationError({"file": "Upload a .pdf file."})
+        if self.file and self.file.size > 20 * 1024 * 1024:
+            raise ValidationError({"file": "PDF files are limited to 20 MB."})
+
+
+class KnowledgeChunk(models.Model):
+    """A passage of a source with its embedding (float32 bytes)."""
+
+    source = models.ForeignKey(KnowledgeSource, on_delete=models.CASCADE, related_name="chunks")
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="knowledge_chunks")
+    position = models.PositiveIntegerField()
+    heading = models.CharField(max_length=300, blank=True)
+    text = models.TextField()
+    token_count = models.PositiveIntegerField()
+    embedding = models.BinaryField()
+
+    class Meta:
+        ordering = ["source", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "position"], name="chunk_unique_position")
+        ]
+        indexes = [models.Index(fields=["agent"], name="chunk_agent")]
+
+    def __str__(self) -> str:
+        return f"{self.source.title} #{self.position}"

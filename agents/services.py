@@ -3,12 +3,36 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone as dj_timezone
 
-from agents.models import Agent, BusinessHours, Service, Weekday, default_tools
+from agents.knowledge import (
+    LOCAL_MODEL,
+    OPENAI_MODEL,
+    ExtractionError,
+    chunk_text,
+    embed,
+    fetch_url,
+    text_from_html,
+    text_from_markdown,
+    text_from_pdf,
+)
+from agents.models import (
+    Agent,
+    BusinessHours,
+    KnowledgeChunk,
+    KnowledgeSource,
+    Service,
+    SourceKind,
+    SourceStatus,
+    Weekday,
+    default_tools,
+)
 from voiceagent.validators import validate_timezone
 
 logger = logging.getLogger(__name__)
@@ -77,3 +101,104 @@ def agent_demo_ensure(*, owner: AbstractBaseUser, timezone: str = "UTC") -> tupl
     )
     logger.info("Created the demo agent %s", agent.public_id)
     return agent, True
+
+
+def knowledge_source_save(*, source: KnowledgeSource) -> KnowledgeSource:
+    """Saves a source and queues its ingestion after commit."""
+    with transaction.atomic():
+        source.status = SourceStatus.PENDING
+        source.error = ""
+        source.save()
+        transaction.on_commit(lambda: _ingest_later(source.pk))
+    return source
+
+
+def _ingest_later(source_id: int) -> None:
+    from agents.tasks import knowledge_source_ingest_task
+
+    knowledge_source_ingest_task.delay(source_id)
+
+
+def _source_text(source: KnowledgeSource) -> str:
+    if source.kind == SourceKind.TEXT:
+        return source.content
+    if source.kind == SourceKind.MARKDOWN:
+        return text_from_markdown(source.content)
+    if source.kind == SourceKind.HTML:
+        return text_from_html(source.content)
+    if source.kind == SourceKind.PDF:
+        if not source.file:
+            raise ExtractionError("Upload a PDF file for this source.")
+        with source.file.open("rb") as handle:
+            return text_from_pdf(handle.read())
+    if source.kind == SourceKind.URL:
+        if not settings.KNOWLEDGE_ALLOW_URL_FETCH:
+            raise ExtractionError("Fetching web pages is disabled (KNOWLEDGE_ALLOW_URL_FETCH).")
+        content_type, body = fetch_url(source.url)
+        return text_from_html(body) if "html" in content_type else body
+    raise ExtractionError(f"Unknown source kind {source.kind}.")
+
+
+def knowledge_source_ingest(*, source_id: int) -> KnowledgeSource | None:
+    """Extracts, chunks and embeds a source; skips the work when nothing changed.
+
+    The status row makes it safe to run twice: a source already processing is left
+    alone, and unchanged content with the same embedding model is not re-embedded.
+    """
+    claimed = (
+        KnowledgeSource.objects.filter(pk=source_id)
+        .exclude(status=SourceStatus.PROCESSING)
+        .update(status=SourceStatus.PROCESSING, error="")
+    )
+    if not claimed:
+        return KnowledgeSource.objects.filter(pk=source_id).first()
+    source = KnowledgeSource.objects.get(pk=source_id)
+    try:
+        text = _source_text(source).strip()
+        if not text:
+            raise ExtractionError("The source has no text.")
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        model = knowledge_embedding_model()
+        if digest == source.content_hash and model == source.embedding_model and source.chunk_count:
+            source.status = SourceStatus.READY
+            source.save(update_fields=["status", "updated_at"])
+            return source
+        chunks = chunk_text(text)
+        vectors, used_model = embed(
+            [f"{source.title}. {c.heading}. {c.text}" for c in chunks],
+            api_key=settings.OPENAI_API_KEY,
+            base_url=settings.OPENAI_BASE_URL,
+        )
+    except Exception as exc:
+        logger.warning("Ingesting knowledge source %s failed: %s", source_id, type(exc).__name__)
+        message = str(exc) if isinstance(exc, ExtractionError) else f"{type(exc).__name__}: {exc}"
+        KnowledgeSource.objects.filter(pk=source_id).update(
+            status=SourceStatus.FAILED, error=message[:2000]
+        )
+        return KnowledgeSource.objects.get(pk=source_id)
+    with transaction.atomic():
+        source.chunks.all().delete()
+        KnowledgeChunk.objects.bulk_create(
+            KnowledgeChunk(
+                source=source,
+                agent_id=source.agent_id,
+                position=position,
+                heading=chunk.heading,
+                text=chunk.text,
+                token_count=chunk.tokens,
+                embedding=vector.astype("<f4").tobytes(),
+            )
+            for position, (chunk, vector) in enumerate(zip(chunks, vectors, strict=True))
+        )
+        source.status = SourceStatus.READY
+        source.content_hash = digest
+        source.embedding_model = used_model
+        source.chunk_count = len(chunks)
+        source.ingested_at = dj_timezone.now()
+        source.save()
+    logger.info("Ingested knowledge source %s: %d chunks", source_id, len(chunks))
+    return source
+
+
+def knowledge_embedding_model() -> str:
+    return OPENAI_MODEL if settings.OPENAI_API_KEY else LOCAL_MODEL

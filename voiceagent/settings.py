@@ -162,6 +162,8 @@ VOICEAGENT_ENGINE = env.choice(
 REALTIME_CONNECT_TIMEOUT = env.float(
     "REALTIME_CONNECT_TIMEOUT", 10.0, min_value=0.5, max_value=60.0
 )
+# Knowledge sources of kind "web page" are fetched over outbound HTTP(S).
+KNOWLEDGE_ALLOW_URL_FETCH = env.bool("KNOWLEDGE_ALLOW_URL_FETCH", True)
 # Web call starts allowed per caller IP address per minute.
 CALL_RATE_LIMIT_PER_MINUTE = env.int("CALL_RATE_LIMIT_PER_MINUTE", 10, min_value=1)
 # USD per 1M tokens (verify against OpenAI's model pages); unknown models cost 0.

@@ -32,6 +32,7 @@ async def test_session_is_configured_in_the_ga_shape(agent: Any, fake: FakeRealt
         "update_user_info",
         "save_contact",
         "update_contact",
+        "search_knowledge_base",
         "check_availability",
         "schedule_appointment",
         "reschedule_appointment",

@@ -52,4 +52,4 @@ async def tool_run(name: str, arguments: dict[str, Any], context: ToolContext) -
 
 
 # The tools register themselves on import.
-from calls.tools import booking, call_control, contact  # noqa: E402, F401
+from calls.tools import booking, call_control, contact, knowledge  # noqa: E402, F401

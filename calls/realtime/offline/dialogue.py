@@ -122,6 +122,15 @@ def reply_to_tool_results(
             state.user_info.update({k: v for k, v in result["user_info"].items() if v})
         if name == "save_contact":
             state.saved = True
+        if name == "search_knowledge_base":
+            passages = result.get("passages") or []
+            if not passages:
+                return Say(
+                    "I'm sorry, I don't have that information. I can take a message "
+                    "and someone will get back to you."
+                )
+            sentences = re.split(r"(?<=[.!?])\s+", str(passages[0].get("text", "")).strip())
+            return Say(" ".join(sentences[:2]))
     complete = all(state.user_info.get(f) for f in ("name", "email", "phone"))
     if complete and not state.saved and "save_contact" in state.tools:
         return CallTool("save_contact", {f: state.user_info[f] for f in ("name", "email", "phone")})
