@@ -64,3 +64,29 @@ async def test_offline_agent_captures_name_email_and_phone(agent: object, settin
     assert call.contact_id == contact.pk
     texts = [t async for t in call.turns.order_by("seq").values_list("role", "text")]
     assert texts[0][0] == "assistant"
+
+
+async def test_offline_agent_books_an_appointment(agent: object, settings: Any) -> None:
+    from appointments.models import Appointment
+    from appointments.tests.test_booking import next_weekday
+
+    settings.VOICEAGENT_ENGINE = "offline"
+    wednesday = next_weekday(2, 14)
+    communicator = WebsocketCommunicator(application, "/ws/calls/front-desk/")
+    assert (await communicator.connect())[0]
+    await receive_until(communicator, "ready")
+    await receive_until(communicator, "response_done")
+    say = lambda text: communicator.send_to(text_data=json.dumps({"type": "text", "text": text}))  # noqa: E731
+    await say(f"I would like to book a consultation on {wednesday:%Y-%m-%d}")
+    offer, _ = await receive_until(communicator, "transcript", timeout=10)
+    while not (
+        offer["role"] == "assistant" and offer["final"] and "Which would you like" in offer["text"]
+    ):
+        offer, _ = await receive_until(communicator, "transcript", timeout=10)
+    assert "09:00" in offer["text"]
+    await say(f"{wednesday:%Y-%m-%d} at 14:00 please")
+    booked, _ = await receive_until(communicator, "appointment", timeout=10)
+    assert booked["appointment"]["service"] == "Consultation"
+    appointment = await Appointment.objects.aget()
+    assert appointment.start_at == wednesday
+    await communicator.disconnect()

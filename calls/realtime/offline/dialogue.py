@@ -44,6 +44,7 @@ class DialogueState:
     user_info: dict[str, str] = field(default_factory=dict)
     asked: str | None = None
     saved: bool = False
+    booking_service: str | None = None  # what the caller wants to book, while choosing a time
 
 
 SPOKEN_EMAIL = re.compile(
@@ -66,7 +67,9 @@ def extract_details(text: str, asked: str | None) -> dict[str, str]:
     email = written.group(0) if written else _spoken_email(text)
     if email:
         found["email"] = email.lower()
-    phone = PHONE.search(text)
+    # Dates and times are not phone numbers.
+    without_dates = re.sub(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}:\d{2}\b", " ", text)
+    phone = PHONE.search(without_dates)
     if phone and sum(ch.isdigit() for ch in phone.group(0)) >= 7:
         found["phone"] = re.sub(r"[^\d+]", "", phone.group(0))
     name = None if found else NAME_PHRASES.search(text)
@@ -122,6 +125,17 @@ def reply_to_tool_results(
             state.user_info.update({k: v for k, v in result["user_info"].items() if v})
         if name == "save_contact":
             state.saved = True
+        if name == "check_availability":
+            slots = result.get("free_slots") or result.get("alternatives") or []
+            if result.get("available"):
+                return Say(f"{result.get('requested')} is free. Shall I book it?")
+            if not slots:
+                return Say("I'm sorry, nothing is free then. Would another day suit you?")
+            return Say(f"I have {', '.join(slots[:3])}. Which would you like?")
+        if name in {"schedule_appointment", "reschedule_appointment", "cancel_appointment"}:
+            state.booking_service = None
+            confirmation = str(result.get("confirmation") or "").rstrip(".")
+            return Say(f"Done: {confirmation}. Is there anything else I can help with?")
         if name == "search_knowledge_base":
             passages = result.get("passages") or []
             if not passages:
@@ -150,7 +164,38 @@ def reply_to_user(text: str, state: DialogueState) -> Action:
         return CallTool("update_user_info", details)
     if "?" in text and "search_knowledge_base" in state.tools:
         return CallTool("search_knowledge_base", {"query": text})
-    if BOOKING.search(text):
-        # Booking through the availability tools arrives with the tools issue.
-        return Say("I can note that you would like an appointment. " + next_question(state).text)
+    wants_booking = BOOKING.search(text) is not None
+    if wants_booking or state.booking_service:
+        return _booking_step(text, state)
     return next_question(state)
+
+
+TIME_HINT = re.compile(
+    r"\b(\d{1,2}(:\d{2})?\s*(am|pm)?|noon|midday|morning|afternoon|evening|tomorrow|today|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d{4}-\d{2}-\d{2}|"
+    r"o'clock|half past|quarter)\b",
+    re.IGNORECASE,
+)
+EXACT_TIME = re.compile(
+    r"\b(\d{1,2}(:\d{2})?\s*(am|pm)|\d{1,2}:\d{2}|noon|midday|"
+    r"half past|quarter|o'clock|at \d{1,2})\b",
+    re.IGNORECASE,
+)
+
+
+def _booking_step(text: str, state: DialogueState) -> Action:
+    """Book in the caller's words: the tools read the service and time from the text."""
+    if BOOKING.search(text):
+        state.booking_service = text
+    service = state.booking_service or text
+    if "schedule_appointment" not in state.tools:
+        return Say("I can note that you would like an appointment. " + next_question(state).text)
+    if EXACT_TIME.search(text):
+        details = {
+            k: v for k, v in state.user_info.items() if k in {"name", "email", "phone"} and v
+        }
+        return CallTool("schedule_appointment", {"service": service, "start": text, **details})
+    if "check_availability" in state.tools:
+        when = text if TIME_HINT.search(text) else "tomorrow"
+        return CallTool("check_availability", {"service": service, "when": when})
+    return Say("What day and time would suit you?")
