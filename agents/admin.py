@@ -183,6 +183,17 @@ def _knowledge_sources_for_user(*, user: Any) -> QuerySet[KnowledgeSource]:
     )
 
 
+PROCESSING_FIELDS = [
+    "status",
+    "error",
+    "chunk_count",
+    "embedding_model",
+    "ingested_at",
+    "created_at",
+    "updated_at",
+]
+
+
 @admin.register(KnowledgeSource)
 class KnowledgeSourceAdmin(OwnerScopedAdmin):
     """Sources are processed in the background; status and errors show here."""
@@ -192,15 +203,7 @@ class KnowledgeSourceAdmin(OwnerScopedAdmin):
     list_display = ["title", "agent", "kind", "status", "chunk_count", "ingested_at"]
     list_filter = ["kind", "status", "agent"]
     search_fields = ["title", "content", "url"]
-    readonly_fields = [
-        "status",
-        "error",
-        "chunk_count",
-        "embedding_model",
-        "ingested_at",
-        "created_at",
-        "updated_at",
-    ]
+    readonly_fields = PROCESSING_FIELDS
     fieldsets = [
         (None, {"fields": ["agent", "title", "kind"]}),
         (
@@ -211,20 +214,7 @@ class KnowledgeSourceAdmin(OwnerScopedAdmin):
                 "HTML in content, a PDF file, or a web page address.",
             },
         ),
-        (
-            "Processing",
-            {
-                "fields": [
-                    "status",
-                    "error",
-                    "chunk_count",
-                    "embedding_model",
-                    "ingested_at",
-                    "created_at",
-                    "updated_at",
-                ]
-            },
-        ),
+        ("Processing", {"fields": PROCESSING_FIELDS}),
     ]
     actions = ["process_again"]
 

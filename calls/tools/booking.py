@@ -24,7 +24,7 @@ from appointments.when import WhenError, parse_when
 from calls.realtime.config import ToolDeclaration
 from calls.realtime.hooks import ToolContext
 from calls.tools import register
-from calls.tools.contact import normalised_details, remember_details
+from calls.tools.contact import FIELDS, normalised_details, remember_details
 from contacts.models import Contact
 from contacts.services import ContactChanges, contact_upsert
 
@@ -166,9 +166,7 @@ def _book(
             "properties": {
                 "service": {"type": "string", "description": "Service name."},
                 "start": WHEN,
-                "name": {"type": "string"},
-                "email": {"type": "string"},
-                "phone": {"type": "string"},
+                **FIELDS,
             },
             "required": ["service", "start"],
             "additionalProperties": False,
