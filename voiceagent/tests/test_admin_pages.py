@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 
+from agents.models import KnowledgeSource
 from appointments.models import Appointment, CalendarConnection
 from calls.models import CallLog
 from contacts.models import Contact
@@ -36,6 +37,12 @@ def populated(owner: object, agent: object, call: CallLog) -> dict[str, object]:
     CalendarConnection.objects.create(
         owner=owner, provider="google", account_email="cal@example.com", token_data={"t": 1}
     )
+    from agents.services import knowledge_source_ingest
+
+    source = KnowledgeSource.objects.create(
+        agent=agent, title="FAQ", kind="text", content="Ada asked about parking."
+    )
+    knowledge_source_ingest(source_id=source.pk)
     return {"call": call}
 
 
