@@ -24,6 +24,8 @@ class OwnerScopedAdmin(admin.ModelAdmin):
     scoped_queryset: Selector
     related_selectors: dict[str, Selector] = {}
     owner_field: str | None = None
+    # An address typed without a scheme means https (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = type(self).scoped_queryset(user=request.user)

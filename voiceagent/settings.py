@@ -44,8 +44,6 @@ ROOT_URLCONF = "voiceagent.urls"
 ASGI_APPLICATION = "voiceagent.asgi.application"
 WSGI_APPLICATION = None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# URLs typed without a scheme in forms (calendar links, knowledge pages) mean https.
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 INSTALLED_APPS = [
     # daphne makes `runserver` serve WebSockets; production runs uvicorn/daphne directly.
