@@ -87,7 +87,15 @@ def channel_layers(redis_url: str) -> dict[str, Any]:
         return {
             "default": {
                 "BACKEND": "channels_redis.core.RedisChannelLayer",
-                "CONFIG": {"hosts": [redis_url], "capacity": 1000, "expiry": 60},
+                "CONFIG": {
+                    # channels-redis blocks 5 s in BZPOPMIN; redis-py 8's default socket
+                    # timeout is also 5 s, which makes idle receives fail at random.
+                    "hosts": [
+                        {"address": redis_url, "socket_timeout": 15, "socket_connect_timeout": 3}
+                    ],
+                    "capacity": 1000,
+                    "expiry": 60,
+                },
             }
         }
     return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

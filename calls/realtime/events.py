@@ -100,6 +100,9 @@ class UpstreamEvents:
     async def _on_response_created(self: CallSession, event: dict[str, Any]) -> None:
         response = event.get("response") or {}
         self.active_response_id = response.get("id")
+        if not self.response_requested:
+            # Started by the server (VAD); one we asked for keeps its request time.
+            self.response_started_at = self._clock()
         self.response_requested = False
         if (response.get("metadata") or {}).get("purpose") == "greeting":
             self._greeting_response_id = self.active_response_id
@@ -320,11 +323,16 @@ class UpstreamEvents:
     async def _answer_tools(self: CallSession, tasks: list[asyncio.Task[None]]) -> None:
         """All outputs of a response's calls, then exactly one response.create."""
         await asyncio.gather(*tasks, return_exceptions=True)
+        outputs_sent_at = self._clock()
         if self.ended:
             return
         if not self.responding:
-            # A response started meanwhile (the caller spoke) already sees the outputs.
             await self.request_response()
+        elif self.response_started_at < outputs_sent_at:
+            # The running response began before the outputs existed and cannot see
+            # them: answer them once it is done.
+            self._response_wanted = True
+        # Otherwise the response began after the outputs (the caller spoke) and uses them.
 
     async def _end_after_playback(self: CallSession) -> None:
         audio = self.current_audio

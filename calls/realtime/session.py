@@ -86,6 +86,9 @@ class CallSession(UpstreamEvents, Greeting, Limits):
         self._interrupted_responses: set[str] = set()
         self.active_response_id: str | None = None
         self.response_requested = False
+        # When the current response was asked for or began (whichever is earlier
+        # known); decides whether it can see tool outputs sent later.
+        self.response_started_at = 0.0
         self._response_wanted = False
         self.server_interrupts = True  # effective interrupt_response, from session.updated
         self.current_audio: AssistantAudio | None = None
@@ -421,6 +424,7 @@ class CallSession(UpstreamEvents, Greeting, Limits):
         if response:
             event["response"] = response
         self.response_requested = True
+        self.response_started_at = self._clock()
         await self.send_upstream(event)
 
     @property

@@ -148,3 +148,41 @@ async def test_end_call_ends_after_the_goodbye_audio(agent: Any, fake: FakeRealt
     assert client.messages.index(goodbye_audio[-1]) < client.messages.index(ended)
     call = await CallLog.objects.aget(pk=call_id)
     assert (call.status, call.end_reason) == ("completed", "agent_ended")
+
+
+async def test_outputs_finished_during_a_response_get_their_own_reply(
+    agent: Any, fake: FakeRealtimeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A response that began before the tool's output existed cannot use it; the bridge
+    asks for one more response after it (and only one)."""
+    release = asyncio.Event()
+
+    async def slow(arguments: dict[str, Any], context: Any) -> dict[str, Any]:
+        await release.wait()
+        return {"ok": True, "answer": 42}
+
+    monkeypatch.setitem(
+        tools.REGISTRY,
+        "slow_lookup",
+        tools.Tool(ToolDeclaration("slow_lookup", "d", {"type": "object"}), slow),
+    )
+
+    async def reply(connection: Any, event: dict[str, Any]) -> None:
+        await connection.speak("Working on it.", [b"\x00\x00" * 1200], finish=False)
+
+    fake.on_response_create = reply
+    client, upstream, _ = await _started(fake)
+    await upstream.call_functions([("slow_lookup", {})])
+    # The caller types while the tool runs: a response starts without the output.
+    await client.send(type="text", text="hello?")
+    await upstream.wait_for("response.create", count=2)
+    running = upstream.active_response
+    release.set()
+    await upstream.wait_for("conversation.item.create", count=2)  # text, then the output
+    await asyncio.sleep(0.2)
+    assert len(upstream.of_type("response.create")) == 2  # nothing while it runs
+    await upstream.finish_response(running, [])
+    await upstream.wait_for("response.create", count=3)
+    await asyncio.sleep(0.3)
+    assert len(upstream.of_type("response.create")) == 3
+    await client.close()

@@ -9,6 +9,7 @@ from django.test import AsyncClient
 
 from conftest import redis_url
 from voiceagent.celery import app as celery_app
+from voiceagent.config import channel_layers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -71,12 +72,7 @@ async def test_post_is_not_allowed() -> None:
 async def test_redis_channel_layer_and_broker_are_checked_for_real(
     settings: object, real_broker: object
 ) -> None:
-    settings.CHANNEL_LAYERS = {  # type: ignore[attr-defined]
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [redis_url()]},
-        }
-    }
+    settings.CHANNEL_LAYERS = channel_layers(redis_url())  # type: ignore[attr-defined]
     celery_app.conf.broker_url = redis_url()
     response = await AsyncClient().get("/healthz")
     body = response.json()
