@@ -1,0 +1,89 @@
+"""The practical floor for a Python relay: a bare ``websockets`` server doing the same
+forwarding as the product (widget protocol ⇄ Realtime GA), with no Django.
+
+Run: python bench/baseline_relay.py UPSTREAM_URL PORT_FILE
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import sys
+import uuid
+
+from websockets.asyncio.client import connect
+from websockets.asyncio.server import ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+
+
+async def relay(client: ServerConnection, upstream_url: str) -> None:
+    async with connect(
+        upstream_url,
+        additional_headers={"Authorization": "Bearer bench"},
+        max_size=None,
+        compression=None,
+    ) as upstream:
+        await upstream.recv()  # session.created
+        await upstream.send(json.dumps({"type": "session.update", "session": {"type": "realtime"}}))
+        await upstream.recv()  # session.updated
+        await client.send(
+            json.dumps(
+                {
+                    "type": "ready",
+                    "call_id": str(uuid.uuid4()),
+                    "agent": {"name": "baseline"},
+                    "input_sample_rate": 24000,
+                }
+            )
+        )
+
+        async def client_to_upstream() -> None:
+            async for frame in client:
+                message = json.loads(frame)
+                if message.get("type") == "audio":
+                    await upstream.send(
+                        '{"type":"input_audio_buffer.append","audio":"' + message["audio"] + '"}'
+                    )
+
+        async def upstream_to_client() -> None:
+            async for frame in upstream:
+                event = json.loads(frame)
+                if event.get("type") == "response.output_audio.delta":
+                    await client.send(
+                        '{"type":"audio","item_id":'
+                        + json.dumps(event["item_id"])
+                        + ',"audio":"'
+                        + event["delta"]
+                        + '"}'
+                    )
+
+        tasks = [
+            asyncio.ensure_future(client_to_upstream()),
+            asyncio.ensure_future(upstream_to_client()),
+        ]
+        try:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in tasks:
+                task.cancel()
+
+
+async def main(upstream_url: str, port_path: str) -> None:
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+
+    async def handler(client: ServerConnection) -> None:
+        try:
+            await relay(client, upstream_url)
+        except ConnectionClosed:
+            pass
+
+    async with serve(handler, "127.0.0.1", 0, max_size=None, compression=None) as server:
+        with open(port_path, "w") as handle:
+            handle.write(str(server.sockets[0].getsockname()[1]))
+        await stop.wait()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1], sys.argv[2]))
