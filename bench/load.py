@@ -139,7 +139,9 @@ def product_env(work: Path, upstream_url: str) -> dict[str, str]:
 
 def prepare_product(env: dict[str, str]) -> None:
     manage = [PYTHON, "manage.py"]
-    subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
     subprocess.run([*manage, "bootstrap"], cwd=ROOT, env=env, check=True, capture_output=True)
     subprocess.run(
         [
@@ -154,6 +156,7 @@ def prepare_product(env: dict[str, str]) -> None:
         cwd=ROOT,
         env=env,
         check=True,
+        capture_output=True,
     )
 
 
