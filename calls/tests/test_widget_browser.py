@@ -214,7 +214,7 @@ async def test_stop_speaking_and_mute(
     await asyncio.sleep(1.0)
     assert len(upstream.of_type("input_audio_buffer.append")) == before
     await page.get_by_role("button", name="Unmute").click()
-    await asyncio.sleep(1.0)
+    await asyncio.sleep(1.5)
     assert len(upstream.of_type("input_audio_buffer.append")) > before + 10
 
 
