@@ -150,6 +150,8 @@ def reply_to_tool_results(
         return CallTool("save_contact", {f: state.user_info[f] for f in ("name", "email", "phone")})
     name = state.user_info.get("name")
     question = next_question(state)
+    if question.text.startswith("Thanks"):
+        return question
     return Say(f"Thanks{', ' + name.split()[0] if name else ''}. {question.text}")
 
 
