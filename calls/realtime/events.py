@@ -76,15 +76,7 @@ class UpstreamEvents:
     async def _on_user_delta(self: CallSession, event: dict[str, Any]) -> None:
         delta = event.get("delta") or ""
         if delta:
-            await self.hooks.send_json(
-                {
-                    "type": "transcript",
-                    "role": "user",
-                    "text": delta,
-                    "item_id": event.get("item_id") or "",
-                    "final": False,
-                }
-            )
+            await self.send_transcript("user", delta, event.get("item_id") or "", final=False)
 
     async def _on_user_final(self: CallSession, event: dict[str, Any]) -> None:
         item_id = event.get("item_id") or ""
@@ -139,30 +131,14 @@ class UpstreamEvents:
             return
         delta = event.get("delta") or ""
         if delta:
-            await self.hooks.send_json(
-                {
-                    "type": "transcript",
-                    "role": "assistant",
-                    "text": delta,
-                    "item_id": event.get("item_id") or "",
-                    "final": False,
-                }
-            )
+            await self.send_transcript("assistant", delta, event.get("item_id") or "", final=False)
 
     async def _on_assistant_done(self: CallSession, event: dict[str, Any]) -> None:
         text = event.get("transcript") if "transcript" in event else event.get("text")
         await self._assistant_final(event.get("item_id") or "", (text or "").strip())
 
     async def _assistant_final(self: CallSession, item_id: str, text: str) -> None:
-        await self.hooks.send_json(
-            {
-                "type": "transcript",
-                "role": "assistant",
-                "text": text,
-                "item_id": item_id,
-                "final": True,
-            }
-        )
+        await self.send_transcript("assistant", text, item_id, final=True)
         if not text:
             return
         audio = self.current_audio

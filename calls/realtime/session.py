@@ -396,11 +396,15 @@ class CallSession(UpstreamEvents, Greeting, Limits):
             }
         )
 
+    async def send_transcript(self, role: str, text: str, item_id: str, *, final: bool) -> None:
+        """A `transcript` message: a delta to append, or the whole final text."""
+        await self.hooks.send_json(
+            {"type": "transcript", "role": role, "text": text, "item_id": item_id, "final": final}
+        )
+
     async def user_turn(self, item_id: str, text: str, *, started_ms: int | None) -> None:
         """A final caller utterance: to the client, and queued for the transcript."""
-        await self.hooks.send_json(
-            {"type": "transcript", "role": "user", "text": text, "item_id": item_id, "final": True}
-        )
+        await self.send_transcript("user", text, item_id, final=True)
         if text:
             self._queue_turn(
                 TurnRecord(
