@@ -193,7 +193,58 @@ def percentile(values: list[float], fraction: float) -> float | None:
     return round(ordered[min(len(ordered) - 1, int(len(ordered) * fraction))], 2)
 
 
-def run_target(target: str, calls: int, seconds: float, generators: int, work: Path) -> dict:
+SERVERS = ("uvicorn", "uvicorn-wsproto", "uvicorn-websockets", "daphne")
+
+
+def server_command(kind: str, port: int, workers: int) -> list[str]:
+    """The product's ASGI server: uvicorn (its default WebSocket protocol, or the one
+    named after the dash) or daphne."""
+    if kind == "daphne":
+        if workers != 1:
+            raise SystemExit("daphne runs one process; put several behind a balancer")
+        return [
+            str(Path(PYTHON).with_name("daphne")),
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-v",
+            "0",
+            "voiceagent.asgi:application",
+        ]
+    command = [
+        PYTHON,
+        "-m",
+        "uvicorn",
+        "voiceagent.asgi:application",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--lifespan",
+        "off",
+        "--log-level",
+        "warning",
+        "--no-access-log",
+        "--workers",
+        str(workers),
+    ]
+    if kind != "uvicorn":
+        command += ["--ws", kind.removeprefix("uvicorn-")]
+    return command
+
+
+def run_target(
+    target: str,
+    calls: int,
+    seconds: float,
+    generators: int,
+    work: Path,
+    *,
+    server_kind: str = "uvicorn",
+    workers: int = 1,
+    profile: Path | None = None,
+) -> dict:
     stats = work / f"upstream-{target}-{calls}.json"
     upstream, upstream_port = start(
         [PYTHON, "bench/fake_upstream.py", str(stats), str(work / "up.port")],
@@ -208,21 +259,7 @@ def run_target(target: str, calls: int, seconds: float, generators: int, work: P
             port = _free_port()
             port_file.write_text(str(port))
             server = subprocess.Popen(
-                [
-                    PYTHON,
-                    "-m",
-                    "uvicorn",
-                    "voiceagent.asgi:application",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                    "--lifespan",
-                    "off",
-                    "--log-level",
-                    "warning",
-                    "--no-access-log",
-                ],
+                server_command(server_kind, port, workers),
                 cwd=ROOT,
                 env=env,
                 stdout=subprocess.DEVNULL,
@@ -266,7 +303,41 @@ def run_target(target: str, calls: int, seconds: float, generators: int, work: P
                     text=True,
                 )
             )
-        time.sleep(ramp + seconds * 0.8)
+        # The steady window: every call connected and streaming (generator start-up and
+        # the ramp are over), none ending yet. Call set-up and teardown cost (database
+        # rows, the upstream handshake) is reported separately, in the whole-run figure.
+        spawned = time.monotonic()
+        steady_from = ramp + 1.5
+        steady_to = max(seconds - 0.5, steady_from + 1.0)
+        time.sleep(max(0.0, spawned + steady_from - time.monotonic()))
+        cpu_steady_before = cpu_seconds(server.pid)
+        profiler = None
+        if profile is not None:
+            profile.mkdir(parents=True, exist_ok=True)
+            profiler = subprocess.Popen(
+                [
+                    str(Path(PYTHON).with_name("py-spy")),
+                    "record",
+                    "--format",
+                    "raw",
+                    "--nonblocking",
+                    "--rate",
+                    "250",
+                    "--duration",
+                    str(max(1, int(steady_to - steady_from))),
+                    "--output",
+                    str(profile / f"{target}-{calls}.txt"),
+                    "--pid",
+                    str(server.pid),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        time.sleep(max(0.0, spawned + steady_to - time.monotonic()))
+        steady_seconds = time.monotonic() - spawned - steady_from
+        cpu_steady = cpu_seconds(server.pid) - cpu_steady_before
+        if profiler is not None:
+            profiler.wait(timeout=seconds + 30)
         rss_during = rss_mib(server.pid)
         for child in children:
             out, _ = child.communicate(timeout=seconds + 120)
@@ -286,6 +357,8 @@ def run_target(target: str, calls: int, seconds: float, generators: int, work: P
     # downstream leg; both are measured with the same wall clock.
     return {
         "target": target,
+        "server": server_kind if target == "product" else "websockets",
+        "workers": workers if target == "product" else 1,
         "calls": calls,
         "seconds": seconds,
         "frames_sent": sent,
@@ -306,7 +379,12 @@ def run_target(target: str, calls: int, seconds: float, generators: int, work: P
             "p99": percentile(u2c, 0.99),
             "max": percentile(u2c, 1.0),
         },
-        "cpu_s_per_call_minute": round(cpu_used / (calls * seconds / 60), 3) if calls else None,
+        "cpu_s_per_call_minute": round(cpu_steady / (calls * steady_seconds / 60), 3)
+        if calls
+        else None,
+        "cpu_s_per_call_minute_whole_run": round(cpu_used / (calls * seconds / 60), 3)
+        if calls
+        else None,
         "rss_mib_per_call": round(max(rss_during - rss_before, 0) / calls, 3) if calls else None,
         "rss_mib_baseline": round(rss_before, 1),
     }
@@ -356,6 +434,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--generators", type=int, default=2)
     parser.add_argument("--targets", default="product,baseline")
+    parser.add_argument("--server", choices=SERVERS, default="uvicorn")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="folder for py-spy profiles of the servers (collapsed stacks; needs py-spy)",
+    )
     args = parser.parse_args()
     sweep = [int(n) for n in args.calls.split(",")]
     targets = args.targets.split(",")
@@ -366,7 +451,18 @@ def main() -> None:
             prepare_product(product_env(work, "ws://127.0.0.1:9/v1/realtime"))
         for calls in sweep:
             for target in targets:
-                rows.append(run_target(target, calls, args.seconds, args.generators, work))
+                rows.append(
+                    run_target(
+                        target,
+                        calls,
+                        args.seconds,
+                        args.generators,
+                        work,
+                        server_kind=args.server,
+                        workers=args.workers,
+                        profile=args.profile,
+                    )
+                )
     comparison = []
     for calls in sweep:
         pair = {r["target"]: r for r in rows if r["calls"] == calls}
