@@ -1,17 +1,29 @@
-"""A fast fake OpenAI Realtime server for load benchmarks: it answers audio with audio.
+"""A fast fake OpenAI Realtime server for the benchmarks (GA event shapes).
 
-Each client audio frame starts with a 20-byte stamp (magic, sequence, send time); the
-server records the client→upstream latency, re-stamps the frame with its own send time
-and sends it straight back as a ``response.output_audio.delta``. On SIGTERM it writes
-its latency samples to the path given as the first argument.
+Modes (third argument):
 
-Run: python bench/fake_upstream.py STATS.json PORT_FILE
+- ``echo`` (default): every caller audio frame that starts with a bench stamp (magic,
+  sequence, send time) is timed (client→upstream latency), re-stamped with this server's
+  send time and sent straight back as a ``response.output_audio.delta``. Any audio format
+  works: web PCM16 or phone μ-law frames.
+- ``greeting``: the greeting response is 3 s of audio sent as fast as the socket takes it
+  (as the real service does), with its transcript; nothing else is answered.
+- ``bargein``: a stamped caller frame starts a long spoken response streamed in real time;
+  500 ms later the caller "speaks": ``input_audio_buffer.speech_started`` goes out (its
+  send time is recorded under the frame's sequence number) while three more deltas of the
+  interrupted response follow it, as they do on the real service, then
+  ``response.done`` (cancelled) and ``speech_stopped``.
+
+On SIGTERM the recorded times are written as JSON to the path given as the first argument.
+
+Run: python bench/fake_upstream.py STATS.json PORT_FILE [echo|greeting|bargein]
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import itertools
 import json
 import signal
 import struct
@@ -23,11 +35,13 @@ from websockets.exceptions import ConnectionClosed
 
 MAGIC = b"VABN"
 STAMP = struct.Struct("<4sQQ")  # magic, sequence, time.time_ns()
+CHUNK_BYTES = 2400  # 50 ms of PCM16 at 24 kHz
 
-latencies_ms: list[float] = []
+stats: dict[str, list] = {"c2u": [], "speech_started": []}
+counter = itertools.count()
 
 
-def session(event: dict) -> dict:
+def _session(event: dict) -> dict:
     return {
         "type": "realtime",
         "id": "sess_bench",
@@ -37,12 +51,91 @@ def session(event: dict) -> dict:
     }
 
 
-async def handle(websocket: ServerConnection) -> None:
-    send = websocket.send
-    try:
-        await send(
-            json.dumps({"type": "session.created", "event_id": "e0", "session": session({})})
+def _event(kind: str, **fields: object) -> str:
+    return json.dumps({"type": kind, "event_id": f"evt_{next(counter)}", **fields})
+
+
+def _response(response_id: str, status: str, output: list | None = None, **extra: object) -> dict:
+    return {
+        "id": response_id,
+        "object": "realtime.response",
+        "status": status,
+        "output": output or [],
+        **extra,
+    }
+
+
+def _delta(response_id: str, item_id: str, audio: bytes) -> str:
+    return _event(
+        "response.output_audio.delta",
+        response_id=response_id,
+        item_id=item_id,
+        output_index=0,
+        content_index=0,
+        delta=base64.b64encode(audio).decode(),
+    )
+
+
+async def _speak(send, response_id: str, item_id: str, chunks: int, transcript: str) -> None:
+    """A whole spoken greeting sent at socket speed: created, deltas, transcript, done."""
+    metadata = {"purpose": "greeting"}
+    await send(
+        _event(
+            "response.created",
+            response=_response(response_id, "in_progress", **{"metadata": metadata}),
         )
+    )
+    for _ in range(chunks):
+        await send(_delta(response_id, item_id, bytes(CHUNK_BYTES)))
+    await send(
+        _event(
+            "response.output_audio_transcript.done",
+            response_id=response_id,
+            item_id=item_id,
+            output_index=0,
+            content_index=0,
+            transcript=transcript,
+        )
+    )
+    output = [
+        {
+            "id": item_id,
+            "type": "message",
+            "role": "assistant",
+            "status": "completed",
+            "content": [{"type": "output_audio", "transcript": transcript}],
+        }
+    ]
+    await send(_event("response.done", response=_response(response_id, "completed", output)))
+
+
+async def _barge_in(send, sequence: int) -> None:
+    """A response streamed in real time that the caller interrupts after 500 ms."""
+    response_id, item_id = f"resp_b{sequence}", f"item_b{sequence}"
+    await send(_event("response.created", response=_response(response_id, "in_progress")))
+    for _ in range(10):
+        await send(_delta(response_id, item_id, bytes(CHUNK_BYTES)))
+        await asyncio.sleep(0.05)
+    sent_ns = time.time_ns()
+    await send(
+        _event(
+            "input_audio_buffer.speech_started",
+            audio_start_ms=500,
+            item_id=f"item_u{sequence}",
+        )
+    )
+    stats["speech_started"].append([sequence, sent_ns])
+    for _ in range(3):  # late audio of the interrupted response
+        await send(_delta(response_id, item_id, bytes(CHUNK_BYTES)))
+    await send(_event("response.done", response=_response(response_id, "cancelled")))
+    await send(_event("input_audio_buffer.speech_stopped", audio_end_ms=900, item_id="x"))
+
+
+async def handle(websocket: ServerConnection, mode: str) -> None:
+    send = websocket.send
+    tasks: set[asyncio.Task] = set()
+    try:
+        await send(_event("session.created", session=_session({})))
         async for frame in websocket:
             event = json.loads(frame)
             kind = event.get("type")
@@ -52,74 +145,47 @@ async def handle(websocket: ServerConnection) -> None:
                 if magic != MAGIC:
                     continue
                 now = time.time_ns()
-                latencies_ms.append((now - sent_ns) / 1e6)
-                echoed = STAMP.pack(MAGIC, sequence, time.time_ns()) + audio[STAMP.size :]
-                await send(
-                    json.dumps(
-                        {
-                            "type": "response.output_audio.delta",
-                            "event_id": "e",
-                            "response_id": "resp_echo",
-                            "item_id": "item_echo",
-                            "output_index": 0,
-                            "content_index": 0,
-                            "delta": base64.b64encode(echoed).decode(),
-                        }
-                    )
-                )
+                if mode == "echo":
+                    stats["c2u"].append([sent_ns, (now - sent_ns) / 1e6])
+                    echoed = STAMP.pack(MAGIC, sequence, time.time_ns()) + audio[STAMP.size :]
+                    await send(_delta("resp_echo", "item_echo", echoed))
+                elif mode == "bargein":
+                    task = asyncio.ensure_future(_barge_in(send, sequence))
+                    tasks.add(task)
+                    task.add_done_callback(tasks.discard)
             elif kind == "session.update":
-                await send(
-                    json.dumps(
-                        {"type": "session.updated", "event_id": "e1", "session": session(event)}
-                    )
-                )
+                await send(_event("session.updated", session=_session(event)))
             elif kind == "response.create":
-                # The greeting: one short chunk and done, so calls start streaming at once.
-                await send(
-                    json.dumps(
-                        {
-                            "type": "response.created",
-                            "event_id": "e2",
-                            "response": {
-                                "id": "resp_greet",
-                                "object": "realtime.response",
-                                "status": "in_progress",
-                                "output": [],
-                                "metadata": (event.get("response") or {}).get("metadata"),
-                            },
-                        }
-                    )
-                )
-                await send(
-                    json.dumps(
-                        {
-                            "type": "response.done",
-                            "event_id": "e3",
-                            "response": {
-                                "id": "resp_greet",
-                                "object": "realtime.response",
-                                "status": "completed",
-                                "output": [],
-                            },
-                        }
-                    )
-                )
+                metadata = (event.get("response") or {}).get("metadata")
+                purpose = (metadata or {}).get("purpose")
+                if mode == "greeting" and purpose == "greeting":
+                    await _speak(send, "resp_greet", "item_greet", 60, "Hello, how can I help?")
+                else:
+                    # One short empty response, so calls start streaming at once.
+                    created = _response("resp_0", "in_progress", metadata=metadata)
+                    await send(_event("response.created", response=created))
+                    await send(_event("response.done", response=_response("resp_0", "completed")))
     except ConnectionClosed:
         pass
+    finally:
+        for task in tasks:
+            task.cancel()
 
 
-async def main(stats_path: str, port_path: str) -> None:
+async def main(stats_path: str, port_path: str, mode: str) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
-    async with serve(handle, "127.0.0.1", 0, max_size=None, compression=None) as server:
+    async with serve(
+        lambda ws: handle(ws, mode), "127.0.0.1", 0, max_size=None, compression=None
+    ) as server:
         port = server.sockets[0].getsockname()[1]
         with open(port_path, "w") as handle_file:
             handle_file.write(str(port))
         await stop.wait()
     with open(stats_path, "w") as out:
-        json.dump({"c2u_ms": latencies_ms}, out)
+        json.dump(stats, out)
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], sys.argv[2]))
+    asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "echo"))
