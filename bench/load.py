@@ -25,6 +25,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -71,16 +72,43 @@ def _profiler(pid: int, seconds: float, output: Path) -> subprocess.Popen:
     )
 
 
+class Sampler(threading.Thread):
+    """Samples a server's CPU seconds and RSS every 100 ms, so that the steady window
+    can be cut out afterwards, once the generators say when every call was streaming."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.samples: list[tuple[int, float, float]] = []  # (time ns, cpu s, rss MiB)
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.is_set():
+            self.samples.append((time.time_ns(), cpu_seconds(self.pid), rss_mib(self.pid)))
+            self.stopped.wait(0.1)
+
+    def between(self, low_ns: int, high_ns: int) -> tuple[float, float, float]:
+        """CPU seconds used, wall seconds and peak RSS between two instants."""
+        inside = [s for s in self.samples if low_ns <= s[0] <= high_ns]
+        if len(inside) < 2:
+            return 0.0, 0.0, 0.0
+        return (
+            inside[-1][1] - inside[0][1],
+            (inside[-1][0] - inside[0][0]) / 1e9,
+            max(s[2] for s in inside),
+        )
+
+
 def drive(
     server_pid: int, url: str, calls: int, seconds: float, generators: int, profile: Path | None
 ) -> dict:
     """Runs the generators against one server and measures it."""
-    rss_before = rss_mib(server_pid)
-    cpu_before = cpu_seconds(server_pid)
     ramp = min(2.0, calls * 0.02)
     shares = [calls // generators + (1 if i < calls % generators else 0) for i in range(generators)]
+    sampler = Sampler(server_pid)
+    sampler.start()
+    time.sleep(0.3)
     started_ns = time.time_ns()
-    spawned = time.monotonic()
     children = [
         subprocess.Popen(
             [PYTHON, "bench/loadgen.py", url, str(count), str(seconds), str(ramp)],
@@ -91,39 +119,42 @@ def drive(
         for count in shares
         if count
     ]
-    # The steady window: every call connected and streaming, none ending yet. The first
-    # calls end `seconds` after the generators start, so the window closes before that.
-    steady_from = ramp + STEADY_AFTER_RAMP
-    steady_to = max(seconds - 0.5, steady_from + 1.0)
-    time.sleep(max(0.0, spawned + steady_from - time.monotonic()))
-    cpu_steady_before = cpu_seconds(server_pid)
     profiler = None
-    if profile is not None:
-        profiler = _profiler(server_pid, steady_to - steady_from, profile)
-    time.sleep(max(0.0, spawned + steady_to - time.monotonic()))
-    steady_seconds = time.monotonic() - spawned - steady_from
-    cpu_steady = cpu_seconds(server_pid) - cpu_steady_before
-    rss_during = rss_mib(server_pid)
-    outputs = [json.loads(child.communicate(timeout=seconds + 180)[0]) for child in children]
-    cpu_whole = cpu_seconds(server_pid) - cpu_before
+    if profile is not None:  # an estimate of the steady window; the profile is a sample
+        time.sleep(ramp + STEADY_AFTER_RAMP)
+        profiler = _profiler(server_pid, max(1.0, seconds - ramp - 2 * STEADY_AFTER_RAMP), profile)
+    outputs = [json.loads(child.communicate(timeout=seconds + 300)[0]) for child in children]
+    finished_ns = time.time_ns()
+    sampler.stopped.set()
+    sampler.join()
     if profiler is not None:
         profiler.wait(timeout=60)
-    window_ns = (
-        started_ns + int(steady_from * 1e9),
-        started_ns + int(steady_from * 1e9 + steady_seconds * 1e9),
-    )
+    # The steady window: from every call streaming (plus a moment) until the first call
+    # stops sending. None when set-up took longer than the calls themselves.
+    ready = [t for o in outputs for t in o["ready_ns"]]
+    done = [t for o in outputs for t in o["done_ns"]]
+    window: tuple[int, int] | None = None
+    if len(ready) == calls and done:
+        low, high = max(ready) + 500_000_000, min(done)
+        if high - low >= 1_000_000_000:
+            window = (low, high)
+    cpu_steady, steady_seconds, rss_peak = sampler.between(*window) if window else (0, 0, 0)
+    cpu_whole, _, rss_whole_peak = sampler.between(started_ns, finished_ns)
     return {
         "outputs": outputs,
-        "window_ns": window_ns,
+        "window_ns": window,
+        "setup_seconds": round((max(ready) - started_ns) / 1e9, 2) if ready else None,
         "cpu_steady": cpu_steady,
         "steady_seconds": steady_seconds,
         "cpu_whole": cpu_whole,
-        "rss_before": rss_before,
-        "rss_during": rss_during,
+        "rss_before": sampler.samples[0][2],
+        "rss_during": rss_peak if window else rss_whole_peak,
     }
 
 
-def _windowed(samples: list[list[float]], window_ns: tuple[int, int]) -> list[float]:
+def _windowed(samples: list[list[float]], window_ns: tuple[int, int] | None) -> list[float]:
+    if window_ns is None:
+        return []
     low, high = window_ns
     return [latency for sent_ns, latency in samples if low <= sent_ns <= high]
 
@@ -168,6 +199,9 @@ def run_target(target: str, calls: int, seconds: float, work: Path, options) -> 
     u2c = [sample for o in outputs for sample in o["u2c"]]
     errors = [e for o in outputs for e in o["errors"]]
     call_minutes_steady = calls * measured["steady_seconds"] / 60
+    cpu_steady = (
+        round(measured["cpu_steady"] / call_minutes_steady, 3) if call_minutes_steady else None
+    )
     return {
         "target": target,
         "server": options.server if target == "product" else "websockets",
@@ -184,7 +218,9 @@ def run_target(target: str, calls: int, seconds: float, work: Path, options) -> 
         "u2c_ms": summary(_windowed(u2c, measured["window_ns"])),
         "c2u_ms_whole_run": summary([latency for _, latency in c2u]),
         "u2c_ms_whole_run": summary([latency for _, latency in u2c]),
-        "cpu_s_per_call_minute": round(measured["cpu_steady"] / call_minutes_steady, 3),
+        "steady_seconds": round(measured["steady_seconds"], 1),
+        "setup_seconds": measured["setup_seconds"],
+        "cpu_s_per_call_minute": cpu_steady,
         "cpu_s_per_call_minute_whole_run": round(measured["cpu_whole"] / (calls * seconds / 60), 3),
         "rss_mib_per_call": round(
             max(measured["rss_during"] - measured["rss_before"], 0) / calls, 3
@@ -205,13 +241,11 @@ def compare(rows: list[dict], sweep: list[int]) -> list[dict]:
             ours, theirs = product[key]["p99"], baseline[key]["p99"]
             return None if ours is None or theirs is None else round(ours - theirs, 2)
 
-        base_cpu = baseline["cpu_s_per_call_minute"]
+        ours, theirs = product["cpu_s_per_call_minute"], baseline["cpu_s_per_call_minute"]
         comparison.append(
             {
                 "calls": calls,
-                "cpu_ratio": round(product["cpu_s_per_call_minute"] / base_cpu, 2)
-                if base_cpu
-                else None,
+                "cpu_ratio": round(ours / theirs, 2) if ours and theirs else None,
                 "c2u_p99_delta_ms": delta("c2u_ms"),
                 "u2c_p99_delta_ms": delta("u2c_ms"),
             }
@@ -231,6 +265,10 @@ def knee(rows: list[dict], target: str) -> int | None:
         and (r["u2c_ms"]["p99"] or 1e9) < 50
     ]
     return max(good) if good else None
+
+
+def _signed(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:+}"
 
 
 def print_table(rows: list[dict], comparison: list[dict]) -> None:
@@ -254,7 +292,7 @@ def print_table(rows: list[dict], comparison: list[dict]) -> None:
     for c in comparison:
         print(
             f"product/baseline at {c['calls']} calls: CPU ×{c['cpu_ratio']}, "
-            f"p99 {c['c2u_p99_delta_ms']:+} ms up, {c['u2c_p99_delta_ms']:+} ms down",
+            f"p99 {_signed(c['c2u_p99_delta_ms'])} ms up, {_signed(c['u2c_p99_delta_ms'])} ms down",
             file=sys.stderr,
         )
 

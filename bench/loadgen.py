@@ -29,6 +29,7 @@ async def one_call(url: str, seconds: float, results: dict) -> None:
         async with connect(url, max_size=None, compression=None, open_timeout=60) as ws:
             while json.loads(await ws.recv()).get("type") != "ready":
                 pass
+            results["ready_ns"].append(time.time_ns())
 
             async def reader() -> None:
                 async for frame in ws:
@@ -53,6 +54,7 @@ async def one_call(url: str, seconds: float, results: dict) -> None:
                 audio = STAMP.pack(MAGIC, sequence, time.time_ns()) + padding
                 await ws.send('{"type":"audio","audio":"' + base64.b64encode(audio).decode() + '"}')
             results["sent"] += frames
+            results["done_ns"].append(time.time_ns())
             deadline = time.monotonic() + 3
             while len(received) < frames and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
@@ -66,7 +68,15 @@ async def one_call(url: str, seconds: float, results: dict) -> None:
 
 
 async def generate(url: str, calls: int, seconds: float, ramp: float) -> dict:
-    results: dict = {"sent": 0, "received": 0, "reordered": 0, "errors": [], "u2c": []}
+    results: dict = {
+        "sent": 0,
+        "received": 0,
+        "reordered": 0,
+        "errors": [],
+        "u2c": [],
+        "ready_ns": [],  # when each call got `ready` and starts streaming
+        "done_ns": [],  # when each call sent its last frame
+    }
 
     async def staggered(index: int) -> None:
         await asyncio.sleep(ramp * index / max(calls, 1))
