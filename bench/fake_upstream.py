@@ -1,6 +1,6 @@
 """A fast fake OpenAI Realtime server for the benchmarks (GA event shapes).
 
-Modes (third argument):
+Modes (third argument, comma-separated, e.g. ``bargein,echo``):
 
 - ``echo`` (default): every caller audio frame that starts with a bench stamp (magic,
   sequence, send time) is timed (client→upstream latency), re-stamped with this server's
@@ -8,7 +8,7 @@ Modes (third argument):
   works: web PCM16 or phone μ-law frames.
 - ``greeting``: the greeting response is 3 s of audio sent as fast as the socket takes it
   (as the real service does), with its transcript; nothing else is answered.
-- ``bargein``: a stamped caller frame starts a long spoken response streamed in real time;
+- ``bargein``: a caller frame stamped with the trigger magic starts a long spoken response streamed in real time;
   500 ms later the caller "speaks": ``input_audio_buffer.speech_started`` goes out (its
   send time is recorded under the frame's sequence number) while three more deltas of the
   interrupted response follow it, as they do on the real service, then
@@ -16,7 +16,7 @@ Modes (third argument):
 
 On SIGTERM the recorded times are written as JSON to the path given as the first argument.
 
-Run: python bench/fake_upstream.py STATS.json PORT_FILE [echo|greeting|bargein]
+Run: python bench/fake_upstream.py STATS.json PORT_FILE [echo,greeting,bargein]
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
 MAGIC = b"VABN"
+TRIGGER = b"VABB"  # a caller frame that starts a response to be barged in on
 STAMP = struct.Struct("<4sQQ")  # magic, sequence, time.time_ns()
 CHUNK_BYTES = 2400  # 50 ms of PCM16 at 24 kHz
 
@@ -131,7 +132,7 @@ async def _barge_in(send, sequence: int) -> None:
     await send(_event("input_audio_buffer.speech_stopped", audio_end_ms=900, item_id="x"))
 
 
-async def handle(websocket: ServerConnection, mode: str) -> None:
+async def handle(websocket: ServerConnection, modes: set[str]) -> None:
     send = websocket.send
     tasks: set[asyncio.Task] = set()
     try:
@@ -141,15 +142,15 @@ async def handle(websocket: ServerConnection, mode: str) -> None:
             kind = event.get("type")
             if kind == "input_audio_buffer.append":
                 audio = base64.b64decode(event["audio"])
-                magic, sequence, sent_ns = STAMP.unpack_from(audio)
-                if magic != MAGIC:
+                if len(audio) < STAMP.size:
                     continue
-                now = time.time_ns()
-                if mode == "echo":
+                magic, sequence, sent_ns = STAMP.unpack_from(audio)
+                if magic == MAGIC and "echo" in modes:
+                    now = time.time_ns()
                     stats["c2u"].append([sent_ns, (now - sent_ns) / 1e6])
                     echoed = STAMP.pack(MAGIC, sequence, time.time_ns()) + audio[STAMP.size :]
                     await send(_delta("resp_echo", "item_echo", echoed))
-                elif mode == "bargein":
+                elif magic == TRIGGER and "bargein" in modes:
                     task = asyncio.ensure_future(_barge_in(send, sequence))
                     tasks.add(task)
                     task.add_done_callback(tasks.discard)
@@ -158,7 +159,7 @@ async def handle(websocket: ServerConnection, mode: str) -> None:
             elif kind == "response.create":
                 metadata = (event.get("response") or {}).get("metadata")
                 purpose = (metadata or {}).get("purpose")
-                if mode == "greeting" and purpose == "greeting":
+                if "greeting" in modes and purpose == "greeting":
                     await _speak(send, "resp_greet", "item_greet", 60, "Hello, how can I help?")
                 else:
                     # One short empty response, so calls start streaming at once.
@@ -172,20 +173,21 @@ async def handle(websocket: ServerConnection, mode: str) -> None:
             task.cancel()
 
 
-async def main(stats_path: str, port_path: str, mode: str) -> None:
+async def main(stats_path: str, port_path: str, modes: set[str]) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     async with serve(
-        lambda ws: handle(ws, mode), "127.0.0.1", 0, max_size=None, compression=None
+        lambda ws: handle(ws, modes), "127.0.0.1", 0, max_size=None, compression=None
     ) as server:
         port = server.sockets[0].getsockname()[1]
         with open(port_path, "w") as handle_file:
             handle_file.write(str(port))
         await stop.wait()
     with open(stats_path, "w") as out:
-        json.dump(stats, out)
+        json.dump({**stats, "cpu_seconds": time.process_time()}, out)
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "echo"))
+    modes = set((sys.argv[3] if len(sys.argv) > 3 else "echo").split(","))
+    asyncio.run(main(sys.argv[1], sys.argv[2], modes))

@@ -27,8 +27,7 @@ BIN = Path(PYTHON).parent
 MAGIC = b"VABN"
 STAMP = struct.Struct("<4sQQ")
 
-# The ASGI application; VOICEAGENT_BENCH_APP swaps in bench/counting_asgi.py.
-APP = os.environ.get("VOICEAGENT_BENCH_APP", "voiceagent.asgi:application")
+APP = "voiceagent.asgi:application"
 SERVERS = ("uvicorn", "uvicorn-wsproto", "uvicorn-websockets", "daphne")
 
 
@@ -78,18 +77,18 @@ def prepare_product(env: dict[str, str], *, greeting: str = "") -> None:
     )
 
 
-def server_command(kind: str, port: int, workers: int) -> list[str]:
+def server_command(kind: str, port: int, workers: int, app: str = APP) -> list[str]:
     """The product's ASGI server: uvicorn (its default WebSocket protocol, or the one
     named after the dash) or daphne."""
     if kind == "daphne":
         if workers != 1:
             raise SystemExit("daphne runs one process; put several behind a balancer")
-        return [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "-v", "0", APP]
+        return [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "-v", "0", app]
     command = [
         PYTHON,
         "-m",
         "uvicorn",
-        APP,
+        app,
         "--host",
         "127.0.0.1",
         "--port",
@@ -185,11 +184,11 @@ def fake_upstream(work: Path, name: str, *options: str) -> Iterator[FakeUpstream
 
 @contextlib.contextmanager
 def product_server(
-    env: dict[str, str], *, kind: str = "uvicorn", workers: int = 1
+    env: dict[str, str], *, kind: str = "uvicorn", workers: int = 1, app: str = APP
 ) -> Iterator[tuple[subprocess.Popen, int]]:
     port = free_port()
     process = subprocess.Popen(
-        server_command(kind, port, workers),
+        server_command(kind, port, workers, app),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -260,3 +259,28 @@ def machine() -> dict[str, object]:
         "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
         "python": platform.python_version(),
     }
+
+
+def background_load(url: str, calls: int, seconds: float) -> subprocess.Popen | None:
+    """Streaming calls (bench/loadgen.py) to run beside a measurement, or None for 0."""
+    if calls <= 0:
+        return None
+    return subprocess.Popen(
+        [PYTHON, "bench/loadgen.py", url, str(calls), str(seconds), str(min(2.0, calls * 0.02))],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def settle_background(process: subprocess.Popen | None) -> None:
+    if process is not None:
+        process.kill()
+        process.wait()
+
+
+async def wait_for(ws, kind: str) -> dict:
+    """The next message of ``kind`` from a call WebSocket (others are skipped)."""
+    while True:
+        message = json.loads(await ws.recv())
+        if message.get("type") == kind:
+            return message

@@ -192,7 +192,8 @@ def run_target(target: str, calls: int, seconds: float, work: Path, options) -> 
                 )
             finally:
                 stop(server)
-        c2u = upstream.stop_and_read().get("c2u", [])
+        upstream_stats = upstream.stop_and_read()
+        c2u = upstream_stats.get("c2u", [])
     outputs = measured["outputs"]
     sent = sum(o["sent"] for o in outputs)
     received = sum(o["received"] for o in outputs)
@@ -226,6 +227,10 @@ def run_target(target: str, calls: int, seconds: float, work: Path, options) -> 
             max(measured["rss_during"] - measured["rss_before"], 0) / calls, 3
         ),
         "rss_mib_baseline": round(measured["rss_before"], 1),
+        # The rest of the machine during the run: 2 cores are shared with these.
+        "generators_cpu_s": round(sum(o["cpu_seconds"] for o in outputs), 1),
+        "fake_upstream_cpu_s": round(upstream_stats.get("cpu_seconds", 0.0), 1),
+        "server_cpu_s": round(measured["cpu_whole"], 1),
     }
 
 

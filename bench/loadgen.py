@@ -93,4 +93,6 @@ if __name__ == "__main__":
         float(sys.argv[3]),
         float(sys.argv[4]),
     )
-    print(json.dumps(asyncio.run(generate(url, calls, seconds, ramp))))
+    results = asyncio.run(generate(url, calls, seconds, ramp))
+    results["cpu_seconds"] = time.process_time()  # is the generator itself the bottleneck?
+    print(json.dumps(results))
