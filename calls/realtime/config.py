@@ -53,8 +53,10 @@ class AgentSnapshot:
     idle_seconds: int = 60
     tools: tuple[ToolDeclaration, ...] = field(default_factory=tuple)
 
-    def greeting_cache_key(self, engine: str) -> str:
-        material = "\x1f".join([str(self.agent_id), self.greeting, self.voice, self.model, engine])
+    def greeting_cache_key(self, engine: str, audio: str = "pcm24k") -> str:
+        material = "\x1f".join(
+            [str(self.agent_id), self.greeting, self.voice, self.model, engine, audio]
+        )
         return hashlib.sha256(material.encode()).hexdigest()
 
 
@@ -119,4 +121,16 @@ def session_update(
     return {"type": "session.update", "session": session}
 
 
-WEB_AUDIO_FORMAT: dict[str, Any] = {"type": "audio/pcm", "rate": 24000}
+@dataclass(frozen=True)
+class AudioFormat:
+    """The audio a call exchanges, both ways, unchanged between client and upstream."""
+
+    name: str  # part of the greeting cache key: a cached greeting is stored in this format
+    session_format: dict[str, Any]  # as session.update spells it
+    bytes_per_ms: int
+
+
+WEB_AUDIO = AudioFormat("pcm24k", {"type": "audio/pcm", "rate": 24000}, 48)
+# G.711 μ-law at 8 kHz, as Twilio Media Streams carry it: passed through, never transcoded.
+PHONE_AUDIO = AudioFormat("pcmu", {"type": "audio/pcmu"}, 8)
+WEB_AUDIO_FORMAT: dict[str, Any] = WEB_AUDIO.session_format

@@ -113,7 +113,10 @@ class UpstreamEvents:
         audio = self.current_audio
         if audio is None or audio.item_id != item_id:
             self.current_audio = AssistantAudio(
-                item_id=item_id, response_id=response_id, started_at=self._clock()
+                item_id=item_id,
+                response_id=response_id,
+                started_at=self._clock(),
+                bytes_per_ms=self.audio.bytes_per_ms,
             )
         if response_id == self._greeting_response_id:
             self._greeting_chunks.append(delta)
@@ -122,9 +125,7 @@ class UpstreamEvents:
     async def _forward_audio(self: CallSession, item_id: str, delta: str, size: int) -> None:
         if self.current_audio is not None:
             self.current_audio.sent_bytes += size
-        await self.hooks.send_raw(
-            '{"type":"audio","item_id":' + json.dumps(item_id) + ',"audio":"' + delta + '"}'
-        )
+        await self.hooks.send_audio(item_id, delta)
 
     async def _on_assistant_delta(self: CallSession, event: dict[str, Any]) -> None:
         if event.get("response_id") in self._interrupted_responses:
@@ -198,7 +199,9 @@ class UpstreamEvents:
         audio = b"".join(base64.b64decode(chunk) for chunk in chunks)
         try:
             await self.hooks.greeting_put(
-                self.agent.greeting_cache_key(self.engine), audio, transcript or self.agent.greeting
+                self.agent.greeting_cache_key(self.engine, self.audio.name),
+                audio,
+                transcript or self.agent.greeting,
             )
         except Exception:
             logger.exception("Call %s: caching the greeting failed", self.call_id)

@@ -10,7 +10,7 @@ from calls.realtime.playback import AssistantAudio
 if TYPE_CHECKING:
     from calls.realtime.session import CallSession
 
-GREETING_CHUNK_BYTES = 2400  # 50 ms
+GREETING_CHUNK_MS = 50
 
 
 class Greeting:
@@ -22,7 +22,9 @@ class Greeting:
                 metadata={"purpose": "greeting"},
             )
             return
-        cached = await self.hooks.greeting_get(self.agent.greeting_cache_key(self.engine))
+        cached = await self.hooks.greeting_get(
+            self.agent.greeting_cache_key(self.engine, self.audio.name)
+        )
         if cached is None:
             await self.request_response(
                 instructions=(
@@ -35,10 +37,15 @@ class Greeting:
         audio, transcript = cached
         item_id = f"greeting_{self.call_id[:8]}"
         self.current_audio = AssistantAudio(
-            item_id=item_id, response_id=item_id, started_at=self._clock(), upstream_item=False
+            item_id=item_id,
+            response_id=item_id,
+            started_at=self._clock(),
+            upstream_item=False,
+            bytes_per_ms=self.audio.bytes_per_ms,
         )
-        for start in range(0, len(audio), GREETING_CHUNK_BYTES):
-            chunk = audio[start : start + GREETING_CHUNK_BYTES]
+        chunk_bytes = GREETING_CHUNK_MS * self.audio.bytes_per_ms
+        for start in range(0, len(audio), chunk_bytes):
+            chunk = audio[start : start + chunk_bytes]
             await self._forward_audio(item_id, base64.b64encode(chunk).decode(), len(chunk))
         await self._assistant_final(item_id, transcript)
         await self.hooks.send_json({"type": "response_done", "item_id": item_id})

@@ -60,8 +60,9 @@ class CallHooks(Protocol):
     async def send_json(self, message: dict[str, Any]) -> None:
         """A client-visible message (also published to the call's monitor group)."""
 
-    async def send_raw(self, frame: str) -> None:
-        """A pre-serialised client frame (assistant audio; not published)."""
+    async def send_audio(self, item_id: str, audio: str) -> None:
+        """A chunk of assistant audio (base64, in the call's format) for the caller;
+        not published to the monitor group."""
 
     async def close_client(self) -> None: ...
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-BYTES_PER_MS = 48  # PCM16 mono at 24 kHz
+BYTES_PER_MS = 48  # PCM16 mono at 24 kHz (the web's format)
 
 
 def base64_decoded_size(encoded: str) -> int:
@@ -25,10 +25,11 @@ class AssistantAudio:
     reported_ms: int | None = None
     reported_at: float = 0.0
     truncated: bool = False
+    bytes_per_ms: int = BYTES_PER_MS
 
     @property
     def sent_ms(self) -> int:
-        return self.sent_bytes // BYTES_PER_MS
+        return self.sent_bytes // self.bytes_per_ms
 
     def heard_ms(self, now: float) -> int:
         """The client's report (advanced by the time since it), else wall-clock time,

@@ -15,12 +15,12 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from calls.realtime.config import WEB_AUDIO_FORMAT, AgentSnapshot, session_update
+from calls.realtime.config import WEB_AUDIO, AgentSnapshot, AudioFormat, session_update
 from calls.realtime.events import UpstreamEvents
 from calls.realtime.greeting import Greeting
 from calls.realtime.hooks import CallHooks, CallOutcome, TurnRecord
 from calls.realtime.limits import Limits
-from calls.realtime.playback import BYTES_PER_MS, AssistantAudio
+from calls.realtime.playback import AssistantAudio
 from calls.realtime.protocol import (
     MAX_BAD_FRAMES,
     ClientAudio,
@@ -53,7 +53,7 @@ class CallSession(UpstreamEvents, Greeting, Limits):
         engine: str,
         prices: dict[str, float] | None = None,
         connect_timeout: float = 10.0,
-        audio_format: dict[str, Any] | None = None,
+        audio: AudioFormat = WEB_AUDIO,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.call_id = call_id
@@ -63,7 +63,7 @@ class CallSession(UpstreamEvents, Greeting, Limits):
         self._connect_upstream = connect_upstream
         self._prices = prices
         self._connect_timeout = connect_timeout
-        self._audio_format = audio_format or WEB_AUDIO_FORMAT
+        self.audio = audio
         self._clock = clock
 
         self.upstream: Upstream | None = None
@@ -163,7 +163,7 @@ class CallSession(UpstreamEvents, Greeting, Limits):
                 raise UpstreamUnavailable(str((created.get("error") or {}).get("code")))
             created = await self._recv_event()
         update = session_update(
-            self.agent, now=dt.datetime.now(dt.UTC), audio_format=self._audio_format
+            self.agent, now=dt.datetime.now(dt.UTC), audio_format=self.audio.session_format
         )
         await self.send_upstream(update)
         while True:
@@ -262,7 +262,7 @@ class CallSession(UpstreamEvents, Greeting, Limits):
             await self.end("protocol_abuse")
 
     async def _client_audio(self, message: ClientAudio) -> None:
-        self._audio_ms_received += message.byte_count // BYTES_PER_MS
+        self._audio_ms_received += message.byte_count // self.audio.bytes_per_ms
         ready_at = self._ready_at or self._created_at
         allowed = (self._clock() - ready_at) * 1000 * MAX_AUDIO_SPEED + AUDIO_BURST_MS
         if self._audio_ms_received > allowed:

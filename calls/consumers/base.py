@@ -1,4 +1,4 @@
-"""Channels consumers: thin transport adapters between a client and a CallSession."""
+"""What every call consumer shares: the consumer loop, the session's task, persistence hooks."""
 
 from __future__ import annotations
 
@@ -17,13 +17,10 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from calls import greetings, services
-from calls.models import Channel, Engine
 from calls.realtime.hooks import CallOutcome, ToolContext, ToolRecord, TurnRecord
 from calls.realtime.offline.engine import OfflineUpstream
-from calls.realtime.protocol import ProtocolError, parse_client_frame
 from calls.realtime.session import CallSession
 from calls.realtime.upstream import Upstream, connect_openai
-from calls.selectors import agent_snapshot
 from calls.tools import tool_run
 
 logger = logging.getLogger(__name__)
@@ -42,63 +39,22 @@ def control_group(call_id: str) -> str:
     return f"call-control.{call_id}"
 
 
-# What other processes may push to a caller (e.g. a task confirming a booking).
-PUSHABLE_TYPES = frozenset({"appointment", "contact_saved", "user_info"})
-
-
-class WebCallConsumer(AsyncWebsocketConsumer):
-    """``/ws/calls/<agent_public_id>/`` speaking docs/protocol.md."""
+class CallConsumer(AsyncWebsocketConsumer):
+    """A transport adapter between a caller's WebSocket and a CallSession (CallHooks)."""
 
     session: CallSession | None = None
     session_task: asyncio.Task[None] | None = None
     call_id: str = ""
     client_gone: bool = False
-
-    async def connect(self) -> None:
-        headers = {k.decode("latin1").lower(): v.decode("latin1") for k, v in self.scope["headers"]}
-        client = self.scope.get("client") or ("", 0)
-        admitted = await database_sync_to_async(services.call_admit)(
-            public_id=self.scope["url_route"]["kwargs"]["agent_public_id"],
-            origin=headers.get("origin", ""),
-            host=headers.get("host", ""),
-            client_ip=client[0] or "",
-        )
-        if isinstance(admitted, services.Refusal):
-            logger.info("Refused a web call: %s", admitted.reason)
-            await self.close()  # before accept(): the handshake is refused with 403
-            return
-        agent = admitted
-        engine = settings.VOICEAGENT_ENGINE
-        snapshot = agent_snapshot(agent=agent, default_model=settings.OPENAI_REALTIME_MODEL)
-        await self.accept()
-        call = await database_sync_to_async(services.call_log_start)(
-            agent=agent,
-            channel=Channel.WEB,
-            engine=Engine.OPENAI if engine == "openai" else Engine.OFFLINE,
-            realtime_model=snapshot.model if engine == "openai" else "offline",
-            caller_ip=client[0] or "",
-        )
-        self.call_id = str(call.pk)
-        if self.channel_layer is not None:
-            await self.channel_layer.group_add(control_group(self.call_id), self.channel_name)
-        self.session = CallSession(
-            call_id=self.call_id,
-            agent=snapshot,
-            hooks=self,
-            connect_upstream=lambda: self._connect_upstream(snapshot.model, snapshot.language),
-            engine=engine,
-            prices=settings.REALTIME_PRICES.get(snapshot.model) if engine == "openai" else None,
-            connect_timeout=settings.REALTIME_CONNECT_TIMEOUT,
-        )
-        self.session_task = asyncio.ensure_future(self.session.run())
+    hang_up_reason = "connection_lost"  # the end reason when the caller's socket closes
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         """Channels' consumer loop, with one reader per source instead of a task per message.
 
         Channels' ``await_many_dispatch`` creates a task and an ``asyncio.wait`` for every
         frame so it can listen to the client and the channel layer in one loop. A call
-        gets 20 frames a second from its caller; here the client is read in place and the
-        channel layer (rare control messages) by a task of its own.
+        gets 20 to 50 frames a second from its caller; here the client is read in place
+        and the channel layer (rare control messages) by a task of its own.
         """
         self.scope = scope
         self.base_send = send
@@ -133,7 +89,7 @@ class WebCallConsumer(AsyncWebsocketConsumer):
         Channels runs ``close_old_connections`` in the sync thread before every handler,
         so each audio frame waited in the same one-thread queue as every database write of
         every call (measured: p99 client→upstream latency of hundreds of ms at 40 calls).
-        This consumer never touches the database outside ``database_sync_to_async``,
+        These consumers never touch the database outside ``database_sync_to_async``,
         which closes stale connections itself, before and after each use.
         """
         handler = getattr(self, get_handler_name(message), None)
@@ -141,7 +97,11 @@ class WebCallConsumer(AsyncWebsocketConsumer):
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
 
-    async def _connect_upstream(self, model: str, language: str) -> Upstream:
+    def start_session(self, session: CallSession) -> None:
+        self.session = session
+        self.session_task = asyncio.ensure_future(session.run())
+
+    async def connect_upstream(self, model: str, language: str) -> Upstream:
         if settings.VOICEAGENT_ENGINE == "offline":
             return OfflineUpstream(language=language)
         return await connect_openai(
@@ -151,21 +111,9 @@ class WebCallConsumer(AsyncWebsocketConsumer):
             timeout=settings.REALTIME_CONNECT_TIMEOUT,
         )
 
-    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if self.session is None:
-            return
-        try:
-            message = parse_client_frame(text_data, bytes_data)
-        except ProtocolError as error:
-            await self.session.client_error(error)
-            return
-        await self.session.handle_client(message)
-
-    async def call_client_message(self, event: dict[str, Any]) -> None:
-        """A message pushed through the control group; forwarded if its type is allowed."""
-        message = event.get("message")
-        if isinstance(message, dict) and message.get("type") in PUSHABLE_TYPES:
-            await self.send_json(message)
+    async def join_control_group(self) -> None:
+        if self.channel_layer is not None:
+            await self.channel_layer.group_add(control_group(self.call_id), self.channel_name)
 
     async def disconnect(self, code: int) -> None:
         self.client_gone = True
@@ -173,7 +121,7 @@ class WebCallConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(control_group(self.call_id), self.channel_name)
         if self.session is None:
             return
-        reason = "server_shutdown" if code == SERVER_SHUTDOWN_CLOSE_CODE else "connection_lost"
+        reason = "server_shutdown" if code == SERVER_SHUTDOWN_CLOSE_CODE else self.hang_up_reason
         # Shielded: the call must be recorded even if the server cancels this handler.
         await asyncio.shield(self.session.end(reason))
         if self.session_task is not None:
@@ -186,27 +134,28 @@ class WebCallConsumer(AsyncWebsocketConsumer):
             except Exception:
                 logger.exception("Call %s: session ended with an error", self.call_id)
 
-    # -- CallHooks
+    async def send_frame(self, frame: str) -> None:
+        """A text frame to the caller, straight to the ASGI send (the audio path skips
+        Channels' two wrappers); a caller that is gone is not an error."""
+        if self.client_gone:
+            return
+        try:
+            await self.base_send({"type": "websocket.send", "text": frame})
+        except Exception:
+            self.client_gone = True
 
-    async def send_json(self, message: dict[str, Any]) -> None:
-        if not self.client_gone:
-            try:
-                await self.send(text_data=json.dumps(message))
-            except Exception:
-                self.client_gone = True
+    async def publish(self, message: dict[str, Any]) -> None:
+        """A client-visible event for whoever monitors the call (dashboards)."""
         if self.channel_layer is not None and self.call_id:
             await self.channel_layer.group_send(
                 monitor_group(self.call_id), {"type": "call.event", "event": message}
             )
 
-    async def send_raw(self, frame: str) -> None:
-        if self.client_gone:
-            return
-        try:
-            # Straight to the ASGI send: the audio path skips Channels' two wrappers.
-            await self.base_send({"type": "websocket.send", "text": frame})
-        except Exception:
-            self.client_gone = True
+    # -- CallHooks shared by every transport
+
+    async def send_json(self, message: dict[str, Any]) -> None:
+        await self.send_frame(json.dumps(message))
+        await self.publish(message)
 
     async def close_client(self) -> None:
         if not self.client_gone:

@@ -1,0 +1,86 @@
+"""The web widget's call consumer: ``/ws/calls/<agent_public_id>/`` speaking docs/protocol.md."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+
+from calls import services
+from calls.consumers.base import CallConsumer
+from calls.models import Channel, Engine
+from calls.realtime.config import WEB_AUDIO
+from calls.realtime.protocol import ProtocolError, parse_client_frame
+from calls.realtime.session import CallSession
+from calls.selectors import agent_snapshot
+
+logger = logging.getLogger(__name__)
+
+# What other processes may push to a caller (e.g. a task confirming a booking).
+PUSHABLE_TYPES = frozenset({"appointment", "contact_saved", "user_info"})
+
+
+class WebCallConsumer(CallConsumer):
+    async def connect(self) -> None:
+        headers = {k.decode("latin1").lower(): v.decode("latin1") for k, v in self.scope["headers"]}
+        client = self.scope.get("client") or ("", 0)
+        admitted = await database_sync_to_async(services.call_admit)(
+            public_id=self.scope["url_route"]["kwargs"]["agent_public_id"],
+            origin=headers.get("origin", ""),
+            host=headers.get("host", ""),
+            client_ip=client[0] or "",
+        )
+        if isinstance(admitted, services.Refusal):
+            logger.info("Refused a web call: %s", admitted.reason)
+            await self.close()  # before accept(): the handshake is refused with 403
+            return
+        agent = admitted
+        engine = settings.VOICEAGENT_ENGINE
+        snapshot = agent_snapshot(agent=agent, default_model=settings.OPENAI_REALTIME_MODEL)
+        await self.accept()
+        call = await database_sync_to_async(services.call_log_start)(
+            agent=agent,
+            channel=Channel.WEB,
+            engine=Engine.OPENAI if engine == "openai" else Engine.OFFLINE,
+            realtime_model=snapshot.model if engine == "openai" else "offline",
+            caller_ip=client[0] or "",
+        )
+        self.call_id = str(call.pk)
+        await self.join_control_group()
+        self.start_session(
+            CallSession(
+                call_id=self.call_id,
+                agent=snapshot,
+                hooks=self,
+                connect_upstream=lambda: self.connect_upstream(snapshot.model, snapshot.language),
+                engine=engine,
+                prices=settings.REALTIME_PRICES.get(snapshot.model) if engine == "openai" else None,
+                connect_timeout=settings.REALTIME_CONNECT_TIMEOUT,
+                audio=WEB_AUDIO,
+            )
+        )
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.session is None:
+            return
+        try:
+            message = parse_client_frame(text_data, bytes_data)
+        except ProtocolError as error:
+            await self.session.client_error(error)
+            return
+        await self.session.handle_client(message)
+
+    async def call_client_message(self, event: dict[str, Any]) -> None:
+        """A message pushed through the control group; forwarded if its type is allowed."""
+        message = event.get("message")
+        if isinstance(message, dict) and message.get("type") in PUSHABLE_TYPES:
+            await self.send_json(message)
+
+    async def send_audio(self, item_id: str, audio: str) -> None:
+        # Built by hand: base64 needs no escaping, and this runs 20 times a second.
+        await self.send_frame(
+            '{"type":"audio","item_id":' + json.dumps(item_id) + ',"audio":"' + audio + '"}'
+        )
