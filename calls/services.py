@@ -58,11 +58,15 @@ def call_log_start(
     realtime_model: str,
     caller_ip: str = "",
     caller_number: str = "",
+    provider_call_id: str = "",
+    provider_stream_id: str = "",
 ) -> CallLog:
     """Creates the call's row (status ``connecting``) when the socket is accepted."""
     return CallLog.objects.create(
         agent=agent,
         channel=channel,
+        provider_call_id=provider_call_id[:64],
+        provider_stream_id=provider_stream_id[:64],
         engine=engine,
         realtime_model=realtime_model,
         caller_ip_hash=caller_ip_hash(caller_ip) if caller_ip else "",
@@ -173,6 +177,16 @@ def call_admit(*, public_id: str, origin: str, host: str, client_ip: str) -> Age
             started = 1
         if started > settings.CALL_RATE_LIMIT_PER_MINUTE:
             return Refusal("rate limit")
+    if live_call_count(agent=agent) >= agent.max_concurrent_calls:
+        return Refusal("concurrent-call limit")
+    return agent
+
+
+def phone_call_admit(*, public_id: str) -> Agent | Refusal:
+    """Decides whether a phone call may reach an agent (the provider authenticated it)."""
+    agent = agent_get_active(public_id=public_id)
+    if agent is None:
+        return Refusal("unknown or inactive agent")
     if live_call_count(agent=agent) >= agent.max_concurrent_calls:
         return Refusal("concurrent-call limit")
     return agent

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import path
 
 from appointments.views import appointment_ics
-from calls.views import demo
+from calls.views import demo, twilio_voice
 from voiceagent import views
 
 admin.site.site_header = "Voice agent platform"
@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("appointments/<uuid:appointment_id>.ics", appointment_ics, name="appointment-ics"),
+    path("twilio/voice/<str:agent_public_id>/", twilio_voice, name="twilio-voice"),
     path("", demo, name="demo"),
 ]
 

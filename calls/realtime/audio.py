@@ -42,3 +42,38 @@ def tone_for_text(text: str, *, ms_per_char: int = 60) -> bytes:
     envelope = np.minimum(1.0, np.minimum(t, duration - t) * 20)  # 50 ms fades
     wave = 0.15 * np.sin(2 * np.pi * 220.0 * t) * envelope
     return float_to_pcm16(wave.astype(np.float32))
+
+
+# -- G.711 μ-law (phone audio), for the offline engine: the OpenAI path passes μ-law
+# through untouched. Sun g711.c's algorithm, the one CPython's audioop used.
+
+
+def _ulaw_decode_table() -> np.ndarray:
+    u = ~np.arange(256, dtype=np.int32) & 0xFF
+    t = (((u & 0x0F) << 3) + 0x84) << ((u & 0x70) >> 4)
+    return np.where(u & 0x80, 0x84 - t, t - 0x84).astype(np.int16)
+
+
+def _ulaw_encode_table() -> np.ndarray:
+    x = np.arange(-32768, 32768, dtype=np.int32)
+    v = x >> 2
+    mask = np.where(v < 0, 0x7F, 0xFF)
+    magnitude = np.minimum(np.abs(v), 8159) + 0x21
+    segment = np.searchsorted(
+        np.array([0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF, 0x1FFF]), magnitude
+    )
+    code = np.where(segment >= 8, 0x7F, (segment << 4) | ((magnitude >> (segment + 1)) & 0x0F))
+    return (code ^ mask).astype(np.uint8)
+
+
+_ULAW_TO_PCM = _ulaw_decode_table()
+_PCM_TO_ULAW = _ulaw_encode_table()  # indexed by sample + 32768
+
+
+def ulaw_to_pcm16(ulaw: bytes) -> bytes:
+    return _ULAW_TO_PCM[np.frombuffer(ulaw, dtype=np.uint8)].astype("<i2").tobytes()
+
+
+def pcm16_to_ulaw(pcm: bytes) -> bytes:
+    samples = np.frombuffer(pcm, dtype="<i2").astype(np.int32)
+    return _PCM_TO_ULAW[samples + 32768].tobytes()

@@ -17,7 +17,15 @@ import json
 import logging
 from typing import Any
 
-from calls.realtime.audio import rms_dbfs
+from calls.realtime.audio import (
+    SAMPLE_RATE,
+    float_to_pcm16,
+    pcm16_to_float,
+    pcm16_to_ulaw,
+    resample,
+    rms_dbfs,
+    ulaw_to_pcm16,
+)
 from calls.realtime.offline.dialogue import (
     Action,
     CallTool,
@@ -32,7 +40,9 @@ from calls.realtime.upstream import UpstreamClosed
 
 logger = logging.getLogger(__name__)
 
-CHUNK_BYTES = 2400  # 50 ms of PCM16 at 24 kHz
+CHUNK_MS = 50
+PCM_BYTES_PER_MS = 48  # PCM16 at 24 kHz (web)
+ULAW_BYTES_PER_MS = 8  # G.711 μ-law at 8 kHz (phone)
 SPEECH_DBFS = -35.0
 SPEECH_START_MS = 100
 NO_RECOGNISER = (
@@ -61,6 +71,7 @@ class OfflineUpstream:
         self._quiet_ms = 0
         self._speaking = False
         self._speech_item = ""
+        self._ulaw = False  # the session's audio format is audio/pcmu (a phone call)
         self._emit("session.created", session=self._session({}))
 
     # -- Upstream interface
@@ -121,16 +132,22 @@ class OfflineUpstream:
         self._state.tools = {t.get("name") for t in session.get("tools") or [] if t.get("name")}
         detection = ((session.get("audio") or {}).get("input") or {}).get("turn_detection") or {}
         self._silence_ms = int(detection.get("silence_duration_ms") or 500)
+        audio_format = ((session.get("audio") or {}).get("input") or {}).get("format") or {}
+        self._ulaw = audio_format.get("type") == "audio/pcmu"
         self._emit("session.updated", session=self._session(session))
 
     async def _on_input_audio_buffer_append(self, event: dict[str, Any]) -> None:
         try:
-            pcm = base64.b64decode(event.get("audio") or "", validate=True)
+            audio = base64.b64decode(event.get("audio") or "", validate=True)
         except binascii.Error:
             self._error("invalid_request_error", "invalid_value", "audio is not base64")
             return
-        chunk_ms = len(pcm) // 48
-        level = rms_dbfs(pcm)
+        if self._ulaw:
+            chunk_ms = len(audio) // ULAW_BYTES_PER_MS
+            level = rms_dbfs(ulaw_to_pcm16(audio))
+        else:
+            chunk_ms = len(audio) // PCM_BYTES_PER_MS
+            level = rms_dbfs(audio)
         self._audio_ms += chunk_ms
         if level > SPEECH_DBFS:
             self._loud_ms += chunk_ms
@@ -257,12 +274,12 @@ class OfflineUpstream:
         }
         self._emit("response.created", response=response)
         output: list[dict[str, Any]] = []
-        audio_bytes = 0
+        audio_ms = 0
         try:
             if isinstance(action, CallTool):
                 output.append(self._function_call(response_id, action))
             else:
-                item, audio_bytes = await self._speak(response_id, action.text)
+                item, audio_ms = await self._speak(response_id, action.text)
                 output.append(item)
         except asyncio.CancelledError:
             done = {
@@ -270,7 +287,7 @@ class OfflineUpstream:
                 "status": "cancelled",
                 "output": output,
                 "status_details": {"type": "cancelled", "reason": "turn_detected"},
-                "usage": self._usage(audio_bytes),
+                "usage": self._usage(audio_ms),
             }
             self._emit("response.done", response=done)
             raise
@@ -278,7 +295,7 @@ class OfflineUpstream:
             **response,
             "status": "completed",
             "output": output,
-            "usage": self._usage(audio_bytes),
+            "usage": self._usage(audio_ms),
         }
         self._emit("response.done", response=done)
 
@@ -328,11 +345,16 @@ class OfflineUpstream:
         self._emit("response.output_item.added", response_id=response_id, output_index=0, item=item)
         self._emit("response.content_part.added", **ids, part={"type": "audio", "transcript": ""})
         audio = await synthesize(text, language=self._language)
+        bytes_per_ms = PCM_BYTES_PER_MS
+        if self._ulaw:
+            narrow = resample(pcm16_to_float(audio), SAMPLE_RATE, 8000)
+            audio, bytes_per_ms = pcm16_to_ulaw(float_to_pcm16(narrow)), ULAW_BYTES_PER_MS
+        chunk_bytes = CHUNK_MS * bytes_per_ms
         words = text.split(" ")
-        per_chunk = max(1, len(words) * CHUNK_BYTES // max(len(audio), 1) + 1)
+        per_chunk = max(1, len(words) * chunk_bytes // max(len(audio), 1) + 1)
         word_index = 0
-        for start in range(0, len(audio), CHUNK_BYTES):
-            chunk = audio[start : start + CHUNK_BYTES]
+        for start in range(0, len(audio), chunk_bytes):
+            chunk = audio[start : start + chunk_bytes]
             self._emit("response.output_audio.delta", **ids, delta=base64.b64encode(chunk).decode())
             if word_index < len(words):
                 piece = " ".join(words[word_index : word_index + per_chunk])
@@ -353,11 +375,11 @@ class OfflineUpstream:
             "content": [{"type": "output_audio", "transcript": text}],
         }
         self._emit("response.output_item.done", response_id=response_id, output_index=0, item=final)
-        return final, len(audio)
+        return final, len(audio) // bytes_per_ms
 
     @staticmethod
-    def _usage(audio_bytes: int) -> dict[str, Any]:
-        audio_tokens = audio_bytes // 48 // 50  # about one token per 50 ms of speech
+    def _usage(audio_ms: int) -> dict[str, Any]:
+        audio_tokens = audio_ms // 50  # about one token per 50 ms of speech
         return {
             "total_tokens": audio_tokens,
             "input_tokens": 0,

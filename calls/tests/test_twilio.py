@@ -1,0 +1,314 @@
+"""Twilio phone calls: the signed voice webhook, the stream token and the Media Streams bridge."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import xml.etree.ElementTree as ET
+from typing import Any
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+from twilio.request_validator import RequestValidator
+
+from calls import twilio
+from calls.models import CallLog, CallStatus, Channel
+from calls.tests.conftest import calls_settled
+from calls.tests.fake_openai import FakeRealtimeServer
+from voiceagent.asgi import application
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+AUTH_TOKEN = "twilio-test-auth-token-not-real"
+PUBLIC = "https://voice.example.com"
+WEBHOOK = f"{PUBLIC}/twilio/voice/front-desk/"
+STREAM = "wss://voice.example.com/ws/twilio/media/"
+ULAW_50MS = [bytes([0x7F - i]) * 400 for i in range(10)]  # 10 chunks of 50 ms μ-law
+
+
+@pytest.fixture
+def twilio_settings(settings: Any) -> Any:
+    settings.TWILIO_AUTH_TOKEN = AUTH_TOKEN
+    settings.PUBLIC_BASE_URL = PUBLIC
+    settings.ALLOWED_HOSTS = ["voice.example.com", "testserver"]
+    return settings
+
+
+def _form(call_sid: str = "CA0001") -> dict[str, str]:
+    return {
+        "CallSid": call_sid,
+        "AccountSid": "AC0001",
+        "From": "+15551230001",
+        "To": "+15559870002",
+        "CallStatus": "ringing",
+        "Direction": "inbound",
+    }
+
+
+def _post_webhook(form: dict[str, str], *, signature: str | None = None, path: str = "") -> Any:
+    url = f"{PUBLIC}{path or '/twilio/voice/front-desk/'}"
+    if signature is None:
+        signature = RequestValidator(AUTH_TOKEN).compute_signature(url, form)
+    return Client().post(
+        path or "/twilio/voice/front-desk/",
+        form,
+        HTTP_X_TWILIO_SIGNATURE=signature,
+        HTTP_HOST="voice.example.com",
+        secure=True,
+    )
+
+
+def _stream_of(twiml: bytes) -> tuple[str, str]:
+    root = ET.fromstring(twiml)
+    stream = root.find("./Connect/Stream")
+    assert stream is not None, twiml
+    parameters = {p.get("name"): p.get("value") for p in stream.findall("Parameter")}
+    return stream.get("url") or "", parameters["call_token"] or ""
+
+
+# -- the voice webhook
+
+
+def test_webhook_answers_with_a_bidirectional_stream_and_a_token(
+    agent: Any, twilio_settings: Any
+) -> None:
+    response = _post_webhook(_form())
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/xml")
+    url, token = _stream_of(response.content)
+    assert url == STREAM  # wss, no query string: what Twilio requires
+    grant = twilio.stream_grant(token=token, call_sid="CA0001")
+    assert grant is not None
+    assert (grant.agent_public_id, grant.caller_number) == ("front-desk", "+15551230001")
+
+
+def test_webhook_refuses_a_bad_signature_and_an_unconfigured_server(
+    agent: Any, twilio_settings: Any
+) -> None:
+    assert _post_webhook(_form(), signature="bm90IGEgc2lnbmF0dXJl").status_code == 403
+    tampered = RequestValidator(AUTH_TOKEN).compute_signature(WEBHOOK, _form())
+    assert _post_webhook(_form("CA0002"), signature=tampered).status_code == 403
+    twilio_settings.TWILIO_AUTH_TOKEN = ""
+    response = _post_webhook(_form())
+    assert response.status_code == 503
+    assert b"TWILIO_AUTH_TOKEN" in response.content
+    assert AUTH_TOKEN.encode() not in response.content
+
+
+def test_webhook_says_sorry_for_an_unknown_agent_or_a_full_line(
+    agent: Any, twilio_settings: Any
+) -> None:
+    response = _post_webhook(_form(), path="/twilio/voice/nobody/")
+    root = ET.fromstring(response.content)
+    assert root.find("Say") is not None and root.find("Hangup") is not None
+    agent.max_concurrent_calls = 1
+    agent.save()
+    CallLog.objects.create(
+        agent=agent, channel=Channel.WEB, engine="offline", status=CallStatus.ACTIVE
+    )
+    root = ET.fromstring(_post_webhook(_form()).content)
+    assert root.find("Connect") is None and root.find("Say") is not None
+
+
+def test_stream_tokens_are_single_use_per_call_and_expire(twilio_settings: Any) -> None:
+    token = twilio.stream_token(agent_public_id="a", call_sid="CA1", caller="+1", called="+2")
+    assert twilio.stream_grant(token=token, call_sid="CA2") is None  # another call's token
+    assert twilio.stream_grant(token=token + "x", call_sid="CA1") is None  # forged
+    assert twilio.stream_grant(token=token, call_sid="CA1") is not None
+    assert twilio.stream_grant(token=token, call_sid="CA1") is None  # used
+    stale = twilio.stream_token(agent_public_id="a", call_sid="CA3", caller="", called="")
+    twilio.TOKEN_MAX_AGE_SECONDS, saved = -1, twilio.TOKEN_MAX_AGE_SECONDS
+    try:
+        assert twilio.stream_grant(token=stale, call_sid="CA3") is None
+    finally:
+        twilio.TOKEN_MAX_AGE_SECONDS = saved
+
+
+# -- the media stream
+
+
+class TwilioStream:
+    """Twilio's side of a Media Stream, over channels' communicator."""
+
+    def __init__(self, signature: str | None = None) -> None:
+        if signature is None:
+            signature = RequestValidator(AUTH_TOKEN).compute_signature(STREAM, {})
+        headers = [(b"host", b"voice.example.com")]
+        if signature:
+            headers.append((b"x-twilio-signature", signature.encode()))
+        self.communicator = WebsocketCommunicator(application, "/ws/twilio/media/", headers)
+        self.communicator.scope["scheme"] = "wss"
+        self.events: list[dict[str, Any]] = []
+
+    async def open(self, token: str, call_sid: str = "CA0001") -> bool:
+        connected, _ = await self.communicator.connect(timeout=5)
+        if not connected:
+            return False
+        await self.send({"event": "connected", "protocol": "Call", "version": "1.0.0"})
+        await self.send(
+            {
+                "event": "start",
+                "sequenceNumber": "1",
+                "streamSid": "MZ0001",
+                "start": {
+                    "streamSid": "MZ0001",
+                    "accountSid": "AC0001",
+                    "callSid": call_sid,
+                    "tracks": ["inbound"],
+                    "customParameters": {"call_token": token},
+                    "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1},
+                },
+            }
+        )
+        return True
+
+    async def send(self, event: dict[str, Any]) -> None:
+        await self.communicator.send_to(text_data=json.dumps(event))
+
+    async def media(self, payload: bytes, chunk: int = 1) -> None:
+        await self.send(
+            {
+                "event": "media",
+                "sequenceNumber": str(chunk + 1),
+                "streamSid": "MZ0001",
+                "media": {
+                    "track": "inbound",
+                    "chunk": str(chunk),
+                    "timestamp": str(chunk * 20),
+                    "payload": base64.b64encode(payload).decode(),
+                },
+            }
+        )
+
+    async def until(self, event: str, timeout: float = 5) -> dict[str, Any]:
+        while True:
+            message = json.loads(await self.communicator.receive_from(timeout=timeout))
+            self.events.append(message)
+            if message["event"] == event:
+                return message
+
+    def of(self, event: str) -> list[dict[str, Any]]:
+        return [e for e in self.events if e["event"] == event]
+
+
+async def _token(call_sid: str = "CA0001") -> str:
+    response = await sync_to_async(_post_webhook)(_form(call_sid))
+    return _stream_of(response.content)[1]
+
+
+async def test_phone_call_relays_mulaw_untouched_both_ways(
+    agent: Any, twilio_settings: Any, fake: FakeRealtimeServer
+) -> None:
+    fake.greeting_chunks = ULAW_50MS[:2]
+    stream = TwilioStream()
+    assert await stream.open(await _token())
+    upstream = await fake.connection()
+    audio = upstream.session["audio"]
+    assert audio["input"]["format"] == {"type": "audio/pcmu"}
+    assert audio["output"]["format"] == {"type": "audio/pcmu"}
+
+    greeting = await stream.until("media")
+    assert greeting["streamSid"] == "MZ0001"
+    assert base64.b64decode(greeting["media"]["payload"]) == ULAW_50MS[0]
+    mark = await stream.until("mark")
+    assert mark["mark"]["name"].endswith(":1")
+
+    caller = bytes(range(96, 256))  # 160 bytes: 20 ms of μ-law
+    await stream.media(caller)
+    append = (await upstream.wait_for("input_audio_buffer.append"))[0]
+    assert base64.b64decode(append["audio"]) == caller
+
+    await stream.send({"event": "stop", "sequenceNumber": "9", "streamSid": "MZ0001"})
+    await calls_settled()
+    call = await CallLog.objects.aget()
+    assert call.channel == Channel.TWILIO
+    assert call.end_reason == "caller_hung_up"
+    assert (call.caller_number, call.provider_call_id, call.provider_stream_id) == (
+        "+15551230001",
+        "CA0001",
+        "MZ0001",
+    )
+
+
+async def test_barge_in_clears_twilio_and_truncates_at_the_last_played_mark(
+    agent: Any, twilio_settings: Any, fake: FakeRealtimeServer
+) -> None:
+    fake.greeting_chunks = ULAW_50MS[:1]
+    stream = TwilioStream()
+    assert await stream.open(await _token())
+    upstream = await fake.connection()
+    await stream.until("mark")  # the greeting
+    response_id, item_id = await upstream.speak("A long answer.", ULAW_50MS, finish=False)
+    marks = []
+    while len(marks) < len(ULAW_50MS):
+        marks.append(await stream.until("mark"))
+    # Twilio says the first three chunks (150 ms) have played.
+    await stream.send({"event": "mark", "streamSid": "MZ0001", "mark": marks[2]["mark"]})
+    await asyncio.sleep(0.05)
+    await upstream.emit("input_audio_buffer.speech_started", audio_start_ms=900, item_id="u1")
+    clear = await stream.until("clear")
+    assert clear["streamSid"] == "MZ0001"
+    truncate = (await upstream.wait_for("conversation.item.truncate"))[0]
+    assert truncate["item_id"] == item_id
+    assert 150 <= truncate["audio_end_ms"] <= 300
+    # Marks Twilio echoes after the clear mean "cleared", not "played": ignored.
+    await stream.send({"event": "mark", "streamSid": "MZ0001", "mark": marks[9]["mark"]})
+    await upstream.finish_response(response_id, [], status="cancelled")
+    await stream.send({"event": "stop", "sequenceNumber": "20", "streamSid": "MZ0001"})
+    await calls_settled()
+
+
+async def test_stream_without_a_valid_signature_or_token_gets_no_call(
+    agent: Any, twilio_settings: Any, fake: FakeRealtimeServer
+) -> None:
+    unsigned = TwilioStream(signature="")
+    assert not await unsigned.open(await _token())
+
+    wrong = TwilioStream(signature=RequestValidator("other").compute_signature(STREAM, {}))
+    assert not await wrong.open(await _token("CA0002"))
+
+    forged = TwilioStream()
+    assert await forged.open("not-a-token", call_sid="CA0003")
+    closed = await forged.communicator.receive_output(timeout=5)
+    assert closed == {"type": "websocket.close", "code": 1008}
+
+    token = await _token("CA0004")
+    replay = TwilioStream()
+    assert await replay.open(token, call_sid="CA0005")  # a token for another call
+    assert (await replay.communicator.receive_output(timeout=5))["code"] == 1008
+    assert await CallLog.objects.acount() == 0
+
+
+async def test_bad_media_frames_are_counted_and_lose_nothing(
+    agent: Any, twilio_settings: Any, fake: FakeRealtimeServer
+) -> None:
+    fake.greeting_chunks = ULAW_50MS[:1]
+    stream = TwilioStream()
+    assert await stream.open(await _token())
+    upstream = await fake.connection()
+    await stream.until("mark")
+    await stream.send({"event": "media", "media": {"payload": 'AAAA","type":"response.create'}})
+    await stream.communicator.send_to(text_data="{not json")
+    await stream.media(b"\xff" * 160)
+    append = (await upstream.wait_for("input_audio_buffer.append"))[0]
+    assert base64.b64decode(append["audio"]) == b"\xff" * 160
+    assert upstream.of_type("response.create")[1:] == []  # nothing was injected
+    await stream.send({"event": "stop", "sequenceNumber": "5", "streamSid": "MZ0001"})
+    await calls_settled()
+    assert (await CallLog.objects.aget()).status == CallStatus.COMPLETED
+
+
+async def test_offline_engine_speaks_mulaw_on_the_phone(agent: Any, twilio_settings: Any) -> None:
+    twilio_settings.VOICEAGENT_ENGINE = "offline"
+    stream = TwilioStream()
+    assert await stream.open(await _token())
+    media = await stream.until("media", timeout=10)
+    chunk = base64.b64decode(media["media"]["payload"])
+    assert len(chunk) == 400  # 50 ms at 8 kHz, one byte a sample
+    await stream.send({"event": "stop", "sequenceNumber": "3", "streamSid": "MZ0001"})
+    await calls_settled()
+    call = await CallLog.objects.aget()
+    assert (call.channel, call.engine) == (Channel.TWILIO, "offline")
