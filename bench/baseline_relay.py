@@ -7,6 +7,7 @@ Run: python bench/baseline_relay.py UPSTREAM_URL PORT_FILE
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import signal
 import sys
@@ -18,6 +19,8 @@ from websockets.exceptions import ConnectionClosed
 
 
 async def relay(client: ServerConnection, upstream_url: str) -> None:
+    """Web framing on ``/``, Twilio Media Streams framing on ``/twilio``."""
+    phone = client.request is not None and client.request.path.startswith("/twilio")
     async with connect(
         upstream_url,
         additional_headers={"Authorization": "Bearer bench"},
@@ -27,29 +30,55 @@ async def relay(client: ServerConnection, upstream_url: str) -> None:
         await upstream.recv()  # session.created
         await upstream.send(json.dumps({"type": "session.update", "session": {"type": "realtime"}}))
         await upstream.recv()  # session.updated
-        await client.send(
-            json.dumps(
-                {
-                    "type": "ready",
-                    "call_id": str(uuid.uuid4()),
-                    "agent": {"name": "baseline"},
-                    "input_sample_rate": 24000,
-                }
+        stream_sid = ""
+        if phone:
+            while not stream_sid:
+                stream_sid = json.loads(await client.recv()).get("start", {}).get("streamSid", "")
+        else:
+            await client.send(
+                json.dumps(
+                    {
+                        "type": "ready",
+                        "call_id": str(uuid.uuid4()),
+                        "agent": {"name": "baseline"},
+                        "input_sample_rate": 24000,
+                    }
+                )
             )
-        )
+        marks = itertools.count()
 
         async def client_to_upstream() -> None:
             async for frame in client:
                 message = json.loads(frame)
                 if message.get("type") == "audio":
-                    await upstream.send(
-                        '{"type":"input_audio_buffer.append","audio":"' + message["audio"] + '"}'
-                    )
+                    audio = message["audio"]
+                elif message.get("event") == "media":
+                    audio = message["media"]["payload"]
+                else:
+                    continue
+                await upstream.send('{"type":"input_audio_buffer.append","audio":"' + audio + '"}')
 
         async def upstream_to_client() -> None:
             async for frame in upstream:
                 event = json.loads(frame)
-                if event.get("type") == "response.output_audio.delta":
+                if event.get("type") != "response.output_audio.delta":
+                    continue
+                if phone:
+                    sid = json.dumps(stream_sid)
+                    await client.send(
+                        '{"event":"media","streamSid":'
+                        + sid
+                        + ',"media":{"payload":"'
+                        + event["delta"]
+                        + '"}}'
+                    )
+                    name = f"{event['item_id']}:{next(marks)}"
+                    await client.send(
+                        json.dumps(
+                            {"event": "mark", "streamSid": stream_sid, "mark": {"name": name}}
+                        )
+                    )
+                else:
                     await client.send(
                         '{"type":"audio","item_id":'
                         + json.dumps(event["item_id"])

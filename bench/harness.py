@@ -28,6 +28,7 @@ MAGIC = b"VABN"
 STAMP = struct.Struct("<4sQQ")
 
 APP = "voiceagent.asgi:application"
+TWILIO_AUTH_TOKEN = "bench-twilio-token-not-real"  # noqa: S105 (signs the bench's own calls)
 SERVERS = ("uvicorn", "uvicorn-wsproto", "uvicorn-websockets", "daphne")
 
 
@@ -51,6 +52,7 @@ def product_env(work: Path, upstream_url: str, **extra: str) -> dict[str, str]:
             "OPENAI_REALTIME_URL": upstream_url,
             "CALL_RATE_LIMIT_PER_MINUTE": "1000000",
             "LOG_LEVEL": "WARNING",
+            "TWILIO_AUTH_TOKEN": TWILIO_AUTH_TOKEN,
             **extra,
         }
     )
@@ -184,9 +186,14 @@ def fake_upstream(work: Path, name: str, *options: str) -> Iterator[FakeUpstream
 
 @contextlib.contextmanager
 def product_server(
-    env: dict[str, str], *, kind: str = "uvicorn", workers: int = 1, app: str = APP
+    env: dict[str, str],
+    *,
+    kind: str = "uvicorn",
+    workers: int = 1,
+    app: str = APP,
+    port: int | None = None,
 ) -> Iterator[tuple[subprocess.Popen, int]]:
-    port = free_port()
+    port = port or free_port()
     process = subprocess.Popen(
         server_command(kind, port, workers, app),
         cwd=ROOT,

@@ -33,8 +33,10 @@ from harness import (
     PYTHON,
     ROOT,
     SERVERS,
+    TWILIO_AUTH_TOKEN,
     cpu_seconds,
     fake_upstream,
+    free_port,
     machine,
     prepare_product,
     product_env,
@@ -100,7 +102,13 @@ class Sampler(threading.Thread):
 
 
 def drive(
-    server_pid: int, url: str, calls: int, seconds: float, generators: int, profile: Path | None
+    server_pid: int,
+    url: str,
+    calls: int,
+    seconds: float,
+    generators: int,
+    profile: Path | None,
+    framing: str = "web",
 ) -> dict:
     """Runs the generators against one server and measures it."""
     ramp = min(2.0, calls * 0.02)
@@ -111,7 +119,8 @@ def drive(
     started_ns = time.time_ns()
     children = [
         subprocess.Popen(
-            [PYTHON, "bench/loadgen.py", url, str(count), str(seconds), str(ramp)],
+            [PYTHON, "bench/loadgen.py", url, str(count), str(seconds), str(ramp)]
+            + (["--twilio", TWILIO_AUTH_TOKEN] if framing == "twilio" else []),
             cwd=ROOT,
             stdout=subprocess.PIPE,
             text=True,
@@ -159,20 +168,33 @@ def _windowed(samples: list[list[float]], window_ns: tuple[int, int] | None) -> 
     return [latency for sent_ns, latency in samples if low <= sent_ns <= high]
 
 
-def run_target(target: str, calls: int, seconds: float, work: Path, options) -> dict:
+def run_target(target: str, calls: int, work: Path, options: argparse.Namespace) -> dict:
     with fake_upstream(work, f"{target}-{calls}") as upstream:
+        profile = options.profile / f"{target}-{calls}.txt" if options.profile else None
         if target == "product":
-            extra = {"REDIS_URL": options.redis} if options.redis else {}
+            port = free_port()
+            extra = {"PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
+            if options.redis:
+                extra["REDIS_URL"] = options.redis
             env = product_env(work, upstream.url, **extra)
-            with product_server(env, kind=options.server, workers=options.workers) as (server, p):
+            with product_server(env, kind=options.server, workers=options.workers, port=port) as (
+                server,
+                _,
+            ):
                 time.sleep(0.5 + options.workers)
+                url = (
+                    f"http://127.0.0.1:{port}/twilio/voice/front-desk/"
+                    if options.framing == "twilio"
+                    else f"ws://127.0.0.1:{port}/ws/calls/front-desk/"
+                )
                 measured = drive(
                     server.pid,
-                    f"ws://127.0.0.1:{p}/ws/calls/front-desk/",
+                    url,
                     calls,
-                    seconds,
+                    options.seconds,
                     options.generators,
-                    options.profile / f"product-{calls}.txt" if options.profile else None,
+                    profile,
+                    options.framing,
                 )
         else:
             server, port = start_with_port_file(
@@ -182,13 +204,15 @@ def run_target(target: str, calls: int, seconds: float, work: Path, options) -> 
             )
             try:
                 time.sleep(0.5)
+                path = "twilio" if options.framing == "twilio" else ""
                 measured = drive(
                     server.pid,
-                    f"ws://127.0.0.1:{port}/",
+                    f"ws://127.0.0.1:{port}/{path}",
                     calls,
-                    seconds,
+                    options.seconds,
                     options.generators,
-                    options.profile / f"baseline-{calls}.txt" if options.profile else None,
+                    profile,
+                    options.framing,
                 )
             finally:
                 stop(server)
@@ -207,8 +231,9 @@ def run_target(target: str, calls: int, seconds: float, work: Path, options) -> 
         "target": target,
         "server": options.server if target == "product" else "websockets",
         "workers": options.workers if target == "product" else 1,
+        "framing": options.framing,
         "calls": calls,
-        "seconds": seconds,
+        "seconds": options.seconds,
         "frames_sent": sent,
         "frames_received": received,
         "lost": sent - received,
@@ -222,7 +247,9 @@ def run_target(target: str, calls: int, seconds: float, work: Path, options) -> 
         "steady_seconds": round(measured["steady_seconds"], 1),
         "setup_seconds": measured["setup_seconds"],
         "cpu_s_per_call_minute": cpu_steady,
-        "cpu_s_per_call_minute_whole_run": round(measured["cpu_whole"] / (calls * seconds / 60), 3),
+        "cpu_s_per_call_minute_whole_run": round(
+            measured["cpu_whole"] / (calls * options.seconds / 60), 3
+        ),
         "rss_mib_per_call": round(
             max(measured["rss_during"] - measured["rss_before"], 0) / calls, 3
         ),
@@ -310,6 +337,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--generators", type=int, default=2)
     parser.add_argument("--targets", default="product,baseline")
+    parser.add_argument(
+        "--framing",
+        choices=("web", "twilio"),
+        default="web",
+        help="web: widget protocol, 50 ms PCM16; twilio: Media Streams, 20 ms μ-law",
+    )
     parser.add_argument("--server", choices=SERVERS, default="uvicorn")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--redis", default="", help="REDIS_URL for the product (channels-redis)")
@@ -324,7 +357,7 @@ def main() -> None:
             prepare_product(product_env(work, "ws://127.0.0.1:9/v1/realtime"))
         for calls in sweep:
             for target in targets:
-                rows.append(run_target(target, calls, options.seconds, work, options))
+                rows.append(run_target(target, calls, work, options))
     comparison = compare(rows, sweep)
     print(
         json.dumps(

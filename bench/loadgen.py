@@ -1,7 +1,15 @@
 """The load generator: N calls from one process, each streaming real-time stamped frames.
 
+Web framing: the widget protocol, 50 ms PCM16 24 kHz frames (2400 bytes) after `ready`.
+Twilio framing: the call is set up as Twilio does it (a signed POST to the voice webhook,
+then the signed Media Stream upgrade, `connected` and `start` with the token from the
+TwiML), then 20 ms μ-law frames (160 bytes) as `media` events; every `mark` the server
+sends is echoed back at once, as Twilio does once the audio before it has played. A phone
+call has no `ready`: frames sent before the first one comes back are warm-up, not counted.
+
 Run by bench/load.py in several processes, so that the generator is not the bottleneck:
-python bench/loadgen.py URL CALLS SECONDS RAMP > results.json
+python bench/loadgen.py URL CALLS SECONDS RAMP [--twilio AUTH_TOKEN] > results.json
+(for --twilio, URL is the agent's voice webhook).
 """
 
 from __future__ import annotations
@@ -12,75 +20,212 @@ import itertools
 import json
 import sys
 import time
+import urllib.parse
+import urllib.request
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 
 from harness import MAGIC, STAMP
 
-FRAME_BYTES = 2400  # 50 ms of PCM16 at 24 kHz
-FRAME_SECONDS = 0.05
+WARM_UP = 1 << 40  # sequence numbers of warm-up frames start here
 
 
-async def one_call(url: str, seconds: float, results: dict) -> None:
+@dataclass(frozen=True)
+class Framing:
+    frame_bytes: int
+    frame_seconds: float
+    silence: bytes  # one byte of silence in this format
+
+    def frames(self, seconds: float) -> int:
+        return int(seconds / self.frame_seconds)
+
+
+WEB = Framing(frame_bytes=2400, frame_seconds=0.05, silence=b"\x00")
+PHONE = Framing(frame_bytes=160, frame_seconds=0.02, silence=b"\xff")
+
+
+class Stats:
+    def __init__(self) -> None:
+        self.received: list[list[float]] = []  # [upstream send time (ns), latency (ms)]
+        self.order: list[int] = []
+
+    def audio(self, audio: bytes) -> bool:
+        """Records a stamped frame; True if it was one."""
+        if len(audio) < STAMP.size:
+            return False
+        magic, sequence, sent_ns = STAMP.unpack_from(audio)
+        if magic != MAGIC:
+            return False
+        if sequence < WARM_UP:
+            self.received.append([sent_ns, (time.time_ns() - sent_ns) / 1e6])
+            self.order.append(sequence)
+        return True
+
+
+async def stream(send, framing: Framing, frames: int, encode, stats: Stats) -> None:
+    start = time.monotonic()
+    padding = framing.silence * (framing.frame_bytes - STAMP.size)
+    for sequence in range(frames):
+        delay = start + sequence * framing.frame_seconds - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        audio = STAMP.pack(MAGIC, sequence, time.time_ns()) + padding
+        await send(encode(base64.b64encode(audio).decode()))
+    deadline = time.monotonic() + 3
+    while len(stats.received) < frames and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+
+
+async def web_call(url: str, seconds: float, results: dict, stats: Stats) -> None:
     from websockets.asyncio.client import connect
 
-    received: list[list[float]] = []  # [upstream send time (ns), latency (ms)]
-    order: list[int] = []
-    frames = int(seconds / FRAME_SECONDS)
-    try:
-        async with connect(url, max_size=None, compression=None, open_timeout=60) as ws:
-            while json.loads(await ws.recv()).get("type") != "ready":
+    frames = WEB.frames(seconds)
+    async with connect(url, max_size=None, compression=None, open_timeout=60) as ws:
+        while json.loads(await ws.recv()).get("type") != "ready":
+            pass
+        results["ready_ns"].append(time.time_ns())
+
+        async def reader() -> None:
+            async for frame in ws:
+                message = json.loads(frame)
+                if message.get("type") == "audio":
+                    stats.audio(base64.b64decode(message["audio"]))
+
+        reading = asyncio.ensure_future(reader())
+        await stream(
+            ws.send, WEB, frames, lambda b64: '{"type":"audio","audio":"' + b64 + '"}', stats
+        )
+        results["sent"] += frames
+        results["done_ns"].append(time.time_ns())
+        reading.cancel()
+        await ws.send('{"type":"end"}')
+
+
+def _twilio_answer(webhook: str, auth_token: str, call_sid: str) -> tuple[str, str, str]:
+    """POSTs the voice webhook as Twilio does; returns the stream URL, token and signature."""
+    from twilio.request_validator import RequestValidator
+
+    validator = RequestValidator(auth_token)
+    form = {
+        "CallSid": call_sid,
+        "AccountSid": "ACbench",
+        "From": "+15550100000",
+        "To": "+15550100001",
+    }
+    if not webhook.startswith(("http://", "https://")):
+        raise ValueError("the voice webhook must be an http(s) URL")
+    request = urllib.request.Request(  # noqa: S310 (checked just above)
+        webhook,
+        data=urllib.parse.urlencode(form).encode(),
+        headers={"X-Twilio-Signature": validator.compute_signature(webhook, form)},
+    )
+    with urllib.request.urlopen(request, timeout=30) as reply:  # noqa: S310
+        twiml = ET.fromstring(reply.read())  # noqa: S314 (the product under test)
+    stream = twiml.find("./Connect/Stream")
+    if stream is None:
+        raise RuntimeError("the webhook did not answer with a stream")
+    url = stream.get("url") or ""
+    token = next(
+        p.get("value") for p in stream.findall("Parameter") if p.get("name") == "call_token"
+    )
+    return url, token or "", validator.compute_signature(url, {})
+
+
+async def twilio_call(
+    webhook: str, auth_token: str, call_sid: str, seconds: float, results: dict, stats: Stats
+) -> None:
+    from websockets.asyncio.client import connect
+
+    if webhook.startswith("ws"):  # the bare relay: no webhook, straight to the stream
+        url, token, signature = webhook, "baseline", ""
+    else:
+        url, token, signature = await asyncio.to_thread(
+            _twilio_answer, webhook, auth_token, call_sid
+        )
+    frames = PHONE.frames(seconds)
+    stream_sid = "MZ" + call_sid[2:]
+    async with connect(
+        url,
+        max_size=None,
+        compression=None,
+        open_timeout=60,
+        additional_headers={"X-Twilio-Signature": signature},
+    ) as ws:
+        await ws.send(json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"}))
+        start = {
+            "streamSid": stream_sid,
+            "accountSid": "ACbench",
+            "callSid": call_sid,
+            "tracks": ["inbound"],
+            "customParameters": {"call_token": token},
+            "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1},
+        }
+        await ws.send(json.dumps({"event": "start", "sequenceNumber": "1", "start": start}))
+        prefix = '{"event":"media","streamSid":"' + stream_sid + '","media":{"payload":"'
+        ready = asyncio.Event()
+
+        async def reader() -> None:
+            async for frame in ws:
+                message = json.loads(frame)
+                event = message.get("event")
+                if event == "media":
+                    if stats.audio(base64.b64decode(message["media"]["payload"])):
+                        ready.set()
+                elif event == "mark":
+                    await ws.send(frame)  # "played"
+
+        reading = asyncio.ensure_future(reader())
+        warm_up = WARM_UP
+        padding = PHONE.silence * (PHONE.frame_bytes - STAMP.size)
+        while not ready.is_set():  # until the bridge relays: the upstream session is up
+            audio = STAMP.pack(MAGIC, warm_up, time.time_ns()) + padding
+            await ws.send(prefix + base64.b64encode(audio).decode() + '"}}')
+            warm_up += 1
+            try:
+                await asyncio.wait_for(ready.wait(), PHONE.frame_seconds)
+            except TimeoutError:
                 pass
-            results["ready_ns"].append(time.time_ns())
+        results["ready_ns"].append(time.time_ns())
+        await stream(ws.send, PHONE, frames, lambda b64: prefix + b64 + '"}}', stats)
+        results["sent"] += frames
+        results["done_ns"].append(time.time_ns())
+        reading.cancel()
+        await ws.send(json.dumps({"event": "stop", "sequenceNumber": "2", "streamSid": stream_sid}))
 
-            async def reader() -> None:
-                async for frame in ws:
-                    message = json.loads(frame)
-                    if message.get("type") != "audio":
-                        continue
-                    audio = base64.b64decode(message["audio"])
-                    if len(audio) < STAMP.size:
-                        continue
-                    magic, sequence, sent_ns = STAMP.unpack_from(audio)
-                    if magic == MAGIC:
-                        received.append([sent_ns, (time.time_ns() - sent_ns) / 1e6])
-                        order.append(sequence)
 
-            reading = asyncio.ensure_future(reader())
-            start = time.monotonic()
-            padding = bytes(FRAME_BYTES - STAMP.size)
-            for sequence in range(frames):
-                delay = start + sequence * FRAME_SECONDS - time.monotonic()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                audio = STAMP.pack(MAGIC, sequence, time.time_ns()) + padding
-                await ws.send('{"type":"audio","audio":"' + base64.b64encode(audio).decode() + '"}')
-            results["sent"] += frames
-            results["done_ns"].append(time.time_ns())
-            deadline = time.monotonic() + 3
-            while len(received) < frames and time.monotonic() < deadline:
-                await asyncio.sleep(0.05)
-            reading.cancel()
-            await ws.send('{"type":"end"}')
+async def one_call(
+    url: str, index: int, seconds: float, results: dict, twilio_token: str | None
+) -> None:
+    stats = Stats()
+    try:
+        if twilio_token is None:
+            await web_call(url, seconds, results, stats)
+        else:
+            call_sid = f"CAbench{time.time_ns()}{index:05d}"
+            await twilio_call(url, twilio_token, call_sid, seconds, results, stats)
     except Exception as exc:
         results["errors"].append(type(exc).__name__)
-    results["u2c"].extend(received)
-    results["received"] += len(received)
-    results["reordered"] += sum(1 for a, b in itertools.pairwise(order) if b < a)
+    results["u2c"].extend(stats.received)
+    results["received"] += len(stats.received)
+    results["reordered"] += sum(1 for a, b in itertools.pairwise(stats.order) if b < a)
 
 
-async def generate(url: str, calls: int, seconds: float, ramp: float) -> dict:
+async def generate(
+    url: str, calls: int, seconds: float, ramp: float, twilio_token: str | None = None
+) -> dict:
     results: dict = {
         "sent": 0,
         "received": 0,
         "reordered": 0,
         "errors": [],
         "u2c": [],
-        "ready_ns": [],  # when each call got `ready` and starts streaming
+        "ready_ns": [],  # when each call was relaying and started its measured stream
         "done_ns": [],  # when each call sent its last frame
     }
 
     async def staggered(index: int) -> None:
         await asyncio.sleep(ramp * index / max(calls, 1))
-        await one_call(url, seconds, results)
+        await one_call(url, index, seconds, results, twilio_token)
 
     await asyncio.gather(*(staggered(i) for i in range(calls)))
     return results
@@ -93,6 +238,7 @@ if __name__ == "__main__":
         float(sys.argv[3]),
         float(sys.argv[4]),
     )
-    results = asyncio.run(generate(url, calls, seconds, ramp))
+    token = sys.argv[6] if len(sys.argv) > 6 and sys.argv[5] == "--twilio" else None
+    results = asyncio.run(generate(url, calls, seconds, ramp, token))
     results["cpu_seconds"] = time.process_time()  # is the generator itself the bottleneck?
     print(json.dumps(results))
