@@ -261,27 +261,27 @@ def run_target(target: str, calls: int, work: Path, options: argparse.Namespace)
     }
 
 
-def compare(rows: list[dict], sweep: list[int]) -> list[dict]:
+def compare(rows: list[dict]) -> list[dict]:
+    """Product ÷ baseline for each load, run by run (a sweep may repeat a load)."""
     comparison = []
-    for calls in sweep:
-        pair = {r["target"]: r for r in rows if r["calls"] == calls}
-        if not {"product", "baseline"} <= set(pair):
-            continue
-        product, baseline = pair["product"], pair["baseline"]
+    for calls in dict.fromkeys(r["calls"] for r in rows):
+        products = [r for r in rows if r["calls"] == calls and r["target"] == "product"]
+        baselines = [r for r in rows if r["calls"] == calls and r["target"] == "baseline"]
+        for product, baseline in zip(products, baselines, strict=False):
 
-        def delta(key: str, product: dict = product, baseline: dict = baseline) -> float | None:
-            ours, theirs = product[key]["p99"], baseline[key]["p99"]
-            return None if ours is None or theirs is None else round(ours - theirs, 2)
+            def delta(key: str, product: dict = product, baseline: dict = baseline) -> float | None:
+                ours, theirs = product[key]["p99"], baseline[key]["p99"]
+                return None if ours is None or theirs is None else round(ours - theirs, 2)
 
-        ours, theirs = product["cpu_s_per_call_minute"], baseline["cpu_s_per_call_minute"]
-        comparison.append(
-            {
-                "calls": calls,
-                "cpu_ratio": round(ours / theirs, 2) if ours and theirs else None,
-                "c2u_p99_delta_ms": delta("c2u_ms"),
-                "u2c_p99_delta_ms": delta("u2c_ms"),
-            }
-        )
+            ours, theirs = product["cpu_s_per_call_minute"], baseline["cpu_s_per_call_minute"]
+            comparison.append(
+                {
+                    "calls": calls,
+                    "cpu_ratio": round(ours / theirs, 2) if ours and theirs else None,
+                    "c2u_p99_delta_ms": delta("c2u_ms"),
+                    "u2c_p99_delta_ms": delta("u2c_ms"),
+                }
+            )
     return comparison
 
 
@@ -358,7 +358,7 @@ def main() -> None:
         for calls in sweep:
             for target in targets:
                 rows.append(run_target(target, calls, work, options))
-    comparison = compare(rows, sweep)
+    comparison = compare(rows)
     print(
         json.dumps(
             {

@@ -1,13 +1,15 @@
 """Plots relay latency (p99, steady window) against concurrency from bench/load.py reports.
 
 Run: .venv/bin/python bench/plot_load.py OUT.png REPORT.json [REPORT.json ...]
-Each report's runs become one line per target and direction (its framing in the label).
+Each report's runs become one line per target and direction (its framing in the label);
+repeated runs of one load are drawn at their median.
 Prints one JSON object (what was plotted) on stdout.
 """
 
 from __future__ import annotations
 
 import json
+import statistics
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -20,7 +22,7 @@ import matplotlib.pyplot as plt
 
 def main() -> None:
     out, reports = Path(sys.argv[1]), [Path(p) for p in sys.argv[2:]]
-    lines: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    samples: dict[str, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
     for report_path in reports:
         report = json.loads(report_path.read_text())
         for run in report["runs"]:
@@ -28,10 +30,13 @@ def main() -> None:
             for key, label in (("c2u_ms", "caller→upstream"), ("u2c_ms", "upstream→caller")):
                 p99 = run[key]["p99"]
                 if p99 is not None:
-                    lines[f"{name}, {label}"].append((run["calls"], p99))
+                    samples[f"{name}, {label}"][run["calls"]].append(p99)
+    lines = {
+        label: sorted((calls, statistics.median(values)) for calls, values in by_calls.items())
+        for label, by_calls in samples.items()
+    }
     figure, axes = plt.subplots(figsize=(8, 5), dpi=110)
     for label, points in sorted(lines.items()):
-        points.sort()
         style = "-" if label.startswith("product") else "--"
         axes.plot([c for c, _ in points], [v for _, v in points], style, marker="o", label=label)
     axes.axhline(50, color="grey", linewidth=0.8, linestyle=":")

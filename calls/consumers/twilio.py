@@ -39,7 +39,7 @@ POLICY_VIOLATION = 1008
 
 
 class TwilioMediaConsumer(CallConsumer):
-    hang_up_reason = "caller_hung_up"
+    # A hang-up arrives as `stop` (caller_hung_up); a socket that just drops is a lost line.
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

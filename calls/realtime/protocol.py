@@ -9,7 +9,6 @@ MAX_FRAME_BYTES = 256 * 1024
 MAX_AUDIO_BYTES = 96_000  # 2 s of PCM16 at 24 kHz
 MAX_TEXT_CHARS = 2000
 MAX_BAD_FRAMES = 50
-BYTES_PER_MS = 48  # PCM16 mono 24 kHz
 
 
 class ProtocolError(Exception):
