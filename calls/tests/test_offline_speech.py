@@ -37,3 +37,25 @@ async def test_without_espeak_a_tone_as_long_as_the_sentence(
     pcm = await synthesize("Short reply.")
     assert pcm == tone_for_text("Short reply.")
     assert 0.4 <= len(pcm) / 48_000 <= 1.0
+
+
+async def test_cancelled_speech_leaves_no_process_running(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    started: list[asyncio.subprocess.Process] = []
+    real_exec = asyncio.create_subprocess_exec
+
+    async def slow_speaker(*args: object, **kwargs: object) -> asyncio.subprocess.Process:
+        process = await real_exec("sleep", "30", **kwargs)  # stands in for a long espeak run
+        started.append(process)
+        return process
+
+    monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/espeak-ng")
+    monkeypatch.setattr(asyncio, "create_subprocess_exec", slow_speaker)
+    task = asyncio.ensure_future(synthesize("A sentence the caller interrupts."))
+    while not started:
+        await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert started[0].returncode is not None  # killed and reaped, not left to the collector

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import logging
 import shutil
@@ -25,6 +26,7 @@ async def synthesize(text: str, *, language: str = "en") -> bytes:
     """PCM16 mono 24 kHz for ``text``."""
     espeak = shutil.which("espeak-ng")
     if espeak:
+        process: asyncio.subprocess.Process | None = None
         try:
             process = await asyncio.create_subprocess_exec(
                 espeak,
@@ -45,4 +47,11 @@ async def synthesize(text: str, *, language: str = "en") -> bytes:
             return float_to_pcm16(samples.astype(np.float32))
         except (OSError, TimeoutError, wave.Error, EOFError):
             logger.warning("espeak-ng failed; the offline engine falls back to a tone")
+        finally:
+            # Timed out, or cancelled (barge-in, call end): no espeak left running, and no
+            # transport left for the garbage collector after the loop is gone.
+            if process is not None and process.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    process.kill()
+                await process.wait()
     return tone_for_text(text)
