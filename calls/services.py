@@ -182,11 +182,17 @@ def call_admit(*, public_id: str, origin: str, host: str, client_ip: str) -> Age
     return agent
 
 
-def phone_call_admit(*, public_id: str) -> Agent | Refusal:
-    """Decides whether a phone call may reach an agent (the provider authenticated it)."""
+def phone_call_admit(*, public_id: str, provider_call_id: str) -> Agent | Refusal:
+    """Decides whether a phone call may reach an agent (the provider authenticated it).
+
+    A provider call that already has a call log is refused: a replayed webhook or stream
+    must not open a second (billed) session for it.
+    """
     agent = agent_get_active(public_id=public_id)
     if agent is None:
         return Refusal("unknown or inactive agent")
+    if CallLog.objects.filter(provider_call_id=provider_call_id[:64]).exists():
+        return Refusal("this call has already been connected")
     if live_call_count(agent=agent) >= agent.max_concurrent_calls:
         return Refusal("concurrent-call limit")
     return agent

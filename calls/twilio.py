@@ -40,7 +40,9 @@ class StreamGrant:
 
 
 def configured() -> bool:
-    return bool(settings.TWILIO_AUTH_TOKEN)
+    """Phone calls need the auth token (signatures) and the public address Twilio uses:
+    signatures cover URLs, so both ends must build them from the same base."""
+    return bool(settings.TWILIO_AUTH_TOKEN and settings.PUBLIC_BASE_URL)
 
 
 def signature_valid(*, url: str, params: object, signature: str) -> bool:
@@ -75,15 +77,13 @@ def stream_token(*, agent_public_id: str, call_sid: str, caller: str, called: st
 
 
 def stream_grant(*, token: str, call_sid: str) -> StreamGrant | None:
-    """The grant in a stream token, once: None if forged, stale, for another call or used."""
+    """The grant in a stream token: None if forged, stale or for another call. Whether it
+    was used already is ``stream_grant_claim``'s question."""
     try:
         payload = signing.loads(token, salt=STREAM_GRANT_SALT, max_age=TOKEN_MAX_AGE_SECONDS)
     except signing.BadSignature:  # includes SignatureExpired
         return None
     if not isinstance(payload, dict) or payload.get("c") != call_sid or not call_sid:
-        return None
-    # cache.add is atomic (and shared through Redis between processes): one use per call.
-    if not cache.add(f"twilio-stream-used:{call_sid}", 1, timeout=TOKEN_USED_TTL_SECONDS):
         return None
     return StreamGrant(
         agent_public_id=str(payload.get("a") or ""),
@@ -91,6 +91,13 @@ def stream_grant(*, token: str, call_sid: str) -> StreamGrant | None:
         caller_number=str(payload.get("f") or ""),
         called_number=str(payload.get("t") or ""),
     )
+
+
+async def stream_grant_claim(*, call_sid: str) -> bool:
+    """True the first time a call's stream is claimed. ``add`` is atomic and, with Redis,
+    shared between processes; the CallLog's CallSid (checked at admission) keeps a call
+    from streaming twice after the key expires."""
+    return await cache.aadd(f"twilio-stream-used:{call_sid}", 1, timeout=TOKEN_USED_TTL_SECONDS)
 
 
 def connect_twiml(*, stream: str, token: str) -> str:

@@ -39,7 +39,7 @@ def twilio_voice(request: HttpRequest, agent_public_id: str) -> HttpResponse:
     """Twilio's voice webhook: answers with a bidirectional Media Stream to the agent."""
     if not twilio.configured():
         return HttpResponse(
-            "Twilio is not configured on this server: set TWILIO_AUTH_TOKEN.",
+            "Twilio is not configured on this server: set TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL.",
             status=503,
             content_type="text/plain",
         )
@@ -56,7 +56,7 @@ def twilio_voice(request: HttpRequest, agent_public_id: str) -> HttpResponse:
     call_sid = request.POST.get("CallSid", "")
     if not call_sid:
         return HttpResponse("CallSid is missing.", status=400, content_type="text/plain")
-    admitted = services.phone_call_admit(public_id=agent_public_id)
+    admitted = services.phone_call_admit(public_id=agent_public_id, provider_call_id=call_sid)
     if isinstance(admitted, services.Refusal):
         logger.info("Refused Twilio call %s: %s", call_sid, admitted.reason)
         return HttpResponse(twilio.refusal_twiml(UNAVAILABLE_MESSAGE), content_type="text/xml")

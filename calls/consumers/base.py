@@ -25,6 +25,8 @@ from calls.tools import tool_run
 
 logger = logging.getLogger(__name__)
 
+# What other processes may push to a caller (e.g. a task confirming a booking).
+PUSHABLE_TYPES = frozenset({"appointment", "contact_saved", "user_info"})
 SERVER_SHUTDOWN_CLOSE_CODE = 1012  # what uvicorn sends its apps on SIGTERM
 SESSION_STOP_TIMEOUT = 10.0
 
@@ -68,16 +70,37 @@ class CallConsumer(AsyncWebsocketConsumer):
                 await self.dispatch(await receive())
         except StopConsumer:
             pass
+        except Exception:
+            # A handler bug must not leave the call open upstream and unrecorded.
+            logger.exception("Call %s: the consumer failed", self.call_id)
+            if self.session is not None:
+                await asyncio.shield(self.session.end("error", status="failed", error="internal"))
+            raise
         finally:
             if layer_reader is not None:
                 layer_reader.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
+                with contextlib.suppress(asyncio.CancelledError, Exception):
                     await layer_reader
 
     async def _read_channel_layer(self) -> None:
+        """Control messages from other processes; a layer outage (Redis) is retried, not
+        fatal to the call, and only ``call.*`` messages are taken from it."""
         layer = self.channel_layer
+        failures = 0
         while layer is not None:
-            message = await layer.receive(self.channel_name)
+            try:
+                message = await layer.receive(self.channel_name)
+            except Exception:
+                failures += 1
+                logger.warning("Call %s: channel layer receive failed (%d)", self.call_id, failures)
+                await asyncio.sleep(min(30.0, 0.5 * 2**failures))
+                continue
+            failures = 0
+            if not str(message.get("type", "")).startswith("call."):
+                logger.warning(
+                    "Call %s: ignored a %r from the layer", self.call_id, message.get("type")
+                )
+                continue
             try:
                 await self.dispatch(message)
             except Exception:
@@ -117,13 +140,22 @@ class CallConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         self.client_gone = True
+        if self.session is not None:
+            reason = (
+                "server_shutdown" if code == SERVER_SHUTDOWN_CLOSE_CODE else self.hang_up_reason
+            )
+            # Shielded, and before anything that may fail (the layer): the call must be
+            # recorded even if the server cancels this handler.
+            await asyncio.shield(self.session.end(reason))
         if self.channel_layer is not None and self.call_id:
-            await self.channel_layer.group_discard(control_group(self.call_id), self.channel_name)
+            try:
+                await self.channel_layer.group_discard(
+                    control_group(self.call_id), self.channel_name
+                )
+            except Exception:
+                logger.warning("Call %s: leaving the control group failed", self.call_id)
         if self.session is None:
             return
-        reason = "server_shutdown" if code == SERVER_SHUTDOWN_CLOSE_CODE else self.hang_up_reason
-        # Shielded: the call must be recorded even if the server cancels this handler.
-        await asyncio.shield(self.session.end(reason))
         if self.session_task is not None:
             try:
                 await asyncio.wait_for(asyncio.shield(self.session_task), SESSION_STOP_TIMEOUT)
@@ -150,6 +182,12 @@ class CallConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_send(
                 monitor_group(self.call_id), {"type": "call.event", "event": message}
             )
+
+    async def call_client_message(self, event: dict[str, Any]) -> None:
+        """A message pushed through the control group (e.g. a task confirming a booking)."""
+        message = event.get("message")
+        if isinstance(message, dict) and message.get("type") in PUSHABLE_TYPES:
+            await self.send_json(message)
 
     # -- CallHooks shared by every transport
 

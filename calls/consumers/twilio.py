@@ -50,6 +50,7 @@ class TwilioMediaConsumer(CallConsumer):
         self._audio_item = ""
         self._audio_bytes = 0
         self._mark_seq = 0
+        self._played: tuple[str, int] = ("", 0)  # the last mark Twilio echoed: (item, ms)
 
     async def connect(self) -> None:
         headers = {k.decode("latin1").lower(): v.decode("latin1") for k, v in self.scope["headers"]}
@@ -117,17 +118,18 @@ class TwilioMediaConsumer(CallConsumer):
         if self.session is not None or self.client_gone:
             return
         start = message.get("start") if isinstance(message.get("start"), dict) else {}
-        parameters = start.get("customParameters") or {}
+        parameters = start.get("customParameters")
+        parameters = parameters if isinstance(parameters, dict) else {}
         grant = twilio.stream_grant(
             token=str(parameters.get("call_token") or ""), call_sid=str(start.get("callSid") or "")
         )
-        if grant is None:
+        if grant is None or not await twilio.stream_grant_claim(call_sid=grant.call_sid):
             logger.warning("Refused a Twilio media stream: invalid or reused call token")
             await self.close(code=POLICY_VIOLATION)
             self.client_gone = True
             return
         admitted = await database_sync_to_async(services.phone_call_admit)(
-            public_id=grant.agent_public_id
+            public_id=grant.agent_public_id, provider_call_id=grant.call_sid
         )
         if isinstance(admitted, services.Refusal):
             logger.info("Refused Twilio call %s: %s", grant.call_sid, admitted.reason)
@@ -181,12 +183,13 @@ class TwilioMediaConsumer(CallConsumer):
     async def _on_mark(self, mark: Any) -> None:
         """Audio up to this mark has played: the caller has heard that much of the item."""
         name = mark.get("name") if isinstance(mark, dict) else None
-        if self.session is None or name not in self._pending_marks:
+        if self.session is None or not isinstance(name, str) or name not in self._pending_marks:
             return  # unknown, or echoed after a `clear` (cleared, not played)
         while self._pending_marks:
             pending_name, (item_id, sent_ms) = self._pending_marks.popitem(last=False)
             if pending_name == name:
                 break
+        self._played = (item_id, sent_ms)
         await self.session.handle_client(ClientPlayback(item_id=item_id, played_ms=sent_ms))
 
     async def disconnect(self, code: int) -> None:
@@ -215,6 +218,15 @@ class TwilioMediaConsumer(CallConsumer):
         """Twilio only understands media, mark and clear: the call's events go to monitors,
         and `listening` (the caller spoke over the agent) clears Twilio's buffer."""
         if message.get("type") == "listening" and self._pending_marks:
+            # Audio is still queued at Twilio: the caller has heard up to the last echoed
+            # mark, no further. Say so before the session truncates (it runs right after
+            # `listening`), so that the truncation and the `clear` agree.
+            played_item, played_ms = self._played
+            if self.session is not None and self._audio_item:
+                heard = played_ms if played_item == self._audio_item else 0
+                await self.session.handle_client(
+                    ClientPlayback(item_id=self._audio_item, played_ms=heard)
+                )
             self._pending_marks.clear()
             await self.send_frame(json.dumps({"event": "clear", "streamSid": self.stream_sid}))
         await self.publish(message)

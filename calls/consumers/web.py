@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
 
 from channels.db import database_sync_to_async
 from django.conf import settings
@@ -18,9 +17,6 @@ from calls.realtime.session import CallSession
 from calls.selectors import agent_snapshot
 
 logger = logging.getLogger(__name__)
-
-# What other processes may push to a caller (e.g. a task confirming a booking).
-PUSHABLE_TYPES = frozenset({"appointment", "contact_saved", "user_info"})
 
 
 class WebCallConsumer(CallConsumer):
@@ -72,12 +68,6 @@ class WebCallConsumer(CallConsumer):
             await self.session.client_error(error)
             return
         await self.session.handle_client(message)
-
-    async def call_client_message(self, event: dict[str, Any]) -> None:
-        """A message pushed through the control group; forwarded if its type is allowed."""
-        message = event.get("message")
-        if isinstance(message, dict) and message.get("type") in PUSHABLE_TYPES:
-            await self.send_json(message)
 
     async def send_audio(self, item_id: str, audio: str) -> None:
         # Built by hand: base64 needs no escaping, and this runs 20 times a second.

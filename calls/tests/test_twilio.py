@@ -10,11 +10,14 @@ from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
+from django.core.cache import cache
 from django.test import Client
 from twilio.request_validator import RequestValidator
 
-from calls import twilio
+from calls import services, twilio
+from calls.consumers import monitor_group
 from calls.models import CallLog, CallStatus, Channel
 from calls.tests.conftest import calls_settled
 from calls.tests.fake_openai import FakeRealtimeServer
@@ -117,18 +120,36 @@ def test_webhook_says_sorry_for_an_unknown_agent_or_a_full_line(
     assert root.find("Connect") is None and root.find("Say") is not None
 
 
-def test_stream_tokens_are_single_use_per_call_and_expire(twilio_settings: Any) -> None:
+async def test_stream_tokens_are_bound_to_their_call_single_use_and_expire(
+    twilio_settings: Any,
+) -> None:
     token = twilio.stream_token(agent_public_id="a", call_sid="CA1", caller="+1", called="+2")
     assert twilio.stream_grant(token=token, call_sid="CA2") is None  # another call's token
     assert twilio.stream_grant(token=token + "x", call_sid="CA1") is None  # forged
     assert twilio.stream_grant(token=token, call_sid="CA1") is not None
-    assert twilio.stream_grant(token=token, call_sid="CA1") is None  # used
+    assert await twilio.stream_grant_claim(call_sid="CA1")
+    assert not await twilio.stream_grant_claim(call_sid="CA1")  # used
     stale = twilio.stream_token(agent_public_id="a", call_sid="CA3", caller="", called="")
     twilio.TOKEN_MAX_AGE_SECONDS, saved = -1, twilio.TOKEN_MAX_AGE_SECONDS
     try:
         assert twilio.stream_grant(token=stale, call_sid="CA3") is None
     finally:
         twilio.TOKEN_MAX_AGE_SECONDS = saved
+
+
+def test_webhook_refuses_a_call_that_already_streamed(agent: Any, twilio_settings: Any) -> None:
+    CallLog.objects.create(
+        agent=agent, channel=Channel.TWILIO, engine="openai", provider_call_id="CA0001"
+    )
+    root = _xml(_post_webhook(_form("CA0001")).content)  # a captured webhook, replayed
+    assert root.find("Connect") is None and root.find("Hangup") is not None
+
+
+def test_phone_calls_need_the_public_address_too(agent: Any, twilio_settings: Any) -> None:
+    twilio_settings.PUBLIC_BASE_URL = ""
+    response = _post_webhook(_form())
+    assert response.status_code == 503
+    assert b"PUBLIC_BASE_URL" in response.content
 
 
 # -- the media stream
@@ -249,15 +270,16 @@ async def test_barge_in_clears_twilio_and_truncates_at_the_last_played_mark(
     marks = []
     while len(marks) < len(ULAW_50MS):
         marks.append(await stream.until("mark"))
-    # Twilio says the first three chunks (150 ms) have played.
+    # Twilio says the first three chunks (150 ms) have played, then its playback lags:
+    # by wall-clock time all 500 ms would be heard, but seven marks are still pending.
     await stream.send({"event": "mark", "streamSid": "MZ0001", "mark": marks[2]["mark"]})
-    await asyncio.sleep(0.05)
+    await asyncio.sleep(0.6)
     await upstream.emit("input_audio_buffer.speech_started", audio_start_ms=900, item_id="u1")
     clear = await stream.until("clear")
     assert clear["streamSid"] == "MZ0001"
     truncate = (await upstream.wait_for("conversation.item.truncate"))[0]
     assert truncate["item_id"] == item_id
-    assert 150 <= truncate["audio_end_ms"] <= 300
+    assert truncate["audio_end_ms"] == 150  # what Twilio played, not what time suggests
     # Marks Twilio echoes after the clear mean "cleared", not "played": ignored.
     await stream.send({"event": "mark", "streamSid": "MZ0001", "mark": marks[9]["mark"]})
     await upstream.finish_response(response_id, [], status="cancelled")
@@ -284,6 +306,49 @@ async def test_stream_without_a_valid_signature_or_token_gets_no_call(
     assert await replay.open(token, call_sid="CA0005")  # a token for another call
     assert (await replay.communicator.receive_output(timeout=5))["code"] == 1008
     assert await CallLog.objects.acount() == 0
+
+
+async def test_a_call_streams_once_even_after_its_token_key_expires(
+    agent: Any, twilio_settings: Any, fake: FakeRealtimeServer
+) -> None:
+    fake.greeting_chunks = ULAW_50MS[:1]
+    token = await _token("CA0007")
+    first = TwilioStream()
+    assert await first.open(token, call_sid="CA0007")
+    await first.until("mark")
+    await first.send({"event": "stop", "sequenceNumber": "3", "streamSid": "MZ0001"})
+    await calls_settled()
+    await sync_to_async(cache.delete)("twilio-stream-used:CA0007")  # as if 10 minutes passed
+    again = TwilioStream()
+    assert await again.open(
+        twilio.stream_token(
+            agent_public_id="front-desk", call_sid="CA0007", caller="+1", called="+2"
+        ),
+        call_sid="CA0007",
+    )
+    assert (await again.communicator.receive_output(timeout=5))["code"] == 1008
+    assert await CallLog.objects.acount() == 1
+
+
+async def test_pushed_messages_reach_monitors_of_a_phone_call(
+    agent: Any, twilio_settings: Any, fake: FakeRealtimeServer
+) -> None:
+    fake.greeting_chunks = ULAW_50MS[:1]
+    stream = TwilioStream()
+    assert await stream.open(await _token())
+    await stream.until("mark")
+    call = await CallLog.objects.aget()
+    layer = get_channel_layer()
+    monitor = await layer.new_channel()
+    await layer.group_add(monitor_group(str(call.pk)), monitor)
+    pushed = {"type": "appointment", "appointment": {"id": "a1", "status": "confirmed"}}
+    await sync_to_async(services.call_client_message_send)(call_id=str(call.pk), message=pushed)
+    event = await asyncio.wait_for(layer.receive(monitor), 5)
+    assert event == {"type": "call.event", "event": pushed}
+    # Twilio itself gets nothing it would reject: no JSON besides media, mark and clear.
+    assert await stream.communicator.receive_nothing(timeout=0.2)
+    await stream.send({"event": "stop", "sequenceNumber": "4", "streamSid": "MZ0001"})
+    await calls_settled()
 
 
 async def test_bad_media_frames_are_counted_and_lose_nothing(
