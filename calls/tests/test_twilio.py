@@ -279,7 +279,9 @@ async def test_barge_in_clears_twilio_and_truncates_at_the_last_played_mark(
     assert clear["streamSid"] == "MZ0001"
     truncate = (await upstream.wait_for("conversation.item.truncate"))[0]
     assert truncate["item_id"] == item_id
-    assert truncate["audio_end_ms"] == 150  # what Twilio played, not what time suggests
+    # What Twilio played (plus the ms or two between the report and the truncation), not
+    # the 500 ms that wall-clock time suggests.
+    assert 150 <= truncate["audio_end_ms"] <= 170
     # Marks Twilio echoes after the clear mean "cleared", not "played": ignored.
     await stream.send({"event": "mark", "streamSid": "MZ0001", "mark": marks[9]["mark"]})
     await upstream.finish_response(response_id, [], status="cancelled")
