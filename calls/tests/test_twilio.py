@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import xml.etree.ElementTree as ET
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -155,6 +157,18 @@ def test_phone_calls_need_the_public_address_too(agent: Any, twilio_settings: An
 # -- the media stream
 
 
+OPEN_STREAMS: list[TwilioStream] = []
+
+
+@pytest.fixture(autouse=True)
+async def streams_closed() -> AsyncIterator[None]:
+    """Every stream is disconnected before its test's event loop ends: a consumer left
+    waiting would keep a channel-layer receive bound to a dead loop (channels-redis)."""
+    yield
+    while OPEN_STREAMS:
+        await OPEN_STREAMS.pop().close()
+
+
 class TwilioStream:
     """Twilio's side of a Media Stream, over channels' communicator."""
 
@@ -167,6 +181,11 @@ class TwilioStream:
         self.communicator = WebsocketCommunicator(application, "/ws/twilio/media/", headers)
         self.communicator.scope["scheme"] = "wss"
         self.events: list[dict[str, Any]] = []
+        OPEN_STREAMS.append(self)
+
+    async def close(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.communicator.disconnect(timeout=5)
 
     async def open(self, token: str, call_sid: str = "CA0001") -> bool:
         connected, _ = await self.communicator.connect(timeout=5)
