@@ -16,11 +16,15 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from agents.models import Agent
 from calls import greetings, services
+from calls.models import Engine
+from calls.realtime.config import AudioFormat
 from calls.realtime.hooks import CallOutcome, ToolContext, ToolRecord, TurnRecord
 from calls.realtime.offline.engine import OfflineUpstream
 from calls.realtime.session import CallSession
 from calls.realtime.upstream import Upstream, connect_openai
+from calls.selectors import agent_snapshot
 from calls.tools import tool_run
 
 logger = logging.getLogger(__name__)
@@ -120,9 +124,33 @@ class CallConsumer(AsyncWebsocketConsumer):
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
 
-    def start_session(self, session: CallSession) -> None:
-        self.session = session
-        self.session_task = asyncio.ensure_future(session.run())
+    async def begin_call(
+        self, *, agent: Agent, channel: str, audio: AudioFormat, **caller: str
+    ) -> None:
+        """The call's row, its control group and its session, for either transport;
+        ``caller`` holds what the transport knows of the caller (address, number, ids)."""
+        engine = settings.VOICEAGENT_ENGINE
+        snapshot = agent_snapshot(agent=agent, default_model=settings.OPENAI_REALTIME_MODEL)
+        call = await database_sync_to_async(services.call_log_start)(
+            agent=agent,
+            channel=channel,
+            engine=Engine.OPENAI if engine == "openai" else Engine.OFFLINE,
+            realtime_model=snapshot.model if engine == "openai" else "offline",
+            **caller,
+        )
+        self.call_id = str(call.pk)
+        await self.join_control_group()
+        self.session = CallSession(
+            call_id=self.call_id,
+            agent=snapshot,
+            hooks=self,
+            connect_upstream=lambda: self.connect_upstream(snapshot.model, snapshot.language),
+            engine=engine,
+            prices=settings.REALTIME_PRICES.get(snapshot.model) if engine == "openai" else None,
+            connect_timeout=settings.REALTIME_CONNECT_TIMEOUT,
+            audio=audio,
+        )
+        self.session_task = asyncio.ensure_future(self.session.run())
 
     async def connect_upstream(self, model: str, language: str) -> Upstream:
         if settings.VOICEAGENT_ENGINE == "offline":

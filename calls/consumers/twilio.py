@@ -15,11 +15,10 @@ from collections import OrderedDict
 from typing import Any
 
 from channels.db import database_sync_to_async
-from django.conf import settings
 
 from calls import services, twilio
 from calls.consumers.base import CallConsumer
-from calls.models import Channel, Engine
+from calls.models import Channel
 from calls.realtime.config import PHONE_AUDIO
 from calls.realtime.playback import base64_decoded_size
 from calls.realtime.protocol import (
@@ -29,8 +28,6 @@ from calls.realtime.protocol import (
     ProtocolError,
     base64_size,
 )
-from calls.realtime.session import CallSession
-from calls.selectors import agent_snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -139,31 +136,13 @@ class TwilioMediaConsumer(CallConsumer):
         if self._start_watch is not None:
             self._start_watch.cancel()
         self.stream_sid = str(message.get("streamSid") or start.get("streamSid") or "")
-        agent = admitted
-        engine = settings.VOICEAGENT_ENGINE
-        snapshot = agent_snapshot(agent=agent, default_model=settings.OPENAI_REALTIME_MODEL)
-        call = await database_sync_to_async(services.call_log_start)(
-            agent=agent,
+        await self.begin_call(
+            agent=admitted,
             channel=Channel.TWILIO,
-            engine=Engine.OPENAI if engine == "openai" else Engine.OFFLINE,
-            realtime_model=snapshot.model if engine == "openai" else "offline",
+            audio=PHONE_AUDIO,
             caller_number=grant.caller_number,
             provider_call_id=grant.call_sid,
             provider_stream_id=self.stream_sid,
-        )
-        self.call_id = str(call.pk)
-        await self.join_control_group()
-        self.start_session(
-            CallSession(
-                call_id=self.call_id,
-                agent=snapshot,
-                hooks=self,
-                connect_upstream=lambda: self.connect_upstream(snapshot.model, snapshot.language),
-                engine=engine,
-                prices=settings.REALTIME_PRICES.get(snapshot.model) if engine == "openai" else None,
-                connect_timeout=settings.REALTIME_CONNECT_TIMEOUT,
-                audio=PHONE_AUDIO,
-            )
         )
 
     async def _on_media(self, media: Any) -> None:

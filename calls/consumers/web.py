@@ -6,15 +6,12 @@ import json
 import logging
 
 from channels.db import database_sync_to_async
-from django.conf import settings
 
 from calls import services
 from calls.consumers.base import CallConsumer
-from calls.models import Channel, Engine
+from calls.models import Channel
 from calls.realtime.config import WEB_AUDIO
 from calls.realtime.protocol import ProtocolError, parse_client_frame
-from calls.realtime.session import CallSession
-from calls.selectors import agent_snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -33,30 +30,9 @@ class WebCallConsumer(CallConsumer):
             logger.info("Refused a web call: %s", admitted.reason)
             await self.close()  # before accept(): the handshake is refused with 403
             return
-        agent = admitted
-        engine = settings.VOICEAGENT_ENGINE
-        snapshot = agent_snapshot(agent=agent, default_model=settings.OPENAI_REALTIME_MODEL)
         await self.accept()
-        call = await database_sync_to_async(services.call_log_start)(
-            agent=agent,
-            channel=Channel.WEB,
-            engine=Engine.OPENAI if engine == "openai" else Engine.OFFLINE,
-            realtime_model=snapshot.model if engine == "openai" else "offline",
-            caller_ip=client[0] or "",
-        )
-        self.call_id = str(call.pk)
-        await self.join_control_group()
-        self.start_session(
-            CallSession(
-                call_id=self.call_id,
-                agent=snapshot,
-                hooks=self,
-                connect_upstream=lambda: self.connect_upstream(snapshot.model, snapshot.language),
-                engine=engine,
-                prices=settings.REALTIME_PRICES.get(snapshot.model) if engine == "openai" else None,
-                connect_timeout=settings.REALTIME_CONNECT_TIMEOUT,
-                audio=WEB_AUDIO,
-            )
+        await self.begin_call(
+            agent=admitted, channel=Channel.WEB, audio=WEB_AUDIO, caller_ip=client[0] or ""
         )
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:

@@ -238,6 +238,20 @@ class TwilioStream:
         return [e for e in self.events if e["event"] == event]
 
 
+async def _greeted_call(fake: FakeRealtimeServer, call_sid: str = "CA0001") -> TwilioStream:
+    """A phone call that is up: its short greeting has reached Twilio."""
+    fake.greeting_chunks = ULAW_50MS[:1]
+    stream = TwilioStream()
+    assert await stream.open(await _token(call_sid), call_sid=call_sid)
+    await stream.until("mark")
+    return stream
+
+
+async def _hang_up(stream: TwilioStream) -> None:
+    await stream.send({"event": "stop", "sequenceNumber": "99", "streamSid": "MZ0001"})
+    await calls_settled()
+
+
 async def _token(call_sid: str = "CA0001") -> str:
     response = await sync_to_async(_post_webhook)(_form(call_sid))
     return _stream_of(response.content)[1]
@@ -265,8 +279,7 @@ async def test_phone_call_relays_mulaw_untouched_both_ways(
     append = (await upstream.wait_for("input_audio_buffer.append"))[0]
     assert base64.b64decode(append["audio"]) == caller
 
-    await stream.send({"event": "stop", "sequenceNumber": "9", "streamSid": "MZ0001"})
-    await calls_settled()
+    await _hang_up(stream)
     call = await CallLog.objects.aget()
     assert call.channel == Channel.TWILIO
     assert call.end_reason == "caller_hung_up"
@@ -280,11 +293,8 @@ async def test_phone_call_relays_mulaw_untouched_both_ways(
 async def test_barge_in_clears_twilio_and_truncates_at_the_last_played_mark(
     agent: Any, twilio_settings: Any, fake: FakeRealtimeServer
 ) -> None:
-    fake.greeting_chunks = ULAW_50MS[:1]
-    stream = TwilioStream()
-    assert await stream.open(await _token())
+    stream = await _greeted_call(fake)
     upstream = await fake.connection()
-    await stream.until("mark")  # the greeting
     response_id, item_id = await upstream.speak("A long answer.", ULAW_50MS, finish=False)
     marks = []
     while len(marks) < len(ULAW_50MS):
@@ -304,8 +314,7 @@ async def test_barge_in_clears_twilio_and_truncates_at_the_last_played_mark(
     # Marks Twilio echoes after the clear mean "cleared", not "played": ignored.
     await stream.send({"event": "mark", "streamSid": "MZ0001", "mark": marks[9]["mark"]})
     await upstream.finish_response(response_id, [], status="cancelled")
-    await stream.send({"event": "stop", "sequenceNumber": "20", "streamSid": "MZ0001"})
-    await calls_settled()
+    await _hang_up(stream)
 
 
 async def test_stream_without_a_valid_signature_or_token_gets_no_call(
@@ -332,13 +341,7 @@ async def test_stream_without_a_valid_signature_or_token_gets_no_call(
 async def test_a_call_streams_once_even_after_its_token_key_expires(
     agent: Any, twilio_settings: Any, fake: FakeRealtimeServer
 ) -> None:
-    fake.greeting_chunks = ULAW_50MS[:1]
-    token = await _token("CA0007")
-    first = TwilioStream()
-    assert await first.open(token, call_sid="CA0007")
-    await first.until("mark")
-    await first.send({"event": "stop", "sequenceNumber": "3", "streamSid": "MZ0001"})
-    await calls_settled()
+    await _hang_up(await _greeted_call(fake, "CA0007"))
     await sync_to_async(cache.delete)("twilio-stream-used:CA0007")  # as if 10 minutes passed
     again = TwilioStream()
     assert await again.open(
@@ -354,10 +357,7 @@ async def test_a_call_streams_once_even_after_its_token_key_expires(
 async def test_pushed_messages_reach_monitors_of_a_phone_call(
     agent: Any, twilio_settings: Any, fake: FakeRealtimeServer
 ) -> None:
-    fake.greeting_chunks = ULAW_50MS[:1]
-    stream = TwilioStream()
-    assert await stream.open(await _token())
-    await stream.until("mark")
+    stream = await _greeted_call(fake)
     call = await CallLog.objects.aget()
     layer = get_channel_layer()
     monitor = await layer.new_channel()
@@ -368,26 +368,21 @@ async def test_pushed_messages_reach_monitors_of_a_phone_call(
     assert event == {"type": "call.event", "event": pushed}
     # Twilio itself gets nothing it would reject: no JSON besides media, mark and clear.
     assert await stream.communicator.receive_nothing(timeout=0.2)
-    await stream.send({"event": "stop", "sequenceNumber": "4", "streamSid": "MZ0001"})
-    await calls_settled()
+    await _hang_up(stream)
 
 
 async def test_bad_media_frames_are_counted_and_lose_nothing(
     agent: Any, twilio_settings: Any, fake: FakeRealtimeServer
 ) -> None:
-    fake.greeting_chunks = ULAW_50MS[:1]
-    stream = TwilioStream()
-    assert await stream.open(await _token())
+    stream = await _greeted_call(fake)
     upstream = await fake.connection()
-    await stream.until("mark")
     await stream.send({"event": "media", "media": {"payload": 'AAAA","type":"response.create'}})
     await stream.communicator.send_to(text_data="{not json")
     await stream.media(b"\xff" * 160)
     append = (await upstream.wait_for("input_audio_buffer.append"))[0]
     assert base64.b64decode(append["audio"]) == b"\xff" * 160
     assert upstream.of_type("response.create")[1:] == []  # nothing was injected
-    await stream.send({"event": "stop", "sequenceNumber": "5", "streamSid": "MZ0001"})
-    await calls_settled()
+    await _hang_up(stream)
     assert (await CallLog.objects.aget()).status == CallStatus.COMPLETED
 
 
@@ -398,7 +393,6 @@ async def test_offline_engine_speaks_mulaw_on_the_phone(agent: Any, twilio_setti
     media = await stream.until("media", timeout=10)
     chunk = base64.b64decode(media["media"]["payload"])
     assert len(chunk) == 400  # 50 ms at 8 kHz, one byte a sample
-    await stream.send({"event": "stop", "sequenceNumber": "3", "streamSid": "MZ0001"})
-    await calls_settled()
+    await _hang_up(stream)
     call = await CallLog.objects.aget()
     assert (call.channel, call.engine) == (Channel.TWILIO, "offline")
