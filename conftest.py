@@ -78,6 +78,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.fixture(autouse=True)
 def _test_defaults(settings: object, tmp_path: Path) -> Iterator[None]:
     """Tasks run eagerly and static files need no collectstatic, unless a test says so."""
+    from channels.layers import channel_layers
     from django.core.cache import cache
 
     from calls.greetings import greeting_cache_clear
@@ -92,6 +93,10 @@ def _test_defaults(settings: object, tmp_path: Path) -> Iterator[None]:
     settings.OPENAI_BASE_URL = "http://127.0.0.1:9/v1"  # type: ignore[attr-defined]
     greeting_cache_clear()
     cache.clear()  # rate-limit counters
+    # A fresh channel layer per test: each async test has its own event loop, and a
+    # channels-redis layer binds its receive lock to the loop that first receives, so a
+    # consumer a failed test left waiting would break every later test's receive.
+    channel_layers.backends.clear()
     previous = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True

@@ -264,6 +264,7 @@ async def test_phone_call_relays_mulaw_untouched_both_ways(
     stream = TwilioStream()
     assert await stream.open(await _token())
     upstream = await fake.connection()
+    await upstream.wait_for("session.update")
     audio = upstream.session["audio"]
     assert audio["input"]["format"] == {"type": "audio/pcmu"}
     assert audio["output"]["format"] == {"type": "audio/pcmu"}
