@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 from harness import (
+    BIN,
     PYTHON,
     ROOT,
     SERVERS,
@@ -54,7 +55,7 @@ def _profiler(pid: int, seconds: float, output: Path) -> subprocess.Popen:
     output.parent.mkdir(parents=True, exist_ok=True)
     return subprocess.Popen(
         [
-            str(Path(PYTHON).with_name("py-spy")),
+            str(BIN / "py-spy"),
             "record",
             "--format",
             "raw",

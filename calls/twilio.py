@@ -52,20 +52,17 @@ def signature_valid(*, url: str, params: object, signature: str) -> bool:
     return RequestValidator(settings.TWILIO_AUTH_TOKEN).validate(url, params, signature)
 
 
-def public_url(*, scheme: str, host: str, path: str, query: str = "") -> str:
-    """The URL as Twilio was told it (signatures cover it byte for byte): from
-    PUBLIC_BASE_URL when set, else from the request."""
-    if settings.PUBLIC_BASE_URL:
-        base = urlsplit(settings.PUBLIC_BASE_URL)
-        scheme, host = base.scheme, base.netloc
-    return urlunsplit((scheme, host, path, query, ""))
+def public_url(*, path: str, query: str = "") -> str:
+    """A URL as Twilio knows it (signatures cover it byte for byte), on PUBLIC_BASE_URL."""
+    base = urlsplit(settings.PUBLIC_BASE_URL)
+    return urlunsplit((base.scheme, base.netloc, path, query, ""))
 
 
-def stream_url(*, webhook_url: str) -> str:
-    """The Media Stream's URL beside the webhook's: wss for https (Twilio needs wss)."""
-    parts = urlsplit(webhook_url)
-    scheme = "wss" if parts.scheme == "https" else "ws"
-    return urlunsplit((scheme, parts.netloc, STREAM_PATH, "", ""))
+def stream_url() -> str:
+    """The Media Stream's URL: wss on an https server (Twilio needs wss)."""
+    base = urlsplit(settings.PUBLIC_BASE_URL)
+    scheme = "wss" if base.scheme == "https" else "ws"
+    return urlunsplit((scheme, base.netloc, STREAM_PATH, "", ""))
 
 
 def stream_token(*, agent_public_id: str, call_sid: str, caller: str, called: str) -> str:

@@ -43,12 +43,7 @@ def twilio_voice(request: HttpRequest, agent_public_id: str) -> HttpResponse:
             status=503,
             content_type="text/plain",
         )
-    url = twilio.public_url(
-        scheme=request.scheme or "https",
-        host=request.get_host(),
-        path=request.path,
-        query=request.META.get("QUERY_STRING", ""),
-    )
+    url = twilio.public_url(path=request.path, query=request.META.get("QUERY_STRING", ""))
     signature = request.headers.get("X-Twilio-Signature", "")
     if not twilio.signature_valid(url=url, params=request.POST, signature=signature):
         logger.warning("Refused a Twilio webhook with a bad signature for %s", url)
@@ -66,5 +61,5 @@ def twilio_voice(request: HttpRequest, agent_public_id: str) -> HttpResponse:
         caller=request.POST.get("From", ""),
         called=request.POST.get("To", ""),
     )
-    twiml = twilio.connect_twiml(stream=twilio.stream_url(webhook_url=url), token=token)
+    twiml = twilio.connect_twiml(stream=twilio.stream_url(), token=token)
     return HttpResponse(twiml, content_type="text/xml")

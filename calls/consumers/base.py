@@ -52,7 +52,6 @@ class CallConsumer(AsyncWebsocketConsumer):
     session_task: asyncio.Task[None] | None = None
     call_id: str = ""
     client_gone: bool = False
-    hang_up_reason = "connection_lost"  # the end reason when the caller's socket closes
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         """Channels' consumer loop, with one reader per source instead of a task per message.
@@ -169,9 +168,7 @@ class CallConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         self.client_gone = True
         if self.session is not None:
-            reason = (
-                "server_shutdown" if code == SERVER_SHUTDOWN_CLOSE_CODE else self.hang_up_reason
-            )
+            reason = "server_shutdown" if code == SERVER_SHUTDOWN_CLOSE_CODE else "connection_lost"
             # Shielded, and before anything that may fail (the layer): the call must be
             # recorded even if the server cancels this handler.
             await asyncio.shield(self.session.end(reason))

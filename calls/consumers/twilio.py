@@ -20,7 +20,6 @@ from calls import services, twilio
 from calls.consumers.base import CallConsumer
 from calls.models import Channel
 from calls.realtime.config import PHONE_AUDIO
-from calls.realtime.playback import base64_decoded_size
 from calls.realtime.protocol import (
     MAX_FRAME_BYTES,
     ClientAudio,
@@ -36,7 +35,7 @@ POLICY_VIOLATION = 1008
 
 
 class TwilioMediaConsumer(CallConsumer):
-    # A hang-up arrives as `stop` (caller_hung_up); a socket that just drops is a lost line.
+    """A hang-up arrives as `stop` (caller_hung_up); a socket that just drops is a lost line."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -44,24 +43,14 @@ class TwilioMediaConsumer(CallConsumer):
         self._start_watch: asyncio.Task[None] | None = None
         # Marks sent after each audio chunk: name -> (item id, ms of the item sent by then).
         self._pending_marks: OrderedDict[str, tuple[str, int]] = OrderedDict()
-        self._audio_item = ""
-        self._audio_bytes = 0
         self._mark_seq = 0
         self._played: tuple[str, int] = ("", 0)  # the last mark Twilio echoed: (item, ms)
 
     async def connect(self) -> None:
         headers = {k.decode("latin1").lower(): v.decode("latin1") for k, v in self.scope["headers"]}
-        scheme = "wss" if self.scope.get("scheme") in ("wss", "https") else "ws"
-        url = twilio.stream_url(
-            webhook_url=twilio.public_url(
-                scheme="https" if scheme == "wss" else "http",
-                host=headers.get("host", ""),
-                path=twilio.STREAM_PATH,
-            )
-        )
         # Twilio signs the upgrade over the stream URL exactly as the TwiML gave it.
         if not twilio.signature_valid(
-            url=url, params={}, signature=headers.get("x-twilio-signature", "")
+            url=twilio.stream_url(), params={}, signature=headers.get("x-twilio-signature", "")
         ):
             logger.warning("Refused a Twilio media stream: bad or missing signature")
             await self.close()  # before accept(): the handshake is refused with 403
@@ -179,12 +168,12 @@ class TwilioMediaConsumer(CallConsumer):
     # -- CallHooks
 
     async def send_audio(self, item_id: str, audio: str) -> None:
-        if item_id != self._audio_item:
-            self._audio_item, self._audio_bytes = item_id, 0
-        self._audio_bytes += base64_decoded_size(audio)
+        # The session has counted this chunk into its current audio before handing it over.
+        current = self.session.current_audio if self.session is not None else None
+        sent_ms = current.sent_ms if current is not None and current.item_id == item_id else 0
         self._mark_seq += 1
         name = f"{item_id}:{self._mark_seq}"
-        self._pending_marks[name] = (item_id, self._audio_bytes // PHONE_AUDIO.bytes_per_ms)
+        self._pending_marks[name] = (item_id, sent_ms)
         sid = json.dumps(self.stream_sid)
         await self.send_frame(
             '{"event":"media","streamSid":' + sid + ',"media":{"payload":"' + audio + '"}}'
@@ -201,10 +190,11 @@ class TwilioMediaConsumer(CallConsumer):
             # mark, no further. Say so before the session truncates (it runs right after
             # `listening`), so that the truncation and the `clear` agree.
             played_item, played_ms = self._played
-            if self.session is not None and self._audio_item:
-                heard = played_ms if played_item == self._audio_item else 0
+            current = self.session.current_audio if self.session is not None else None
+            if self.session is not None and current is not None:
+                heard = played_ms if played_item == current.item_id else 0
                 await self.session.handle_client(
-                    ClientPlayback(item_id=self._audio_item, played_ms=heard)
+                    ClientPlayback(item_id=current.item_id, played_ms=heard)
                 )
             self._pending_marks.clear()
             await self.send_frame(json.dumps({"event": "clear", "streamSid": self.stream_sid}))
