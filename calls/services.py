@@ -20,6 +20,7 @@ from agents.models import Agent
 from agents.selectors import agent_get_active
 from calls.models import CallLog, CallStatus, EndReason, ToolInvocation, TranscriptTurn
 from calls.realtime.hooks import CallOutcome, ToolRecord, TurnRecord
+from calls.realtime.text import storable_json, storable_text
 from calls.selectors import live_call_count
 
 logger = logging.getLogger(__name__)
@@ -86,7 +87,9 @@ def call_log_activate(*, call_id: str) -> None:
 
 
 def call_log_user_info_update(*, call_id: str, user_info: dict[str, Any]) -> None:
-    CallLog.objects.filter(pk=call_id).update(user_info=user_info, updated_at=timezone.now())
+    CallLog.objects.filter(pk=call_id).update(
+        user_info=storable_json(user_info), updated_at=timezone.now()
+    )
 
 
 def transcript_turns_save(*, call_id: str, turns: list[TurnRecord]) -> None:
@@ -98,8 +101,8 @@ def transcript_turns_save(*, call_id: str, turns: list[TurnRecord]) -> None:
                 call_id=call_id,
                 seq=turn.seq,
                 role=turn.role,
-                text=turn.text,
-                item_id=turn.item_id[:64],
+                text=storable_text(turn.text),
+                item_id=storable_text(turn.item_id[:64]),
                 started_ms=turn.started_ms,
                 interrupted=turn.interrupted,
             )
@@ -115,12 +118,12 @@ def tool_invocation_record(*, call_id: str, record: ToolRecord) -> ToolInvocatio
     return ToolInvocation.objects.create(
         call_id=call_id,
         seq=record.seq,
-        function_call_id=record.function_call_id[:64],
-        name=record.name[:64],
-        arguments=record.arguments,
-        result=record.result,
+        function_call_id=storable_text(record.function_call_id[:64]),
+        name=storable_text(record.name[:64]),
+        arguments=storable_json(record.arguments),
+        result=storable_json(record.result),
         ok=record.ok,
-        error=record.error,
+        error=storable_text(record.error),
         latency_ms=record.latency_ms,
         started_ms=record.started_ms,
     )
@@ -139,8 +142,8 @@ def call_log_finish(*, call_id: str, outcome: CallOutcome) -> None:
     call.duration_seconds = outcome.duration_seconds
     call.usage = outcome.usage
     call.cost_usd = Decimal(str(outcome.cost_usd))
-    call.user_info = outcome.user_info
-    call.error_message = outcome.error_message[:1000]
+    call.user_info = storable_json(outcome.user_info)
+    call.error_message = storable_text(outcome.error_message[:1000])
     call.save(
         update_fields=[
             "status",

@@ -27,6 +27,7 @@ from calls.realtime.protocol import (
     ProtocolError,
     base64_size,
 )
+from calls.realtime.text import JSON_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ class TwilioMediaConsumer(CallConsumer):
             return
         try:
             message = json.loads(text_data)
-        except ValueError:
+        except JSON_ERRORS:
             await self._bad_frame("the frame is not valid JSON")
             return
         if not isinstance(message, dict):

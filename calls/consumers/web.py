@@ -43,6 +43,13 @@ class WebCallConsumer(CallConsumer):
         except ProtocolError as error:
             await self.session.client_error(error)
             return
+        except Exception:
+            # A frame the parser did not foresee costs that frame, never the call.
+            logger.exception("Call %s: a client frame could not be parsed", self.call_id)
+            await self.session.client_error(
+                ProtocolError("bad_request", "the frame could not be read")
+            )
+            return
         await self.session.handle_client(message)
 
     async def send_audio(self, item_id: str, audio: str) -> None:

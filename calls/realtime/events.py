@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from calls.realtime.hooks import ToolContext, ToolRecord, TurnRecord
 from calls.realtime.playback import AssistantAudio, base64_decoded_size
+from calls.realtime.text import storable_json
 from calls.realtime.upstream import UpstreamClosed
 
 if TYPE_CHECKING:
@@ -231,10 +232,13 @@ class UpstreamEvents:
         arguments: dict[str, Any] = {}
         error = ""
         try:
-            parsed = json.loads(raw_arguments or "{}")
+            try:
+                parsed = json.loads(raw_arguments or "{}")
+            except RecursionError:
+                raise ValueError("arguments are nested too deeply") from None
             if not isinstance(parsed, dict):
                 raise ValueError("arguments must be a JSON object")
-            arguments = parsed
+            arguments = storable_json(parsed)
             context = ToolContext(
                 call_id=self.call_id,
                 agent_id=self.agent.agent_id,

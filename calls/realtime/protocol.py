@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from calls.realtime.text import storable_text
+
 MAX_FRAME_BYTES = 256 * 1024
 MAX_AUDIO_BYTES = 96_000  # 2 s of PCM16 at 24 kHz
 MAX_TEXT_CHARS = 2000
@@ -119,6 +121,8 @@ def parse_client_frame(text: str | None, data: bytes | None) -> ClientMessage:
         raise _bad(f"frames are limited to {MAX_FRAME_BYTES // 1024} KiB")
     try:
         payload = json.loads(text)
+    except RecursionError:
+        raise _bad("the frame is nested too deeply") from None
     except ValueError:
         raise _bad("the frame is not valid JSON") from None
     if not isinstance(payload, dict):
@@ -134,7 +138,7 @@ def parse_client_frame(text: str | None, data: bytes | None) -> ClientMessage:
             raise _bad("'text' must be a non-empty string")
         if len(value) > MAX_TEXT_CHARS:
             raise _bad(f"'text' is limited to {MAX_TEXT_CHARS} characters")
-        return ClientText(text=value.strip())
+        return ClientText(text=storable_text(value.strip()))
     if kind == "cancel":
         return ClientCancel(played_ms=_int_field(payload, "played_ms", required=False))
     if kind == "playback":

@@ -32,6 +32,8 @@ from calls.realtime.protocol import (
     ClientText,
     ProtocolError,
 )
+from calls.realtime.text import JSON_ERRORS, may_hold_unstorable, storable_json
+from calls.realtime.transcript import TurnWriter
 from calls.realtime.upstream import Upstream, UpstreamClosed, UpstreamUnavailable
 from calls.realtime.usage import UsageMeter
 
@@ -80,7 +82,7 @@ class CallSession(UpstreamEvents, Greeting, Limits):
         # Conversation state.
         self._seq = 0
         self._seq_by_item: dict[str, int] = {}
-        self._pending_turns: list[TurnRecord] = []
+        self.turns = TurnWriter(call_id=call_id, save=hooks.save_turns)
         self._assistant_turns: dict[str, TurnRecord] = {}
         self._interrupted_items: set[str] = set()
         self._interrupted_responses: set[str] = set()
@@ -192,7 +194,7 @@ class CallSession(UpstreamEvents, Greeting, Limits):
         # The upstream close handshake runs beside the bookkeeping, not before it.
         closing = asyncio.ensure_future(self._close_upstream())
         try:
-            await self._flush_turns()
+            await self.turns.flush_final()
             duration = 0 if self._ready_at is None else int(self._clock() - self._ready_at)
             await self.hooks.finish(
                 CallOutcome(
@@ -336,24 +338,12 @@ class CallSession(UpstreamEvents, Greeting, Limits):
         return max(0, int((self._clock() - start) * 1000))
 
     def _queue_turn(self, turn: TurnRecord) -> None:
-        self._pending_turns.append(turn)
+        self.turns.queue(turn)
 
     async def _flush_loop(self) -> None:
         while not self.ended:
             await asyncio.sleep(FLUSH_INTERVAL_SECONDS)
-            await self._flush_turns()
-
-    async def _flush_turns(self) -> None:
-        if not self._pending_turns:
-            return
-        batch, self._pending_turns = self._pending_turns, []
-        # The same turn may be queued twice (final, then interrupted): keep the last.
-        unique = list({turn.seq: turn for turn in batch}.values())
-        try:
-            await self.hooks.save_turns(unique)
-        except Exception:
-            logger.exception("Call %s: saving %d turns failed", self.call_id, len(unique))
-            self._pending_turns[:0] = unique
+            await self.turns.flush()
 
     # ------------------------------------------------------------------ upstream I/O
 
@@ -376,11 +366,12 @@ class CallSession(UpstreamEvents, Greeting, Limits):
             frame = await self.upstream.recv()
             try:
                 event = json.loads(frame)
-            except ValueError:
+            except JSON_ERRORS:
                 logger.warning("Call %s: upstream sent a frame that is not JSON", self.call_id)
                 continue
             if isinstance(event, dict):
-                return event
+                # Transcripts and tool arguments are stored: decoded escapes must be storable.
+                return storable_json(event) if may_hold_unstorable(frame) else event
 
     async def add_message(self, role: str, text: str) -> None:
         """Adds a message to the upstream conversation without asking for a response."""

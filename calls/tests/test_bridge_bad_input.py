@@ -16,6 +16,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 BAD_FRAMES = [
     ("{not json", "bad_request", "not valid JSON"),
+    ("[" * 2048, "bad_request", "nested too deeply"),
+    ('{"type": "text", "text": ' + "[" * 3000 + "]" * 3000 + "}", "bad_request", "nested"),
     ("[1, 2]", "bad_request", "JSON object"),
     ('{"text": "hi"}', "bad_request", "'type' is missing"),
     ('{"type": "dance"}', "bad_request", "unknown message type"),

@@ -1,0 +1,116 @@
+"""The call's transcript writer: turns queued as they become final, stored in batches.
+
+A batch the database refuses is retried row by row, so one row it cannot store never
+holds back the others; a row refused on its own in several flushes is stored in a
+plain-ASCII form rather than lost. While the database is down everything stays queued,
+and the final flush at the end of the call retries for a few seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import Awaitable, Callable
+
+from calls.realtime.hooks import TurnRecord
+from calls.realtime.text import ascii_fallback
+
+logger = logging.getLogger(__name__)
+
+# Flushes in which a row failed on its own before its ASCII form is stored instead.
+REFUSALS_BEFORE_FALLBACK = 2
+FINAL_FLUSH_ATTEMPTS = 5
+FINAL_FLUSH_BACKOFF_SECONDS = 0.5
+
+
+class TurnWriter:
+    def __init__(
+        self, *, call_id: str, save: Callable[[list[TurnRecord]], Awaitable[None]]
+    ) -> None:
+        self._call_id = call_id
+        self._save = save
+        # By seq: a turn queued again (final, then interrupted) replaces its older copy.
+        self._pending: dict[int, TurnRecord] = {}
+        self._refusals: dict[int, int] = {}
+        self._failing = False
+
+    def queue(self, turn: TurnRecord) -> None:
+        self._pending.pop(turn.seq, None)
+        self._pending[turn.seq] = turn
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
+
+    async def flush(self) -> None:
+        """Stores what is queued; whatever could not be stored stays queued."""
+        if not self._pending:
+            return
+        batch = list(self._pending.values())
+        self._pending = {}
+        try:
+            await self._save(batch)
+        except Exception as exc:
+            self._report_failure(exc, len(batch))
+            failed = await self._save_each(batch) if len(batch) > 1 else batch
+        else:
+            if self._failing:
+                logger.info("Call %s: transcript writes work again", self._call_id)
+            self._failing = False
+            return
+        for turn in failed:
+            if turn.seq in self._pending:
+                continue  # a newer copy was queued during the write
+            self._refusals[turn.seq] = self._refusals.get(turn.seq, 0) + 1
+            if self._refusals[turn.seq] >= REFUSALS_BEFORE_FALLBACK and await self._save_fallback(
+                turn
+            ):
+                continue
+            self._pending[turn.seq] = turn
+
+    async def flush_final(self) -> None:
+        """The last flush of the call: rides out a short database outage."""
+        for attempt in range(FINAL_FLUSH_ATTEMPTS):
+            await self.flush()
+            if not self._pending:
+                return
+            await asyncio.sleep(FINAL_FLUSH_BACKOFF_SECONDS * (attempt + 1))
+        logger.error(
+            "Call %s: %d transcript turns could not be stored", self._call_id, len(self._pending)
+        )
+
+    async def _save_each(self, batch: list[TurnRecord]) -> list[TurnRecord]:
+        failed = []
+        for turn in batch:
+            try:
+                await self._save([turn])
+            except Exception:
+                failed.append(turn)
+        return failed
+
+    async def _save_fallback(self, turn: TurnRecord) -> bool:
+        plain = dataclasses.replace(
+            turn, text=ascii_fallback(turn.text), item_id=ascii_fallback(turn.item_id)
+        )
+        try:
+            await self._save([plain])
+        except Exception:
+            return False
+        logger.warning(
+            "Call %s: turn %d was refused by the database; stored its ASCII form",
+            self._call_id,
+            turn.seq,
+        )
+        return True
+
+    def _report_failure(self, exc: Exception, count: int) -> None:
+        # The traceback once per outage, not once a second.
+        logger.warning(
+            "Call %s: storing %d transcript turns failed (%s); retrying",
+            self._call_id,
+            count,
+            type(exc).__name__,
+            exc_info=not self._failing,
+        )
+        self._failing = True
