@@ -10,7 +10,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voiceagent.settings")
 # Django must be set up before anything imports models (consumers, routing).
 django_asgi_app = get_asgi_application()
 
+from voiceagent.daphne_compat import daphne_shutdown_patch  # noqa: E402
 from voiceagent.routing import websocket_urlpatterns  # noqa: E402
+
+daphne_shutdown_patch()
 
 # No AllowedHostsOriginValidator: the widget is embedded on other sites, so each
 # call consumer checks the Origin against its agent's allowed origins instead.

@@ -73,6 +73,11 @@ class CallConsumer(AsyncWebsocketConsumer):
                 await self.dispatch(await receive())
         except StopConsumer:
             pass
+        except asyncio.CancelledError:
+            # daphne (and so `runserver`) cancels every application on shutdown where
+            # uvicorn sends `websocket.disconnect` (1012): the call ends the same way.
+            await asyncio.shield(self._end_for_shutdown())
+            raise
         except Exception:
             # A handler bug must not leave the call open upstream and unrecorded.
             logger.exception("Call %s: the consumer failed", self.call_id)
@@ -84,6 +89,24 @@ class CallConsumer(AsyncWebsocketConsumer):
                 layer_reader.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await layer_reader
+
+    async def _end_for_shutdown(self) -> None:
+        if self.session is None:
+            return
+        await self.session.end("server_shutdown")
+        await self._stop_session_task()
+
+    async def _stop_session_task(self) -> None:
+        if self.session_task is None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(self.session_task), SESSION_STOP_TIMEOUT)
+        except TimeoutError:
+            self.session_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.session_task
+        except Exception:
+            logger.exception("Call %s: session ended with an error", self.call_id)
 
     async def _read_channel_layer(self) -> None:
         """Control messages from other processes; a layer outage (Redis) is retried, not
@@ -179,17 +202,7 @@ class CallConsumer(AsyncWebsocketConsumer):
                 )
             except Exception:
                 logger.warning("Call %s: leaving the control group failed", self.call_id)
-        if self.session is None:
-            return
-        if self.session_task is not None:
-            try:
-                await asyncio.wait_for(asyncio.shield(self.session_task), SESSION_STOP_TIMEOUT)
-            except TimeoutError:
-                self.session_task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await self.session_task
-            except Exception:
-                logger.exception("Call %s: session ended with an error", self.call_id)
+        await self._stop_session_task()
 
     async def send_frame(self, frame: str) -> None:
         """A text frame to the caller, straight to the ASGI send (the audio path skips

@@ -35,7 +35,25 @@ class ServerProcess:
         return output
 
 
-def start_server(data_dir: Path, **extra_env: str) -> ServerProcess:
+def server_command(server: str, port: int) -> list[str]:
+    """The command line of each ASGI server the product runs under."""
+    if server == "daphne":
+        return [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
+    # uvicorn, as `make run` starts it.
+    return [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port)] + [
+        "--lifespan",
+        "off",
+    ]
+
+
+def start_server(
+    data_dir: Path,
+    *,
+    server: str = "uvicorn",
+    port: int | None = None,
+    migrate: bool = True,
+    **extra_env: str,
+) -> ServerProcess:
     env = {
         k: v
         for k, v in os.environ.items()
@@ -43,25 +61,16 @@ def start_server(data_dir: Path, **extra_env: str) -> ServerProcess:
     }
     env |= {"VOICEAGENT_DATA_DIR": str(data_dir), "DJANGO_READ_DOT_ENV_FILE": "false", **extra_env}
     manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    bootstrap = subprocess.run(
-        [*manage, "bootstrap"], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    )
-    password = re.search(r"Admin login: admin / (\S+)", bootstrap.stdout)
-    port = free_port()
+    password = None
+    if migrate:
+        subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+        bootstrap = subprocess.run(
+            [*manage, "bootstrap"], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+        )
+        password = re.search(r"Admin login: admin / (\S+)", bootstrap.stdout)
+    port = port or free_port()
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "voiceagent.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--lifespan",
-            "off",
-        ],
+        [*server_command(server, port), "voiceagent.asgi:application"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
