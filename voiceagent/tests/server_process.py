@@ -40,10 +40,8 @@ def server_command(server: str, port: int) -> list[str]:
     if server == "daphne":
         return [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
     # uvicorn, as `make run` starts it.
-    return [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port)] + [
-        "--lifespan",
-        "off",
-    ]
+    host_and_port = ["--host", "127.0.0.1", "--port", str(port)]
+    return [sys.executable, "-m", "uvicorn", *host_and_port, "--lifespan", "off"]
 
 
 def start_server(
