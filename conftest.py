@@ -91,6 +91,9 @@ def _test_defaults(settings: object, tmp_path: Path) -> Iterator[None]:
     settings.MEDIA_ROOT = str(tmp_path / "media")  # type: ignore[attr-defined]
     # No test may reach a real OpenAI endpoint: a closed loopback port fails at once.
     settings.OPENAI_BASE_URL = "http://127.0.0.1:9/v1"  # type: ignore[attr-defined]
+    # No server heartbeat task in in-process tests (each test has its own event loop);
+    # tests that run a real server process have one.
+    settings.SERVER_HEARTBEAT_SECONDS = 0  # type: ignore[attr-defined]
     greeting_cache_clear()
     cache.clear()  # rate-limit counters
     # A fresh channel layer per test: each async test has its own event loop, and a

@@ -45,6 +45,8 @@ class EndReason(models.TextChoices):
     CALLER_HUNG_UP = "caller_hung_up", "Caller hung up"
     TRANSFERRED = "transferred", "Transferred to a person"
     CONNECTION_LOST = "connection_lost", "Connection to the caller was lost"
+    UPSTREAM_STALLED = "upstream_stalled", "The AI service stopped answering"
+    SERVER_LOST = "server_lost", "The server process handling the call died"
     ERROR = "error", "Internal error"
 
 
@@ -102,6 +104,12 @@ class CallLog(TimeStampedModel):
     provider_stream_id = models.CharField(
         max_length=64, blank=True, help_text="Twilio StreamSid or Plivo stream id."
     )
+    server_instance = models.UUIDField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The server process that ran the call (see Server instances).",
+    )
 
     class Meta:
         ordering = ["-started_at"]
@@ -111,6 +119,11 @@ class CallLog(TimeStampedModel):
             models.Index(fields=["status", "-started_at"], name="call_status_started"),
             models.Index(fields=["channel", "-started_at"], name="call_channel_started"),
             models.Index(fields=["-started_at"], name="call_started"),
+            models.Index(
+                fields=["server_instance"],
+                condition=Q(status__in=["connecting", "active"]),
+                name="call_live_by_instance",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -211,3 +224,34 @@ class ToolInvocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({'ok' if self.ok else 'failed'}, {self.latency_ms} ms)"
+
+
+class ServerInstance(models.Model):
+    """One run of a server process that serves calls, alive while it heartbeats.
+
+    A call left live by a process that died (SIGKILL, crash, lost host) is closed as
+    ``server_lost`` once its process is known dead: at once by the next process on the
+    same host (its pid is gone, or it is that host's same-named previous run), or by
+    any process once its heartbeat is stale.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="VOICEAGENT_INSTANCE_NAME: a stable name across restarts, if set.",
+    )
+    hostname = models.CharField(max_length=200)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    heartbeat_at = models.DateTimeField(default=timezone.now)
+    stopped_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its calls were closed as orphans."
+    )
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["heartbeat_at"], name="instance_heartbeat")]
+
+    def __str__(self) -> str:
+        return f"{self.name or self.hostname} (pid {self.pid})"

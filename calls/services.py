@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
+import os
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -18,7 +19,14 @@ from django.utils import timezone
 
 from agents.models import Agent
 from agents.selectors import agent_get_active
-from calls.models import CallLog, CallStatus, EndReason, ToolInvocation, TranscriptTurn
+from calls.models import (
+    CallLog,
+    CallStatus,
+    EndReason,
+    ServerInstance,
+    ToolInvocation,
+    TranscriptTurn,
+)
 from calls.realtime.hooks import CallOutcome, ToolRecord, TurnRecord
 from calls.realtime.text import storable_json, storable_text
 from calls.selectors import live_call_count
@@ -53,6 +61,7 @@ def call_logs_purge_expired(*, now: dt.datetime | None = None) -> int:
 
 def call_log_start(
     *,
+    call_id: str,
     agent: Agent,
     channel: str,
     engine: str,
@@ -61,9 +70,13 @@ def call_log_start(
     caller_number: str = "",
     provider_call_id: str = "",
     provider_stream_id: str = "",
+    server_instance: str | None = None,
 ) -> CallLog:
-    """Creates the call's row (status ``connecting``) when the socket is accepted."""
+    """Creates the call's row (status ``connecting``) when the socket is accepted;
+    ``server_instance`` is the process that runs it (closed as an orphan if it dies)."""
     return CallLog.objects.create(
+        id=call_id,
+        server_instance=server_instance,
         agent=agent,
         channel=channel,
         provider_call_id=provider_call_id[:64],
@@ -133,7 +146,9 @@ def tool_invocation_record(*, call_id: str, record: ToolRecord) -> ToolInvocatio
 def call_log_finish(*, call_id: str, outcome: CallOutcome) -> None:
     """Records how the call ended; a call that already ended keeps its first outcome."""
     call = CallLog.objects.select_for_update().get(pk=call_id)
-    if not call.is_live:
+    if not call.is_live and call.end_reason != EndReason.SERVER_LOST:
+        # Ended already. A call closed as an orphan while its process still ran (a
+        # heartbeat lost to a database outage) takes its real outcome.
         return
     ended_at = timezone.now()
     call.status = outcome.status
@@ -213,32 +228,84 @@ def origin_allowed(*, origin: str, host: str, allowed: list[str]) -> bool:
 
 
 ORPHAN_GRACE = dt.timedelta(minutes=5)
+SERVER_LOST_MESSAGE = "The server process handling this call stopped without ending it."
 
 
-def call_logs_close_orphans(*, now: dt.datetime | None = None) -> int:
-    """Fails calls left live by a server that died without ending them (SIGKILL, crash).
+def call_logs_close_orphans(
+    *, now: dt.datetime | None = None, dead_instances: list[str] | None = None
+) -> int:
+    """Fails calls left live by a server process that died without ending them.
 
-    A call is an orphan once it has been live longer than its agent's maximum
-    duration plus a grace period; no session can still be running it.
+    A call is an orphan when its process is known dead: listed in ``dead_instances``,
+    or silent for six heartbeats (``SERVER_HEARTBEAT_SECONDS``); or, for calls that
+    name no process, once it has been live longer than its agent's maximum duration
+    plus a grace period. Returns the number of calls closed.
     """
     now = now or timezone.now()
+    stale_before = now - dt.timedelta(seconds=6 * settings.SERVER_HEARTBEAT_SECONDS)
+    stale = ServerInstance.objects.filter(stopped_at__isnull=True, heartbeat_at__lt=stale_before)
+    dead = set(dead_instances or []) | {str(pk) for pk in stale.values_list("pk", flat=True)}
+    live = [CallStatus.CONNECTING, CallStatus.ACTIVE]
     closed = 0
-    live = CallLog.objects.filter(status__in=[CallStatus.CONNECTING, CallStatus.ACTIVE])
-    for call in live.select_related("agent").only("pk", "started_at", "agent__max_call_seconds"):
+    if dead:
+        ServerInstance.objects.filter(pk__in=dead, stopped_at__isnull=True).update(stopped_at=now)
+        closed += CallLog.objects.filter(server_instance__in=dead, status__in=live).update(
+            status=CallStatus.FAILED,
+            end_reason=EndReason.SERVER_LOST,
+            ended_at=now,
+            error_message=SERVER_LOST_MESSAGE,
+            updated_at=now,
+        )
+    unowned = CallLog.objects.filter(status__in=live, server_instance__isnull=True)
+    for call in unowned.select_related("agent").only("pk", "started_at", "agent__max_call_seconds"):
         limit = dt.timedelta(seconds=call.agent.max_call_seconds) + ORPHAN_GRACE
         if call.started_at + limit < now:
-            closed += CallLog.objects.filter(
-                pk=call.pk, status__in=[CallStatus.CONNECTING, CallStatus.ACTIVE]
-            ).update(
+            closed += CallLog.objects.filter(pk=call.pk, status__in=live).update(
                 status=CallStatus.FAILED,
-                end_reason=EndReason.ERROR,
+                end_reason=EndReason.SERVER_LOST,
                 ended_at=now,
-                error_message="The server handling this call stopped without ending it.",
+                error_message=SERVER_LOST_MESSAGE,
                 updated_at=now,
             )
     if closed:
         logger.warning("Closed %d orphaned calls", closed)
     return closed
+
+
+def server_instance_register(*, hostname: str, pid: int, name: str = "") -> ServerInstance:
+    """Records a starting server process, and closes at once the calls of the processes
+    it knows are dead: its own previous run (same name, or same host and pid) and any
+    process of this host whose pid no longer exists. Live processes are not touched."""
+    instance = ServerInstance.objects.create(hostname=hostname, pid=pid, name=name)
+    others = ServerInstance.objects.filter(stopped_at__isnull=True).exclude(pk=instance.pk)
+    dead = [
+        str(other.pk)
+        for other in others.only("pk", "hostname", "pid", "name")
+        if (name and other.name == name)
+        or (other.hostname == hostname and (other.pid == pid or not pid_alive(other.pid)))
+    ]
+    call_logs_close_orphans(dead_instances=dead)
+    return instance
+
+
+def server_instance_heartbeat(*, instance_id: str, hostname: str, pid: int, name: str) -> None:
+    """Marks this process alive, then closes the calls of processes that stopped beating."""
+    now = timezone.now()
+    alive = ServerInstance.objects.filter(pk=instance_id).update(heartbeat_at=now, stopped_at=None)
+    if not alive:  # the row was deleted (e.g. by hand): this process still runs calls
+        ServerInstance.objects.create(id=instance_id, hostname=hostname, pid=pid, name=name)
+    call_logs_close_orphans(now=now)
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this pid exists on this host (signal 0 checks, sends nothing)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # it exists, owned by someone else
+    return True
 
 
 def call_client_message_send(*, call_id: str, message: dict[str, Any]) -> None:
@@ -250,7 +317,12 @@ def call_client_message_send(*, call_id: str, message: dict[str, Any]) -> None:
     from calls.consumers import control_group
 
     layer = get_channel_layer()
-    if layer is not None:
+    if layer is None:
+        return
+    try:
         async_to_sync(layer.group_send)(
             control_group(call_id), {"type": "call.client_message", "message": message}
         )
+    except Exception as exc:
+        # Informational for the caller; what it reports is already stored.
+        logger.warning("Call %s: pushing a %s failed (%s)", call_id, message.get("type"), exc)

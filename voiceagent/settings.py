@@ -162,6 +162,18 @@ VOICEAGENT_ENGINE = env.choice(
 REALTIME_CONNECT_TIMEOUT = env.float(
     "REALTIME_CONNECT_TIMEOUT", 10.0, min_value=0.5, max_value=60.0
 )
+# Seconds without any event from the realtime service, while a reply is under way,
+# before the call is declared stalled: the caller is told and the call ends.
+REALTIME_STALL_TIMEOUT = env.float("REALTIME_STALL_TIMEOUT", 15.0, min_value=1.0, max_value=300.0)
+# Each server process records a heartbeat this often; one silent for six heartbeats is
+# dead and its live calls are closed (a restarted process on the same host closes its
+# previous run's calls at once).
+SERVER_HEARTBEAT_SECONDS = env.float(
+    "VOICEAGENT_HEARTBEAT_SECONDS", 10.0, min_value=1.0, max_value=300.0
+)
+# A name that stays the same across restarts of one server process (e.g. web-1); when
+# set, a process closes the calls of its same-named predecessor at start, on any host.
+SERVER_INSTANCE_NAME = env.str("VOICEAGENT_INSTANCE_NAME", "")
 # Knowledge sources of kind "web page" are fetched over outbound HTTP(S).
 KNOWLEDGE_ALLOW_URL_FETCH = env.bool("KNOWLEDGE_ALLOW_URL_FETCH", True)
 # Web call starts allowed per caller IP address per minute.

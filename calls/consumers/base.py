@@ -18,6 +18,8 @@ from django.conf import settings
 
 from agents.models import Agent
 from calls import greetings, services
+from calls.consumers.monitor import MonitorPublisher
+from calls.instance import server_instance_current
 from calls.models import Engine
 from calls.realtime.config import AudioFormat
 from calls.realtime.hooks import CallOutcome, ToolContext, ToolRecord, TurnRecord
@@ -33,6 +35,7 @@ logger = logging.getLogger(__name__)
 PUSHABLE_TYPES = frozenset({"appointment", "contact_saved", "user_info"})
 SERVER_SHUTDOWN_CLOSE_CODE = 1012  # what uvicorn sends its apps on SIGTERM
 SESSION_STOP_TIMEOUT = 10.0
+LAYER_TIMEOUT_SECONDS = 2.0
 
 
 def monitor_group(call_id: str) -> str:
@@ -52,6 +55,7 @@ class CallConsumer(AsyncWebsocketConsumer):
     session_task: asyncio.Task[None] | None = None
     call_id: str = ""
     client_gone: bool = False
+    monitor: MonitorPublisher | None = None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         """Channels' consumer loop, with one reader per source instead of a task per message.
@@ -85,6 +89,8 @@ class CallConsumer(AsyncWebsocketConsumer):
                 await asyncio.shield(self.session.end("error", status="failed", error="internal"))
             raise
         finally:
+            if self.monitor is not None:
+                await self.monitor.close()
             if layer_reader is not None:
                 layer_reader.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -121,6 +127,9 @@ class CallConsumer(AsyncWebsocketConsumer):
                 logger.warning("Call %s: channel layer receive failed (%d)", self.call_id, failures)
                 await asyncio.sleep(min(30.0, 0.5 * 2**failures))
                 continue
+            if failures and self.call_id:
+                # The layer is back; its group memberships may not be (a restarted Redis).
+                await self.join_control_group(self.call_id)
             failures = 0
             if not str(message.get("type", "")).startswith("call."):
                 logger.warning(
@@ -147,21 +156,27 @@ class CallConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     async def begin_call(
-        self, *, agent: Agent, channel: str, audio: AudioFormat, **caller: str
+        self, *, call_id: str, agent: Agent, channel: str, audio: AudioFormat, **caller: str
     ) -> None:
-        """The call's row, its control group and its session, for either transport;
-        ``caller`` holds what the transport knows of the caller (address, number, ids)."""
+        """The call's row and its session, for either transport, once the control group
+        is joined (``join_control_group``); ``caller`` holds what the transport knows of
+        the caller (address, number, ids)."""
         engine = settings.VOICEAGENT_ENGINE
         snapshot = agent_snapshot(agent=agent, default_model=settings.OPENAI_REALTIME_MODEL)
-        call = await database_sync_to_async(services.call_log_start)(
+        await database_sync_to_async(services.call_log_start)(
+            call_id=call_id,
             agent=agent,
             channel=channel,
             engine=Engine.OPENAI if engine == "openai" else Engine.OFFLINE,
             realtime_model=snapshot.model if engine == "openai" else "offline",
+            server_instance=await server_instance_current(),
             **caller,
         )
-        self.call_id = str(call.pk)
-        await self.join_control_group()
+        self.call_id = call_id
+        if self.channel_layer is not None:
+            self.monitor = MonitorPublisher(
+                layer=self.channel_layer, group=monitor_group(call_id), call_id=call_id
+            )
         self.session = CallSession(
             call_id=self.call_id,
             agent=snapshot,
@@ -170,6 +185,7 @@ class CallConsumer(AsyncWebsocketConsumer):
             engine=engine,
             prices=settings.REALTIME_PRICES.get(snapshot.model) if engine == "openai" else None,
             connect_timeout=settings.REALTIME_CONNECT_TIMEOUT,
+            stall_timeout=settings.REALTIME_STALL_TIMEOUT,
             audio=audio,
         )
         self.session_task = asyncio.ensure_future(self.session.run())
@@ -184,9 +200,41 @@ class CallConsumer(AsyncWebsocketConsumer):
             timeout=settings.REALTIME_CONNECT_TIMEOUT,
         )
 
-    async def join_control_group(self) -> None:
-        if self.channel_layer is not None:
-            await self.channel_layer.group_add(control_group(self.call_id), self.channel_name)
+    async def join_control_group(self, call_id: str) -> bool:
+        """Joins the group through which other processes reach this call; False when the
+        channel layer does not answer in time (a new call is then refused)."""
+        if self.channel_layer is None:
+            return True
+        try:
+            await asyncio.wait_for(
+                self.channel_layer.group_add(control_group(call_id), self.channel_name),
+                LAYER_TIMEOUT_SECONDS,
+            )
+        except Exception as exc:
+            logger.warning("Call %s: the channel layer is unavailable (%s)", call_id, exc)
+            return False
+        return True
+
+    async def refuse_unavailable(self) -> None:
+        """Refuses the handshake with 503 and a JSON body where the server supports
+        ASGI's WebSocket denial response (uvicorn), else as any refusal (403)."""
+        if "websocket.http.response" in (self.scope.get("extensions") or {}):
+            body = json.dumps(
+                {
+                    "error": "service_unavailable",
+                    "message": "The service is temporarily unavailable; try again shortly.",
+                }
+            ).encode()
+            await self.base_send(
+                {
+                    "type": "websocket.http.response.start",
+                    "status": 503,
+                    "headers": [(b"content-type", b"application/json"), (b"retry-after", b"5")],
+                }
+            )
+            await self.base_send({"type": "websocket.http.response.body", "body": body})
+            return
+        await self.close()
 
     async def disconnect(self, code: int) -> None:
         self.client_gone = True
@@ -195,10 +243,15 @@ class CallConsumer(AsyncWebsocketConsumer):
             # Shielded, and before anything that may fail (the layer): the call must be
             # recorded even if the server cancels this handler.
             await asyncio.shield(self.session.end(reason))
+        if self.monitor is not None:
+            await self.monitor.close()
         if self.channel_layer is not None and self.call_id:
             try:
-                await self.channel_layer.group_discard(
-                    control_group(self.call_id), self.channel_name
+                await asyncio.wait_for(
+                    self.channel_layer.group_discard(
+                        control_group(self.call_id), self.channel_name
+                    ),
+                    LAYER_TIMEOUT_SECONDS,
                 )
             except Exception:
                 logger.warning("Call %s: leaving the control group failed", self.call_id)
@@ -214,12 +267,10 @@ class CallConsumer(AsyncWebsocketConsumer):
         except Exception:
             self.client_gone = True
 
-    async def publish(self, message: dict[str, Any]) -> None:
-        """A client-visible event for whoever monitors the call (dashboards)."""
-        if self.channel_layer is not None and self.call_id:
-            await self.channel_layer.group_send(
-                monitor_group(self.call_id), {"type": "call.event", "event": message}
-            )
+    def publish(self, message: dict[str, Any]) -> None:
+        """A client-visible event for whoever monitors the call (dashboards); best effort."""
+        if self.monitor is not None:
+            self.monitor.publish(message)
 
     async def call_client_message(self, event: dict[str, Any]) -> None:
         """A message pushed through the control group (e.g. a task confirming a booking)."""
@@ -231,7 +282,7 @@ class CallConsumer(AsyncWebsocketConsumer):
 
     async def send_json(self, message: dict[str, Any]) -> None:
         await self.send_frame(json.dumps(message))
-        await self.publish(message)
+        self.publish(message)
 
     async def close_client(self) -> None:
         if not self.client_gone:

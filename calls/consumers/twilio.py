@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import uuid
 from collections import OrderedDict
 from typing import Any
 
@@ -33,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 START_TIMEOUT_SECONDS = 10.0  # Twilio sends `connected` and `start` at once
 POLICY_VIOLATION = 1008
+TRY_AGAIN_LATER = 1013
 
 
 class TwilioMediaConsumer(CallConsumer):
@@ -125,8 +127,15 @@ class TwilioMediaConsumer(CallConsumer):
             return
         if self._start_watch is not None:
             self._start_watch.cancel()
+        call_id = str(uuid.uuid4())
+        if not await self.join_control_group(call_id):
+            logger.warning("Refused Twilio call %s: the channel layer is down", grant.call_sid)
+            await self.close(code=TRY_AGAIN_LATER)
+            self.client_gone = True
+            return
         self.stream_sid = str(message.get("streamSid") or start.get("streamSid") or "")
         await self.begin_call(
+            call_id=call_id,
             agent=admitted,
             channel=Channel.TWILIO,
             audio=PHONE_AUDIO,
@@ -199,4 +208,4 @@ class TwilioMediaConsumer(CallConsumer):
                 )
             self._pending_marks.clear()
             await self.send_frame(json.dumps({"event": "clear", "streamSid": self.stream_sid}))
-        await self.publish(message)
+        self.publish(message)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 
 from channels.db import database_sync_to_async
 
@@ -20,19 +21,33 @@ class WebCallConsumer(CallConsumer):
     async def connect(self) -> None:
         headers = {k.decode("latin1").lower(): v.decode("latin1") for k, v in self.scope["headers"]}
         client = self.scope.get("client") or ("", 0)
-        admitted = await database_sync_to_async(services.call_admit)(
-            public_id=self.scope["url_route"]["kwargs"]["agent_public_id"],
-            origin=headers.get("origin", ""),
-            host=headers.get("host", ""),
-            client_ip=client[0] or "",
-        )
+        try:
+            admitted = await database_sync_to_async(services.call_admit)(
+                public_id=self.scope["url_route"]["kwargs"]["agent_public_id"],
+                origin=headers.get("origin", ""),
+                host=headers.get("host", ""),
+                client_ip=client[0] or "",
+            )
+        except Exception:
+            # The database or the shared cache (Redis) is down: a refusal, not a 500.
+            logger.exception("Refused a web call: admission could not be checked")
+            await self.refuse_unavailable()
+            return
         if isinstance(admitted, services.Refusal):
             logger.info("Refused a web call: %s", admitted.reason)
             await self.close()  # before accept(): the handshake is refused with 403
             return
+        call_id = str(uuid.uuid4())
+        if not await self.join_control_group(call_id):
+            await self.refuse_unavailable()
+            return
         await self.accept()
         await self.begin_call(
-            agent=admitted, channel=Channel.WEB, audio=WEB_AUDIO, caller_ip=client[0] or ""
+            call_id=call_id,
+            agent=admitted,
+            channel=Channel.WEB,
+            audio=WEB_AUDIO,
+            caller_ip=client[0] or "",
         )
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:

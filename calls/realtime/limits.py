@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from calls.realtime.session import CallSession
+
+logger = logging.getLogger(__name__)
 
 TIMER_INTERVAL_SECONDS = 0.25
 WRAP_UP_SECONDS = 60
@@ -21,6 +24,9 @@ class Limits:
             await asyncio.sleep(TIMER_INTERVAL_SECONDS)
             now = self._clock()
             elapsed = now - ready_at
+            if self._upstream_stalled(now):
+                await self._end_stalled(now)
+                return
             if elapsed >= max_seconds:
                 self._spawn(self.end("max_duration"), "end")
                 return
@@ -47,6 +53,26 @@ class Limits:
         if self.current_audio is not None and self.current_audio.still_playing(now):
             return False
         return now - self._last_activity >= self.agent.idle_seconds
+
+    def _upstream_stalled(self: CallSession, now: float) -> bool:
+        """A reply is running or was asked for, and the service has sent nothing for
+        ``stall_timeout``: it holds the socket open but has stopped working."""
+        return self.responding and now - self.last_upstream_event_at >= self.stall_timeout
+
+    async def _end_stalled(self: CallSession, now: float) -> None:
+        silent = now - self.last_upstream_event_at
+        logger.warning("Call %s: no upstream event for %.1f s mid-reply", self.call_id, silent)
+        await self._send_error(
+            "upstream_error", "The voice service stopped responding; the call ends."
+        )
+        self._spawn(
+            self.end(
+                "upstream_stalled",
+                status="failed",
+                error=f"The realtime service sent nothing for {silent:.0f} s during a reply.",
+            ),
+            "end",
+        )
 
     def _activity(self: CallSession) -> None:
         self._last_activity = self._clock()

@@ -55,6 +55,7 @@ class CallSession(UpstreamEvents, Greeting, Limits):
         engine: str,
         prices: dict[str, float] | None = None,
         connect_timeout: float = 10.0,
+        stall_timeout: float = 15.0,
         audio: AudioFormat = WEB_AUDIO,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -65,6 +66,7 @@ class CallSession(UpstreamEvents, Greeting, Limits):
         self._connect_upstream = connect_upstream
         self._prices = prices
         self._connect_timeout = connect_timeout
+        self.stall_timeout = stall_timeout
         self.audio = audio
         self._clock = clock
 
@@ -108,6 +110,7 @@ class CallSession(UpstreamEvents, Greeting, Limits):
 
         # Timers and limits.
         self._last_activity = clock()
+        self.last_upstream_event_at = clock()
         self._idle_prompted = False
         self._wrap_up_sent = False
         self._audio_ms_received = 0
@@ -364,6 +367,7 @@ class CallSession(UpstreamEvents, Greeting, Limits):
             raise UpstreamClosed(None, "not connected")
         while True:
             frame = await self.upstream.recv()
+            self.last_upstream_event_at = self._clock()
             try:
                 event = json.loads(frame)
             except JSON_ERRORS:

@@ -130,6 +130,6 @@ def test_calls_left_live_by_a_dead_server_are_closed(agent: object) -> None:
     assert call_logs_close_orphans(now=now) == 1
     orphan.refresh_from_db()
     running.refresh_from_db()
-    assert (orphan.status, orphan.end_reason) == ("failed", "error")
+    assert (orphan.status, orphan.end_reason) == ("failed", "server_lost")
     assert orphan.ended_at == now
     assert running.status == "active"

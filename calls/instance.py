@@ -1,0 +1,82 @@
+"""This server process's identity for its calls, and its heartbeat.
+
+The first call (or health check) a process serves registers it as a
+``ServerInstance``, which closes the calls its dead predecessors left live (see
+``services.server_instance_register``); a heartbeat task then keeps it alive in the
+database and closes the calls of processes that stopped beating elsewhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+
+from calls import services
+
+logger = logging.getLogger(__name__)
+
+
+class _ThisProcess:
+    instance_id: str | None = None
+    heartbeat: asyncio.Task[None] | None = None
+    registering: asyncio.Future[str] | None = None
+
+
+_process = _ThisProcess()
+
+
+def _identity() -> dict[str, str | int]:
+    return {
+        "hostname": socket.gethostname()[:200],
+        "pid": os.getpid(),
+        "name": settings.SERVER_INSTANCE_NAME[:200],
+    }
+
+
+async def server_instance_current() -> str:
+    """This process's instance id, registering it on first use."""
+    if _process.instance_id is None:
+        # One registration even when the first calls arrive together.
+        if _process.registering is None or _process.registering.get_loop() is not (
+            asyncio.get_running_loop()
+        ):
+            _process.registering = asyncio.ensure_future(_register())
+        try:
+            _process.instance_id = await asyncio.shield(_process.registering)
+        finally:
+            if _process.registering is not None and _process.registering.done():
+                _process.registering = None
+    _heartbeat_ensure()
+    return _process.instance_id
+
+
+async def _register() -> str:
+    instance = await database_sync_to_async(services.server_instance_register)(**_identity())
+    logger.info("Serving calls as server instance %s", instance.pk)
+    return str(instance.pk)
+
+
+def _heartbeat_ensure() -> None:
+    interval = settings.SERVER_HEARTBEAT_SECONDS
+    task = _process.heartbeat
+    if interval <= 0 or _process.instance_id is None:
+        return
+    if task is not None and not task.done() and task.get_loop() is asyncio.get_running_loop():
+        return
+    _process.heartbeat = asyncio.ensure_future(_beat(_process.instance_id, interval))
+
+
+async def _beat(instance_id: str, interval: float) -> None:
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await database_sync_to_async(services.server_instance_heartbeat)(
+                instance_id=instance_id, **_identity()
+            )
+        except Exception as exc:
+            logger.warning("Server heartbeat failed (%s)", type(exc).__name__)

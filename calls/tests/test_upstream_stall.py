@@ -1,0 +1,61 @@
+"""A realtime service that keeps its socket open but stops sending mid-reply is noticed."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import pytest
+
+from calls.models import CallLog, TranscriptTurn
+from calls.tests.conftest import CallClient
+from calls.tests.fake_openai import FakeConnection, FakeRealtimeServer, pcm_chunks
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def _stall_mid_reply(connection: FakeConnection, event: dict[str, Any]) -> None:
+    # Half a reply, then nothing more, ever: the socket stays open.
+    await connection.speak("Let me think", pcm_chunks(2), finish=False)
+
+
+async def test_a_stalled_reply_is_detected_reported_and_recorded(
+    agent: Any, fake: FakeRealtimeServer, settings: Any
+) -> None:
+    settings.REALTIME_STALL_TIMEOUT = 1.0
+    fake.on_response_create = _stall_mid_reply
+    client = CallClient()
+    assert await client.connect()
+    call_id = (await client.until("ready"))["call_id"]
+    await client.until("response_done")  # the greeting
+    await client.send(type="text", text="what are your opening hours?")
+    started = time.monotonic()
+    error = await client.until("error", timeout=5)
+    detected_after = time.monotonic() - started
+    assert error["code"] == "upstream_error" and "stopped responding" in error["message"]
+    ended = await client.until("ended", timeout=5)
+    assert ended["reason"] == "upstream_stalled"
+    assert 1.0 <= detected_after < 4.0
+    call = await CallLog.objects.aget(pk=call_id)
+    assert (call.status, call.end_reason) == ("failed", "upstream_stalled")
+    assert "sent nothing" in call.error_message
+    texts = [t.text async for t in TranscriptTurn.objects.filter(call_id=call_id)]
+    assert "what are your opening hours?" in texts
+    upstream = await fake.connection()
+    await asyncio.wait_for(upstream.closed.wait(), 5)  # the stalled socket is closed
+
+
+async def test_a_quiet_call_with_no_reply_under_way_is_not_a_stall(
+    agent: Any, fake: FakeRealtimeServer, settings: Any
+) -> None:
+    settings.REALTIME_STALL_TIMEOUT = 1.0
+    client = CallClient()
+    assert await client.connect()
+    await client.until("ready")
+    await client.until("response_done")
+    # Nothing from the caller or the service for longer than the stall timeout.
+    assert await client.nothing_more(timeout=1.6)
+    await client.send(type="ping", id=1)
+    assert (await client.until("pong"))["id"] == 1
+    await client.close()
