@@ -9,6 +9,7 @@ database and closes the calls of processes that stopped beating elsewhere.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import os
 import socket
@@ -24,7 +25,7 @@ logger = logging.getLogger(__name__)
 class _ThisProcess:
     instance_id: str | None = None
     heartbeat: asyncio.Task[None] | None = None
-    registering: asyncio.Future[str] | None = None
+    registering: asyncio.Task[str] | None = None
 
 
 _process = _ThisProcess()
@@ -45,7 +46,9 @@ async def server_instance_current() -> str:
         if _process.registering is None or _process.registering.get_loop() is not (
             asyncio.get_running_loop()
         ):
-            _process.registering = asyncio.ensure_future(_register())
+            _process.registering = asyncio.get_running_loop().create_task(
+                _register(), context=contextvars.Context()
+            )
         try:
             _process.instance_id = await asyncio.shield(_process.registering)
         finally:
@@ -68,7 +71,11 @@ def _heartbeat_ensure() -> None:
         return
     if task is not None and not task.done() and task.get_loop() is asyncio.get_running_loop():
         return
-    _process.heartbeat = asyncio.ensure_future(_beat(_process.instance_id, interval))
+    # A fresh context: the task outlives the request or call that started it, and must
+    # not inherit its sync-thread executor (asgiref keeps it in a context variable).
+    _process.heartbeat = asyncio.get_running_loop().create_task(
+        _beat(_process.instance_id, interval), context=contextvars.Context()
+    )
 
 
 async def _beat(instance_id: str, interval: float) -> None:
@@ -79,4 +86,4 @@ async def _beat(instance_id: str, interval: float) -> None:
                 instance_id=instance_id, **_identity()
             )
         except Exception as exc:
-            logger.warning("Server heartbeat failed (%s)", type(exc).__name__)
+            logger.warning("Server heartbeat failed (%s: %s)", type(exc).__name__, exc)

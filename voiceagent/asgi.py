@@ -11,15 +11,17 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voiceagent.settings")
 django_asgi_app = get_asgi_application()
 
 from voiceagent.daphne_compat import daphne_shutdown_patch  # noqa: E402
+from voiceagent.middleware import WebSocketAllowedHostsMiddleware  # noqa: E402
 from voiceagent.routing import websocket_urlpatterns  # noqa: E402
 
 daphne_shutdown_patch()
 
 # No AllowedHostsOriginValidator: the widget is embedded on other sites, so each
-# call consumer checks the Origin against its agent's allowed origins instead.
+# call consumer checks the Origin against its agent's allowed origins instead; the
+# Host header is checked against ALLOWED_HOSTS as Django does for HTTP.
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": URLRouter(websocket_urlpatterns),
+        "websocket": WebSocketAllowedHostsMiddleware(URLRouter(websocket_urlpatterns)),
     }
 )

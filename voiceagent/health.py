@@ -92,3 +92,15 @@ async def health_report() -> Report:
         "checks": checks,
         "engine": settings.VOICEAGENT_ENGINE,
     }
+
+
+async def server_instance_register_quietly() -> None:
+    """A process that was just (re)started registers at its first health check, which
+    closes the calls its dead predecessor left live before any caller is refused for
+    them; a failure here is the database check's to report."""
+    from calls.instance import server_instance_current
+
+    try:
+        await asyncio.wait_for(server_instance_current(), CHECK_TIMEOUT_SECONDS)
+    except Exception as exc:
+        logger.warning("Registering the server instance failed (%s: %s)", type(exc).__name__, exc)

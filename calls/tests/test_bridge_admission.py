@@ -33,7 +33,25 @@ async def test_unknown_and_inactive_agents_are_refused(
     assert fake.handshakes == []
 
 
-async def test_origins_follow_the_agent_setting(agent: Any, fake: FakeRealtimeServer) -> None:
+async def test_hosts_outside_allowed_hosts_are_refused(
+    agent: Any, fake: FakeRealtimeServer, settings: Any
+) -> None:
+    # DNS rebinding: a page on attacker.example whose name resolves to this server.
+    # Its Origin matches its Host, which an agent with no allowed origins would accept.
+    settings.ALLOWED_HOSTS = ["voice.example.com"]
+    rebound = CallClient(headers=_origin("http://attacker.example", host="attacker.example"))
+    assert await _refused(rebound)
+    assert await _refused(CallClient(headers=[(b"host", b"")]))
+    assert await CallLog.objects.acount() == 0
+    ours = CallClient(headers=_origin("https://voice.example.com"))
+    assert await ours.connect()
+    await ours.close()
+
+
+async def test_origins_follow_the_agent_setting(
+    agent: Any, fake: FakeRealtimeServer, settings: Any
+) -> None:
+    settings.ALLOWED_HOSTS = ["voice.example.com"]
     # Empty list: only pages of this server.
     assert await _refused(CallClient(headers=_origin("https://evil.example")))
     same_host = CallClient(headers=_origin("https://voice.example.com"))

@@ -28,7 +28,9 @@ async def receive_until(
 
 async def test_offline_agent_captures_name_email_and_phone(agent: object, settings: Any) -> None:
     settings.VOICEAGENT_ENGINE = "offline"
-    communicator = WebsocketCommunicator(application, "/ws/calls/front-desk/")
+    communicator = WebsocketCommunicator(
+        application, "/ws/calls/front-desk/", headers=[(b"host", b"localhost")]
+    )
     connected, _ = await communicator.connect()
     assert connected
     ready, _ = await receive_until(communicator, "ready")
@@ -72,7 +74,9 @@ async def test_offline_agent_books_an_appointment(agent: object, settings: Any) 
 
     settings.VOICEAGENT_ENGINE = "offline"
     wednesday = next_weekday(2, 14)
-    communicator = WebsocketCommunicator(application, "/ws/calls/front-desk/")
+    communicator = WebsocketCommunicator(
+        application, "/ws/calls/front-desk/", headers=[(b"host", b"localhost")]
+    )
     assert (await communicator.connect())[0]
     await receive_until(communicator, "ready")
     await receive_until(communicator, "response_done")

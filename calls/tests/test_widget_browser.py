@@ -122,6 +122,13 @@ async def open_widget(browser: Any, base_url: str, **viewport: int) -> Page:
     page = await browser.new_page(viewport=viewport or {"width": 1280, "height": 800})
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # Anything the page's Content-Security-Policy blocked is an error too.
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     page.errors = errors  # type: ignore[attr-defined]
     await page.goto(base_url + "/")
     await page.wait_for_selector("[data-voiceagent][data-state]", state="attached")

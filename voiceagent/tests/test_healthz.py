@@ -64,6 +64,40 @@ async def test_unreachable_channel_layer_gives_503(settings: object) -> None:
     assert response.json()["checks"]["channel_layer"]["ok"] is False
 
 
+async def _staff_client() -> AsyncClient:
+    from django.contrib.auth import get_user_model
+
+    staff = await get_user_model().objects.acreate(username="ops", is_staff=True)
+    client = AsyncClient()
+    await client.aforce_login(staff)
+    return client
+
+
+async def test_anonymous_callers_see_states_and_staff_see_details(settings: object) -> None:
+    settings.CHANNEL_LAYERS = {  # type: ignore[attr-defined]
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": ["redis://internal-redis.example:6390/0"]},
+        }
+    }
+    anonymous = await AsyncClient().get("/healthz")
+    assert anonymous.status_code == 503
+    assert anonymous.json() == {
+        "status": "unavailable",
+        "checks": {
+            "database": {"ok": True},
+            "channel_layer": {"ok": False},
+            "task_broker": {"ok": True},
+        },
+    }
+    assert "internal-redis" not in anonymous.content.decode()
+    assert "6390" not in anonymous.content.decode()
+    staff = await (await _staff_client()).get("/healthz")
+    assert staff.status_code == 503
+    details = staff.json()["checks"]
+    assert details["channel_layer"]["error"] and details["database"]["backend"]
+
+
 async def test_post_is_not_allowed() -> None:
     assert (await AsyncClient().post("/healthz")).status_code == 405
 
@@ -74,7 +108,7 @@ async def test_redis_channel_layer_and_broker_are_checked_for_real(
 ) -> None:
     settings.CHANNEL_LAYERS = channel_layers(redis_url())  # type: ignore[attr-defined]
     celery_app.conf.broker_url = redis_url()
-    response = await AsyncClient().get("/healthz")
+    response = await (await _staff_client()).get("/healthz")
     body = response.json()
     assert response.status_code == 200, body
     assert body["checks"]["channel_layer"]["backend"] == "RedisChannelLayer"
