@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voiceagent.settings")
 
 from voiceagent.tests.faults import (
+    scenario_hostile_and_abandoned,
     scenario_layer_outage,
     scenario_sigkill_restart,
     scenario_sigterm,
@@ -50,6 +51,7 @@ async def run_all(runs: int, redis_url: str) -> list[dict[str, Any]]:
                 ),
             ),
             ("stalled-upstream", lambda d: scenario_stalled_upstream(d, stall_timeout=3.0)),
+            ("hostile-and-abandoned", scenario_hostile_and_abandoned),
         ):
             with tempfile.TemporaryDirectory() as folder:
                 result = await scenario(Path(folder))

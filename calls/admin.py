@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html
 
 from agents.selectors import agents_for_user
-from calls.models import CallLog, ToolInvocation, TranscriptTurn
+from calls.models import CallLog, ServerInstance, ToolInvocation, TranscriptTurn
 from calls.selectors import call_conversation, calls_for_user
 from calls.templatetags.call_admin import pretty_json
 from voiceagent.admin import OwnerScopedAdmin, ReadOnlyAdmin
@@ -90,7 +90,10 @@ class CallLogAdmin(ReadOnlyAdmin, OwnerScopedAdmin):
         ("Outcome", {"fields": ["summary", "usage_breakdown", "cost_usd", "recording"]}),
         (
             "Provider",
-            {"fields": ["provider_call_id", "provider_stream_id"], "classes": ["collapse"]},
+            {
+                "fields": ["provider_call_id", "provider_stream_id", "server_instance"],
+                "classes": ["collapse"],
+            },
         ),
     ]
 
@@ -165,3 +168,20 @@ class ToolInvocationAdmin(ReadOnlyAdmin, OwnerScopedAdmin):
     @admin.display(description="Result")
     def result_json(self, invocation: ToolInvocation) -> str:
         return _pretty_json(invocation.result)
+
+
+@admin.register(ServerInstance)
+class ServerInstanceAdmin(ReadOnlyAdmin):
+    """The server processes that ran calls: operators' view, for superusers only."""
+
+    list_display = ["__str__", "hostname", "started_at", "heartbeat_at", "stopped_at"]
+    list_filter = ["stopped_at"]
+    search_fields = ["name", "hostname"]
+    fields = ["id", "name", "hostname", "pid", "started_at", "heartbeat_at", "stopped_at"]
+    readonly_fields = fields
+
+    def has_module_permission(self, request: Any) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_view_permission(self, request: Any, obj: Any = None) -> bool:
+        return bool(request.user.is_superuser)

@@ -16,6 +16,7 @@ import pytest
 
 from conftest import redis_url
 from voiceagent.tests.faults import (
+    scenario_hostile_and_abandoned,
     scenario_layer_outage,
     scenario_sigkill_restart,
     scenario_sigterm,
@@ -32,6 +33,10 @@ pytestmark = pytest.mark.skipif(
 async def test_sigterm_loses_no_call_and_no_turn(tmp_path: Path, server_name: str) -> None:
     result = await scenario_sigterm(tmp_path, server_name=server_name, calls=3)
     assert result["calls_lost"] == 0, result
+    # daphne lets the call say `ended`; uvicorn has closed the socket (1012) by the time
+    # the application hears of the shutdown.
+    expected = "server_shutdown" if server_name == "daphne" else None
+    assert result["ended_reasons"] == [expected] * 3, result
     assert result["turns_lost"] == 0, result
     assert result["clean_exit"], result
 
@@ -66,3 +71,16 @@ async def test_a_stalled_upstream_is_detected_within_its_timeout(tmp_path: Path)
     assert result["ended_reason"] == "upstream_stalled", result
     assert result["call_row"] == ("failed", "upstream_stalled"), result
     assert 2.0 <= result["detected_seconds_after_last_event"] < 5.0, result
+
+
+async def test_hostile_frames_huge_frames_and_abandoned_callers(tmp_path: Path) -> None:
+    result = await scenario_hostile_and_abandoned(tmp_path, abandoned=200)
+    assert result["hostile_ended"] == "protocol_abuse", result
+    assert result["hostile_row"] == ("completed", "protocol_abuse"), result
+    assert result["other_calls_answered_with_audio"] == 3, result
+    assert result["huge_frame_close_code"] == 1009, result
+    assert result["huge_frame_row"][0] not in ("connecting", "active"), result
+    assert result["abandoned_ended_by_idle_timeout"] == 200, result
+    assert result["fds_after"] <= result["fds_before"] + 5, result
+    assert result["rss_mib_after"] <= result["rss_mib_before"] + 40, result
+    assert result["secrets_leaked"] == [], result

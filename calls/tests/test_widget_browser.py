@@ -140,10 +140,16 @@ async def debug(page: Page) -> dict[str, Any]:
 
 
 async def wait_debug(page: Page, condition: str, timeout: float = 10_000) -> None:
-    await page.wait_for_function(
-        f"(() => {{ const d = window.VoiceAgent.widgets[0].debug(); return {condition}; }})()",
-        timeout=timeout,
+    """Polls from the test side: ``page.wait_for_function`` compiles its predicate with
+    eval inside the page, which the product's Content-Security-Policy (rightly) forbids."""
+    expression = (
+        f"(() => {{ const d = window.VoiceAgent.widgets[0].debug(); return {condition}; }})()"
     )
+    deadline = asyncio.get_running_loop().time() + timeout / 1000
+    while not await page.evaluate(expression):
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"the widget never reached: {condition}")
+        await asyncio.sleep(0.02)
 
 
 async def shot(page: Page, name: str) -> None:

@@ -182,11 +182,13 @@ async def scenario_sigterm(data_dir: Path, *, server_name: str, calls: int = 3) 
         # The last line lands inside the flush interval, right before the signal.
         for call in live:
             await call.websocket.send(json.dumps({"type": "text", "text": "one more thing"}))
-            call.finals.append(("user", "one more thing"))
         await asyncio.sleep(0.05)
         started = time.monotonic()
         await asyncio.get_running_loop().run_in_executor(None, server.stop)
         stopped_in = time.monotonic() - started
+        # What the server said before it closed: the echo of that last line, `ended`.
+        for call in live:
+            await _drain_until_ended(call, 5)
     finally:
         stop(server)
     rows = [call_row(server, call.call_id) for call in live]
@@ -194,6 +196,7 @@ async def scenario_sigterm(data_dir: Path, *, server_name: str, calls: int = 3) 
         "fault": f"SIGTERM ({server_name})",
         "calls": calls,
         "calls_lost": sum(row != ("completed", "server_shutdown") for row in rows),
+        "ended_reasons": [call.ended_reason for call in live],
         "turns": sum(len(call.finals) for call in live),
         "turns_lost": sum(len(lost_turns(server, call)) for call in live),
         "exit_code": server.process.returncode,
@@ -398,4 +401,100 @@ async def scenario_stalled_upstream(
         "ended_reason": call.ended_reason,
         "call_row": call_row(server, call.call_id),
         "detected_seconds_after_last_event": round(detected_after, 2),
+    }
+
+
+def _server_usage(server: ServerProcess) -> tuple[float, int]:
+    """The server process's resident memory (MiB) and open file descriptors."""
+    import psutil
+
+    process = psutil.Process(server.process.pid)
+    return process.memory_info().rss / 2**20, process.num_fds()
+
+
+async def _drain_until_ended(call: WebCall, timeout: float) -> None:
+    with contextlib.suppress(ConnectionClosed, TimeoutError):
+        await call.until("ended", timeout=timeout)
+    await call.websocket.close()
+
+
+async def scenario_hostile_and_abandoned(data_dir: Path, *, abandoned: int = 200) -> dict[str, Any]:
+    """A client sending 10 000 malformed frames beside three ordinary calls; a 20 MiB
+    frame; then ``abandoned`` callers who connect and never say anything. Checks that
+    no secret of the server reaches a client or its log."""
+    server = await asyncio.to_thread(start_server, data_dir, CALL_RATE_LIMIT_PER_MINUTE="100000")
+    with contextlib.closing(database(server)) as db:
+        db.execute("UPDATE agents_agent SET max_concurrent_calls = 1000, idle_seconds = 3")
+        db.commit()
+    received: list[str] = []
+    try:
+        warm = await open_call(server)  # caches the greeting, loads every module
+        await warm.hang_up()
+        await asyncio.sleep(0.5)
+        rss_before, fds_before = _server_usage(server)
+
+        # 10 000 malformed frames beside three calls that keep talking.
+        others = [await open_call(server) for _ in range(3)]
+        hostile = await open_call(server)
+        sent = 0
+        with contextlib.suppress(ConnectionClosed):
+            for _ in range(10_000):
+                await hostile.websocket.send('{"type": "text", "text": ' + "[" * 2000)
+                sent += 1
+        with contextlib.suppress(ConnectionClosed, TimeoutError):
+            await hostile.until("ended", timeout=10)
+        others_answered = 0
+        for call in others:
+            await call.say("my name is Grace Hopper")
+            others_answered += any(m["type"] == "audio" for m in call.messages[-50:])
+            await call.hang_up()
+
+        # One frame of 20 MiB.
+        huge = await open_call(server)
+        close_code = None
+        try:
+            await huge.websocket.send("x" * (20 * 2**20))
+            await huge.until("ended", timeout=10)
+        except ConnectionClosed as closed:
+            close_code = closed.rcvd.code if closed.rcvd else None
+        await asyncio.sleep(1.0)
+        huge_row = call_row(server, huge.call_id)
+
+        # Callers who connect and say nothing, ever.
+        started = time.monotonic()
+        quiet = await asyncio.gather(*(open_call(server) for _ in range(abandoned)))
+        await asyncio.gather(*(_drain_until_ended(call, 60) for call in quiet))
+        all_ended_after = time.monotonic() - started
+        await asyncio.sleep(2.0)
+        rss_after, fds_after = _server_usage(server)
+        for call in [warm, *others, hostile, huge, *quiet]:
+            received += [json.dumps(message) for message in call.messages]
+    finally:
+        output = await asyncio.to_thread(server.stop)
+    secrets = [
+        (data_dir / name).read_text().strip() for name in ("secret_key", "field_encryption_key")
+    ]
+    leaks = [
+        secret[:6] + "…"
+        for secret in secrets
+        for text in (output, "\n".join(received))
+        if secret and secret in text
+    ]
+    quiet_rows = [call_row(server, call.call_id) for call in quiet]
+    return {
+        "fault": "hostile frames, a 20 MiB frame, abandoned callers",
+        "malformed_frames_sent": sent,
+        "hostile_ended": hostile.ended_reason,
+        "hostile_row": call_row(server, hostile.call_id),
+        "other_calls_answered_with_audio": others_answered,
+        "huge_frame_close_code": close_code,
+        "huge_frame_row": huge_row,
+        "abandoned_calls": abandoned,
+        "abandoned_ended_by_idle_timeout": sum(row[1] == "idle_timeout" for row in quiet_rows),
+        "abandoned_all_ended_seconds": round(all_ended_after, 1),
+        "rss_mib_before": round(rss_before, 1),
+        "rss_mib_after": round(rss_after, 1),
+        "fds_before": fds_before,
+        "fds_after": fds_after,
+        "secrets_leaked": leaks,
     }

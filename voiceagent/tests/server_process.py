@@ -7,10 +7,11 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,11 +29,27 @@ class ServerProcess:
     base_url: str
     admin_password: str
     data_dir: Path
+    lines: list[str] = field(default_factory=list)
+    reader: threading.Thread | None = None
+
+    @property
+    def output(self) -> str:
+        """What the server printed so far (read continuously: a full pipe would block
+        the server's logging)."""
+        return "".join(self.lines)
 
     def stop(self) -> str:
         self.process.terminate()
-        output, _ = self.process.communicate(timeout=20)
-        return output
+        self.process.wait(timeout=20)
+        if self.reader is not None:
+            self.reader.join(timeout=5)
+        return self.output
+
+
+def _drain(process: subprocess.Popen[str], lines: list[str]) -> None:
+    if process.stdout is not None:
+        for line in process.stdout:
+            lines.append(line)
 
 
 def server_command(server: str, port: int) -> list[str]:
@@ -75,6 +92,9 @@ def start_server(
         stderr=subprocess.STDOUT,
         text=True,
     )
+    lines: list[str] = []
+    reader = threading.Thread(target=_drain, args=(process, lines), daemon=True)
+    reader.start()
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -86,7 +106,9 @@ def start_server(
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                output = process.stdout.read() if process.stdout else ""
-                raise RuntimeError("the server did not start: " + output) from None
+                reader.join(timeout=5)
+                raise RuntimeError("the server did not start: " + "".join(lines)) from None
             time.sleep(0.2)
-    return ServerProcess(process, base, password.group(1) if password else "", data_dir)
+    return ServerProcess(
+        process, base, password.group(1) if password else "", data_dir, lines, reader
+    )
