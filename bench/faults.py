@@ -51,7 +51,7 @@ async def run_all(runs: int, redis_url: str) -> list[dict[str, Any]]:
                 ),
             ),
             ("stalled-upstream", lambda d: scenario_stalled_upstream(d, stall_timeout=3.0)),
-            ("hostile-and-abandoned", scenario_hostile_and_abandoned),
+            ("hostile-and-abandoned", lambda d: scenario_hostile_and_abandoned(d, rounds=5)),
         ):
             with tempfile.TemporaryDirectory() as folder:
                 result = await scenario(Path(folder))

@@ -74,13 +74,17 @@ async def test_a_stalled_upstream_is_detected_within_its_timeout(tmp_path: Path)
 
 
 async def test_hostile_frames_huge_frames_and_abandoned_callers(tmp_path: Path) -> None:
-    result = await scenario_hostile_and_abandoned(tmp_path, abandoned=200)
+    result = await scenario_hostile_and_abandoned(tmp_path, abandoned=200, rounds=3)
     assert result["hostile_ended"] == "protocol_abuse", result
     assert result["hostile_row"] == ("completed", "protocol_abuse"), result
     assert result["other_calls_answered_with_audio"] == 3, result
     assert result["huge_frame_close_code"] == 1009, result
     assert result["huge_frame_row"][0] not in ("connecting", "active"), result
     assert result["abandoned_ended_by_idle_timeout"] == 200, result
-    assert result["fds_after"] <= result["fds_before"] + 5, result
-    assert result["rss_mib_after"] <= result["rss_mib_before"] + 40, result
+    assert result["fds_after_each_round"] == [result["fds_before"]] * 3, result
+    # RSS grows in the first rounds (the allocator keeps its high-water mark; the Python
+    # heap itself stays flat, see docs/reliability.md), not with the number of calls: a
+    # session kept per call (its audio, its tasks) would add well over 16 MiB per round.
+    _, second, third = result["rss_mib_after_each_round"]
+    assert third <= second + 16, result
     assert result["secrets_leaked"] == [], result
