@@ -213,6 +213,7 @@ class CallConsumer(AsyncWebsocketConsumer):
         except Exception as exc:
             logger.warning("Call %s: the channel layer is unavailable (%s)", call_id, exc)
             return False
+        self.call_id = call_id  # so that a disconnect before the call begins leaves the group
         return True
 
     async def refuse_unavailable(self) -> None:
