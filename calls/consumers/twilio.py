@@ -112,14 +112,26 @@ class TwilioMediaConsumer(CallConsumer):
         grant = twilio.stream_grant(
             token=str(parameters.get("call_token") or ""), call_sid=str(start.get("callSid") or "")
         )
-        if grant is None or not await twilio.stream_grant_claim(call_sid=grant.call_sid):
+        try:
+            claimed = grant is not None and await twilio.stream_grant_claim(call_sid=grant.call_sid)
+            admitted = (
+                await database_sync_to_async(services.phone_call_admit)(
+                    public_id=grant.agent_public_id, provider_call_id=grant.call_sid
+                )
+                if grant is not None and claimed
+                else None
+            )
+        except Exception:
+            # The shared cache (Redis) or the database is down: try again later, not 1011.
+            logger.exception("Refused a Twilio media stream: admission could not be checked")
+            await self.close(code=TRY_AGAIN_LATER)
+            self.client_gone = True
+            return
+        if grant is None or admitted is None:
             logger.warning("Refused a Twilio media stream: invalid or reused call token")
             await self.close(code=POLICY_VIOLATION)
             self.client_gone = True
             return
-        admitted = await database_sync_to_async(services.phone_call_admit)(
-            public_id=grant.agent_public_id, provider_call_id=grant.call_sid
-        )
         if isinstance(admitted, services.Refusal):
             logger.info("Refused Twilio call %s: %s", grant.call_sid, admitted.reason)
             await self.close(code=POLICY_VIOLATION)

@@ -19,7 +19,7 @@ from django.test import Client
 from twilio.request_validator import RequestValidator
 
 from calls import services, twilio
-from calls.consumers import monitor_group
+from calls.consumers import TwilioMediaConsumer, monitor_group
 from calls.models import CallLog, CallStatus, Channel
 from calls.tests.conftest import calls_settled
 from calls.tests.fake_openai import FakeRealtimeServer
@@ -336,6 +336,28 @@ async def test_stream_without_a_valid_signature_or_token_gets_no_call(
     replay = TwilioStream()
     assert await replay.open(token, call_sid="CA0005")  # a token for another call
     assert (await replay.communicator.receive_output(timeout=5))["code"] == 1008
+    assert await CallLog.objects.acount() == 0
+
+
+async def test_a_stream_during_a_redis_or_layer_outage_is_told_to_try_again(
+    agent: Any, twilio_settings: Any, fake: FakeRealtimeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def cache_down(**_: Any) -> bool:
+        raise ConnectionError("Error 111 connecting to redis:6379")
+
+    monkeypatch.setattr(twilio, "stream_grant_claim", cache_down)
+    stream = TwilioStream()
+    assert await stream.open(await _token("CA0011"), call_sid="CA0011")
+    assert (await stream.communicator.receive_output(timeout=5))["code"] == 1013
+    monkeypatch.undo()
+
+    async def layer_down(self: Any, call_id: str) -> bool:
+        return False
+
+    monkeypatch.setattr(TwilioMediaConsumer, "join_control_group", layer_down)
+    stream = TwilioStream()
+    assert await stream.open(await _token("CA0012"), call_sid="CA0012")
+    assert (await stream.communicator.receive_output(timeout=5))["code"] == 1013
     assert await CallLog.objects.acount() == 0
 
 
