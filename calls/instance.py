@@ -13,11 +13,16 @@ import contextvars
 import logging
 import os
 import socket
+import time
+from typing import Any
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.db import connection
 
 from calls import services
+from calls.processes import pid_namespace, process_started
 
 logger = logging.getLogger(__name__)
 
@@ -31,11 +36,13 @@ class _ThisProcess:
 _process = _ThisProcess()
 
 
-def _identity() -> dict[str, str | int]:
+def _identity() -> dict[str, Any]:
     return {
         "hostname": socket.gethostname()[:200],
         "pid": os.getpid(),
         "name": settings.SERVER_INSTANCE_NAME[:200],
+        "pid_namespace": pid_namespace(),
+        "process_started": process_started(os.getpid()),
     }
 
 
@@ -79,11 +86,26 @@ def _heartbeat_ensure() -> None:
 
 
 async def _beat(instance_id: str, interval: float) -> None:
+    last_success = time.monotonic()
     while True:
         await asyncio.sleep(interval)
+        # Others look stale to a process that could not beat either (a database outage
+        # for everyone): judge them only once this process has beaten on time again.
+        on_time = time.monotonic() - last_success < 2.5 * interval
         try:
-            await database_sync_to_async(services.server_instance_heartbeat)(
-                instance_id=instance_id, **_identity()
-            )
+            await sync_to_async(_beat_once, thread_sensitive=False)(instance_id, on_time)
         except Exception as exc:
             logger.warning("Server heartbeat failed (%s: %s)", type(exc).__name__, exc)
+        else:
+            last_success = time.monotonic()
+
+
+def _beat_once(instance_id: str, close_stale: bool) -> None:
+    """In a thread of its own, not the one every call's database work queues on: a
+    backlog there must not look like this process's death."""
+    try:
+        services.server_instance_heartbeat(
+            instance_id=instance_id, close_stale=close_stale, **_identity()
+        )
+    finally:
+        connection.close()

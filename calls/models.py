@@ -230,9 +230,9 @@ class ServerInstance(models.Model):
     """One run of a server process that serves calls, alive while it heartbeats.
 
     A call left live by a process that died (SIGKILL, crash, lost host) is closed as
-    ``server_lost`` once its process is known dead: at once by the next process on the
-    same host (its pid is gone, or it is that host's same-named previous run), or by
-    any process once its heartbeat is stale.
+    ``server_lost`` once its process is known dead: at once by the next process in the
+    same pid namespace (its pid is gone or belongs to another process now) or with the
+    same instance name, or by any process once its heartbeat is stale.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -242,7 +242,15 @@ class ServerInstance(models.Model):
         help_text="VOICEAGENT_INSTANCE_NAME: a stable name across restarts, if set.",
     )
     hostname = models.CharField(max_length=200)
+    pid_namespace = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Boot id and pid namespace: where the pid means this process.",
+    )
     pid = models.PositiveIntegerField()
+    process_started = models.BigIntegerField(
+        null=True, blank=True, help_text="Start time in clock ticks since boot (pid reuse)."
+    )
     started_at = models.DateTimeField(default=timezone.now)
     heartbeat_at = models.DateTimeField(default=timezone.now)
     stopped_at = models.DateTimeField(

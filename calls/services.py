@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
-import os
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -27,6 +26,7 @@ from calls.models import (
     ToolInvocation,
     TranscriptTurn,
 )
+from calls.processes import same_process_alive
 from calls.realtime.hooks import CallOutcome, ToolRecord, TurnRecord
 from calls.realtime.text import storable_json, storable_text
 from calls.selectors import live_call_count
@@ -276,40 +276,56 @@ def call_logs_close_orphans(
     return closed
 
 
-def server_instance_register(*, hostname: str, pid: int, name: str = "") -> ServerInstance:
+def server_instance_register(
+    *,
+    hostname: str,
+    pid: int,
+    name: str = "",
+    pid_namespace: str = "",
+    process_started: int | None = None,
+) -> ServerInstance:
     """Records a starting server process, and closes at once the calls of the processes
-    it knows are dead: its own previous run (same name, or same host and pid) and any
-    process of this host whose pid no longer exists. Live processes are not touched."""
-    instance = ServerInstance.objects.create(hostname=hostname, pid=pid, name=name)
+    it can tell are dead: those of its own pid namespace whose process is gone (its pid
+    is free, is this process's, or belongs to a process started at another time), and
+    its same-named predecessor (``VOICEAGENT_INSTANCE_NAME``, unique per process). A
+    process it cannot judge is left to the stale-heartbeat rule."""
+    instance = ServerInstance.objects.create(
+        hostname=hostname,
+        pid=pid,
+        name=name,
+        pid_namespace=pid_namespace,
+        process_started=process_started,
+    )
     others = ServerInstance.objects.filter(stopped_at__isnull=True).exclude(pk=instance.pk)
-    dead = [
-        str(other.pk)
-        for other in others.only("pk", "hostname", "pid", "name")
-        if (name and other.name == name)
-        or (other.hostname == hostname and (other.pid == pid or not pid_alive(other.pid)))
-    ]
+    dead = []
+    for other in others.only("pk", "pid", "name", "pid_namespace", "process_started"):
+        here = bool(pid_namespace) and other.pid_namespace == pid_namespace
+        alive_here = (
+            here and other.pid != pid and same_process_alive(other.pid, other.process_started)
+        )
+        if here and not alive_here:
+            dead.append(str(other.pk))
+        elif name and other.name == name:
+            if alive_here:
+                logger.warning("Two running processes are named %r; names must be unique", name)
+            else:
+                dead.append(str(other.pk))
     call_logs_close_orphans(dead_instances=dead)
     return instance
 
 
-def server_instance_heartbeat(*, instance_id: str, hostname: str, pid: int, name: str) -> None:
-    """Marks this process alive, then closes the calls of processes that stopped beating."""
+def server_instance_heartbeat(
+    *, instance_id: str, close_stale: bool = True, **identity: Any
+) -> None:
+    """Marks this process alive, then (``close_stale``) closes the calls of processes
+    that stopped beating; a process whose own beats were failing (the database was out
+    for it too) passes ``close_stale=False`` until it has beaten again."""
     now = timezone.now()
     alive = ServerInstance.objects.filter(pk=instance_id).update(heartbeat_at=now, stopped_at=None)
     if not alive:  # the row was deleted (e.g. by hand): this process still runs calls
-        ServerInstance.objects.create(id=instance_id, hostname=hostname, pid=pid, name=name)
-    call_logs_close_orphans(now=now)
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether a process with this pid exists on this host (signal 0 checks, sends nothing)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True  # it exists, owned by someone else
-    return True
+        ServerInstance.objects.create(id=instance_id, **identity)
+    if close_stale:
+        call_logs_close_orphans(now=now)
 
 
 def call_client_message_send(*, call_id: str, message: dict[str, Any]) -> None:

@@ -6,8 +6,11 @@ may not have one: an idle keep-alive HTTP connection, or the HTTP request a WebS
 upgraded from (kept for up to a second). The ``KeyError`` aborts the method, so no
 application is cancelled, the reactor stops with every call still running (unrecorded)
 and the interpreter may crash while finalising the abandoned coroutines. This replaces
-the method with one that skips connections without an application; everything else
-is daphne's own behaviour.
+the method with one that skips connections without an application. Two more changes:
+it waits for every application to finish (daphne's ``gather`` stops waiting at the
+first one cancelled, so the reactor could stop while other calls are still being
+recorded), and for ``SHUTDOWN_WAIT_SECONDS`` at most, so that one stuck application
+cannot hold the shutdown until the supervisor kills the process.
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ import sys
 from typing import Any
 
 logger = logging.getLogger(__name__)
+
+# Each call's own stop is bounded by 10 s (SESSION_STOP_TIMEOUT); this bounds them all.
+SHUTDOWN_WAIT_SECONDS = 15.0
 
 
 def daphne_shutdown_patch() -> bool:
@@ -39,10 +45,13 @@ def daphne_shutdown_patch() -> bool:
                 instance.cancel()
                 wait_for.append(instance)
         logger.info("Cancelled %d running application instances for shutdown", len(wait_for))
-        # Twisted waits for these before stopping the reactor.
-        waiting = defer.Deferred.fromFuture(asyncio.gather(*wait_for, return_exceptions=True))
-        waiting.addErrback(lambda _: None)
-        return waiting
+        if not wait_for:
+            return None
+        # Twisted waits for this before stopping the reactor.
+        waiting = asyncio.ensure_future(asyncio.wait(wait_for, timeout=SHUTDOWN_WAIT_SECONDS))
+        deferred = defer.Deferred.fromFuture(waiting)
+        deferred.addErrback(lambda _: None)
+        return deferred
 
     kill_all_applications.voiceagent_fixed = True  # type: ignore[attr-defined]
     server_class.kill_all_applications = kill_all_applications

@@ -117,7 +117,13 @@ REDIS_URL = env.url("REDIS_URL", "", schemes=("redis", "rediss", "unix"))
 CHANNEL_LAYERS = config.channel_layers(REDIS_URL)
 # Shared by all processes with Redis (rate limits, greeting cache index).
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        # Admission reads it in the database thread every call shares: an unreachable
+        # Redis must fail fast (a refusal), never hang that thread.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }

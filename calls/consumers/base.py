@@ -126,10 +126,11 @@ class CallConsumer(AsyncWebsocketConsumer):
                 failures += 1
                 logger.warning("Call %s: channel layer receive failed (%d)", self.call_id, failures)
                 await asyncio.sleep(min(30.0, 0.5 * 2**failures))
+                if self.call_id:
+                    # Rejoin before receiving again: a restarted Redis lost the group, and
+                    # nothing would reach this channel without it.
+                    await self.join_control_group(self.call_id)
                 continue
-            if failures and self.call_id:
-                # The layer is back; its group memberships may not be (a restarted Redis).
-                await self.join_control_group(self.call_id)
             failures = 0
             if not str(message.get("type", "")).startswith("call."):
                 logger.warning(

@@ -328,7 +328,8 @@ class UpstreamEvents:
     async def _on_error(self: CallSession, event: dict[str, Any]) -> None:
         error = event.get("error") or {}
         code = error.get("code") or error.get("type") or "unknown"
-        if code == "conversation_already_has_active_response":
+        if code == "conversation_already_has_active_response" or self.active_response_id is None:
+            # A response.create that fails never starts: stop waiting for it.
             self.response_requested = False
         if code in BENIGN_ERROR_CODES:
             logger.debug("Call %s: benign upstream error %s", self.call_id, code)

@@ -57,10 +57,15 @@ class Limits:
     def _upstream_stalled(self: CallSession, now: float) -> bool:
         """A reply is running or was asked for, and the service has sent nothing for
         ``stall_timeout``: it holds the socket open but has stopped working."""
-        return self.responding and now - self.last_upstream_event_at >= self.stall_timeout
+        if not self.responding:
+            return False
+        # From the later of the last event and the request: the service sends nothing
+        # while the caller is quiet, so a reply asked for after a long silence is not late.
+        waiting_since = max(self.last_upstream_event_at, self.response_started_at)
+        return now - waiting_since >= self.stall_timeout
 
     async def _end_stalled(self: CallSession, now: float) -> None:
-        silent = now - self.last_upstream_event_at
+        silent = now - max(self.last_upstream_event_at, self.response_started_at)
         logger.warning("Call %s: no upstream event for %.1f s mid-reply", self.call_id, silent)
         await self._send_error(
             "upstream_error", "The voice service stopped responding; the call ends."

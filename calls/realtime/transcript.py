@@ -51,6 +51,12 @@ class TurnWriter:
         self._pending = {}
         try:
             await self._save(batch)
+        except asyncio.CancelledError:
+            # The call ended while this write was under way (its end cancels the flush
+            # loop): whether or not the write ran, the final flush stores the batch
+            # again (writes are upserts).
+            self._requeue(batch)
+            raise
         except Exception as exc:
             self._report_failure(exc, len(batch))
             failed = await self._save_each(batch) if len(batch) > 1 else batch
@@ -68,6 +74,10 @@ class TurnWriter:
             ):
                 continue
             self._pending[turn.seq] = turn
+
+    def _requeue(self, turns: list[TurnRecord]) -> None:
+        for turn in turns:
+            self._pending.setdefault(turn.seq, turn)  # a newer copy, if queued, wins
 
     async def flush_final(self) -> None:
         """The last flush of the call: rides out a short database outage."""

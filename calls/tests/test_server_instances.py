@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from calls.models import CallLog, CallStatus, ServerInstance
+from calls.processes import pid_namespace, process_started
 from calls.realtime.hooks import CallOutcome
 from calls.services import (
     call_log_finish,
@@ -34,40 +35,71 @@ def _live_call(agent: Any, instance: ServerInstance) -> CallLog:
     )
 
 
+def _register(**extra: Any) -> ServerInstance:
+    return server_instance_register(
+        hostname=HOST,
+        pid=os.getpid(),
+        pid_namespace=pid_namespace(),
+        process_started=process_started(os.getpid()),
+        **extra,
+    )
+
+
 def test_a_starting_process_closes_only_the_calls_of_dead_processes(agent: Any) -> None:
-    dead_here = ServerInstance.objects.create(hostname=HOST, pid=NO_SUCH_PID)
-    previous_run_same_pid = ServerInstance.objects.create(hostname=HOST, pid=os.getpid())
-    alive_here = ServerInstance.objects.create(hostname=HOST, pid=os.getppid())
-    elsewhere = ServerInstance.objects.create(hostname="web-host-2", pid=NO_SUCH_PID)
-    calls = {
-        name: _live_call(agent, instance)
-        for name, instance in {
-            "dead_here": dead_here,
-            "previous_run": previous_run_same_pid,
-            "alive_here": alive_here,
-            "elsewhere": elsewhere,
-        }.items()
+    here = pid_namespace()
+    assert here, "this test runs on Linux, where /proc tells"
+    parent = os.getppid()
+    instances = {
+        "gone": ServerInstance(hostname=HOST, pid_namespace=here, pid=NO_SUCH_PID),
+        "previous_run_with_my_pid": ServerInstance(
+            hostname=HOST, pid_namespace=here, pid=os.getpid()
+        ),
+        "pid_reused": ServerInstance(
+            hostname=HOST, pid_namespace=here, pid=parent, process_started=1
+        ),
+        "alive_here": ServerInstance(
+            hostname=HOST, pid_namespace=here, pid=parent, process_started=process_started(parent)
+        ),
+        # Same hostname, another container (host networking): its pids are not ours.
+        "other_namespace": ServerInstance(
+            hostname=HOST, pid_namespace="another-boot:4026531836", pid=NO_SUCH_PID
+        ),
+        "other_host": ServerInstance(hostname="web-host-2", pid=NO_SUCH_PID),
     }
-    server_instance_register(hostname=HOST, pid=os.getpid())
-    states = {name: CallLog.objects.get(pk=c.pk).status for name, c in calls.items()}
+    calls = {}
+    for label, instance in instances.items():
+        instance.save()
+        calls[label] = _live_call(agent, instance)
+    _register()
+    states = {label: CallLog.objects.get(pk=c.pk).status for label, c in calls.items()}
     assert states == {
-        "dead_here": "failed",
-        "previous_run": "failed",
-        "alive_here": "active",  # a sibling worker on this host
-        "elsewhere": "active",  # another host's process, still heartbeating
+        "gone": "failed",
+        "previous_run_with_my_pid": "failed",
+        "pid_reused": "failed",
+        "alive_here": "active",  # a sibling worker
+        "other_namespace": "active",  # left to the stale-heartbeat rule
+        "other_host": "active",
     }
-    assert CallLog.objects.get(pk=calls["dead_here"].pk).end_reason == "server_lost"
-    dead_here.refresh_from_db()
-    assert dead_here.stopped_at is not None
+    assert CallLog.objects.get(pk=calls["gone"].pk).end_reason == "server_lost"
+    assert ServerInstance.objects.get(pk=instances["gone"].pk).stopped_at is not None
 
 
-def test_a_same_named_predecessor_is_dead_on_any_host(agent: Any) -> None:
+def test_a_same_named_predecessor_is_dead_but_not_a_running_namesake(agent: Any) -> None:
     predecessor = ServerInstance.objects.create(hostname="old-host", pid=1, name="web-1")
     sibling = ServerInstance.objects.create(hostname="old-host", pid=2, name="web-2")
-    mine, theirs = _live_call(agent, predecessor), _live_call(agent, sibling)
-    server_instance_register(hostname="new-host", pid=7, name="web-1")
+    parent = os.getppid()
+    namesake = ServerInstance.objects.create(
+        hostname=HOST,
+        pid_namespace=pid_namespace(),
+        pid=parent,
+        process_started=process_started(parent),
+        name="web-1",
+    )
+    mine, theirs, running = (_live_call(agent, i) for i in (predecessor, sibling, namesake))
+    _register(name="web-1")
     assert CallLog.objects.get(pk=mine.pk).status == "failed"
     assert CallLog.objects.get(pk=theirs.pk).status == "active"
+    assert CallLog.objects.get(pk=running.pk).status == "active"  # misconfigured, alive
 
 
 def test_a_silent_instance_is_dead_after_six_heartbeats(agent: Any, settings: Any) -> None:
@@ -81,7 +113,7 @@ def test_a_silent_instance_is_dead_after_six_heartbeats(agent: Any, settings: An
     )
     lost, kept = _live_call(agent, silent), _live_call(agent, recent)
     me = ServerInstance.objects.create(hostname=HOST, pid=os.getpid())
-    server_instance_heartbeat(instance_id=str(me.pk), hostname=HOST, pid=os.getpid(), name="")
+    server_instance_heartbeat(instance_id=str(me.pk), hostname=HOST, pid=os.getpid())
     assert CallLog.objects.get(pk=lost.pk).end_reason == "server_lost"
     assert CallLog.objects.get(pk=kept.pk).status == "active"
     me.refresh_from_db()
@@ -115,5 +147,18 @@ def test_the_heartbeat_recreates_a_deleted_instance_row() -> None:
     instance = ServerInstance.objects.create(hostname=HOST, pid=os.getpid())
     instance_id = str(instance.pk)
     instance.delete()
-    server_instance_heartbeat(instance_id=instance_id, hostname=HOST, pid=os.getpid(), name="")
+    server_instance_heartbeat(instance_id=instance_id, hostname=HOST, pid=os.getpid())
     assert ServerInstance.objects.filter(pk=instance_id).exists()
+
+
+def test_a_heartbeat_after_its_own_outage_judges_no_one(agent: Any, settings: Any) -> None:
+    settings.SERVER_HEARTBEAT_SECONDS = 10
+    silent = ServerInstance.objects.create(
+        hostname="gone", pid=1, heartbeat_at=timezone.now() - dt.timedelta(seconds=120)
+    )
+    call = _live_call(agent, silent)
+    me = ServerInstance.objects.create(hostname=HOST, pid=os.getpid())
+    server_instance_heartbeat(
+        instance_id=str(me.pk), close_stale=False, hostname=HOST, pid=os.getpid()
+    )
+    assert CallLog.objects.get(pk=call.pk).status == "active"

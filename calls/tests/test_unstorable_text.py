@@ -170,3 +170,24 @@ def test_json_frames_that_exhaust_the_parser_are_protocol_errors() -> None:
         parse_client_frame("[" * 100_000, None)
     with pytest.raises(ProtocolError, match="nested too deeply"):
         parse_client_frame('{"type": "text", "text": ' + '{"a": ' * 5000, None)
+
+
+async def test_a_write_cancelled_by_the_end_of_the_call_is_stored_by_the_final_flush() -> None:
+    stored: dict[int, str] = {}
+    started = asyncio.Event()
+
+    async def slow_save(turns: list[TurnRecord]) -> None:
+        started.set()
+        await asyncio.sleep(0.2)
+        stored.update({turn.seq: turn.text for turn in turns})
+
+    writer = TurnWriter(call_id="c", save=slow_save)
+    writer.queue(_turn(1, "said just before the end"))
+    flushing = asyncio.ensure_future(writer.flush())
+    await started.wait()
+    flushing.cancel()  # what CallSession.end does to its flush loop
+    with pytest.raises(asyncio.CancelledError):
+        await flushing
+    assert stored == {} and writer.pending == 1
+    await writer.flush_final()
+    assert stored == {1: "said just before the end"}

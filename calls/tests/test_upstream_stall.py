@@ -59,3 +59,46 @@ async def test_a_quiet_call_with_no_reply_under_way_is_not_a_stall(
     await client.send(type="ping", id=1)
     assert (await client.until("pong"))["id"] == 1
     await client.close()
+
+
+async def _answer_after_a_moment(connection: FakeConnection, event: dict[str, Any]) -> None:
+    await asyncio.sleep(0.4)
+    await connection.speak("We open at nine.", pcm_chunks(2))
+
+
+async def test_a_reply_asked_for_after_a_long_silence_is_not_a_stall(
+    agent: Any, fake: FakeRealtimeServer, settings: Any
+) -> None:
+    # The service sends nothing while the caller is quiet; the stall clock starts when
+    # a reply is asked for, not at the last event before the silence.
+    settings.REALTIME_STALL_TIMEOUT = 1.0
+    fake.on_response_create = _answer_after_a_moment
+    client = CallClient()
+    assert await client.connect()
+    await client.until("ready")
+    await client.until("response_done")
+    await asyncio.sleep(1.5)  # longer than the stall timeout, nothing under way
+    await client.send(type="text", text="when do you open?")
+    done = await client.until("response_done", timeout=5)
+    assert done["type"] == "response_done"
+    assert client.received("ended") == [] and client.received("error") == []
+    await client.close()
+
+
+async def test_a_refused_reply_request_is_not_waited_for_forever(
+    agent: Any, fake: FakeRealtimeServer, settings: Any
+) -> None:
+    settings.REALTIME_STALL_TIMEOUT = 1.0
+
+    async def refuse(connection: FakeConnection, event: dict[str, Any]) -> None:
+        await connection.error("invalid_value", "The response could not be created.")
+
+    fake.on_response_create = refuse
+    client = CallClient()
+    assert await client.connect()
+    await client.until("ready")
+    await client.until("response_done")
+    await client.send(type="text", text="hello?")
+    assert (await client.until("error"))["code"] == "upstream_error"
+    assert await client.nothing_more(timeout=1.6)  # no stall: no reply is awaited any more
+    await client.close()
