@@ -1,8 +1,8 @@
 """Fault injection against a real server process: what each fault costs (docs/reliability.md).
 
 Faults: SIGTERM under uvicorn and under daphne, SIGKILL then restart, the channel layer
-(channels-redis) unreachable through a TCP proxy, a realtime service that stalls
-mid-reply. For each: calls and transcript turns lost, and the times an operator cares
+(channels-redis) refused or silent (packets dropped) through a TCP proxy, a realtime
+service that stalls mid-reply, hostile frames and abandoned callers. For each: calls and transcript turns lost, and the times an operator cares
 about (shutdown, orphan closing after a restart, stall detection, recovery). The same
 scenarios back calls/tests/test_faults.py, which asserts that nothing is lost.
 
@@ -48,6 +48,15 @@ async def run_all(runs: int, redis_url: str) -> list[dict[str, Any]]:
                 "layer-outage",
                 lambda d: scenario_layer_outage(
                     d, redis_host=redis.hostname or "127.0.0.1", redis_port=redis.port or 6379
+                ),
+            ),
+            (
+                "layer-silent",
+                lambda d: scenario_layer_outage(
+                    d,
+                    redis_host=redis.hostname or "127.0.0.1",
+                    redis_port=redis.port or 6379,
+                    blackhole=True,
                 ),
             ),
             ("stalled-upstream", lambda d: scenario_stalled_upstream(d, stall_timeout=3.0)),

@@ -53,10 +53,16 @@ async def test_sigkill_then_restart_closes_the_orphan_at_once(tmp_path: Path) ->
 
 
 @pytest.mark.redis
-async def test_a_channel_layer_outage_loses_no_call_and_refuses_new_ones(tmp_path: Path) -> None:
+@pytest.mark.parametrize("blackhole", [False, True], ids=["refused", "silent"])
+async def test_a_channel_layer_outage_loses_no_call_and_refuses_new_ones(
+    tmp_path: Path, blackhole: bool
+) -> None:
     parts = urlsplit(redis_url())
     result = await scenario_layer_outage(
-        tmp_path, redis_host=parts.hostname or "127.0.0.1", redis_port=parts.port or 6379
+        tmp_path,
+        redis_host=parts.hostname or "127.0.0.1",
+        redis_port=parts.port or 6379,
+        blackhole=blackhole,
     )
     assert result["calls_lost"] == 0, result
     assert result["ended_reasons"] == ["client_ended", "client_ended"], result

@@ -34,12 +34,15 @@ TYPED_LINES = [
 
 
 class TcpProxy:
-    """A TCP proxy the test owns: ``cut()`` resets every connection and refuses new
-    ones (the service is unreachable), ``restore()`` listens again on the same port."""
+    """A TCP proxy the test owns. ``cut()`` resets every connection and refuses new ones
+    (the service is down); ``blackhole()`` keeps every connection open, accepts new ones
+    and forwards nothing (packets dropped on the way: every call on it hangs);
+    ``restore()`` resets what the outage left and serves again on the same port."""
 
     def __init__(self, target_host: str, target_port: int) -> None:
         self.target = (target_host, target_port)
         self.port = free_port()
+        self.dropping = False
         self._server: asyncio.Server | None = None
         self._transports: set[asyncio.WriteTransport] = set()
 
@@ -53,14 +56,30 @@ class TcpProxy:
             self._server.close()
             await self._server.wait_closed()
             self._server = None
+        self._abort_all()
+
+    async def blackhole(self) -> None:
+        self.dropping = True
+
+    async def restore(self) -> None:
+        if self.dropping:
+            self.dropping = False
+            self._abort_all()  # their streams lost bytes: the clients must reconnect
+        if self._server is None:
+            await self.start()
+
+    def _abort_all(self) -> None:
         for transport in list(self._transports):
             transport.abort()
         self._transports.clear()
 
-    async def restore(self) -> None:
-        await self.start()
-
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.dropping:
+            self._transports.add(writer.transport)
+            with contextlib.suppress(OSError, ConnectionError):
+                while await reader.read(65536):
+                    pass
+            return
         try:
             upstream_reader, upstream_writer = await asyncio.open_connection(*self.target)
         except OSError:
@@ -77,10 +96,11 @@ class TcpProxy:
             for transport in pair:
                 transport.abort()
 
-    @staticmethod
-    async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         with contextlib.suppress(OSError, ConnectionError):
             while data := await reader.read(65536):
+                if self.dropping:
+                    continue
                 writer.write(data)
                 await writer.drain()
         writer.transport.abort()
@@ -259,7 +279,12 @@ async def scenario_sigkill_restart(data_dir: Path) -> dict[str, Any]:
 
 
 async def scenario_layer_outage(
-    data_dir: Path, *, redis_host: str, redis_port: int, outage_seconds: float = 4.0
+    data_dir: Path,
+    *,
+    redis_host: str,
+    redis_port: int,
+    outage_seconds: float = 4.0,
+    blackhole: bool = False,
 ) -> dict[str, Any]:
     """The channel layer (channels-redis) becomes unreachable for a while: live calls go
     on with every turn stored, new calls are refused with 503, and calls start again
@@ -276,7 +301,7 @@ async def scenario_layer_outage(
         live = [await open_call(server) for _ in range(2)]
         for call in live:
             await call.say(TYPED_LINES[0])
-        await proxy.cut()
+        await (proxy.blackhole() if blackhole else proxy.cut())
         cut_at = time.monotonic()
         for line in TYPED_LINES[1:4]:
             for call in live:
@@ -309,7 +334,8 @@ async def scenario_layer_outage(
         await proxy.cut()
     rows = [call_row(server, call.call_id) for call in live]
     return {
-        "fault": f"channel layer unreachable for {outage_seconds:g} s",
+        "fault": f"channel layer {'silent' if blackhole else 'unreachable'} for "
+        f"{outage_seconds:g} s",
         "calls": len(live),
         "calls_lost": sum(row != ("completed", "client_ended") for row in rows),
         "ended_reasons": [call.ended_reason for call in live],
