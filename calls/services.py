@@ -228,6 +228,7 @@ def origin_allowed(*, origin: str, host: str, allowed: list[str]) -> bool:
 
 
 ORPHAN_GRACE = dt.timedelta(minutes=5)
+MIN_CALL_SECONDS = 30  # the smallest max_call_seconds an agent may have
 SERVER_LOST_MESSAGE = "The server process handling this call stopped without ending it."
 
 
@@ -237,9 +238,9 @@ def call_logs_close_orphans(
     """Fails calls left live by a server process that died without ending them.
 
     A call is an orphan when its process is known dead: listed in ``dead_instances``,
-    or silent for six heartbeats (``SERVER_HEARTBEAT_SECONDS``); or, for calls that
-    name no process, once it has been live longer than its agent's maximum duration
-    plus a grace period. Returns the number of calls closed.
+    or silent for six heartbeats (``SERVER_HEARTBEAT_SECONDS``); or once it has been
+    live longer than its agent's maximum duration plus a grace period, which no running
+    session allows. Returns the number of calls closed.
     """
     now = now or timezone.now()
     dead = set(dead_instances or [])
@@ -260,8 +261,11 @@ def call_logs_close_orphans(
             error_message=SERVER_LOST_MESSAGE,
             updated_at=now,
         )
-    unowned = CallLog.objects.filter(status__in=live, server_instance__isnull=True)
-    for call in unowned.select_related("agent").only("pk", "started_at", "agent__max_call_seconds"):
+    # No session outlives its agent's maximum duration: a call live for longer is stuck
+    # (no instance recorded, or its end could not be written), whoever runs it.
+    shortest_possible = now - ORPHAN_GRACE - dt.timedelta(seconds=MIN_CALL_SECONDS)
+    overdue = CallLog.objects.filter(status__in=live, started_at__lt=shortest_possible)
+    for call in overdue.select_related("agent").only("pk", "started_at", "agent__max_call_seconds"):
         limit = dt.timedelta(seconds=call.agent.max_call_seconds) + ORPHAN_GRACE
         if call.started_at + limit < now:
             closed += CallLog.objects.filter(pk=call.pk, status__in=live).update(

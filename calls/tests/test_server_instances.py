@@ -162,3 +162,15 @@ def test_a_heartbeat_after_its_own_outage_judges_no_one(agent: Any, settings: An
         instance_id=str(me.pk), close_stale=False, hostname=HOST, pid=os.getpid()
     )
     assert CallLog.objects.get(pk=call.pk).status == "active"
+
+
+def test_a_call_live_past_its_maximum_duration_is_closed_whoever_runs_it(agent: Any) -> None:
+    me = ServerInstance.objects.create(hostname=HOST, pid=os.getpid())
+    stuck = _live_call(agent, me)  # its end could not be written, say
+    CallLog.objects.filter(pk=stuck.pk).update(
+        started_at=timezone.now() - dt.timedelta(seconds=agent.max_call_seconds + 301)
+    )
+    recent = _live_call(agent, me)
+    assert call_logs_close_orphans() == 1
+    assert CallLog.objects.get(pk=stuck.pk).end_reason == "server_lost"
+    assert CallLog.objects.get(pk=recent.pk).status == "active"
