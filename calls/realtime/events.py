@@ -140,9 +140,11 @@ class UpstreamEvents:
         await self._assistant_final(event.get("item_id") or "", (text or "").strip())
 
     async def _assistant_final(self: CallSession, item_id: str, text: str) -> None:
+        if text:
+            self._queue_assistant_turn(item_id, text)  # before telling the client (see user_turn)
         await self.send_transcript("assistant", text, item_id, final=True)
-        if not text:
-            return
+
+    def _queue_assistant_turn(self: CallSession, item_id: str, text: str) -> None:
         audio = self.current_audio
         started_ms = None
         if audio is not None and audio.item_id == item_id:

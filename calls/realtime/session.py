@@ -398,8 +398,11 @@ class CallSession(UpstreamEvents, Greeting, Limits):
         )
 
     async def user_turn(self, item_id: str, text: str, *, started_ms: int | None) -> None:
-        """A final caller utterance: to the client, and queued for the transcript."""
-        await self.send_transcript("user", text, item_id, final=True)
+        """A final caller utterance: queued for the transcript, then to the client.
+
+        Queued first: the call may end while the client is being told (a shutdown), and
+        a turn the caller saw final must be in the final flush.
+        """
         if text:
             self._queue_turn(
                 TurnRecord(
@@ -410,6 +413,7 @@ class CallSession(UpstreamEvents, Greeting, Limits):
                     started_ms=started_ms,
                 )
             )
+        await self.send_transcript("user", text, item_id, final=True)
 
     async def request_response(
         self, *, instructions: str | None = None, metadata: dict[str, str] | None = None
