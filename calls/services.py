@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from agents.models import Agent
@@ -254,12 +255,8 @@ def call_logs_close_orphans(
     closed = 0
     if dead:
         ServerInstance.objects.filter(pk__in=dead, stopped_at__isnull=True).update(stopped_at=now)
-        closed += CallLog.objects.filter(server_instance__in=dead, status__in=live).update(
-            status=CallStatus.FAILED,
-            end_reason=EndReason.SERVER_LOST,
-            ended_at=now,
-            error_message=SERVER_LOST_MESSAGE,
-            updated_at=now,
+        closed += _close_as_lost(
+            CallLog.objects.filter(server_instance__in=dead, status__in=live), now=now
         )
     # No session outlives its agent's maximum duration: a call live for longer is stuck
     # (no instance recorded, or its end could not be written), whoever runs it.
@@ -268,16 +265,20 @@ def call_logs_close_orphans(
     for call in overdue.select_related("agent").only("pk", "started_at", "agent__max_call_seconds"):
         limit = dt.timedelta(seconds=call.agent.max_call_seconds) + ORPHAN_GRACE
         if call.started_at + limit < now:
-            closed += CallLog.objects.filter(pk=call.pk, status__in=live).update(
-                status=CallStatus.FAILED,
-                end_reason=EndReason.SERVER_LOST,
-                ended_at=now,
-                error_message=SERVER_LOST_MESSAGE,
-                updated_at=now,
-            )
+            closed += _close_as_lost(CallLog.objects.filter(pk=call.pk, status__in=live), now=now)
     if closed:
         logger.warning("Closed %d orphaned calls", closed)
     return closed
+
+
+def _close_as_lost(calls: QuerySet[CallLog], *, now: dt.datetime) -> int:
+    return calls.update(
+        status=CallStatus.FAILED,
+        end_reason=EndReason.SERVER_LOST,
+        ended_at=now,
+        error_message=SERVER_LOST_MESSAGE,
+        updated_at=now,
+    )
 
 
 def server_instance_register(

@@ -50,7 +50,7 @@ class MonitorPublisher:
             self._queue.put_nowait(None)
         try:
             await asyncio.wait_for(asyncio.shield(self._task), DRAIN_TIMEOUT_SECONDS)
-        except (TimeoutError, Exception):
+        except Exception:  # TimeoutError included
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task

@@ -95,6 +95,11 @@ class TwilioMediaConsumer(CallConsumer):
             logger.info("Call %s: caller pressed a key (ignored)", self.call_id)
         # `connected` and anything newer carry nothing a call needs.
 
+    async def _refuse(self, code: int) -> None:
+        """Closes the stream without a call (after accept: Twilio gets the close code)."""
+        await self.close(code=code)
+        self.client_gone = True
+
     async def _bad_frame(self, reason: str) -> None:
         if self.session is not None:
             await self.session.client_error(ProtocolError("bad_request", reason))
@@ -114,36 +119,30 @@ class TwilioMediaConsumer(CallConsumer):
         )
         try:
             claimed = grant is not None and await twilio.stream_grant_claim(call_sid=grant.call_sid)
-            admitted = (
-                await database_sync_to_async(services.phone_call_admit)(
+            admitted = None
+            if grant is not None and claimed:
+                admitted = await database_sync_to_async(services.phone_call_admit)(
                     public_id=grant.agent_public_id, provider_call_id=grant.call_sid
                 )
-                if grant is not None and claimed
-                else None
-            )
         except Exception:
             # The shared cache (Redis) or the database is down: try again later, not 1011.
             logger.exception("Refused a Twilio media stream: admission could not be checked")
-            await self.close(code=TRY_AGAIN_LATER)
-            self.client_gone = True
+            await self._refuse(TRY_AGAIN_LATER)
             return
         if grant is None or admitted is None:
             logger.warning("Refused a Twilio media stream: invalid or reused call token")
-            await self.close(code=POLICY_VIOLATION)
-            self.client_gone = True
+            await self._refuse(POLICY_VIOLATION)
             return
         if isinstance(admitted, services.Refusal):
             logger.info("Refused Twilio call %s: %s", grant.call_sid, admitted.reason)
-            await self.close(code=POLICY_VIOLATION)
-            self.client_gone = True
+            await self._refuse(POLICY_VIOLATION)
             return
         if self._start_watch is not None:
             self._start_watch.cancel()
         call_id = str(uuid.uuid4())
         if not await self.join_control_group(call_id):
             logger.warning("Refused Twilio call %s: the channel layer is down", grant.call_sid)
-            await self.close(code=TRY_AGAIN_LATER)
-            self.client_gone = True
+            await self._refuse(TRY_AGAIN_LATER)
             return
         self.stream_sid = str(message.get("streamSid") or start.get("streamSid") or "")
         await self.begin_call(

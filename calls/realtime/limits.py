@@ -24,8 +24,9 @@ class Limits:
             await asyncio.sleep(TIMER_INTERVAL_SECONDS)
             now = self._clock()
             elapsed = now - ready_at
-            if self._upstream_stalled(now):
-                await self._end_stalled(now)
+            silence = self._upstream_silence(now)
+            if silence is not None and silence >= self.stall_timeout:
+                await self._end_stalled(silence)
                 return
             if elapsed >= max_seconds:
                 self._spawn(self.end("max_duration"), "end")
@@ -54,18 +55,17 @@ class Limits:
             return False
         return now - self._last_activity >= self.agent.idle_seconds
 
-    def _upstream_stalled(self: CallSession, now: float) -> bool:
-        """A reply is running or was asked for, and the service has sent nothing for
-        ``stall_timeout``: it holds the socket open but has stopped working."""
+    def _upstream_silence(self: CallSession, now: float) -> float | None:
+        """How long the service has sent nothing while a reply is running or was asked
+        for (None when none is): past ``stall_timeout`` it holds the socket open but has
+        stopped working. Counted from the later of the last event and the request: the
+        service sends nothing while the caller is quiet, so a reply asked for after a long
+        silence is not late."""
         if not self.responding:
-            return False
-        # From the later of the last event and the request: the service sends nothing
-        # while the caller is quiet, so a reply asked for after a long silence is not late.
-        waiting_since = max(self.last_upstream_event_at, self.response_started_at)
-        return now - waiting_since >= self.stall_timeout
+            return None
+        return now - max(self.last_upstream_event_at, self.response_started_at)
 
-    async def _end_stalled(self: CallSession, now: float) -> None:
-        silent = now - max(self.last_upstream_event_at, self.response_started_at)
+    async def _end_stalled(self: CallSession, silent: float) -> None:
         logger.warning("Call %s: no upstream event for %.1f s mid-reply", self.call_id, silent)
         await self._send_error(
             "upstream_error", "The voice service stopped responding; the call ends."

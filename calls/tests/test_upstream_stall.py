@@ -15,6 +15,14 @@ from calls.tests.fake_openai import FakeConnection, FakeRealtimeServer, pcm_chun
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+async def _greeted_client() -> tuple[CallClient, str]:
+    client = CallClient()
+    assert await client.connect()
+    call_id = (await client.until("ready"))["call_id"]
+    await client.until("response_done")  # the greeting
+    return client, call_id
+
+
 async def _stall_mid_reply(connection: FakeConnection, event: dict[str, Any]) -> None:
     # Half a reply, then nothing more, ever: the socket stays open.
     await connection.speak("Let me think", pcm_chunks(2), finish=False)
@@ -25,10 +33,7 @@ async def test_a_stalled_reply_is_detected_reported_and_recorded(
 ) -> None:
     settings.REALTIME_STALL_TIMEOUT = 1.0
     fake.on_response_create = _stall_mid_reply
-    client = CallClient()
-    assert await client.connect()
-    call_id = (await client.until("ready"))["call_id"]
-    await client.until("response_done")  # the greeting
+    client, call_id = await _greeted_client()
     await client.send(type="text", text="what are your opening hours?")
     started = time.monotonic()
     error = await client.until("error", timeout=5)
@@ -50,10 +55,7 @@ async def test_a_quiet_call_with_no_reply_under_way_is_not_a_stall(
     agent: Any, fake: FakeRealtimeServer, settings: Any
 ) -> None:
     settings.REALTIME_STALL_TIMEOUT = 1.0
-    client = CallClient()
-    assert await client.connect()
-    await client.until("ready")
-    await client.until("response_done")
+    client, _ = await _greeted_client()
     # Nothing from the caller or the service for longer than the stall timeout.
     assert await client.nothing_more(timeout=1.6)
     await client.send(type="ping", id=1)
@@ -73,10 +75,7 @@ async def test_a_reply_asked_for_after_a_long_silence_is_not_a_stall(
     # a reply is asked for, not at the last event before the silence.
     settings.REALTIME_STALL_TIMEOUT = 1.0
     fake.on_response_create = _answer_after_a_moment
-    client = CallClient()
-    assert await client.connect()
-    await client.until("ready")
-    await client.until("response_done")
+    client, _ = await _greeted_client()
     await asyncio.sleep(1.5)  # longer than the stall timeout, nothing under way
     await client.send(type="text", text="when do you open?")
     done = await client.until("response_done", timeout=5)
@@ -94,10 +93,7 @@ async def test_a_refused_reply_request_is_not_waited_for_forever(
         await connection.error("invalid_value", "The response could not be created.")
 
     fake.on_response_create = refuse
-    client = CallClient()
-    assert await client.connect()
-    await client.until("ready")
-    await client.until("response_done")
+    client, _ = await _greeted_client()
     await client.send(type="text", text="hello?")
     assert (await client.until("error"))["code"] == "upstream_error"
     assert await client.nothing_more(timeout=1.6)  # no stall: no reply is awaited any more

@@ -53,12 +53,7 @@ async def test_unreachable_broker_gives_503(real_broker: object) -> None:
 
 
 async def test_unreachable_channel_layer_gives_503(settings: object) -> None:
-    settings.CHANNEL_LAYERS = {  # type: ignore[attr-defined]
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"]},
-        }
-    }
+    settings.CHANNEL_LAYERS = channel_layers("redis://127.0.0.1:1/0")  # type: ignore[attr-defined]
     response = await AsyncClient().get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["channel_layer"]["ok"] is False
@@ -74,12 +69,7 @@ async def _staff_client() -> AsyncClient:
 
 
 async def test_anonymous_callers_see_states_and_staff_see_details(settings: object) -> None:
-    settings.CHANNEL_LAYERS = {  # type: ignore[attr-defined]
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": ["redis://internal-redis.example:6390/0"]},
-        }
-    }
+    settings.CHANNEL_LAYERS = channel_layers("redis://internal-redis.example:6390/0")  # type: ignore[attr-defined]
     anonymous = await AsyncClient().get("/healthz")
     assert anonymous.status_code == 503
     assert anonymous.json() == {
