@@ -21,6 +21,7 @@ from calls import services, twilio
 from calls.consumers.base import CallConsumer
 from calls.models import Channel
 from calls.realtime.config import PHONE_AUDIO
+from calls.realtime.hooks import HeardPosition
 from calls.realtime.protocol import (
     MAX_FRAME_BYTES,
     ClientAudio,
@@ -188,13 +189,10 @@ class TwilioMediaConsumer(CallConsumer):
 
     # -- CallHooks
 
-    async def send_audio(self, item_id: str, audio: str) -> None:
-        # The session has counted this chunk into its current audio before handing it over.
-        current = self.session.current_audio if self.session is not None else None
-        sent_ms = current.sent_ms if current is not None and current.item_id == item_id else 0
+    async def send_audio(self, item_id: str, audio: str, end_ms: int) -> None:
         self._mark_seq += 1
         name = f"{item_id}:{self._mark_seq}"
-        self._pending_marks[name] = (item_id, sent_ms)
+        self._pending_marks[name] = (item_id, end_ms)
         sid = json.dumps(self.stream_sid)
         await self.send_frame(
             '{"event":"media","streamSid":' + sid + ',"media":{"payload":"' + audio + '"}}'
@@ -203,20 +201,16 @@ class TwilioMediaConsumer(CallConsumer):
             json.dumps({"event": "mark", "streamSid": self.stream_sid, "mark": {"name": name}})
         )
 
+    async def stop_playback(self) -> HeardPosition | None:
+        """Audio still queued at Twilio is cleared; the caller heard up to the last echoed
+        mark, no further."""
+        if not self._pending_marks:
+            return None
+        self._pending_marks.clear()
+        await self.send_frame(json.dumps({"event": "clear", "streamSid": self.stream_sid}))
+        played_item, played_ms = self._played
+        return HeardPosition(item_id=played_item, ms=played_ms)
+
     async def send_json(self, message: dict[str, Any]) -> None:
-        """Twilio only understands media, mark and clear: the call's events go to monitors,
-        and `listening` (the caller spoke over the agent) clears Twilio's buffer."""
-        if message.get("type") == "listening" and self._pending_marks:
-            # Audio is still queued at Twilio: the caller has heard up to the last echoed
-            # mark, no further. Say so before the session truncates (it runs right after
-            # `listening`), so that the truncation and the `clear` agree.
-            played_item, played_ms = self._played
-            current = self.session.current_audio if self.session is not None else None
-            if self.session is not None and current is not None:
-                heard = played_ms if played_item == current.item_id else 0
-                await self.session.handle_client(
-                    ClientPlayback(item_id=current.item_id, played_ms=heard)
-                )
-            self._pending_marks.clear()
-            await self.send_frame(json.dumps({"event": "clear", "streamSid": self.stream_sid}))
+        """Twilio only understands media, mark and clear: the call's events go to monitors."""
         self.publish(message)

@@ -12,6 +12,7 @@ from calls import services
 from calls.consumers.base import CallConsumer
 from calls.models import Channel
 from calls.realtime.config import WEB_AUDIO
+from calls.realtime.hooks import HeardPosition
 from calls.realtime.protocol import ProtocolError, parse_client_frame
 
 logger = logging.getLogger(__name__)
@@ -67,8 +68,12 @@ class WebCallConsumer(CallConsumer):
             return
         await self.session.handle_client(message)
 
-    async def send_audio(self, item_id: str, audio: str) -> None:
+    async def send_audio(self, item_id: str, audio: str, end_ms: int) -> None:
         # Built by hand: base64 needs no escaping, and this runs 20 times a second.
         await self.send_frame(
             '{"type":"audio","item_id":' + json.dumps(item_id) + ',"audio":"' + audio + '"}'
         )
+
+    async def stop_playback(self) -> HeardPosition | None:
+        # The widget stops its own playback on `listening` and reports what it played.
+        return None

@@ -69,6 +69,12 @@ class UpstreamEvents:
             self._speech_start_ms[item_id] = int(event.get("audio_start_ms") or 0)
         # `listening` goes out before anything else so the client stops playback at once.
         await self.hooks.send_json({"type": "listening"})
+        heard = await self.hooks.stop_playback()
+        audio = self.current_audio
+        if heard is not None and audio is not None and not audio.truncated:
+            # The transport knows what was played: truncate there, not at an estimate.
+            audio.reported_ms = heard.ms if heard.item_id == audio.item_id else 0
+            audio.reported_at = self._clock()
         await self._interrupt(played_ms=None, cancel=False)
 
     async def _on_speech_stopped(self: CallSession, event: dict[str, Any]) -> None:
@@ -124,9 +130,11 @@ class UpstreamEvents:
         await self._forward_audio(item_id, delta, base64_decoded_size(delta))
 
     async def _forward_audio(self: CallSession, item_id: str, delta: str, size: int) -> None:
+        end_ms = 0
         if self.current_audio is not None:
             self.current_audio.sent_bytes += size
-        await self.hooks.send_audio(item_id, delta)
+            end_ms = self.current_audio.sent_ms
+        await self.hooks.send_audio(item_id, delta, end_ms)
 
     async def _on_assistant_delta(self: CallSession, event: dict[str, Any]) -> None:
         if event.get("response_id") in self._interrupted_responses:

@@ -30,6 +30,14 @@ class ToolRecord:
     started_ms: int
 
 
+@dataclass(frozen=True, slots=True)
+class HeardPosition:
+    """How far into an assistant item the caller has heard."""
+
+    item_id: str
+    ms: int
+
+
 @dataclass(slots=True)
 class CallOutcome:
     status: str  # completed / failed
@@ -60,9 +68,15 @@ class CallHooks(Protocol):
     async def send_json(self, message: dict[str, Any]) -> None:
         """A client-visible message (also published to the call's monitor group)."""
 
-    async def send_audio(self, item_id: str, audio: str) -> None:
+    async def send_audio(self, item_id: str, audio: str, end_ms: int) -> None:
         """A chunk of assistant audio (base64, in the call's format) for the caller;
-        not published to the monitor group."""
+        ``end_ms`` is how much of the item has been sent once this chunk is. Not published
+        to the monitor group."""
+
+    async def stop_playback(self) -> HeardPosition | None:
+        """The caller spoke over the agent: drop any assistant audio the transport still
+        holds, and say how far the caller heard, where the transport knows (a phone
+        provider's playback marks); None leaves it to the session's estimate."""
 
     async def close_client(self) -> None: ...
 
