@@ -16,11 +16,18 @@ import socket
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import settings as hypothesis_settings
+from pytest_django import DjangoDbBlocker, Settings
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from agents.models import Agent
+    from calls.models import CallLog
 
 # The same examples on every run, so that CI results do not depend on luck.
 hypothesis_settings.register_profile("deterministic", derandomize=True, deadline=None)
@@ -54,7 +61,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
     db = settings.DATABASES["default"]
     if db["ENGINE"] == "django.db.backends.postgresql":
-        host, port = db.get("HOST") or "127.0.0.1", int(db.get("PORT") or 5432)
+        # The settings hold what django-environ parsed from DATABASE_URL (values typed
+        # object): the port may be a number or a string.
+        host, port = str(db.get("HOST") or "127.0.0.1"), int(str(db.get("PORT") or 5432))
         if not _reachable(host, port):
             message = f"PostgreSQL is not reachable at {host}:{port}"
             if REQUIRE_SERVICES:
@@ -76,7 +85,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _test_defaults(settings: object, tmp_path: Path) -> Iterator[None]:
+def _test_defaults(settings: Settings, tmp_path: Path) -> Iterator[None]:
     """Tasks run eagerly and static files need no collectstatic, unless a test says so."""
     from channels.layers import channel_layers
     from django.core.cache import cache
@@ -84,16 +93,16 @@ def _test_defaults(settings: object, tmp_path: Path) -> Iterator[None]:
     from calls.greetings import greeting_cache_clear
     from voiceagent.celery import app as celery_app
 
-    settings.STORAGES = {  # type: ignore[attr-defined]
-        **settings.STORAGES,  # type: ignore[attr-defined]
+    settings.STORAGES = {
+        **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    settings.MEDIA_ROOT = str(tmp_path / "media")  # type: ignore[attr-defined]
+    settings.MEDIA_ROOT = str(tmp_path / "media")
     # No test may reach a real OpenAI endpoint: a closed loopback port fails at once.
-    settings.OPENAI_BASE_URL = "http://127.0.0.1:9/v1"  # type: ignore[attr-defined]
+    settings.OPENAI_BASE_URL = "http://127.0.0.1:9/v1"
     # No server heartbeat task in in-process tests (each test has its own event loop);
     # tests that run a real server process have one.
-    settings.SERVER_HEARTBEAT_SECONDS = 0  # type: ignore[attr-defined]
+    settings.SERVER_HEARTBEAT_SECONDS = 0
     greeting_cache_clear()
     cache.clear()  # rate-limit counters
     # A fresh channel layer per test: each async test has its own event loop, and a
@@ -108,22 +117,22 @@ def _test_defaults(settings: object, tmp_path: Path) -> Iterator[None]:
 
 
 @pytest.fixture
-def owner(django_user_model: object) -> object:
-    return django_user_model.objects.create_superuser(  # type: ignore[attr-defined]
+def owner(django_user_model: type[User]) -> User:
+    return django_user_model.objects.create_superuser(
         username="owner", email="owner@example.com", password="not-used-in-tests-1"
     )
 
 
 @pytest.fixture
-def agent(owner: object) -> object:
+def agent(owner: User) -> Agent:
     from agents.services import agent_demo_ensure
 
-    demo, _ = agent_demo_ensure(owner=owner, timezone="Europe/London")  # type: ignore[arg-type]
+    demo, _ = agent_demo_ensure(owner=owner, timezone="Europe/London")
     return demo
 
 
 @pytest.fixture
-def call(agent: object) -> object:
+def call(agent: Agent) -> CallLog:
     """A finished web call with a short conversation and one tool invocation."""
     from django.utils import timezone
 
@@ -166,7 +175,7 @@ def call(agent: object) -> object:
 
 @pytest.fixture(scope="session", autouse=True)
 def _close_async_thread_connections(
-    django_db_setup: None, django_db_blocker: Any
+    django_db_setup: None, django_db_blocker: DjangoDbBlocker
 ) -> Iterator[None]:
     """Async tests reach the ORM through asgiref's single sync thread, whose connection
     Django never closes in tests; close it before the test database is dropped."""

@@ -8,6 +8,7 @@ is delegated to django-environ.
 
 from __future__ import annotations
 
+import builtins
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -21,21 +22,25 @@ _FALSE = frozenset({"0", "false", "no", "off"})
 
 
 class Env:
-    """Reads typed values from a mapping (``os.environ`` unless given)."""
+    """Reads typed values from a mapping (``os.environ`` unless given).
 
-    def __init__(self, source: Mapping[str, str] | None = None) -> None:
+    The readers are named after the types they return (``str``, ``int``...), which hides
+    those builtins inside the class body: its annotations spell them ``builtins.str``.
+    """
+
+    def __init__(self, source: Mapping[builtins.str, builtins.str] | None = None) -> None:
         self._source = os.environ if source is None else source
 
-    def _raw(self, name: str) -> str | None:
+    def _raw(self, name: builtins.str) -> builtins.str | None:
         value = self._source.get(name)
         if value is None or value.strip() == "":
             return None
         return value.strip()
 
-    def is_set(self, name: str) -> bool:
+    def is_set(self, name: builtins.str) -> builtins.bool:
         return self._raw(name) is not None
 
-    def str(self, name: str, default: str | None = None) -> str:
+    def str(self, name: builtins.str, default: builtins.str | None = None) -> builtins.str:
         value = self._raw(name)
         if value is None:
             if default is None:
@@ -43,7 +48,7 @@ class Env:
             return default
         return value
 
-    def secret(self, name: str, default: str | None = None) -> str:
+    def secret(self, name: builtins.str, default: builtins.str | None = None) -> builtins.str:
         """Like ``str`` but also reads ``<NAME>_FILE`` (Docker/Kubernetes secrets)."""
         file_path = self._raw(f"{name}_FILE")
         if file_path is not None:
@@ -55,7 +60,7 @@ class Env:
                 ) from exc
         return self.str(name, default)
 
-    def bool(self, name: str, default: bool) -> bool:
+    def bool(self, name: builtins.str, default: builtins.bool) -> builtins.bool:
         value = self._raw(name)
         if value is None:
             return default
@@ -70,12 +75,12 @@ class Env:
 
     def int(
         self,
-        name: str,
-        default: int,
+        name: builtins.str,
+        default: builtins.int,
         *,
-        min_value: int | None = None,
-        max_value: int | None = None,
-    ) -> int:
+        min_value: builtins.int | None = None,
+        max_value: builtins.int | None = None,
+    ) -> builtins.int:
         value = self._raw(name)
         if value is None:
             return default
@@ -88,12 +93,12 @@ class Env:
 
     def float(
         self,
-        name: str,
-        default: float,
+        name: builtins.str,
+        default: builtins.float,
         *,
-        min_value: float | None = None,
-        max_value: float | None = None,
-    ) -> float:
+        min_value: builtins.float | None = None,
+        max_value: builtins.float | None = None,
+    ) -> builtins.float:
         value = self._raw(name)
         if value is None:
             return default
@@ -104,14 +109,18 @@ class Env:
         _check_range(name, number, min_value, max_value)
         return number
 
-    def list(self, name: str, default: Iterable[str] = ()) -> list[str]:
+    def list(
+        self, name: builtins.str, default: Iterable[builtins.str] = ()
+    ) -> builtins.list[builtins.str]:
         """A comma-separated list; empty items are dropped."""
         value = self._raw(name)
         if value is None:
             return list(default)
         return [item.strip() for item in value.split(",") if item.strip()]
 
-    def choice(self, name: str, default: str, choices: Iterable[str]) -> str:
+    def choice(
+        self, name: builtins.str, default: builtins.str, choices: Iterable[builtins.str]
+    ) -> builtins.str:
         allowed = list(choices)
         value = self.str(name, default)
         if value not in allowed:
@@ -121,8 +130,12 @@ class Env:
         return value
 
     def url(
-        self, name: str, default: str = "", *, schemes: Iterable[str] = ("http", "https")
-    ) -> str:
+        self,
+        name: builtins.str,
+        default: builtins.str = "",
+        *,
+        schemes: Iterable[builtins.str] = ("http", "https"),
+    ) -> builtins.str:
         """An absolute URL with one of ``schemes``; returns ``default`` when unset."""
         value = self._raw(name)
         if value is None:
@@ -136,7 +149,7 @@ class Env:
             )
         return value
 
-    def database(self, name: str, default: str) -> dict[str, object]:
+    def database(self, name: builtins.str, default: builtins.str) -> dict[builtins.str, object]:
         url = self.str(name, default)
         scheme = urlsplit(url).scheme
         if scheme not in environ.Env.DB_SCHEMES:
@@ -146,7 +159,7 @@ class Env:
             )
         return dict(environ.Env.db_url_config(url))
 
-    def email(self, name: str, default: str) -> dict[str, object]:
+    def email(self, name: builtins.str, default: builtins.str) -> dict[builtins.str, object]:
         url = self.str(name, default)
         scheme = urlsplit(url).scheme
         if scheme not in environ.Env.EMAIL_SCHEMES:

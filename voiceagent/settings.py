@@ -96,8 +96,10 @@ TEMPLATES = [
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 _default_db = env.database("DATABASE_URL", f"sqlite:///{DATA_DIR / 'db.sqlite3'}")
 if _default_db["ENGINE"] == "django.db.backends.sqlite3":
-    _default_db.setdefault("OPTIONS", {})
-    _default_db["OPTIONS"].update(  # type: ignore[union-attr]
+    _sqlite_options = _default_db.setdefault("OPTIONS", {})
+    if not isinstance(_sqlite_options, dict):
+        raise ImproperlyConfigured("DATABASE_URL gave database OPTIONS that are not a mapping.")
+    _sqlite_options.update(
         {
             # WAL lets readers and one writer work at once; IMMEDIATE takes the write
             # lock at BEGIN so that concurrent writers wait instead of failing.
