@@ -1,10 +1,12 @@
-"""WebSocket routes. The call consumers (web widget, Twilio, Plivo) register here."""
+"""WebSocket routes: the web widget's calls, and each phone provider's media stream
+(calls.telephony.registry)."""
 
 from django.urls import URLPattern, path
 
-from calls.consumers import TwilioMediaConsumer, WebCallConsumer
+from calls.consumers import WebCallConsumer
+from calls.telephony import registry as telephony
 
 websocket_urlpatterns: list[URLPattern] = [
     path("ws/calls/<str:agent_public_id>/", WebCallConsumer.as_asgi()),
-    path("ws/twilio/media/", TwilioMediaConsumer.as_asgi()),
+    *telephony.websocket_urlpatterns(),
 ]

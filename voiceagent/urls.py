@@ -3,7 +3,8 @@ from django.contrib import admin
 from django.urls import path
 
 from appointments.views import appointment_ics
-from calls.views import demo, twilio_voice
+from calls.telephony import registry as telephony
+from calls.views import demo
 from voiceagent import views
 
 admin.site.site_header = "Voice agent platform"
@@ -14,7 +15,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("appointments/<uuid:appointment_id>.ics", appointment_ics, name="appointment-ics"),
-    path("twilio/voice/<str:agent_public_id>/", twilio_voice, name="twilio-voice"),
+    *telephony.http_urlpatterns(),  # each phone provider's voice webhook
     path("", demo, name="demo"),
 ]
 

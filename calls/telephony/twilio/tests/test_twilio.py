@@ -1,4 +1,5 @@
-"""Twilio phone calls: the signed voice webhook, the stream token and the Media Streams bridge."""
+"""Twilio phone calls: the signed voice webhook, the stream token and the Media Streams framing
+through the phone base."""
 
 from __future__ import annotations
 
@@ -18,9 +19,11 @@ from django.core.cache import cache
 from django.test import Client
 from twilio.request_validator import RequestValidator
 
-from calls import services, twilio
-from calls.consumers import TwilioMediaConsumer, monitor_group
+from calls import services
+from calls.consumers import monitor_group
 from calls.models import CallLog, CallStatus, Channel
+from calls.telephony import grants
+from calls.telephony.twilio.consumer import TwilioMediaConsumer
 from calls.tests.conftest import calls_settled
 from calls.tests.fake_openai import FakeRealtimeServer
 from voiceagent.asgi import application
@@ -89,7 +92,7 @@ def test_webhook_answers_with_a_bidirectional_stream_and_a_token(
     assert response["Content-Type"].startswith("text/xml")
     url, token = _stream_of(response.content)
     assert url == STREAM  # wss, no query string: what Twilio requires
-    grant = twilio.stream_grant(token=token, call_sid="CA0001")
+    grant = grants.stream_grant(provider="twilio", token=token, call_id="CA0001")
     assert grant is not None
     assert (grant.agent_public_id, grant.caller_number) == ("front-desk", "+15551230001")
 
@@ -125,18 +128,33 @@ def test_webhook_says_sorry_for_an_unknown_agent_or_a_full_line(
 async def test_stream_tokens_are_bound_to_their_call_single_use_and_expire(
     twilio_settings: Any,
 ) -> None:
-    token = twilio.stream_token(agent_public_id="a", call_sid="CA1", caller="+1", called="+2")
-    assert twilio.stream_grant(token=token, call_sid="CA2") is None  # another call's token
-    assert twilio.stream_grant(token=token + "x", call_sid="CA1") is None  # forged
-    assert twilio.stream_grant(token=token, call_sid="CA1") is not None
-    assert await twilio.stream_grant_claim(call_sid="CA1")
-    assert not await twilio.stream_grant_claim(call_sid="CA1")  # used
-    stale = twilio.stream_token(agent_public_id="a", call_sid="CA3", caller="", called="")
-    twilio.TOKEN_MAX_AGE_SECONDS, saved = -1, twilio.TOKEN_MAX_AGE_SECONDS
+    token = _stream_token(call_sid="CA1")
+    assert _grant(token, "CA2") is None  # another call's token
+    assert _grant(token + "x", "CA1") is None  # forged
+    assert grants.stream_grant(provider="plivo", token=token, call_id="CA1") is None
+    assert _grant(token, "CA1") is not None
+    assert await grants.stream_grant_claim(provider="twilio", call_id="CA1")
+    assert not await grants.stream_grant_claim(provider="twilio", call_id="CA1")  # used
+    stale = _stream_token(call_sid="CA3")
+    grants.TOKEN_MAX_AGE_SECONDS, saved = -1, grants.TOKEN_MAX_AGE_SECONDS
     try:
-        assert twilio.stream_grant(token=stale, call_sid="CA3") is None
+        assert _grant(stale, "CA3") is None
     finally:
-        twilio.TOKEN_MAX_AGE_SECONDS = saved
+        grants.TOKEN_MAX_AGE_SECONDS = saved
+
+
+def _stream_token(call_sid: str, agent_public_id: str = "a") -> str:
+    return grants.stream_token(
+        provider="twilio",
+        agent_public_id=agent_public_id,
+        call_id=call_sid,
+        caller="+1",
+        called="+2",
+    )
+
+
+def _grant(token: str, call_sid: str) -> grants.StreamGrant | None:
+    return grants.stream_grant(provider="twilio", token=token, call_id=call_sid)
 
 
 def test_webhook_refuses_a_call_that_already_streamed(agent: Any, twilio_settings: Any) -> None:
@@ -297,7 +315,7 @@ async def test_barge_in_clears_twilio_and_truncates_at_the_last_played_mark(
     stream = await _greeted_call(fake)
     upstream = await fake.connection()
     response_id, item_id = await upstream.speak("A long answer.", ULAW_50MS, finish=False)
-    marks = []
+    marks: list[dict[str, Any]] = []
     while len(marks) < len(ULAW_50MS):
         marks.append(await stream.until("mark"))
     # Twilio says the first three chunks (150 ms) have played, then its playback lags:
@@ -345,7 +363,7 @@ async def test_a_stream_during_a_redis_or_layer_outage_is_told_to_try_again(
     async def cache_down(**_: Any) -> bool:
         raise ConnectionError("Error 111 connecting to redis:6379")
 
-    monkeypatch.setattr(twilio, "stream_grant_claim", cache_down)
+    monkeypatch.setattr(grants, "stream_grant_claim", cache_down)
     stream = TwilioStream()
     assert await stream.open(await _token("CA0011"), call_sid="CA0011")
     assert (await stream.communicator.receive_output(timeout=5))["code"] == 1013
@@ -367,12 +385,7 @@ async def test_a_call_streams_once_even_after_its_token_key_expires(
     await _hang_up(await _greeted_call(fake, "CA0007"))
     await sync_to_async(cache.delete)("twilio-stream-used:CA0007")  # as if 10 minutes passed
     again = TwilioStream()
-    assert await again.open(
-        twilio.stream_token(
-            agent_public_id="front-desk", call_sid="CA0007", caller="+1", called="+2"
-        ),
-        call_sid="CA0007",
-    )
+    assert await again.open(_stream_token("CA0007", "front-desk"), call_sid="CA0007")
     assert (await again.communicator.receive_output(timeout=5))["code"] == 1008
     assert await CallLog.objects.acount() == 1
 

@@ -1,0 +1,28 @@
+"""The phone providers: each is one folder, ``calls/telephony/<provider>/``, whose
+``urls`` module holds its HTTP ``urlpatterns`` (the voice webhook) and its
+``websocket_urlpatterns`` (the media stream). Adding a provider is one line here.
+``voiceagent/urls.py`` and ``voiceagent/routing.py`` include what they list."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from django.urls import URLPattern, URLResolver
+
+PROVIDERS: dict[str, str] = {
+    "twilio": "calls.telephony.twilio.urls",
+}
+
+
+def http_urlpatterns() -> list[URLPattern | URLResolver]:
+    patterns: list[URLPattern | URLResolver] = []
+    for module in PROVIDERS.values():
+        patterns += import_module(module).urlpatterns
+    return patterns
+
+
+def websocket_urlpatterns() -> list[URLPattern]:
+    patterns: list[URLPattern] = []
+    for module in PROVIDERS.values():
+        patterns += import_module(module).websocket_urlpatterns
+    return patterns

@@ -1,0 +1,15 @@
+"""Twilio's routes, included through ``calls.telephony.registry``. The paths are what
+Twilio numbers are configured with: keep them."""
+
+from django.urls import URLPattern, path
+
+from calls.telephony.twilio import STREAM_PATH, webhook
+from calls.telephony.twilio.consumer import TwilioMediaConsumer
+
+urlpatterns: list[URLPattern] = [
+    path("twilio/voice/<str:agent_public_id>/", webhook.voice, name="twilio-voice"),
+]
+
+websocket_urlpatterns: list[URLPattern] = [
+    path(STREAM_PATH.lstrip("/"), TwilioMediaConsumer.as_asgi()),
+]

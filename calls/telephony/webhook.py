@@ -1,0 +1,52 @@
+"""What every provider's voice webhook shares: public addresses and the call's answer.
+
+A provider's webhook view checks the provider's signature, then calls
+``phone_call_answer`` and renders the result in the provider's XML: a stream to
+``stream_url(...)`` carrying the token, or an apology and a hang-up.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit, urlunsplit
+
+from django.conf import settings
+
+from calls import services
+from calls.telephony import grants
+
+logger = logging.getLogger(__name__)
+
+UNAVAILABLE_MESSAGE = "Sorry, nobody can take your call right now. Please try again later."
+
+
+def public_url(*, path: str, query: str = "") -> str:
+    """A URL as the provider knows it (signatures cover it byte for byte), on
+    PUBLIC_BASE_URL, so that a proxy in front of this server does not break them."""
+    base = urlsplit(settings.PUBLIC_BASE_URL)
+    return urlunsplit((base.scheme, base.netloc, path, query, ""))
+
+
+def stream_url(path: str) -> str:
+    """A media stream's URL: wss on an https server (providers need wss)."""
+    base = urlsplit(settings.PUBLIC_BASE_URL)
+    scheme = "wss" if base.scheme == "https" else "ws"
+    return urlunsplit((scheme, base.netloc, path, "", ""))
+
+
+def phone_call_answer(
+    *, provider: str, agent_public_id: str, call_id: str, caller: str, called: str
+) -> str | services.Refusal:
+    """Whether an authenticated incoming call may reach the agent: the stream token to
+    hand the media stream, or why not (unknown agent, full line, replayed webhook)."""
+    admitted = services.phone_call_admit(public_id=agent_public_id, provider_call_id=call_id)
+    if isinstance(admitted, services.Refusal):
+        logger.info("Refused %s call %s: %s", provider, call_id, admitted.reason)
+        return admitted
+    return grants.stream_token(
+        provider=provider,
+        agent_public_id=admitted.public_id,
+        call_id=call_id,
+        caller=caller,
+        called=called,
+    )
