@@ -7,7 +7,7 @@ import hashlib
 import logging
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone as dj_timezone
 
@@ -70,7 +70,7 @@ WORKDAYS = (Weekday.MONDAY, Weekday.TUESDAY, Weekday.WEDNESDAY, Weekday.THURSDAY
 
 
 @transaction.atomic
-def agent_demo_ensure(*, owner: AbstractBaseUser, timezone: str = "UTC") -> tuple[Agent, bool]:
+def agent_demo_ensure(*, owner: User, timezone: str = "UTC") -> tuple[Agent, bool]:
     """Creates the demo agent "Front desk" if it is missing; returns (agent, created).
 
     An existing demo agent is left as it is, so that edits made in the admin

@@ -4,6 +4,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
 from django.http import HttpRequest
 from django.utils import timezone as dj_timezone
 
@@ -48,12 +49,7 @@ class AppointmentAdmin(OwnerScopedAdmin):
     ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [
-            field
-            for _, options in self.fieldsets
-            for field in options["fields"]
-            if field != "notes"
-        ]
+        return [field for field in flatten_fieldsets(self.fieldsets) if field != "notes"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Bookings go through the booking service (availability, calendar event).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
@@ -34,7 +35,7 @@ def calendar_busy(*, agent: Agent, start: dt.datetime, end: dt.datetime) -> list
 
 
 def booked_periods(
-    *, agent: Agent, start: dt.datetime, end: dt.datetime, exclude_id: object = None
+    *, agent: Agent, start: dt.datetime, end: dt.datetime, exclude_id: uuid.UUID | None = None
 ) -> list[Period]:
     bookings = Appointment.objects.filter(
         agent=agent, status__in=LIVE_STATUSES, start_at__lt=end, end_at__gt=start
@@ -68,7 +69,7 @@ def free_slots(
     end: dt.datetime,
     now: dt.datetime | None = None,
     limit: int = 50,
-    exclude_id: object = None,
+    exclude_id: uuid.UUID | None = None,
 ) -> list[dt.datetime]:
     """Start times in [start, end) where ``service`` fits inside business hours and
     overlaps no booking and no calendar busy time."""
@@ -98,7 +99,7 @@ def slot_problem(
     service: Service,
     start: dt.datetime,
     now: dt.datetime | None = None,
-    exclude_id: object = None,
+    exclude_id: uuid.UUID | None = None,
 ) -> str | None:
     """Why ``start`` cannot be booked, or None when it can."""
     now = now or timezone.now()

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 
@@ -98,7 +99,7 @@ class CallLogAdmin(ReadOnlyAdmin, OwnerScopedAdmin):
     ]
 
     def get_readonly_fields(self, request: Any, obj: Any = None) -> list[str]:
-        return [f for fieldset in self.fieldsets for f in fieldset[1]["fields"]]
+        return flatten_fieldsets(self.fieldsets)
 
     @admin.display(description="Captured info")
     def captured_info(self, call: CallLog) -> str:
@@ -127,8 +128,16 @@ class TranscriptTurnAdmin(ReadOnlyAdmin, OwnerScopedAdmin):
     list_display = ["call", "seq", "role", "short_text", "interrupted", "created_at"]
     list_filter = ["role", "interrupted", ("call__agent", _AgentFilter)]
     search_fields = ["text", "=call__id", "item_id"]
-    fields = ["call", "seq", "role", "text", "item_id", "started_ms", "interrupted", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "call",
+        "seq",
+        "role",
+        "text",
+        "item_id",
+        "started_ms",
+        "interrupted",
+        "created_at",
+    )
 
     @admin.display(description="Text")
     def short_text(self, turn: TranscriptTurn) -> str:
@@ -146,7 +155,7 @@ class ToolInvocationAdmin(ReadOnlyAdmin, OwnerScopedAdmin):
     list_display = ["name", "ok", "latency_ms", "call", "created_at"]
     list_filter = ["name", "ok", ("call__agent", _AgentFilter)]
     search_fields = ["name", "=call__id", "function_call_id", "error"]
-    fields = [
+    fields = readonly_fields = (
         "call",
         "seq",
         "name",
@@ -158,8 +167,7 @@ class ToolInvocationAdmin(ReadOnlyAdmin, OwnerScopedAdmin):
         "latency_ms",
         "started_ms",
         "created_at",
-    ]
-    readonly_fields = fields
+    )
 
     @admin.display(description="Arguments")
     def arguments_json(self, invocation: ToolInvocation) -> str:
@@ -177,8 +185,15 @@ class ServerInstanceAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "hostname", "started_at", "heartbeat_at", "stopped_at"]
     list_filter = ["stopped_at"]
     search_fields = ["name", "hostname"]
-    fields = ["id", "name", "hostname", "pid", "started_at", "heartbeat_at", "stopped_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "id",
+        "name",
+        "hostname",
+        "pid",
+        "started_at",
+        "heartbeat_at",
+        "stopped_at",
+    )
 
     def has_module_permission(self, request: Any) -> bool:
         return bool(request.user.is_superuser)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -12,8 +12,15 @@ from django.db.models.lookups import IsNull
 
 from voiceagent.crypto import decrypt_text, encrypt_text
 
+if TYPE_CHECKING:
+    # For the type checker the field holds any JSON value, not the text of its column
+    # (Django's field classes cannot be subscripted at run time).
+    _EncryptedJSONBase = models.TextField[object, object | None]
+else:
+    _EncryptedJSONBase = models.TextField
 
-class EncryptedJSONField(models.TextField):
+
+class EncryptedJSONField(_EncryptedJSONBase):
     """JSON stored encrypted (Fernet) in a text column.
 
     Ciphertext is randomised, so only ``isnull`` lookups make sense; anything else

@@ -1,12 +1,17 @@
 """REST representations of appointments (the REST API issue adds the views)."""
 
+from __future__ import annotations
+
 from rest_framework import serializers
 
+from agents.models import Agent
 from appointments.models import Appointment
 
 
 class AppointmentSerializer(serializers.ModelSerializer):
-    agent = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
+    agent: serializers.SlugRelatedField[Agent] = serializers.SlugRelatedField(
+        slug_field="public_id", read_only=True
+    )
 
     class Meta:
         model = Appointment

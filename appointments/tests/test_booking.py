@@ -8,7 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import close_old_connections
+from django.test import Client
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
+from agents.models import Agent, Service
 from appointments.availability import free_slots, slot_problem
 from appointments.models import Appointment
 from appointments.services import (
@@ -30,11 +33,11 @@ def next_weekday(weekday: int, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), LONDON)
 
 
-def service(agent: object, name: str = "Consultation") -> object:
-    return agent.services.get(name=name)  # type: ignore[attr-defined]
+def service(agent: Agent, name: str = "Consultation") -> Service:
+    return agent.services.get(name=name)
 
 
-def test_free_slots_follow_hours_duration_and_bookings(agent: object) -> None:
+def test_free_slots_follow_hours_duration_and_bookings(agent: Agent) -> None:
     wednesday = next_weekday(2, 0)
     day_end = wednesday + dt.timedelta(days=1)
     demo = service(agent, "Product demo")  # 45 minutes
@@ -57,14 +60,14 @@ def test_free_slots_follow_hours_duration_and_bookings(agent: object) -> None:
     )
 
 
-def test_slot_problems_explain_themselves(agent: object) -> None:
+def test_slot_problems_explain_themselves(agent: Agent) -> None:
     consultation = service(agent)
-    assert "outside business hours" in slot_problem(
-        agent=agent, service=consultation, start=next_weekday(2, 16, 45)
-    )
-    assert "too soon" in slot_problem(
+    outside = slot_problem(agent=agent, service=consultation, start=next_weekday(2, 16, 45))
+    assert outside is not None and "outside business hours" in outside
+    soon = slot_problem(
         agent=agent, service=consultation, start=dt.datetime.now(LONDON) + dt.timedelta(minutes=5)
     )
+    assert soon is not None and "too soon" in soon
     start = next_weekday(3, 11)
     appointment_book(agent=agent, service=consultation, start=start)
     assert (
@@ -74,11 +77,11 @@ def test_slot_problems_explain_themselves(agent: object) -> None:
 
 
 def test_double_booking_is_refused_and_repeats_are_idempotent(
-    agent: object, django_capture_on_commit_callbacks: object
+    agent: Agent, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     consultation = service(agent)
     start = next_weekday(1, 14)
-    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+    with django_capture_on_commit_callbacks(execute=True):
         first, created = appointment_book(agent=agent, service=consultation, start=start)
     assert created and first.status == "pending"
     first.refresh_from_db()
@@ -89,7 +92,7 @@ def test_double_booking_is_refused_and_repeats_are_idempotent(
         appointment_book(agent=agent, service=service(agent, "Product demo"), start=start)
 
 
-def test_reschedule_and_cancel(agent: object) -> None:
+def test_reschedule_and_cancel(agent: Agent) -> None:
     consultation = service(agent)
     booked, _ = appointment_book(agent=agent, service=consultation, start=next_weekday(1, 9))
     moved = appointment_reschedule(appointment=booked, start=next_weekday(1, 9, 30))
@@ -104,9 +107,9 @@ def test_reschedule_and_cancel(agent: object) -> None:
     appointment_book(agent=agent, service=consultation, start=next_weekday(1, 9, 30))
 
 
-def test_ics_file(agent: object, client: object) -> None:
+def test_ics_file(agent: Agent, client: Client) -> None:
     booked, _ = appointment_book(agent=agent, service=service(agent), start=next_weekday(4, 15))
-    response = client.get(f"/appointments/{booked.pk}.ics")  # type: ignore[attr-defined]
+    response = client.get(f"/appointments/{booked.pk}.ics")
     body = response.content.decode()
     assert response["Content-Type"].startswith("text/calendar")
     assert "BEGIN:VEVENT" in body and "SUMMARY:Consultation with Front desk" in body
@@ -115,13 +118,13 @@ def test_ics_file(agent: object, client: object) -> None:
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_calls_racing_for_one_slot_give_exactly_one_booking(agent: object) -> None:
+def test_two_calls_racing_for_one_slot_give_exactly_one_booking(agent: Agent) -> None:
     consultation, demo = service(agent), service(agent, "Product demo")
     start = next_weekday(2, 13)
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
-    def book(which: object, call: str) -> None:
+    def book(which: Service, call: str) -> None:
         try:
             barrier.wait()
             appointment_book(agent=agent, service=which, start=start, call_id=None)

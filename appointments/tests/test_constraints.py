@@ -8,12 +8,13 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from agents.models import Agent
 from appointments.models import Appointment, AppointmentStatus
 
 pytestmark = pytest.mark.django_db
 
 
-def _book(agent: object, start: dt.datetime, key: str, **fields: object) -> Appointment:
+def _book(agent: Agent, start: dt.datetime, key: str, **fields: object) -> Appointment:
     return Appointment.objects.create(
         agent=agent,
         service_name="Consultation",
@@ -25,20 +26,20 @@ def _book(agent: object, start: dt.datetime, key: str, **fields: object) -> Appo
     )
 
 
-def test_same_start_cannot_be_booked_twice(agent: object) -> None:
+def test_same_start_cannot_be_booked_twice(agent: Agent) -> None:
     start = timezone.now().replace(microsecond=0) + dt.timedelta(days=2)
     _book(agent, start, "a")
     with pytest.raises(IntegrityError), transaction.atomic():
         _book(agent, start, "b")
 
 
-def test_a_cancelled_slot_can_be_booked_again(agent: object) -> None:
+def test_a_cancelled_slot_can_be_booked_again(agent: Agent) -> None:
     start = timezone.now().replace(microsecond=0) + dt.timedelta(days=2)
     _book(agent, start, "a", status=AppointmentStatus.CANCELLED)
     assert _book(agent, start, "b").status == AppointmentStatus.PENDING
 
 
-def test_end_must_follow_start_and_keys_are_unique(agent: object) -> None:
+def test_end_must_follow_start_and_keys_are_unique(agent: Agent) -> None:
     start = timezone.now() + dt.timedelta(days=3)
     with pytest.raises(IntegrityError), transaction.atomic():
         Appointment.objects.create(
@@ -54,7 +55,7 @@ def test_end_must_follow_start_and_keys_are_unique(agent: object) -> None:
         _book(agent, start + dt.timedelta(hours=1), "same-key")
 
 
-def test_unknown_status_is_rejected(agent: object) -> None:
+def test_unknown_status_is_rejected(agent: Agent) -> None:
     appointment = _book(agent, timezone.now() + dt.timedelta(days=4), "a")
     with pytest.raises(IntegrityError), transaction.atomic():
         Appointment.objects.filter(pk=appointment.pk).update(status="maybe")

@@ -1,7 +1,10 @@
 """REST representations of call logs (the REST API issue adds the views)."""
 
+from __future__ import annotations
+
 from rest_framework import serializers
 
+from agents.models import Agent
 from calls.models import CallLog, ToolInvocation, TranscriptTurn
 
 
@@ -18,7 +21,9 @@ class ToolInvocationSerializer(serializers.ModelSerializer):
 
 
 class CallLogSerializer(serializers.ModelSerializer):
-    agent = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
+    agent: serializers.SlugRelatedField[Agent] = serializers.SlugRelatedField(
+        slug_field="public_id", read_only=True
+    )
 
     class Meta:
         model = CallLog

@@ -10,13 +10,14 @@ from typing import Any
 
 import pytest
 from channels.testing import WebsocketCommunicator
+from pytest_django import Settings
 
 from calls.tests.fake_openai import FakeRealtimeServer
 from voiceagent.asgi import application
 
 
 @pytest.fixture
-async def fake(settings: Any) -> AsyncIterator[FakeRealtimeServer]:
+async def fake(settings: Settings) -> AsyncIterator[FakeRealtimeServer]:
     """The fake OpenAI Realtime server, with the product pointed at it."""
     server = FakeRealtimeServer()
     settings.OPENAI_REALTIME_URL = await server.start()

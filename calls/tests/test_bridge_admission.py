@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
+from pytest_django import Settings
 
+from agents.models import Agent
 from calls.models import CallLog
 from calls.tests.conftest import CallClient
 from calls.tests.fake_openai import FakeRealtimeServer
@@ -23,7 +23,7 @@ async def _refused(client: CallClient) -> bool:
 
 
 async def test_unknown_and_inactive_agents_are_refused(
-    agent: Any, fake: FakeRealtimeServer
+    agent: Agent, fake: FakeRealtimeServer
 ) -> None:
     assert await _refused(CallClient("/ws/calls/no-such-agent/"))
     agent.is_active = False
@@ -34,7 +34,7 @@ async def test_unknown_and_inactive_agents_are_refused(
 
 
 async def test_hosts_outside_allowed_hosts_are_refused(
-    agent: Any, fake: FakeRealtimeServer, settings: Any
+    agent: Agent, fake: FakeRealtimeServer, settings: Settings
 ) -> None:
     # DNS rebinding: a page on attacker.example whose name resolves to this server.
     # Its Origin matches its Host, which an agent with no allowed origins would accept.
@@ -49,7 +49,7 @@ async def test_hosts_outside_allowed_hosts_are_refused(
 
 
 async def test_origins_follow_the_agent_setting(
-    agent: Any, fake: FakeRealtimeServer, settings: Any
+    agent: Agent, fake: FakeRealtimeServer, settings: Settings
 ) -> None:
     settings.ALLOWED_HOSTS = ["voice.example.com"]
     # Empty list: only pages of this server.
@@ -66,7 +66,7 @@ async def test_origins_follow_the_agent_setting(
     await allowed.close()
 
 
-async def test_concurrent_call_limit(agent: Any, fake: FakeRealtimeServer) -> None:
+async def test_concurrent_call_limit(agent: Agent, fake: FakeRealtimeServer) -> None:
     agent.max_concurrent_calls = 1
     await agent.asave()
     first = CallClient()
@@ -77,7 +77,9 @@ async def test_concurrent_call_limit(agent: Any, fake: FakeRealtimeServer) -> No
     await first.close()
 
 
-async def test_rate_limit_per_address(agent: Any, fake: FakeRealtimeServer, settings: Any) -> None:
+async def test_rate_limit_per_address(
+    agent: Agent, fake: FakeRealtimeServer, settings: Settings
+) -> None:
     settings.CALL_RATE_LIMIT_PER_MINUTE = 2
     for _ in range(2):
         client = CallClient()

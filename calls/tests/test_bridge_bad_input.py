@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any
 
 import pytest
 
+from agents.models import Agent
 from calls.models import CallLog
 from calls.tests.conftest import CallClient
 from calls.tests.fake_openai import FakeRealtimeServer
@@ -49,7 +49,7 @@ async def _ready(client: CallClient) -> str:
 
 @pytest.mark.parametrize("frame, code, message", BAD_FRAMES)
 async def test_each_bad_frame_gets_an_error_and_the_call_goes_on(
-    agent: Any, fake: FakeRealtimeServer, frame: str, code: str, message: str
+    agent: Agent, fake: FakeRealtimeServer, frame: str, code: str, message: str
 ) -> None:
     client = CallClient()
     await _ready(client)
@@ -63,7 +63,7 @@ async def test_each_bad_frame_gets_an_error_and_the_call_goes_on(
     await client.close()
 
 
-async def test_binary_frames_are_refused(agent: Any, fake: FakeRealtimeServer) -> None:
+async def test_binary_frames_are_refused(agent: Agent, fake: FakeRealtimeServer) -> None:
     client = CallClient()
     await _ready(client)
     await client.send_raw(data=b"\x00\x01\x02")
@@ -72,7 +72,7 @@ async def test_binary_frames_are_refused(agent: Any, fake: FakeRealtimeServer) -
     await client.close()
 
 
-async def test_too_many_bad_frames_end_the_call(agent: Any, fake: FakeRealtimeServer) -> None:
+async def test_too_many_bad_frames_end_the_call(agent: Agent, fake: FakeRealtimeServer) -> None:
     client = CallClient()
     call_id = await _ready(client)
     for _ in range(51):
@@ -84,7 +84,7 @@ async def test_too_many_bad_frames_end_the_call(agent: Any, fake: FakeRealtimeSe
 
 
 async def test_audio_far_faster_than_real_time_ends_the_call(
-    agent: Any, fake: FakeRealtimeServer
+    agent: Agent, fake: FakeRealtimeServer
 ) -> None:
     client = CallClient()
     await _ready(client)
@@ -95,7 +95,7 @@ async def test_audio_far_faster_than_real_time_ends_the_call(
 
 
 async def test_audio_before_ready_is_not_sent_upstream(
-    agent: Any, fake: FakeRealtimeServer
+    agent: Agent, fake: FakeRealtimeServer
 ) -> None:
     fake.handshake_delay = 0.5
     client = CallClient()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+import uuid
 
 import pytest
 
+from agents.models import Agent
 from calls.models import TranscriptTurn
 from calls.tests.conftest import CallClient
 from calls.tests.fake_openai import FakeConnection, FakeRealtimeServer, pcm_chunks
@@ -18,7 +19,7 @@ SECOND_OF_AUDIO = pcm_chunks(20, seed=5)  # 20 × 50 ms
 
 async def _speaking(
     fake: FakeRealtimeServer, *, finish: bool
-) -> tuple[CallClient, FakeConnection, str, str, str]:
+) -> tuple[CallClient, FakeConnection, uuid.UUID, str, str]:
     client = CallClient()
     assert await client.connect()
     ready = await client.until("ready")
@@ -29,11 +30,11 @@ async def _speaking(
     )
     while len(client.audio_bytes(item_id)) < len(SECOND_OF_AUDIO):
         await client.receive()
-    return client, upstream, ready["call_id"], response_id, item_id
+    return client, upstream, uuid.UUID(ready["call_id"]), response_id, item_id
 
 
 async def test_speech_interrupts_at_the_reported_playback_position(
-    agent: Any, fake: FakeRealtimeServer
+    agent: Agent, fake: FakeRealtimeServer
 ) -> None:
     client, upstream, call_id, response_id, item_id = await _speaking(fake, finish=False)
     await client.send(type="playback", item_id=item_id, played_ms=300)
@@ -75,7 +76,7 @@ async def test_speech_interrupts_at_the_reported_playback_position(
 
 
 async def test_client_cancel_cancels_and_truncates_at_its_position(
-    agent: Any, fake: FakeRealtimeServer
+    agent: Agent, fake: FakeRealtimeServer
 ) -> None:
     client, upstream, _, _, _item_id = await _speaking(fake, finish=False)
     await client.send(type="cancel", played_ms=450)
@@ -87,7 +88,7 @@ async def test_client_cancel_cancels_and_truncates_at_its_position(
 
 
 async def test_a_report_beyond_the_audio_sent_means_nothing_to_truncate(
-    agent: Any, fake: FakeRealtimeServer
+    agent: Agent, fake: FakeRealtimeServer
 ) -> None:
     client, upstream, _, _, _item_id = await _speaking(fake, finish=False)
     await client.send(type="cancel", played_ms=999_999)
@@ -98,7 +99,7 @@ async def test_a_report_beyond_the_audio_sent_means_nothing_to_truncate(
 
 
 async def test_without_reports_the_wall_clock_estimate_is_used(
-    agent: Any, fake: FakeRealtimeServer
+    agent: Agent, fake: FakeRealtimeServer
 ) -> None:
     client, upstream, _, _, _item_id = await _speaking(fake, finish=True)
     await asyncio.sleep(0.2)
@@ -111,7 +112,7 @@ async def test_without_reports_the_wall_clock_estimate_is_used(
     await client.close()
 
 
-async def test_fully_played_audio_is_not_truncated(agent: Any, fake: FakeRealtimeServer) -> None:
+async def test_fully_played_audio_is_not_truncated(agent: Agent, fake: FakeRealtimeServer) -> None:
     client, upstream, _, _, item_id = await _speaking(fake, finish=True)
     await client.send(type="playback", item_id=item_id, played_ms=1000)
     await asyncio.sleep(0.05)
@@ -123,7 +124,7 @@ async def test_fully_played_audio_is_not_truncated(agent: Any, fake: FakeRealtim
 
 
 async def test_bridge_cancels_when_the_server_does_not_interrupt(
-    agent: Any, fake: FakeRealtimeServer
+    agent: Agent, fake: FakeRealtimeServer
 ) -> None:
     agent.interrupt_response = False
     await agent.asave()

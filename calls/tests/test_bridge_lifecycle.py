@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 
 import pytest
+from pytest_django import Settings
 
+from agents.models import Agent
 from calls.models import CallLog, TranscriptTurn
 from calls.tests.conftest import CallClient
 from calls.tests.fake_openai import FakeRealtimeServer
@@ -14,9 +17,9 @@ from calls.tests.fake_openai import FakeRealtimeServer
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-async def _call(client: CallClient) -> str:
+async def _call(client: CallClient) -> uuid.UUID:
     assert await client.connect()
-    return (await client.until("ready"))["call_id"]
+    return uuid.UUID((await client.until("ready"))["call_id"])
 
 
 async def _only_call() -> CallLog:
@@ -24,7 +27,7 @@ async def _only_call() -> CallLog:
 
 
 async def test_upstream_error_event_is_reported_and_the_call_goes_on(
-    agent: Any, fake: FakeRealtimeServer
+    agent: Agent, fake: FakeRealtimeServer
 ) -> None:
     client = CallClient()
     await _call(client)
@@ -37,7 +40,7 @@ async def test_upstream_error_event_is_reported_and_the_call_goes_on(
     await client.close()
 
 
-async def test_upstream_drop_ends_the_call(agent: Any, fake: FakeRealtimeServer) -> None:
+async def test_upstream_drop_ends_the_call(agent: Agent, fake: FakeRealtimeServer) -> None:
     client = CallClient()
     call_id = await _call(client)
     await client.send(type="text", text="Hello there")
@@ -52,7 +55,7 @@ async def test_upstream_drop_ends_the_call(agent: Any, fake: FakeRealtimeServer)
 
 
 async def test_session_expired_ends_the_call_gracefully(
-    agent: Any, fake: FakeRealtimeServer
+    agent: Agent, fake: FakeRealtimeServer
 ) -> None:
     client = CallClient()
     await _call(client)
@@ -62,7 +65,7 @@ async def test_session_expired_ends_the_call_gracefully(
 
 
 async def test_connect_timeout_fails_the_call(
-    agent: Any, fake: FakeRealtimeServer, settings: Any
+    agent: Agent, fake: FakeRealtimeServer, settings: Settings
 ) -> None:
     fake.handshake_delay = 3
     settings.REALTIME_CONNECT_TIMEOUT = 0.5
@@ -78,7 +81,7 @@ async def test_connect_timeout_fails_the_call(
 
 
 async def test_unreachable_upstream_fails_the_call(
-    agent: Any, fake: FakeRealtimeServer, settings: Any
+    agent: Agent, fake: FakeRealtimeServer, settings: Settings
 ) -> None:
     settings.OPENAI_REALTIME_URL = "ws://127.0.0.1:1/v1/realtime"
     client = CallClient()
@@ -87,7 +90,7 @@ async def test_unreachable_upstream_fails_the_call(
     assert (await _only_call()).status == "failed"
 
 
-async def test_client_vanishing_is_recorded(agent: Any, fake: FakeRealtimeServer) -> None:
+async def test_client_vanishing_is_recorded(agent: Agent, fake: FakeRealtimeServer) -> None:
     client = CallClient()
     call_id = await _call(client)
     await client.send(type="text", text="I have to go")
@@ -104,7 +107,7 @@ async def test_client_vanishing_is_recorded(agent: Any, fake: FakeRealtimeServer
     await asyncio.wait_for(upstream.closed.wait(), 5)
 
 
-async def test_server_shutdown_is_recorded(agent: Any, fake: FakeRealtimeServer) -> None:
+async def test_server_shutdown_is_recorded(agent: Agent, fake: FakeRealtimeServer) -> None:
     client = CallClient()
     call_id = await _call(client)
     await client.communicator.disconnect(code=1012)  # what uvicorn sends on SIGTERM
@@ -116,7 +119,7 @@ async def test_server_shutdown_is_recorded(agent: Any, fake: FakeRealtimeServer)
     assert call.end_reason == "server_shutdown"
 
 
-async def test_max_duration_wraps_up_then_ends(agent: Any, fake: FakeRealtimeServer) -> None:
+async def test_max_duration_wraps_up_then_ends(agent: Agent, fake: FakeRealtimeServer) -> None:
     await type(agent).objects.filter(pk=agent.pk).aupdate(max_call_seconds=2)
     client = CallClient()
     call_id = await _call(client)
@@ -134,7 +137,7 @@ async def test_max_duration_wraps_up_then_ends(agent: Any, fake: FakeRealtimeSer
 
 
 async def test_idle_caller_is_prompted_once_then_the_call_ends(
-    agent: Any, fake: FakeRealtimeServer
+    agent: Agent, fake: FakeRealtimeServer
 ) -> None:
     await type(agent).objects.filter(pk=agent.pk).aupdate(idle_seconds=1, greeting="")
     prompts: list[str] = []
@@ -152,7 +155,7 @@ async def test_idle_caller_is_prompted_once_then_the_call_ends(
 
 
 async def test_ending_before_ready_closes_the_upstream_too(
-    agent: Any, fake: FakeRealtimeServer
+    agent: Agent, fake: FakeRealtimeServer
 ) -> None:
     fake.handshake_delay = 0.5
     client = CallClient()

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from agents.models import Agent
 from calls.models import CallLog, TranscriptTurn
 from calls.tests.conftest import CallClient
 from calls.tests.fake_openai import FakeRealtimeServer, pcm_chunks
@@ -16,7 +17,9 @@ from calls.tests.fake_openai import FakeRealtimeServer, pcm_chunks
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-async def test_session_is_configured_in_the_ga_shape(agent: Any, fake: FakeRealtimeServer) -> None:
+async def test_session_is_configured_in_the_ga_shape(
+    agent: Agent, fake: FakeRealtimeServer
+) -> None:
     client = CallClient()
     assert await client.connect()
     ready = await client.until("ready")
@@ -49,7 +52,7 @@ async def test_session_is_configured_in_the_ga_shape(agent: Any, fake: FakeRealt
 
 
 async def test_greeting_is_spoken_once_then_served_from_the_cache(
-    agent: Any, fake: FakeRealtimeServer
+    agent: Agent, fake: FakeRealtimeServer
 ) -> None:
     first = CallClient()
     assert await first.connect()
@@ -80,7 +83,7 @@ async def test_greeting_is_spoken_once_then_served_from_the_cache(
 
 
 async def test_caller_audio_goes_upstream_byte_exact_and_in_order(
-    agent: Any, fake: FakeRealtimeServer
+    agent: Agent, fake: FakeRealtimeServer
 ) -> None:
     client = CallClient()
     assert await client.connect()
@@ -95,7 +98,7 @@ async def test_caller_audio_goes_upstream_byte_exact_and_in_order(
 
 
 async def test_a_caller_turn_and_the_reply_reach_the_client_and_the_database(
-    agent: Any, fake: FakeRealtimeServer
+    agent: Agent, fake: FakeRealtimeServer
 ) -> None:
     reply_chunks = pcm_chunks(5, seed=11)
 
@@ -143,7 +146,7 @@ async def test_a_caller_turn_and_the_reply_reach_the_client_and_the_database(
 
 
 async def test_typed_text_becomes_a_user_turn_and_a_response(
-    agent: Any, fake: FakeRealtimeServer
+    agent: Agent, fake: FakeRealtimeServer
 ) -> None:
     client = CallClient()
     assert await client.connect()
@@ -163,7 +166,7 @@ async def test_typed_text_becomes_a_user_turn_and_a_response(
     await client.close()
 
 
-async def test_ping_is_answered_with_the_same_id(agent: Any, fake: FakeRealtimeServer) -> None:
+async def test_ping_is_answered_with_the_same_id(agent: Agent, fake: FakeRealtimeServer) -> None:
     client = CallClient()
     assert await client.connect()
     await client.send(type="ping", id="p-1")
@@ -172,7 +175,7 @@ async def test_ping_is_answered_with_the_same_id(agent: Any, fake: FakeRealtimeS
 
 
 async def test_monitor_group_receives_client_visible_events(
-    agent: Any, fake: FakeRealtimeServer
+    agent: Agent, fake: FakeRealtimeServer
 ) -> None:
     from channels.layers import get_channel_layer
 

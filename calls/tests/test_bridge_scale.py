@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 from django.db.backends.utils import CursorWrapper
+from pytest_django import Settings
 
+from agents.models import Agent
 from calls import services
 from calls.tests.conftest import CallClient
 from calls.tests.fake_openai import FakeRealtimeServer, pcm_chunks
@@ -18,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 async def test_twenty_concurrent_calls_without_cross_talk(
-    agent: Any, fake: FakeRealtimeServer, settings: Any
+    agent: Agent, fake: FakeRealtimeServer, settings: Settings
 ) -> None:
     settings.CALL_RATE_LIMIT_PER_MINUTE = 100
     agent.max_concurrent_calls = 20
@@ -58,7 +60,7 @@ async def test_twenty_concurrent_calls_without_cross_talk(
 
 
 async def test_audio_frames_cause_no_queries_and_turns_are_batched(
-    agent: Any, fake: FakeRealtimeServer, monkeypatch: pytest.MonkeyPatch
+    agent: Agent, fake: FakeRealtimeServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     queries: list[str] = []
     original_execute = CursorWrapper.execute

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, transaction
 
+from agents.models import Agent
 from calls.models import CallLog, TranscriptTurn
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +34,7 @@ def test_turn_sequence_is_unique_per_call(call: CallLog) -> None:
         TranscriptTurn.objects.create(call=call, seq=1, role="user", text="again")
 
 
-def test_provider_call_id_is_unique_per_channel(agent: object) -> None:
+def test_provider_call_id_is_unique_per_channel(agent: Agent) -> None:
     CallLog.objects.create(agent=agent, channel="twilio", engine="openai", provider_call_id="CA1")
     CallLog.objects.create(agent=agent, channel="plivo", engine="openai", provider_call_id="CA1")
     CallLog.objects.create(agent=agent, channel="web", engine="openai")

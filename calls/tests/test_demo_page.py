@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.test import Client
+
+from agents.models import Agent
 
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_page_renders_for_the_demo_agent(agent: Any) -> None:
+def test_demo_page_renders_for_the_demo_agent(agent: Agent) -> None:
     page = Client().get("/").content.decode()
     assert "Front desk" in page
     assert 'data-agent="front-desk"' in page

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
+from pytest_django import Settings
 
+from agents.models import Agent
 from agents.tests.test_knowledge import FAQ, _faq_markdown, _ingested
 from calls.models import ToolInvocation
 from calls.tests.conftest import CallClient
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 async def test_search_returns_passages_with_their_sources(
-    agent: Any, fake: FakeRealtimeServer, settings: Any
+    agent: Agent, fake: FakeRealtimeServer, settings: Settings
 ) -> None:
     # Embedded locally (there is no embeddings API here); searches follow the chunks' model.
     key, settings.OPENAI_API_KEY = settings.OPENAI_API_KEY, ""
@@ -44,7 +45,9 @@ async def test_search_returns_passages_with_their_sources(
     await client.close()
 
 
-async def test_offline_agent_answers_from_the_knowledge_base(agent: Any, settings: Any) -> None:
+async def test_offline_agent_answers_from_the_knowledge_base(
+    agent: Agent, settings: Settings
+) -> None:
     settings.VOICEAGENT_ENGINE = "offline"
     await database_sync_to_async(_ingested)(
         agent, title="FAQ", kind="markdown", content=_faq_markdown()

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 from channels.testing import WebsocketCommunicator
+from pytest_django import Settings
 
+from agents.models import Agent
 from calls.models import CallLog
 from contacts.models import Contact
 from voiceagent.asgi import application
@@ -26,7 +28,9 @@ async def receive_until(
             return message, seen
 
 
-async def test_offline_agent_captures_name_email_and_phone(agent: object, settings: Any) -> None:
+async def test_offline_agent_captures_name_email_and_phone(
+    agent: Agent, settings: Settings
+) -> None:
     settings.VOICEAGENT_ENGINE = "offline"
     communicator = WebsocketCommunicator(
         application, "/ws/calls/front-desk/", headers=[(b"host", b"localhost")]
@@ -68,7 +72,7 @@ async def test_offline_agent_captures_name_email_and_phone(agent: object, settin
     assert texts[0][0] == "assistant"
 
 
-async def test_offline_agent_books_an_appointment(agent: object, settings: Any) -> None:
+async def test_offline_agent_books_an_appointment(agent: Agent, settings: Settings) -> None:
     from appointments.models import Appointment
     from appointments.tests.test_booking import next_weekday
 

@@ -14,6 +14,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from agents.models import Agent
 from calls.models import CallLog, TranscriptTurn
 from calls.services import call_logs_purge_expired
 from calls.tasks import call_logs_purge_expired_task
@@ -23,7 +24,7 @@ from voiceagent.celery import app as celery_app
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _call(agent: object, days_ago: int) -> CallLog:
+def _call(agent: Agent, days_ago: int) -> CallLog:
     started = timezone.now() - dt.timedelta(days=days_ago)
     call = CallLog.objects.create(
         agent=agent, channel="web", engine="offline", started_at=started, status="completed"
@@ -33,7 +34,7 @@ def _call(agent: object, days_ago: int) -> CallLog:
 
 
 @pytest.mark.django_db
-def test_old_calls_are_purged_with_their_transcripts(agent: object) -> None:
+def test_old_calls_are_purged_with_their_transcripts(agent: Agent) -> None:
     agent.retention_days = 30
     agent.save()
     old, recent = _call(agent, 31), _call(agent, 29)
@@ -43,7 +44,7 @@ def test_old_calls_are_purged_with_their_transcripts(agent: object) -> None:
 
 
 @pytest.mark.django_db
-def test_zero_retention_keeps_calls_forever(agent: object) -> None:
+def test_zero_retention_keeps_calls_forever(agent: Agent) -> None:
     agent.retention_days = 0
     agent.save()
     _call(agent, 3650)
@@ -52,7 +53,7 @@ def test_zero_retention_keeps_calls_forever(agent: object) -> None:
 
 
 @pytest.mark.django_db
-def test_the_task_runs_the_service(agent: object) -> None:
+def test_the_task_runs_the_service(agent: Agent) -> None:
     _call(agent, agent.retention_days + 1)
     call_logs_purge_expired_task.delay()
     assert CallLog.objects.count() == 0
@@ -61,7 +62,7 @@ def test_the_task_runs_the_service(agent: object) -> None:
 @pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
-def test_a_celery_worker_on_redis_runs_the_task(agent: object) -> None:
+def test_a_celery_worker_on_redis_runs_the_task(agent: Agent) -> None:
     """A real worker process consumes the task from Redis and writes to PostgreSQL."""
     old = _call(agent, agent.retention_days + 5)
     queue = f"test-{uuid.uuid4().hex[:8]}"
@@ -98,7 +99,8 @@ def test_a_celery_worker_on_redis_runs_the_task(agent: object) -> None:
     )
     previous = celery_app.conf.task_always_eager, celery_app.conf.broker_url
     celery_app.conf.task_always_eager = False
-    celery_app.conf.broker_url = redis_url()
+    # Set as an item: Celery's ``broker_url`` attribute is a read-only property.
+    celery_app.conf["broker_url"] = redis_url()
     try:
         call_logs_purge_expired_task.apply_async(queue=queue)
         deadline = time.monotonic() + 60
@@ -107,13 +109,13 @@ def test_a_celery_worker_on_redis_runs_the_task(agent: object) -> None:
             assert time.monotonic() < deadline, "the worker did not run the task in 60 s"
             time.sleep(0.2)
     finally:
-        celery_app.conf.task_always_eager, celery_app.conf.broker_url = previous
+        celery_app.conf.task_always_eager, celery_app.conf["broker_url"] = previous
         worker.terminate()
         worker.wait(timeout=20)
 
 
 @pytest.mark.django_db
-def test_calls_left_live_by_a_dead_server_are_closed(agent: object) -> None:
+def test_calls_left_live_by_a_dead_server_are_closed(agent: Agent) -> None:
     from calls.services import call_logs_close_orphans
 
     now = timezone.now()

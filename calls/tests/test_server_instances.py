@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from pytest_django import Settings
 
+from agents.models import Agent
 from calls.models import CallLog, CallStatus, ServerInstance
 from calls.processes import pid_namespace, process_started
 from calls.realtime.hooks import CallOutcome
@@ -25,7 +27,7 @@ HOST = "web-host-1"
 NO_SUCH_PID = 4_194_000  # above any pid this machine hands out (pid_max is 4194304)
 
 
-def _live_call(agent: Any, instance: ServerInstance) -> CallLog:
+def _live_call(agent: Agent, instance: ServerInstance) -> CallLog:
     return CallLog.objects.create(
         agent=agent,
         channel="web",
@@ -45,7 +47,7 @@ def _register(**extra: Any) -> ServerInstance:
     )
 
 
-def test_a_starting_process_closes_only_the_calls_of_dead_processes(agent: Any) -> None:
+def test_a_starting_process_closes_only_the_calls_of_dead_processes(agent: Agent) -> None:
     here = pid_namespace()
     assert here, "this test runs on Linux, where /proc tells"
     parent = os.getppid()
@@ -84,7 +86,7 @@ def test_a_starting_process_closes_only_the_calls_of_dead_processes(agent: Any) 
     assert ServerInstance.objects.get(pk=instances["gone"].pk).stopped_at is not None
 
 
-def test_a_same_named_predecessor_is_dead_but_not_a_running_namesake(agent: Any) -> None:
+def test_a_same_named_predecessor_is_dead_but_not_a_running_namesake(agent: Agent) -> None:
     predecessor = ServerInstance.objects.create(hostname="old-host", pid=1, name="web-1")
     sibling = ServerInstance.objects.create(hostname="old-host", pid=2, name="web-2")
     parent = os.getppid()
@@ -102,7 +104,7 @@ def test_a_same_named_predecessor_is_dead_but_not_a_running_namesake(agent: Any)
     assert CallLog.objects.get(pk=running.pk).status == "active"  # misconfigured, alive
 
 
-def test_a_silent_instance_is_dead_after_six_heartbeats(agent: Any, settings: Any) -> None:
+def test_a_silent_instance_is_dead_after_six_heartbeats(agent: Agent, settings: Settings) -> None:
     settings.SERVER_HEARTBEAT_SECONDS = 10
     now = timezone.now()
     silent = ServerInstance.objects.create(
@@ -120,7 +122,7 @@ def test_a_silent_instance_is_dead_after_six_heartbeats(agent: Any, settings: An
     assert me.heartbeat_at >= now
 
 
-def test_a_call_wrongly_closed_as_orphan_takes_its_real_outcome(agent: Any) -> None:
+def test_a_call_wrongly_closed_as_orphan_takes_its_real_outcome(agent: Agent) -> None:
     instance = ServerInstance.objects.create(hostname=HOST, pid=NO_SUCH_PID)
     call = _live_call(agent, instance)
     assert call_logs_close_orphans(dead_instances=[str(instance.pk)]) == 1
@@ -151,7 +153,7 @@ def test_the_heartbeat_recreates_a_deleted_instance_row() -> None:
     assert ServerInstance.objects.filter(pk=instance_id).exists()
 
 
-def test_a_heartbeat_after_its_own_outage_judges_no_one(agent: Any, settings: Any) -> None:
+def test_a_heartbeat_after_its_own_outage_judges_no_one(agent: Agent, settings: Settings) -> None:
     settings.SERVER_HEARTBEAT_SECONDS = 10
     silent = ServerInstance.objects.create(
         hostname="gone", pid=1, heartbeat_at=timezone.now() - dt.timedelta(seconds=120)
@@ -164,7 +166,7 @@ def test_a_heartbeat_after_its_own_outage_judges_no_one(agent: Any, settings: An
     assert CallLog.objects.get(pk=call.pk).status == "active"
 
 
-def test_a_call_live_past_its_maximum_duration_is_closed_whoever_runs_it(agent: Any) -> None:
+def test_a_call_live_past_its_maximum_duration_is_closed_whoever_runs_it(agent: Agent) -> None:
     me = ServerInstance.objects.create(hostname=HOST, pid=os.getpid())
     stuck = _live_call(agent, me)  # its end could not be written, say
     CallLog.objects.filter(pk=stuck.pk).update(

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import pytest
 
+from agents.models import Agent
 from calls.models import CallLog, ToolInvocation, TranscriptTurn
 from calls.realtime.hooks import TurnRecord
 from calls.realtime.text import storable_json, storable_text
@@ -30,7 +30,7 @@ def test_storable_text_keeps_what_it_can() -> None:
 
 
 async def test_hostile_text_from_caller_and_model_is_stored_with_every_other_turn(
-    agent: Any, fake: FakeRealtimeServer
+    agent: Agent, fake: FakeRealtimeServer
 ) -> None:
     client = CallClient()
     assert await client.connect()

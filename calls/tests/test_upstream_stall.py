@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from typing import Any
 
 import pytest
+from pytest_django import Settings
 
+from agents.models import Agent
 from calls.models import CallLog, TranscriptTurn
 from calls.tests.conftest import CallClient
 from calls.tests.fake_openai import FakeConnection, FakeRealtimeServer, pcm_chunks
@@ -15,10 +18,10 @@ from calls.tests.fake_openai import FakeConnection, FakeRealtimeServer, pcm_chun
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-async def _greeted_client() -> tuple[CallClient, str]:
+async def _greeted_client() -> tuple[CallClient, uuid.UUID]:
     client = CallClient()
     assert await client.connect()
-    call_id = (await client.until("ready"))["call_id"]
+    call_id = uuid.UUID((await client.until("ready"))["call_id"])
     await client.until("response_done")  # the greeting
     return client, call_id
 
@@ -29,7 +32,7 @@ async def _stall_mid_reply(connection: FakeConnection, event: dict[str, Any]) ->
 
 
 async def test_a_stalled_reply_is_detected_reported_and_recorded(
-    agent: Any, fake: FakeRealtimeServer, settings: Any
+    agent: Agent, fake: FakeRealtimeServer, settings: Settings
 ) -> None:
     settings.REALTIME_STALL_TIMEOUT = 1.0
     fake.on_response_create = _stall_mid_reply
@@ -52,7 +55,7 @@ async def test_a_stalled_reply_is_detected_reported_and_recorded(
 
 
 async def test_a_quiet_call_with_no_reply_under_way_is_not_a_stall(
-    agent: Any, fake: FakeRealtimeServer, settings: Any
+    agent: Agent, fake: FakeRealtimeServer, settings: Settings
 ) -> None:
     settings.REALTIME_STALL_TIMEOUT = 1.0
     client, _ = await _greeted_client()
@@ -69,7 +72,7 @@ async def _answer_after_a_moment(connection: FakeConnection, event: dict[str, An
 
 
 async def test_a_reply_asked_for_after_a_long_silence_is_not_a_stall(
-    agent: Any, fake: FakeRealtimeServer, settings: Any
+    agent: Agent, fake: FakeRealtimeServer, settings: Settings
 ) -> None:
     # The service sends nothing while the caller is quiet; the stall clock starts when
     # a reply is asked for, not at the last event before the silence.
@@ -85,7 +88,7 @@ async def test_a_reply_asked_for_after_a_long_silence_is_not_a_stall(
 
 
 async def test_a_refused_reply_request_is_not_waited_for_forever(
-    agent: Any, fake: FakeRealtimeServer, settings: Any
+    agent: Agent, fake: FakeRealtimeServer, settings: Settings
 ) -> None:
     settings.REALTIME_STALL_TIMEOUT = 1.0
 

@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import wave
+import weakref
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,9 @@ import numpy as np
 import pytest
 import uvicorn
 from asgiref.sync import sync_to_async
+from pytest_django import Settings
 
+from agents.models import Agent
 from calls.services import call_client_message_send
 from calls.tests.fake_openai import FakeConnection, FakeRealtimeServer
 from voiceagent.asgi import application
@@ -50,9 +53,11 @@ if not os.path.exists(CHROMIUM) or shutil.which("espeak-ng") is None:
         allow_module_level=True,
     )
 
-from playwright.async_api import Page, async_playwright  # noqa: E402
+from playwright.async_api import Browser, Page, ViewportSize, async_playwright  # noqa: E402
 
 servers: dict[str, uvicorn.Server] = {}
+# What each open page reported as an error (see open_widget).
+page_errors: weakref.WeakKeyDictionary[Page, list[str]] = weakref.WeakKeyDictionary()
 
 
 def tone(seconds: float, frequency: float = 440.0, amplitude: float = 0.5) -> list[bytes]:
@@ -81,7 +86,7 @@ def speech_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-async def asgi_server(fake: FakeRealtimeServer, settings: Any) -> AsyncIterator[str]:
+async def asgi_server(fake: FakeRealtimeServer, settings: Settings) -> AsyncIterator[str]:
     """uvicorn serving the project in this event loop (so the test sees the same database
     and in-memory channel layer)."""
     port = free_port()
@@ -103,7 +108,7 @@ async def asgi_server(fake: FakeRealtimeServer, settings: Any) -> AsyncIterator[
 
 
 @pytest.fixture
-async def browser(speech_wav: Path) -> AsyncIterator[Any]:
+async def browser(speech_wav: Path) -> AsyncIterator[Browser]:
     async with async_playwright() as playwright:
         instance = await playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -118,8 +123,10 @@ async def browser(speech_wav: Path) -> AsyncIterator[Any]:
         await instance.close()
 
 
-async def open_widget(browser: Any, base_url: str, **viewport: int) -> Page:
-    page = await browser.new_page(viewport=viewport or {"width": 1280, "height": 800})
+async def open_widget(
+    browser: Browser, base_url: str, width: int = 1280, height: int = 800
+) -> Page:
+    page = await browser.new_page(viewport=ViewportSize(width=width, height=height))
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     # Anything the page's Content-Security-Policy blocked is an error too.
@@ -129,7 +136,7 @@ async def open_widget(browser: Any, base_url: str, **viewport: int) -> Page:
             errors.append(message.text) if "Content Security Policy" in message.text else None
         ),
     )
-    page.errors = errors  # type: ignore[attr-defined]
+    page_errors[page] = errors
     await page.goto(base_url + "/")
     await page.wait_for_selector("[data-voiceagent][data-state]", state="attached")
     return page
@@ -164,7 +171,7 @@ async def start_call(page: Page, fake: FakeRealtimeServer) -> FakeConnection:
 
 
 async def test_microphone_speech_reaches_upstream_as_real_time_24khz_chunks(
-    agent: Any, fake: FakeRealtimeServer, asgi_server: str, browser: Any
+    agent: Agent, fake: FakeRealtimeServer, asgi_server: str, browser: Browser
 ) -> None:
     page = await open_widget(browser, asgi_server)
     await shot(page, "idle")
@@ -185,11 +192,11 @@ async def test_microphone_speech_reaches_upstream_as_real_time_24khz_chunks(
     ]
     assert max(levels) > 0.02, "no speech energy reached the server"
     assert min(levels) < max(levels) / 10, "no pauses: this is not speech"
-    assert page.errors == []  # type: ignore[attr-defined]
+    assert page_errors[page] == []
 
 
 async def test_reply_plays_and_barge_in_silences_it_within_100_ms(
-    agent: Any, fake: FakeRealtimeServer, asgi_server: str, browser: Any
+    agent: Agent, fake: FakeRealtimeServer, asgi_server: str, browser: Browser
 ) -> None:
     fake.greeting_chunks = tone(4.0)
     page = await open_widget(browser, asgi_server)
@@ -210,7 +217,7 @@ async def test_reply_plays_and_barge_in_silences_it_within_100_ms(
 
 
 async def test_stop_speaking_and_mute(
-    agent: Any, fake: FakeRealtimeServer, asgi_server: str, browser: Any
+    agent: Agent, fake: FakeRealtimeServer, asgi_server: str, browser: Browser
 ) -> None:
     fake.greeting_chunks = tone(4.0)
     page = await open_widget(browser, asgi_server)
@@ -232,7 +239,7 @@ async def test_stop_speaking_and_mute(
 
 
 async def test_lost_connection_offers_to_try_again(
-    agent: Any, fake: FakeRealtimeServer, asgi_server: str, browser: Any
+    agent: Agent, fake: FakeRealtimeServer, asgi_server: str, browser: Browser
 ) -> None:
     page = await open_widget(browser, asgi_server)
     await start_call(page, fake)
@@ -243,7 +250,7 @@ async def test_lost_connection_offers_to_try_again(
 
 
 async def test_captions_typed_text_and_cards(
-    agent: Any, fake: FakeRealtimeServer, asgi_server: str, browser: Any
+    agent: Agent, fake: FakeRealtimeServer, asgi_server: str, browser: Browser
 ) -> None:
     async def reply(connection: FakeConnection, event: dict[str, Any]) -> None:
         await connection.speak("Nice to meet you, Ada.", tone(0.3), pause=0.01)
@@ -316,11 +323,11 @@ async def test_captions_typed_text_and_cards(
     assert state["microphone"] is False and state["contextRate"] is None  # released
     await widget.locator("li.note", has_text="You ended the call.").wait_for()
     await shot(page, "ended")
-    assert page.errors == []  # type: ignore[attr-defined]
+    assert page_errors[page] == []
 
 
 async def test_server_refused_and_upstream_unavailable_states(
-    agent: Any, fake: FakeRealtimeServer, asgi_server: str, browser: Any, settings: Any
+    agent: Agent, fake: FakeRealtimeServer, asgi_server: str, browser: Browser, settings: Settings
 ) -> None:
     page = await browser.new_page()
     # A site embedding a widget for an agent the server does not know.
@@ -348,7 +355,7 @@ async def test_server_refused_and_upstream_unavailable_states(
 
 
 async def test_microphone_denied_offers_typing(
-    agent: Any, fake: FakeRealtimeServer, asgi_server: str
+    agent: Agent, fake: FakeRealtimeServer, asgi_server: str
 ) -> None:
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
@@ -369,7 +376,7 @@ async def test_microphone_denied_offers_typing(
 
 
 async def test_keyboard_and_small_screens(
-    agent: Any, fake: FakeRealtimeServer, asgi_server: str, browser: Any
+    agent: Agent, fake: FakeRealtimeServer, asgi_server: str, browser: Browser
 ) -> None:
     page = await open_widget(browser, asgi_server, width=360, height=720)
     panel = page.locator("[data-voiceagent] [role=dialog]")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, close_old_connections, transaction
 
@@ -13,23 +14,23 @@ from contacts.models import Contact
 pytestmark = pytest.mark.django_db
 
 
-def test_duplicate_email_is_rejected_whatever_its_case(owner: object) -> None:
+def test_duplicate_email_is_rejected_whatever_its_case(owner: User) -> None:
     Contact.objects.create(owner=owner, name="Ada", email="ada@example.com")
     with pytest.raises(IntegrityError), transaction.atomic():
         Contact.objects.create(owner=owner, name="Ada again", email="ADA@example.com")
     assert Contact.objects.count() == 1
 
 
-def test_duplicate_phone_is_rejected(owner: object) -> None:
+def test_duplicate_phone_is_rejected(owner: User) -> None:
     Contact.objects.create(owner=owner, phone="+442071838750")
     with pytest.raises(IntegrityError), transaction.atomic():
         Contact.objects.create(owner=owner, name="Someone", phone="+442071838750")
 
 
 def test_other_owners_and_blank_values_do_not_collide(
-    owner: object, django_user_model: object
+    owner: User, django_user_model: type[User]
 ) -> None:
-    other = django_user_model.objects.create_user(username="other")  # type: ignore[attr-defined]
+    other = django_user_model.objects.create_user(username="other")
     Contact.objects.create(owner=owner, name="A", email="same@example.com")
     Contact.objects.create(owner=other, name="B", email="same@example.com")
     # Many contacts without a phone or email are fine.
@@ -38,7 +39,7 @@ def test_other_owners_and_blank_values_do_not_collide(
     assert Contact.objects.count() == 4
 
 
-def test_empty_contact_and_unknown_status_are_rejected(owner: object) -> None:
+def test_empty_contact_and_unknown_status_are_rejected(owner: User) -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         Contact.objects.create(owner=owner)
     contact = Contact.objects.create(owner=owner, name="Ada")
@@ -46,7 +47,7 @@ def test_empty_contact_and_unknown_status_are_rejected(owner: object) -> None:
         Contact.objects.filter(pk=contact.pk).update(status="vip")
 
 
-def test_model_validation_reports_duplicates_before_the_database(owner: object) -> None:
+def test_model_validation_reports_duplicates_before_the_database(owner: User) -> None:
     Contact.objects.create(owner=owner, name="Ada", email="ada@example.com")
     duplicate = Contact(owner=owner, name="Ada", email="Ada@Example.com")
     with pytest.raises(ValidationError, match=r"A contact with this email already exists\."):
@@ -55,7 +56,7 @@ def test_model_validation_reports_duplicates_before_the_database(owner: object) 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_inserts_of_one_email_leave_one_row(owner: object) -> None:
+def test_concurrent_inserts_of_one_email_leave_one_row(owner: User) -> None:
     """Two calls saving the same caller at once: exactly one insert wins."""
     barrier = threading.Barrier(4)
     outcomes: list[str] = []
@@ -82,7 +83,7 @@ def test_concurrent_inserts_of_one_email_leave_one_row(owner: object) -> None:
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_saves_of_one_caller_end_in_one_updated_row(owner: object) -> None:
+def test_concurrent_saves_of_one_caller_end_in_one_updated_row(owner: User) -> None:
     """The loser of the insert race updates the winner's row instead of failing."""
     from contacts.services import ContactChanges, contact_upsert
 

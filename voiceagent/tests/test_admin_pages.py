@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from agents.models import KnowledgeSource
+from agents.models import Agent, KnowledgeSource
 from appointments.models import Appointment, CalendarConnection
 from calls.models import CallLog
 from contacts.models import Contact
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def populated(owner: object, agent: object, call: CallLog) -> dict[str, object]:
+def populated(owner: User, agent: Agent, call: CallLog) -> dict[str, CallLog]:
     """One row of every registered model."""
     import datetime as dt
 
@@ -47,14 +48,14 @@ def populated(owner: object, agent: object, call: CallLog) -> dict[str, object]:
 
 
 @pytest.fixture
-def staff_client(owner: object) -> Client:
+def staff_client(owner: User) -> Client:
     client = Client()
     client.force_login(owner)
     return client
 
 
 def test_every_changelist_and_change_page_renders(
-    populated: dict[str, object], staff_client: Client
+    populated: dict[str, CallLog], staff_client: Client
 ) -> None:
     assert admin.site._registry, "no models are registered"
     for model, model_admin in admin.site._registry.items():
@@ -77,7 +78,7 @@ def test_add_pages_render_where_adding_is_allowed(staff_client: Client) -> None:
 
 
 def test_call_log_shows_the_conversation_in_order_with_tools(
-    populated: dict[str, object], staff_client: Client
+    populated: dict[str, CallLog], staff_client: Client
 ) -> None:
     call = populated["call"]
     page = staff_client.get(reverse("admin:calls_calllog_change", args=[call.pk])).content.decode()
@@ -90,7 +91,7 @@ def test_call_log_shows_the_conversation_in_order_with_tools(
     assert "<b>Lovelace</b>" not in page
 
 
-def test_call_log_is_read_only(populated: dict[str, object], staff_client: Client) -> None:
+def test_call_log_is_read_only(populated: dict[str, CallLog], staff_client: Client) -> None:
     call = populated["call"]
     url = reverse("admin:calls_calllog_change", args=[call.pk])
     page = staff_client.get(url).content.decode()
@@ -101,7 +102,7 @@ def test_call_log_is_read_only(populated: dict[str, object], staff_client: Clien
     assert staff_client.get(reverse("admin:calls_calllog_add")).status_code == 403
 
 
-def test_agent_page_shows_the_embed_snippet(agent: object, staff_client: Client) -> None:
+def test_agent_page_shows_the_embed_snippet(agent: Agent, staff_client: Client) -> None:
     page = staff_client.get(reverse("admin:agents_agent_change", args=[agent.pk])).content.decode()
     assert "/static/voiceagent/widget.js" in page
     assert "data-agent=&quot;front-desk&quot;" in page
@@ -110,7 +111,7 @@ def test_agent_page_shows_the_embed_snippet(agent: object, staff_client: Client)
 
 
 def test_calendar_tokens_never_reach_the_page(
-    populated: dict[str, object], staff_client: Client
+    populated: dict[str, CallLog], staff_client: Client
 ) -> None:
     connection = CalendarConnection.objects.get()
     connection.token_data = {"refresh_token": "very-secret-refresh"}
@@ -122,11 +123,11 @@ def test_calendar_tokens_never_reach_the_page(
 
 
 def test_staff_see_only_their_own_rows(
-    populated: dict[str, object], django_user_model: object
+    populated: dict[str, CallLog], django_user_model: type[User]
 ) -> None:
     from django.contrib.auth.models import Permission
 
-    other = django_user_model.objects.create_user(  # type: ignore[attr-defined]
+    other = django_user_model.objects.create_user(
         username="other", password="pw-other-12345", is_staff=True
     )
     other.user_permissions.set(

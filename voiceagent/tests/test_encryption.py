@@ -6,8 +6,10 @@ import io
 
 import pytest
 from cryptography.fernet import Fernet
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connection
+from pytest_django import Settings
 
 from appointments.models import CalendarConnection
 from voiceagent.crypto import DecryptionError
@@ -23,41 +25,41 @@ def _stored_text(pk: int) -> str:
         return cursor.fetchone()[0]
 
 
-def _connection(owner: object) -> CalendarConnection:
+def _connection(owner: User) -> CalendarConnection:
     return CalendarConnection.objects.create(
         owner=owner, provider="google", account_email="desk@example.com", token_data=TOKENS
     )
 
 
-def test_tokens_are_not_stored_in_clear_text(owner: object) -> None:
+def test_tokens_are_not_stored_in_clear_text(owner: User) -> None:
     saved = _connection(owner)
     stored = _stored_text(saved.pk)
     assert "secret-access" not in stored and "secret-refresh" not in stored
     assert CalendarConnection.objects.get(pk=saved.pk).token_data == TOKENS
 
 
-def test_wrong_key_raises_instead_of_returning_ciphertext(owner: object, settings: object) -> None:
+def test_wrong_key_raises_instead_of_returning_ciphertext(owner: User, settings: Settings) -> None:
     saved = _connection(owner)
-    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]  # type: ignore[attr-defined]
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     with pytest.raises(DecryptionError, match="could not be decrypted"):
         CalendarConnection.objects.get(pk=saved.pk)
 
 
-def test_rotation_re_encrypts_with_the_new_key(owner: object, settings: object) -> None:
-    old_key = settings.FIELD_ENCRYPTION_KEYS[0]  # type: ignore[attr-defined]
+def test_rotation_re_encrypts_with_the_new_key(owner: User, settings: Settings) -> None:
+    old_key = settings.FIELD_ENCRYPTION_KEYS[0]
     saved = _connection(owner)
     before = _stored_text(saved.pk)
     new_key = Fernet.generate_key().decode()
-    settings.FIELD_ENCRYPTION_KEYS = [new_key, old_key]  # type: ignore[attr-defined]
+    settings.FIELD_ENCRYPTION_KEYS = [new_key, old_key]
     out = io.StringIO()
     call_command("rotate_encryption_keys", stdout=out)
     assert "Re-encrypted 1 calendar connection" in out.getvalue()
     assert _stored_text(saved.pk) != before
-    settings.FIELD_ENCRYPTION_KEYS = [new_key]  # type: ignore[attr-defined]
+    settings.FIELD_ENCRYPTION_KEYS = [new_key]
     assert CalendarConnection.objects.get(pk=saved.pk).token_data == TOKENS
 
 
-def test_encrypted_field_refuses_lookups_on_content(owner: object) -> None:
+def test_encrypted_field_refuses_lookups_on_content(owner: User) -> None:
     from django.core.exceptions import FieldError
 
     _connection(owner)

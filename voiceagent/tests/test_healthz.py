@@ -6,6 +6,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.db import connections
 from django.test import AsyncClient
+from pytest_django import Settings
 
 from conftest import redis_url
 from voiceagent.celery import app as celery_app
@@ -28,7 +29,9 @@ def real_broker() -> object:
     previous = celery_app.conf.task_always_eager, celery_app.conf.broker_url
     celery_app.conf.task_always_eager = False
     yield celery_app.conf
-    celery_app.conf.task_always_eager, celery_app.conf.broker_url = previous
+    # Set as an item, which is what attribute assignment does in Celery's settings
+    # (its ``broker_url`` attribute is a read-only property).
+    celery_app.conf.task_always_eager, celery_app.conf["broker_url"] = previous
 
 
 async def test_all_services_fine_gives_200() -> None:
@@ -42,7 +45,7 @@ async def test_all_services_fine_gives_200() -> None:
 
 
 async def test_unreachable_broker_gives_503(real_broker: object) -> None:
-    celery_app.conf.broker_url = "redis://:secret-password@127.0.0.1:1/0"
+    celery_app.conf["broker_url"] = "redis://:secret-password@127.0.0.1:1/0"
     response = await AsyncClient().get("/healthz")
     assert response.status_code == 503
     body = response.json()
@@ -52,8 +55,8 @@ async def test_unreachable_broker_gives_503(real_broker: object) -> None:
     assert "secret-password" not in response.content.decode()
 
 
-async def test_unreachable_channel_layer_gives_503(settings: object) -> None:
-    settings.CHANNEL_LAYERS = channel_layers("redis://127.0.0.1:1/0")  # type: ignore[attr-defined]
+async def test_unreachable_channel_layer_gives_503(settings: Settings) -> None:
+    settings.CHANNEL_LAYERS = channel_layers("redis://127.0.0.1:1/0")
     response = await AsyncClient().get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["channel_layer"]["ok"] is False
@@ -68,8 +71,8 @@ async def _staff_client() -> AsyncClient:
     return client
 
 
-async def test_anonymous_callers_see_states_and_staff_see_details(settings: object) -> None:
-    settings.CHANNEL_LAYERS = channel_layers("redis://internal-redis.example:6390/0")  # type: ignore[attr-defined]
+async def test_anonymous_callers_see_states_and_staff_see_details(settings: Settings) -> None:
+    settings.CHANNEL_LAYERS = channel_layers("redis://internal-redis.example:6390/0")
     anonymous = await AsyncClient().get("/healthz")
     assert anonymous.status_code == 503
     assert anonymous.json() == {
@@ -94,10 +97,10 @@ async def test_post_is_not_allowed() -> None:
 
 @pytest.mark.redis
 async def test_redis_channel_layer_and_broker_are_checked_for_real(
-    settings: object, real_broker: object
+    settings: Settings, real_broker: object
 ) -> None:
-    settings.CHANNEL_LAYERS = channel_layers(redis_url())  # type: ignore[attr-defined]
-    celery_app.conf.broker_url = redis_url()
+    settings.CHANNEL_LAYERS = channel_layers(redis_url())
+    celery_app.conf["broker_url"] = redis_url()
     response = await (await _staff_client()).get("/healthz")
     body = response.json()
     assert response.status_code == 200, body

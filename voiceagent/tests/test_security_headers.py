@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from django.http import HttpResponseBase
 from django.test import Client
+
+from agents.models import Agent
 
 pytestmark = pytest.mark.django_db
 
 
-def _policy(response: object) -> dict[str, str]:
-    header = response["Content-Security-Policy"]  # type: ignore[index]
+def _policy(response: HttpResponseBase) -> dict[str, str]:
+    header = response["Content-Security-Policy"]
     return {
         part.split(" ", 1)[0]: part.split(" ", 1)[1] if " " in part else ""
         for part in (p.strip() for p in header.split(";"))
@@ -18,7 +21,7 @@ def _policy(response: object) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("path", ["/", "/admin/login/", "/healthz"])
-def test_pages_forbid_inline_and_foreign_scripts(agent: object, path: str) -> None:
+def test_pages_forbid_inline_and_foreign_scripts(agent: Agent, path: str) -> None:
     response = Client().get(path, HTTP_HOST="localhost:8000")
     policy = _policy(response)
     assert policy["script-src"] == "'self'"
