@@ -10,32 +10,27 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from agents.models import Agent, BusinessHours, KnowledgeChunk, KnowledgeSource, Service, Tool
+from agents.models import Agent, BusinessHours, KnowledgeChunk, KnowledgeSource, Service
 from agents.selectors import agent_embed_snippet, agents_for_user
 from agents.services import knowledge_source_save
 from appointments.selectors import calendar_connections_for_user
+from calls.tool_registry import tool_choices
 from voiceagent.admin import OwnerScopedAdmin
 
 
 class AgentAdminForm(forms.ModelForm):
+    # The registry is the one list of tools; a callable is read at each form, so a tool
+    # an app registers shows up without a migration.
     enabled_tools = forms.MultipleChoiceField(
-        choices=Tool.choices,
+        choices=tool_choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="What the agent may do during a call. Transfer only works on phone calls "
-        "and needs a transfer number.",
+        help_text="What the agent may do during a call.",
     )
 
     class Meta:
         model = Agent
         exclude: list[str] = []  # every field; the admin's fieldsets choose the layout
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        tools = cleaned.get("enabled_tools") or []
-        if Tool.TRANSFER_CALL in tools and not cleaned.get("transfer_number"):
-            self.add_error("transfer_number", "Set a transfer number or disable the transfer tool.")
-        return cleaned
 
 
 class BusinessHoursFormSet(forms.BaseInlineFormSet):

@@ -284,6 +284,30 @@ def embed(texts: Sequence[str], *, api_key: str, base_url: str) -> tuple[np.ndar
     return np.vstack([local_embedding(text) for text in texts]), LOCAL_MODEL
 
 
+QUERY_TIMEOUT_SECONDS = 5.0  # a caller is waiting; the realtime tool limit is 8 s
+QUERY_MAX_RETRIES = 1
+
+
+async def embed_query(text: str, *, api_key: str, base_url: str) -> np.ndarray:
+    """The OpenAI embedding of one search query (float32, unit length), asynchronously.
+
+    Calls run this in their event loop, never in Channels' shared database thread
+    (one slow request there would hold every call's database work), with a short
+    timeout and one retry: a caller is waiting.
+    """
+    from openai import AsyncOpenAI
+
+    async with AsyncOpenAI(
+        api_key=api_key,
+        base_url=base_url,
+        timeout=QUERY_TIMEOUT_SECONDS,
+        max_retries=QUERY_MAX_RETRIES,
+    ) as client:
+        response = await client.embeddings.create(model=OPENAI_MODEL, input=[text])
+    vector = np.asarray(response.data[0].embedding, dtype=np.float32)
+    return vector / max(float(np.linalg.norm(vector)), 1e-12)
+
+
 # -- search
 
 

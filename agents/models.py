@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from calls.tool_registry import tool_defaults, tools_unknown
 from voiceagent.models import TimeStampedModel
 from voiceagent.validators import (
     split_lines_or_commas,
@@ -56,23 +57,10 @@ class NoiseReduction(models.TextChoices):
     OFF = "off", "Off"
 
 
-class Tool(models.TextChoices):
-    """Tools the model may call during a call; enabled per agent."""
-
-    UPDATE_USER_INFO = "update_user_info", "Capture name, email and phone"
-    SAVE_CONTACT = "save_contact", "Save the caller as a contact"
-    UPDATE_CONTACT = "update_contact", "Correct a saved contact"
-    SEARCH_KNOWLEDGE_BASE = "search_knowledge_base", "Answer from the knowledge base"
-    CHECK_AVAILABILITY = "check_availability", "Check free appointment slots"
-    SCHEDULE_APPOINTMENT = "schedule_appointment", "Book appointments"
-    RESCHEDULE_APPOINTMENT = "reschedule_appointment", "Move a caller's appointment"
-    CANCEL_APPOINTMENT = "cancel_appointment", "Cancel a caller's appointment"
-    TRANSFER_CALL = "transfer_call", "Transfer phone calls to a person"
-    END_CALL = "end_call", "End the call"
-
-
 def default_tools() -> list[str]:
-    return [tool.value for tool in Tool if tool is not Tool.TRANSFER_CALL]
+    """The tools a new agent gets: those their apps register as on by default
+    (``calls.tool_registry``; each app declares its tools in ``<app>/tools.py``)."""
+    return tool_defaults()
 
 
 def new_public_id() -> str:
@@ -247,6 +235,16 @@ class Agent(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        tools = self.enabled_tools
+        if not isinstance(tools, list) or not all(isinstance(t, str) for t in tools):
+            raise ValidationError({"enabled_tools": "A list of tool names."})
+        unknown = tools_unknown(tools)
+        if unknown:
+            raise ValidationError(
+                {"enabled_tools": f"There is no tool called {', '.join(unknown)}."}
+            )
 
     @property
     def phone_region(self) -> str:

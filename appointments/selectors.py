@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from appointments.models import Appointment, CalendarConnection
+from agents.models import Agent, Service
+from agents.selectors import service_find
+from appointments.availability import free_slots
+from appointments.models import Appointment, AppointmentStatus, CalendarConnection
+from appointments.when import parse_when
 from voiceagent.selectors import owned_by
 
 
@@ -20,3 +28,70 @@ def calendar_connections_for_user(
 ) -> QuerySet[CalendarConnection]:
     connections = CalendarConnection.objects.select_related("owner")
     return owned_by(connections, user=user, owner_lookup="owner")
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Free slots of a service for a time a caller asked about (in UTC; ``timezone`` is
+    the business's zone, for reading them out)."""
+
+    service: Service
+    timezone: str
+    slots: list[dt.datetime]
+    requested: dt.datetime | None = None  # an exact time was asked for
+    requested_free: bool = False
+
+
+def availability_find(
+    *, agent_id: int, service_name: str, when: str, now: dt.datetime | None = None
+) -> Availability:
+    """Free slots of the agent's service ``service_name`` for ``when`` as a caller says
+    it ("tomorrow at 2 PM", "next Tuesday morning", ISO). An exact time: whether it is
+    free and the free slots of that day; a day or part of one: its free slots, or those
+    of the week after when it has none. Raises ``ServiceNotFound`` or ``WhenError``
+    (messages a caller can be told)."""
+    agent = Agent.objects.prefetch_related("business_hours", "services").get(pk=agent_id)
+    service = service_find(agent=agent, name=service_name)
+    parsed = parse_when(when, now=now or timezone.now(), timezone=agent.timezone)
+    start = parsed.start if parsed.end else parsed.start.replace(hour=0, minute=0)
+    end = parsed.end or parsed.start.replace(hour=0, minute=0) + dt.timedelta(days=1)
+    slots = free_slots(agent=agent, service=service, start=start, end=end, now=now)
+    if not parsed.end and parsed.has_time:
+        # A precise time: is it free, and if not, what is near it that day?
+        return Availability(
+            service=service,
+            timezone=agent.timezone,
+            slots=slots,
+            requested=parsed.start,
+            requested_free=parsed.start in slots,
+        )
+    if not slots:  # nothing that day or part of it: look ahead a week
+        slots = free_slots(
+            agent=agent, service=service, start=end, end=end + dt.timedelta(days=7), now=now
+        )
+    return Availability(service=service, timezone=agent.timezone, slots=slots)
+
+
+def appointment_next_for_caller(
+    *, agent_id: int, email: str = "", phone: str = "", now: dt.datetime | None = None
+) -> Appointment | None:
+    """The caller's next upcoming (pending or confirmed) appointment with the agent,
+    found by the email (any case) or phone number it was booked with."""
+    matches = Q()
+    if email:
+        matches |= Q(contact__email__iexact=email)
+    if phone:
+        matches |= Q(contact__phone=phone)
+    if not matches:
+        return None
+    return (
+        Appointment.objects.filter(
+            matches,
+            agent_id=agent_id,
+            status__in=[AppointmentStatus.PENDING, AppointmentStatus.CONFIRMED],
+            start_at__gt=now or timezone.now(),
+        )
+        .select_related("agent", "service")
+        .order_by("start_at")
+        .first()
+    )

@@ -5,10 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
 
 from agents.models import Agent, Service
+from agents.selectors import service_find
 from appointments.availability import slot_problem
 from appointments.models import (
     Appointment,
@@ -16,7 +21,11 @@ from appointments.models import (
     CalendarConnection,
     CalendarProvider,
 )
+from appointments.selectors import appointment_next_for_caller
+from appointments.when import parse_when
+from calls.services import call_client_message_send, call_contact_save
 from contacts.models import Contact, ContactStatus
+from contacts.services import ContactChanges, contact_upsert
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +109,105 @@ def appointment_book(
     return appointment, True
 
 
+@dataclass(frozen=True)
+class CallerBooking:
+    appointment: Appointment
+    contact: Contact | None
+    ambiguous_time: bool  # the time was read one way of two ("at 2" as 2 PM)
+
+
+def appointment_book_for_caller(
+    *,
+    agent_id: int,
+    service_name: str,
+    start: dt.datetime | str,
+    details: ContactChanges | None = None,
+    call_id: str | None = None,
+    contact_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> CallerBooking:
+    """Books the agent's service ``service_name`` (as a caller names it) at ``start``
+    (a datetime, or a time as said or ISO, read in the agent's zone) for a caller.
+
+    With an email or phone in ``details`` (normalised) the caller is saved as a contact
+    first (and linked to ``call_id``), else the contact ``contact_id`` is booked for. The
+    contact and the appointment are one transaction: a booking that fails (slot taken,
+    outside hours) leaves no contact behind. Raises ``BookingError``,
+    ``agents.selectors.ServiceNotFound`` or ``appointments.when.WhenError``, whose
+    messages can be read to the caller. The calendar step runs after commit.
+    """
+    agent = (
+        Agent.objects.select_related("calendar_connection")
+        .prefetch_related("business_hours", "services")
+        .get(pk=agent_id)
+    )
+    service = service_find(agent=agent, name=service_name)
+    ambiguous = False
+    if isinstance(start, str):
+        when = parse_when(start, now=now or timezone.now(), timezone=agent.timezone)
+        if not when.has_time:
+            raise BookingError("Ask for an exact time; check_availability lists free ones.")
+        start, ambiguous = when.start, when.ambiguous
+    with transaction.atomic():
+        contact = None
+        if details is not None and (details.email or details.phone):
+            if call_id:
+                contact, _ = call_contact_save(
+                    call_id=call_id,
+                    owner_id=agent.owner_id,
+                    agent_id=agent.pk,
+                    changes=details,
+                    contact_id=contact_id,
+                )
+            else:
+                contact, _ = contact_upsert(
+                    owner_id=agent.owner_id,
+                    agent_id=agent.pk,
+                    changes=details,
+                    contact_id=contact_id,
+                )
+        elif contact_id is not None:
+            contact = Contact.objects.filter(pk=contact_id, owner_id=agent.owner_id).first()
+        appointment, _ = appointment_book(
+            agent=agent, service=service, start=start, contact=contact, call_id=call_id, now=now
+        )
+    # With tasks run in-process the calendar step has already happened; report what is true.
+    appointment.refresh_from_db()
+    return CallerBooking(appointment=appointment, contact=contact, ambiguous_time=ambiguous)
+
+
+def _caller_appointment(agent_id: int, email: str, phone: str) -> Appointment:
+    if not (email or phone):
+        raise BookingError("Ask for the email address or phone number the booking was made with.")
+    appointment = appointment_next_for_caller(agent_id=agent_id, email=email, phone=phone)
+    if appointment is None:
+        raise BookingError("No upcoming appointment was found for those details.")
+    return appointment
+
+
+@transaction.atomic
+def appointment_reschedule_for_caller(
+    *, agent_id: int, start: dt.datetime | str, email: str = "", phone: str = ""
+) -> Appointment:
+    """Moves the caller's next appointment (found by email or phone, normalised) to
+    ``start`` (a datetime, or a time as said, read in the appointment's zone)."""
+    appointment = _caller_appointment(agent_id, email, phone)
+    if isinstance(start, str):
+        when = parse_when(start, now=timezone.now(), timezone=appointment.timezone)
+        if not when.has_time:
+            raise BookingError("Ask for an exact new time; check_availability lists free ones.")
+        start = when.start
+    return appointment_reschedule(appointment=appointment, start=start)
+
+
+@transaction.atomic
+def appointment_cancel_for_caller(
+    *, agent_id: int, email: str = "", phone: str = ""
+) -> Appointment:
+    """Cancels the caller's next appointment, found by email or phone (normalised)."""
+    return appointment_cancel(appointment=_caller_appointment(agent_id, email, phone))
+
+
 def _calendar_sync_later(appointment_id: object) -> None:
     from appointments.tasks import appointment_calendar_sync_task
 
@@ -161,8 +269,6 @@ def appointment_calendar_sync(*, appointment_id: str) -> Appointment | None:
             appointment.status = AppointmentStatus.CONFIRMED
             appointment.save(update_fields=["status", "updated_at"])
     if appointment.call_id:
-        from calls.services import call_client_message_send
-
         call_client_message_send(
             call_id=str(appointment.call_id),
             message={"type": "appointment", "appointment": appointment_payload(appointment)},
@@ -172,9 +278,6 @@ def appointment_calendar_sync(*, appointment_id: str) -> Appointment | None:
 
 def appointment_payload(appointment: Appointment) -> dict[str, object]:
     """The `appointment` message body of docs/protocol.md."""
-    from django.conf import settings
-    from django.urls import reverse
-
     return {
         "id": str(appointment.pk),
         "service": appointment.service_name,

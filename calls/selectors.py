@@ -14,6 +14,7 @@ from django.utils import timezone
 from agents.models import Agent
 from calls.models import CallLog, CallStatus, ToolInvocation, TranscriptTurn
 from calls.realtime.config import AgentSnapshot
+from calls.tool_registry import declarations_for
 from voiceagent.selectors import owned_by
 
 
@@ -50,8 +51,6 @@ def call_conversation(*, call: CallLog) -> list[ConversationEntry]:
 
 def agent_snapshot(*, agent: Agent, default_model: str) -> AgentSnapshot:
     """A frozen copy of what a call needs from its agent."""
-    from calls.tools import declarations_for
-
     return AgentSnapshot(
         agent_id=agent.pk,
         public_id=agent.public_id,

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from agents.models import Agent
 from agents.selectors import agent_get_active
+from calls.groups import control_group
 from calls.models import (
     CallLog,
     CallStatus,
@@ -31,6 +32,8 @@ from calls.processes import same_process_alive
 from calls.realtime.hooks import CallOutcome, ToolRecord, TurnRecord
 from calls.realtime.text import storable_json, storable_text
 from calls.selectors import live_call_count
+from contacts.models import Contact
+from contacts.services import ContactChanges, contact_upsert
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +107,33 @@ def call_log_user_info_update(*, call_id: str, user_info: dict[str, Any]) -> Non
     CallLog.objects.filter(pk=call_id).update(
         user_info=storable_json(user_info), updated_at=timezone.now()
     )
+
+
+def call_log_contact_link(*, call_id: str, contact_id: int) -> None:
+    """Records who the caller is on the call's row."""
+    CallLog.objects.filter(pk=call_id).update(contact_id=contact_id, updated_at=timezone.now())
+
+
+@transaction.atomic
+def call_contact_save(
+    *,
+    call_id: str,
+    owner_id: int,
+    agent_id: int | None,
+    changes: ContactChanges,
+    contact_id: int | None = None,
+) -> tuple[Contact, bool]:
+    """Saves the caller of a call as a contact (``contacts.services.contact_upsert``) and
+    links the call to it, in one transaction. Returns (contact, created)."""
+    contact, created = contact_upsert(
+        owner_id=owner_id,
+        agent_id=agent_id,
+        changes=changes,
+        call_id=call_id,
+        contact_id=contact_id,
+    )
+    call_log_contact_link(call_id=call_id, contact_id=contact.pk)
+    return contact, created
 
 
 def transcript_turns_save(*, call_id: str, turns: list[TurnRecord]) -> None:
@@ -338,8 +368,6 @@ def call_client_message_send(*, call_id: str, message: dict[str, Any]) -> None:
     from any process; call it after the transaction that made it true has committed."""
     from asgiref.sync import async_to_sync
     from channels.layers import get_channel_layer
-
-    from calls.consumers import control_group
 
     layer = get_channel_layer()
     if layer is None:

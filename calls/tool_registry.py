@@ -1,23 +1,30 @@
-"""The tool registry: what the model may call during a call, and the handlers.
+"""The tool registry: the one list of what the model may call during a call.
 
-Each tool is declared once (name, description, JSON schema, guidance for the
-instructions) and enabled per agent. Handlers are async, reach the ORM only
-through services wrapped in ``database_sync_to_async``, and return a JSON-able
-dict; they may raise, the session turns that into a result the model can speak
-about.
+Each app declares its own tools in ``<app>/tools.py`` (imported by its
+``AppConfig.ready()``) with ``@register(ToolDeclaration(...), label=...)``: the
+declaration the model sees (name, description, JSON schema, guidance for the
+instructions), the label the admin shows, whether new agents get it, and an async
+handler. The agent admin's choices, ``agents.models.default_tools()``, the agents'
+system check and the call's declared tools all read this registry, so adding a tool
+is one file (docs/calls.md, "Adding a tool").
+
+This module imports no app code (only the framework-free ``calls.realtime`` types),
+so that any app's tools, models and admin can import it without an import cycle.
+
+Handlers are async and return a JSON-able dict; they may raise, the session turns that
+into a result the model can speak about. They reach the ORM only through selectors and
+services wrapped in ``database_sync_to_async`` (one shared thread for every call: no
+network I/O there; HTTP goes through async clients in the event loop).
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from calls.realtime.config import ToolDeclaration
 from calls.realtime.hooks import ToolContext
-
-logger = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any], ToolContext], Awaitable[dict[str, Any]]]
 
@@ -26,21 +33,53 @@ Handler = Callable[[dict[str, Any], ToolContext], Awaitable[dict[str, Any]]]
 class Tool:
     declaration: ToolDeclaration
     handler: Handler
+    label: str = ""  # shown in the agent admin; the name when empty
+    default: bool = True  # enabled on new agents
+    order: int = 50  # place in the admin and in new agents' lists (then registration order)
 
 
 REGISTRY: dict[str, Tool] = {}
 
 
-def register(declaration: ToolDeclaration) -> Callable[[Handler], Handler]:
+def register(
+    declaration: ToolDeclaration, *, label: str, default: bool = True, order: int = 50
+) -> Callable[[Handler], Handler]:
+    """Registers the decorated handler as the tool ``declaration.name``. ``order`` places
+    it in the admin's list and in new agents' tools (apps load in INSTALLED_APPS order,
+    which says nothing about how a person reads the list)."""
+
     def decorator(handler: Handler) -> Handler:
-        REGISTRY[declaration.name] = Tool(declaration=declaration, handler=handler)
+        if declaration.name in REGISTRY:
+            # Two apps claiming one name would silently swap handlers by import order.
+            raise ValueError(f"The tool {declaration.name!r} is registered twice.")
+        REGISTRY[declaration.name] = Tool(declaration, handler, label, default, order)
         return handler
 
     return decorator
 
 
+def _ordered() -> list[Tool]:
+    return sorted(REGISTRY.values(), key=lambda tool: tool.order)  # stable: ties keep order
+
+
+def tool_choices() -> list[tuple[str, str]]:
+    """(name, label) of every registered tool, for the agent admin's checkboxes."""
+    return [(tool.declaration.name, tool.label or tool.declaration.name) for tool in _ordered()]
+
+
+def tool_defaults() -> list[str]:
+    """The tools a new agent gets."""
+    return [tool.declaration.name for tool in _ordered() if tool.default]
+
+
+def tools_unknown(names: list[str]) -> list[str]:
+    """The names in ``names`` that no app registers."""
+    return [name for name in names if name not in REGISTRY]
+
+
 def declarations_for(enabled: list[str]) -> tuple[ToolDeclaration, ...]:
-    """The enabled tools that exist, in the order they were enabled."""
+    """The enabled tools that exist, in the order they were enabled (the agents' system
+    check and validation report names that do not exist)."""
     return tuple(REGISTRY[name].declaration for name in enabled if name in REGISTRY)
 
 
@@ -49,7 +88,3 @@ async def tool_run(name: str, arguments: dict[str, Any], context: ToolContext) -
     if tool is None:
         return {"ok": False, "error": f"There is no tool called {name}."}
     return await tool.handler(arguments, context)
-
-
-# The tools register themselves on import.
-from calls.tools import booking, call_control, contact, knowledge  # noqa: E402, F401

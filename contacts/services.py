@@ -52,6 +52,8 @@ def contact_upsert(
 
     Values must already be normalised. Two calls saving the same person at once
     end with one row: the loser of the insert race updates the winner's row.
+    ``call_id`` becomes a new contact's source call; linking the call to its contact is
+    the calls app's write (``calls.services.call_contact_save``).
     """
     for attempt in range(2):
         try:
@@ -97,10 +99,6 @@ def _contact_upsert_once(
         contact.save()
     elif changed:
         contact.save(update_fields=[*changed, "updated_at"])
-    if call_id:
-        from calls.models import CallLog
-
-        CallLog.objects.filter(pk=call_id).update(contact=contact)
     return contact, created
 
 

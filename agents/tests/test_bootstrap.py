@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from agents.models import Agent, Tool
+from agents.models import Agent
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,7 @@ def test_creates_demo_agent_and_admin_with_a_printed_password(
         for h in agent.business_hours.all()
     }
     assert hours == {(day, "09:00:00", "17:00:00") for day in range(5)}
-    assert {Tool.SCHEDULE_APPOINTMENT, Tool.SAVE_CONTACT, Tool.END_CALL} <= set(agent.enabled_tools)
+    assert {"schedule_appointment", "save_contact", "end_call"} <= set(agent.enabled_tools)
 
 
 def test_running_twice_changes_nothing_and_prints_no_password(

@@ -19,6 +19,7 @@ from django.conf import settings
 from agents.models import Agent
 from calls import greetings, services
 from calls.consumers.monitor import MonitorPublisher
+from calls.groups import control_group, monitor_group
 from calls.instance import server_instance_current
 from calls.models import Engine
 from calls.realtime.config import AudioFormat
@@ -27,7 +28,7 @@ from calls.realtime.offline.engine import OfflineUpstream
 from calls.realtime.session import CallSession
 from calls.realtime.upstream import Upstream, connect_openai
 from calls.selectors import agent_snapshot
-from calls.tools import tool_run
+from calls.tool_registry import tool_run
 
 logger = logging.getLogger(__name__)
 
@@ -36,16 +37,6 @@ PUSHABLE_TYPES = frozenset({"appointment", "contact_saved", "user_info"})
 SERVER_SHUTDOWN_CLOSE_CODE = 1012  # what uvicorn sends its apps on SIGTERM
 SESSION_STOP_TIMEOUT = 10.0
 LAYER_TIMEOUT_SECONDS = 2.0
-
-
-def monitor_group(call_id: str) -> str:
-    """The channel-layer group that receives a call's client-visible events."""
-    return f"call.{call_id}"
-
-
-def control_group(call_id: str) -> str:
-    """The group through which other processes (tasks) push messages to the caller."""
-    return f"call-control.{call_id}"
 
 
 class CallConsumer(AsyncWebsocketConsumer):

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from calls import tools
+from calls import tool_registry as tools
 from calls.models import CallLog, ToolInvocation
 from calls.realtime.config import ToolDeclaration
 from calls.tests.conftest import CallClient

@@ -15,7 +15,7 @@ from calls.realtime.config import WEB_AUDIO_FORMAT, AgentSnapshot, session_updat
 from calls.realtime.offline.dialogue import DialogueState, extract_details, reply_to_user
 from calls.realtime.offline.engine import OfflineUpstream
 from calls.tests.fake_openai import validate_server_event
-from calls.tools import declarations_for
+from calls.tool_registry import declarations_for
 
 
 async def _drain(upstream: OfflineUpstream, until: str, timeout: float = 5) -> list[dict[str, Any]]:

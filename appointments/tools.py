@@ -1,0 +1,218 @@
+"""Tools of the appointments app: free slots, booking, rescheduling and cancelling.
+
+Handlers only read the arguments, call one selector or service in the database thread
+and shape the reply; the rules live in ``appointments.selectors`` and
+``appointments.services``, shared with the admin and the API.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from channels.db import database_sync_to_async
+
+from agents.selectors import ServiceNotFound
+from appointments.models import Appointment
+from appointments.selectors import availability_find
+from appointments.services import (
+    BookingError,
+    appointment_book_for_caller,
+    appointment_cancel_for_caller,
+    appointment_payload,
+    appointment_reschedule_for_caller,
+)
+from appointments.when import WhenError
+from calls.realtime.config import ToolDeclaration
+from calls.realtime.hooks import ToolContext
+from calls.tool_registry import register
+from contacts.services import ContactChanges
+from contacts.tools import FIELDS, normalised_details, remember_details
+
+SLOTS_OFFERED = 6
+# Errors whose message is meant for the caller: the model reads them out and asks again.
+SPEAKABLE = (BookingError, ServiceNotFound, WhenError)
+WHEN = {
+    "type": "string",
+    "description": "When, as the caller said it: 'tomorrow at 2 PM', 'next Tuesday morning', "
+    "'the 3rd at half past ten', or an ISO date/time.",
+}
+CALLER_KEYS = {
+    "email": {"type": "string", "description": "Email the booking was made with."},
+    "phone": {"type": "string", "description": "Phone number the booking was made with."},
+}
+
+
+def _spoken(moment: dt.datetime, zone: str) -> str:
+    local = moment.astimezone(ZoneInfo(zone))
+    return f"{local:%A %d %B at %H:%M}"
+
+
+@register(
+    ToolDeclaration(
+        name="check_availability",
+        description=(
+            "Find free appointment times for a service on a day or part of a day, or check "
+            'one exact time. Example: {"service": "Consultation", "when": "next Tuesday morning"}.'
+        ),
+        parameters={
+            "type": "object",
+            "properties": {
+                "service": {"type": "string", "description": "Service name."},
+                "when": WHEN,
+            },
+            "required": ["service", "when"],
+            "additionalProperties": False,
+        },
+        guidance="before offering or booking any time; offer two or three free times.",
+    ),
+    label="Check free appointment slots",
+    order=30,
+)
+async def check_availability(arguments: dict[str, Any], context: ToolContext) -> dict[str, Any]:
+    try:
+        found = await database_sync_to_async(availability_find)(
+            agent_id=context.agent_id,
+            service_name=str(arguments.get("service") or ""),
+            when=str(arguments.get("when") or ""),
+        )
+    except SPEAKABLE as error:
+        return {"ok": False, "error": str(error)}
+    offered = [_spoken(slot, found.timezone) for slot in found.slots[:SLOTS_OFFERED]]
+    if found.requested is not None:
+        return {
+            "ok": True,
+            "service": found.service.name,
+            "requested": _spoken(found.requested, found.timezone),
+            "available": found.requested_free,
+            "alternatives": offered,
+        }
+    return {
+        "ok": True,
+        "service": found.service.name,
+        "free_slots": offered,
+        "note": "Offer two or three of these; times are in the business's time zone.",
+    }
+
+
+@register(
+    ToolDeclaration(
+        name="schedule_appointment",
+        description=(
+            "Book a service at an exact time the caller confirmed. Pass their name, email "
+            'and phone if known. Example: {"service": "Product demo", "start": '
+            '"tomorrow at 2 PM", "name": "Ada Lovelace", "email": "ada@example.com"}.'
+        ),
+        parameters={
+            "type": "object",
+            "properties": {
+                "service": {"type": "string", "description": "Service name."},
+                "start": WHEN,
+                **FIELDS,
+            },
+            "required": ["service", "start"],
+            "additionalProperties": False,
+        },
+        guidance="only after checking availability and the caller confirming service, day "
+        "and time; then read back the confirmation (service, day, date, time).",
+    ),
+    label="Book appointments",
+    order=31,
+)
+async def schedule_appointment(arguments: dict[str, Any], context: ToolContext) -> dict[str, Any]:
+    details, problems = normalised_details(arguments, context.extra.get("region", "US"))
+    if problems:
+        return {"ok": False, "error": " ".join(problems)}
+    try:
+        booking = await database_sync_to_async(appointment_book_for_caller)(
+            agent_id=context.agent_id,
+            service_name=str(arguments.get("service") or ""),
+            start=str(arguments.get("start") or ""),
+            details=ContactChanges(**details),
+            call_id=context.call_id,
+            contact_id=context.extra.get("contact_id"),
+        )
+    except SPEAKABLE as error:
+        return {"ok": False, "error": str(error)}
+    if booking.contact is not None:
+        context.extra["contact_id"] = booking.contact.pk
+    if details:
+        await remember_details(context, details)
+    appointment = booking.appointment
+    payload = appointment_payload(appointment)
+    await context.send_to_client({"type": "appointment", "appointment": payload})
+    return {
+        "ok": True,
+        "appointment": payload,
+        "confirmation": f"{appointment.service_name} on "
+        f"{_spoken(appointment.start_at, appointment.timezone)} ({appointment.timezone}), "
+        f"{_minutes(appointment)} minutes.",
+        "ambiguous_time": booking.ambiguous_time,
+        "next": "Read the confirmation back to the caller.",
+    }
+
+
+def _minutes(appointment: Appointment) -> int:
+    return round((appointment.end_at - appointment.start_at).total_seconds() / 60)
+
+
+@register(
+    ToolDeclaration(
+        name="reschedule_appointment",
+        description="Move the caller's next appointment (found by email or phone) to a new time.",
+        parameters={
+            "type": "object",
+            "properties": {**CALLER_KEYS, "new_start": WHEN},
+            "required": ["new_start"],
+            "additionalProperties": False,
+        },
+        guidance="check the new time is free first, and confirm the change with the caller.",
+    ),
+    label="Move a caller's appointment",
+    order=32,
+)
+async def reschedule_appointment(arguments: dict[str, Any], context: ToolContext) -> dict[str, Any]:
+    return await _change(arguments, context, str(arguments.get("new_start") or ""))
+
+
+@register(
+    ToolDeclaration(
+        name="cancel_appointment",
+        description="Cancel the caller's next appointment, found by their email or phone.",
+        parameters={"type": "object", "properties": CALLER_KEYS, "additionalProperties": False},
+        guidance="only after the caller confirmed they want to cancel.",
+    ),
+    label="Cancel a caller's appointment",
+    order=33,
+)
+async def cancel_appointment(arguments: dict[str, Any], context: ToolContext) -> dict[str, Any]:
+    return await _change(arguments, context, None)
+
+
+async def _change(
+    arguments: dict[str, Any], context: ToolContext, new_start: str | None
+) -> dict[str, Any]:
+    details, problems = normalised_details(
+        {k: arguments.get(k) for k in ("email", "phone")}, context.extra.get("region", "US")
+    )
+    if problems:
+        return {"ok": False, "error": " ".join(problems)}
+    caller = {"email": details.get("email", ""), "phone": details.get("phone", "")}
+    try:
+        if new_start is None:
+            appointment = await database_sync_to_async(appointment_cancel_for_caller)(
+                agent_id=context.agent_id, **caller
+            )
+            when = _spoken(appointment.start_at, appointment.timezone)
+            message = f"The {appointment.service_name} on {when} is cancelled."
+        else:
+            appointment = await database_sync_to_async(appointment_reschedule_for_caller)(
+                agent_id=context.agent_id, start=new_start, **caller
+            )
+            message = f"Moved to {_spoken(appointment.start_at, appointment.timezone)}."
+    except SPEAKABLE as error:
+        return {"ok": False, "error": str(error)}
+    payload = appointment_payload(appointment)
+    await context.send_to_client({"type": "appointment", "appointment": payload})
+    return {"ok": True, "appointment": payload, "confirmation": message}
