@@ -113,6 +113,12 @@ class PhoneMediaConsumer(CallConsumer, abc.ABC):
 
     # -- The rest is the same for every provider.
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        missing = [name for name in ("provider", "channel") if not hasattr(cls, name)]
+        if missing and not getattr(cls, "__abstractmethods__", None):
+            raise TypeError(f"{cls.__name__} must set {', '.join(missing)}")
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.stream_id = ""  # the provider's id for this stream, from its start frame

@@ -236,3 +236,40 @@ async def test_the_base_refuses_for_the_provider(
     await first.send(kind="bye")
     await calls_settled()
     assert await CallLog.objects.acount() == 1
+
+
+class ImpatientPhoneConsumer(FakePhoneConsumer):
+    start_timeout = 0.1
+
+
+async def test_a_stream_without_a_valid_start_is_closed(provider_registered: Any) -> None:
+    application = URLRouter([path("ws/impatient/", ImpatientPhoneConsumer.as_asgi())])
+    headers = [(b"x-fakephone-signature", SECRET.encode())]
+    communicator = WebsocketCommunicator(application, "/ws/impatient/", headers)
+    assert (await communicator.connect(timeout=5))[0]
+    await communicator.send_to(text_data=json.dumps({"kind": "hello", "call": "FP-9"}))  # no token
+    assert (await communicator.receive_output(timeout=5))["code"] == 1008
+    communicator = WebsocketCommunicator(application, "/ws/impatient/", headers)
+    assert (await communicator.connect(timeout=5))[0]
+    assert (await communicator.receive_output(timeout=2))["type"] == "websocket.close"
+    await communicator.disconnect()
+
+
+def test_a_provider_must_name_itself_and_its_channel() -> None:
+    with pytest.raises(TypeError, match="provider, channel"):
+
+        class Nameless(PhoneMediaConsumer):
+            def handshake_valid(self, headers: Mapping[str, str]) -> bool:
+                return True
+
+            def parse_event(self, message: dict[str, Any]) -> StreamEvent | None:
+                return None
+
+            def media_frame(self, audio: str) -> str:
+                return audio
+
+            def mark_frame(self, name: str) -> str:
+                return name
+
+            def clear_frame(self) -> str:
+                return ""
