@@ -13,6 +13,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from calls.realtime.engines import ENGINES
 from voiceagent import config
 from voiceagent.env import Env
 
@@ -165,7 +166,7 @@ OPENAI_REALTIME_URL = env.url(
 )
 OPENAI_REALTIME_MODEL = env.str("OPENAI_REALTIME_MODEL", "gpt-realtime")
 VOICEAGENT_ENGINE = env.choice(
-    "VOICEAGENT_ENGINE", "openai" if OPENAI_API_KEY else "offline", ("openai", "offline")
+    "VOICEAGENT_ENGINE", "openai" if OPENAI_API_KEY else "offline", tuple(ENGINES)
 )
 # Seconds to reach and configure the realtime service before a call fails.
 REALTIME_CONNECT_TIMEOUT = env.float(
@@ -206,8 +207,8 @@ REALTIME_PRICES = {
         "audio_out": 20.0,
     },
 }
-if VOICEAGENT_ENGINE == "openai" and not OPENAI_API_KEY:
-    raise ImproperlyConfigured("VOICEAGENT_ENGINE=openai needs OPENAI_API_KEY.")
+if ENGINES[VOICEAGENT_ENGINE].needs_openai_key and not OPENAI_API_KEY:
+    raise ImproperlyConfigured(f"VOICEAGENT_ENGINE={VOICEAGENT_ENGINE} needs OPENAI_API_KEY.")
 
 GOOGLE_CLIENT_ID = env.str("GOOGLE_CLIENT_ID", "")
 GOOGLE_CLIENT_SECRET = env.secret("GOOGLE_CLIENT_SECRET", "")

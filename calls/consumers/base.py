@@ -21,12 +21,10 @@ from calls import greetings, services
 from calls.consumers.monitor import MonitorPublisher
 from calls.groups import control_group, monitor_group
 from calls.instance import server_instance_current
-from calls.models import Engine
 from calls.realtime.config import AudioFormat
+from calls.realtime.engines import EngineSettings, engine_get
 from calls.realtime.hooks import CallOutcome, ToolContext, ToolRecord, TurnRecord
-from calls.realtime.offline.engine import OfflineUpstream
 from calls.realtime.session import CallSession
-from calls.realtime.upstream import Upstream, connect_openai
 from calls.selectors import agent_snapshot
 from calls.tool_registry import tool_run
 
@@ -37,6 +35,16 @@ PUSHABLE_TYPES = frozenset({"appointment", "contact_saved", "user_info"})
 SERVER_SHUTDOWN_CLOSE_CODE = 1012  # what uvicorn sends its apps on SIGTERM
 SESSION_STOP_TIMEOUT = 10.0
 LAYER_TIMEOUT_SECONDS = 2.0
+
+
+def current_engine_settings() -> EngineSettings:
+    """What engines need from the deployment's settings (read per call: tests change them)."""
+    return EngineSettings(
+        openai_url=settings.OPENAI_REALTIME_URL,
+        openai_api_key=settings.OPENAI_API_KEY,
+        connect_timeout=settings.REALTIME_CONNECT_TIMEOUT,
+        prices=settings.REALTIME_PRICES,
+    )
 
 
 class CallConsumer(AsyncWebsocketConsumer):
@@ -153,14 +161,15 @@ class CallConsumer(AsyncWebsocketConsumer):
         """The call's row and its session, for either transport, once the control group
         is joined (``join_control_group``); ``caller`` holds what the transport knows of
         the caller (address, number, ids)."""
-        engine = settings.VOICEAGENT_ENGINE
+        engine = engine_get(settings.VOICEAGENT_ENGINE)
+        engine_settings = current_engine_settings()
         snapshot = agent_snapshot(agent=agent, default_model=settings.OPENAI_REALTIME_MODEL)
         await database_sync_to_async(services.call_log_start)(
             call_id=call_id,
             agent=agent,
             channel=channel,
-            engine=Engine.OPENAI if engine == "openai" else Engine.OFFLINE,
-            realtime_model=snapshot.model if engine == "openai" else "offline",
+            engine=engine.name,
+            realtime_model=engine.model_name(snapshot),
             server_instance=await server_instance_current(),
             **caller,
         )
@@ -169,28 +178,19 @@ class CallConsumer(AsyncWebsocketConsumer):
             self.monitor = MonitorPublisher(
                 layer=self.channel_layer, group=monitor_group(call_id), call_id=call_id
             )
+        prices = engine.prices(snapshot, engine_settings)
         self.session = CallSession(
             call_id=self.call_id,
             agent=snapshot,
             hooks=self,
-            connect_upstream=lambda: self.connect_upstream(snapshot.model, snapshot.language),
-            engine=engine,
-            prices=settings.REALTIME_PRICES.get(snapshot.model) if engine == "openai" else None,
+            connect_upstream=lambda: engine.connect(snapshot, engine_settings, call_id=call_id),
+            engine=engine.name,
+            prices=dict(prices) if prices is not None else None,
             connect_timeout=settings.REALTIME_CONNECT_TIMEOUT,
             stall_timeout=settings.REALTIME_STALL_TIMEOUT,
             audio=audio,
         )
         self.session_task = asyncio.ensure_future(self.session.run())
-
-    async def connect_upstream(self, model: str, language: str) -> Upstream:
-        if settings.VOICEAGENT_ENGINE == "offline":
-            return OfflineUpstream(language=language)
-        return await connect_openai(
-            url=settings.OPENAI_REALTIME_URL,
-            model=model,
-            api_key=settings.OPENAI_API_KEY,
-            timeout=settings.REALTIME_CONNECT_TIMEOUT,
-        )
 
     async def join_control_group(self, call_id: str) -> bool:
         """Joins the group through which other processes reach this call; False when the

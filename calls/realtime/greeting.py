@@ -1,53 +1,79 @@
-"""The greeting of a call: played from the cache at once, or asked of the model and cached."""
+"""The greeting of a call: played from the cache at once, or asked of the model and cached
+once it has been spoken in full."""
 
 from __future__ import annotations
 
 import base64
-from typing import TYPE_CHECKING
+import logging
+from collections.abc import Iterator
+from typing import Any
 
-from calls.realtime.playback import AssistantAudio
+from calls.realtime.config import AgentSnapshot
+from calls.realtime.hooks import CallHooks
 
-if TYPE_CHECKING:
-    from calls.realtime.session import CallSession
+logger = logging.getLogger(__name__)
 
 GREETING_CHUNK_MS = 50
+GREETING_METADATA = {"purpose": "greeting"}
 
 
 class Greeting:
-    async def _greet(self: CallSession) -> None:
-        greeting = self.agent.greeting.strip()
-        if not greeting:
-            await self.request_response(
-                instructions="Greet the caller briefly and ask how you can help.",
-                metadata={"purpose": "greeting"},
-            )
-            return
-        cached = await self.hooks.greeting_get(
-            self.agent.greeting_cache_key(self.engine, self.audio.name)
+    def __init__(
+        self, *, call_id: str, agent: AgentSnapshot, hooks: CallHooks, cache_key: str
+    ) -> None:
+        self._call_id = call_id
+        self._text = agent.greeting.strip()
+        self._hooks = hooks
+        self._cache_key = cache_key
+        self.item_id = f"greeting_{call_id[:8]}"  # a cached greeting's local item
+        self._response_id: str | None = None
+        self._chunks: list[str] = []
+
+    async def cached(self) -> tuple[bytes, str] | None:
+        """The recorded greeting and its transcript, when this greeting was spoken before."""
+        if not self._text:
+            return None
+        return await self._hooks.greeting_get(self._cache_key)
+
+    def instructions(self) -> str:
+        """For the model, when nothing is cached."""
+        if not self._text:
+            return "Greet the caller briefly and ask how you can help."
+        return (
+            "Start the call by saying exactly this greeting, word for word, "
+            f'and nothing else: "{self._text}"'
         )
-        if cached is None:
-            await self.request_response(
-                instructions=(
-                    "Start the call by saying exactly this greeting, word for word, "
-                    f'and nothing else: "{greeting}"'
-                ),
-                metadata={"purpose": "greeting"},
-            )
+
+    @staticmethod
+    def chunks(audio: bytes, bytes_per_ms: int) -> Iterator[bytes]:
+        size = GREETING_CHUNK_MS * bytes_per_ms
+        for start in range(0, len(audio), size):
+            yield audio[start : start + size]
+
+    # -- recording the model's greeting
+
+    def response_created(self, response: dict[str, Any]) -> None:
+        if (response.get("metadata") or {}).get("purpose") == GREETING_METADATA["purpose"]:
+            self._response_id = response.get("id")
+
+    def audio(self, response_id: str, delta: str) -> None:
+        if response_id and response_id == self._response_id:
+            self._chunks.append(delta)
+
+    async def response_done(self, response: dict[str, Any]) -> None:
+        """Caches the greeting when this was its response and it was spoken in full."""
+        if not response.get("id") or response.get("id") != self._response_id:
             return
-        audio, transcript = cached
-        item_id = f"greeting_{self.call_id[:8]}"
-        self.current_audio = AssistantAudio(
-            item_id=item_id,
-            response_id=item_id,
-            started_at=self._clock(),
-            upstream_item=False,
-            bytes_per_ms=self.audio.bytes_per_ms,
-        )
-        chunk_bytes = GREETING_CHUNK_MS * self.audio.bytes_per_ms
-        for start in range(0, len(audio), chunk_bytes):
-            chunk = audio[start : start + chunk_bytes]
-            await self._forward_audio(item_id, base64.b64encode(chunk).decode(), len(chunk))
-        await self._assistant_final(item_id, transcript)
-        await self.hooks.send_json({"type": "response_done", "item_id": item_id})
-        # The model must know it already greeted, without speaking again.
-        await self.add_message("assistant", transcript)
+        chunks, self._chunks = self._chunks, []
+        self._response_id = None
+        if response.get("status") != "completed" or not chunks or not self._text:
+            return
+        transcript = ""
+        for item in response.get("output") or []:
+            for part in (item or {}).get("content") or []:
+                transcript = transcript or (part or {}).get("transcript") or ""
+        audio = b"".join(base64.b64decode(chunk) for chunk in chunks)
+        try:
+            await self._hooks.greeting_put(self._cache_key, audio, transcript or self._text)
+        except Exception:
+            logger.exception("Call %s: caching the greeting failed", self._call_id)

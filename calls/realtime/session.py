@@ -1,26 +1,34 @@
-"""CallSession: one call between a client and a Realtime upstream (GA protocol).
+"""CallSession: one call between a caller's transport and a Realtime engine (GA protocol).
 
-Plain asyncio: the session owns its helper tasks and cancels them when the call
-ends; everything that touches storage goes through the injected ``CallHooks``.
-Event handling for the upstream side lives in ``UpstreamEvents`` (events.py).
+Plain asyncio: the session owns its helper tasks and cancels them when the call ends;
+everything that touches storage or the caller goes through the injected ``CallHooks``.
+The session composes parts with one job each and routes events between them:
+
+- ``ResponseTracker`` (responses.py): which response is live and when one may be asked for;
+- ``TranscriptLog`` / ``TurnWriter`` (transcript.py): the conversation as stored;
+- ``ToolRunner`` (toolcalls.py): function calls;
+- ``CallTimers`` (timers.py): stall, maximum duration, wrap-up, idle;
+- ``Playback`` (playback.py): what the caller has heard, and where to cut it;
+- ``Greeting`` (greeting.py).
+
+Upstream event handlers are in ``UpstreamHandlers`` (events.py).
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import datetime as dt
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from calls.realtime.config import WEB_AUDIO, AgentSnapshot, AudioFormat, session_update
-from calls.realtime.events import UpstreamEvents
-from calls.realtime.greeting import Greeting
-from calls.realtime.hooks import CallHooks, CallOutcome, TurnRecord
-from calls.realtime.limits import Limits
-from calls.realtime.playback import AssistantAudio
+from calls.realtime.events import UpstreamHandlers
+from calls.realtime.greeting import GREETING_METADATA, Greeting
+from calls.realtime.hooks import CallHooks, CallOutcome
+from calls.realtime.playback import Playback
 from calls.realtime.protocol import (
     MAX_BAD_FRAMES,
     ClientAudio,
@@ -32,10 +40,18 @@ from calls.realtime.protocol import (
     ClientText,
     ProtocolError,
 )
-from calls.realtime.text import JSON_ERRORS, may_hold_unstorable, storable_json
-from calls.realtime.transcript import TurnWriter
-from calls.realtime.upstream import Upstream, UpstreamClosed, UpstreamUnavailable
+from calls.realtime.responses import AfterOutputs, ResponseTracker
+from calls.realtime.timers import CallTimers
+from calls.realtime.toolcalls import ToolRunner
+from calls.realtime.transcript import TranscriptLog, TurnWriter
+from calls.realtime.upstream import (
+    Upstream,
+    UpstreamClosed,
+    UpstreamUnavailable,
+    configure_session,
+)
 from calls.realtime.usage import UsageMeter
+from calls.realtime.watchdog import watch_timers
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +60,7 @@ AUDIO_BURST_MS = 2000
 MAX_AUDIO_SPEED = 3.0  # sustained caller audio faster than this × real time is abuse
 
 
-class CallSession(UpstreamEvents, Greeting, Limits):
+class CallSession:
     def __init__(
         self,
         *,
@@ -62,13 +78,12 @@ class CallSession(UpstreamEvents, Greeting, Limits):
         self.call_id = call_id
         self.agent = agent
         self.hooks = hooks
-        self.engine = engine
+        self.audio = audio
         self._connect_upstream = connect_upstream
         self._prices = prices
         self._connect_timeout = connect_timeout
-        self.stall_timeout = stall_timeout
-        self.audio = audio
-        self._clock = clock
+        self._stall_timeout = stall_timeout
+        self.clock = clock
 
         self.upstream: Upstream | None = None
         self.usage = UsageMeter()
@@ -80,41 +95,35 @@ class CallSession(UpstreamEvents, Greeting, Limits):
         self._tasks: set[asyncio.Task[Any]] = set()
         self._created_at = clock()
         self._ready_at: float | None = None
-
-        # Conversation state.
-        self._seq = 0
-        self._seq_by_item: dict[str, int] = {}
-        self.turns = TurnWriter(call_id=call_id, save=hooks.save_turns)
-        self._assistant_turns: dict[str, TurnRecord] = {}
-        self._interrupted_items: set[str] = set()
-        self._interrupted_responses: set[str] = set()
-        self.active_response_id: str | None = None
-        self.response_requested = False
-        # When the current response was asked for or began (whichever is earlier
-        # known); decides whether it can see tool outputs sent later.
-        self.response_started_at = 0.0
-        self._response_wanted = False
-        self.server_interrupts = True  # effective interrupt_response, from session.updated
-        self.current_audio: AssistantAudio | None = None
-        self._speech_start_ms: dict[str, int] = {}
-
-        # Greeting.
-        self._greeting_response_id: str | None = None
-        self._greeting_chunks: list[str] = []
-
-        # Tools: the tasks started by each response, answered after its response.done.
-        self._tool_tasks: dict[str, list[asyncio.Task[None]]] = {}
-        # State tools keep between invocations of one call (e.g. the saved contact's id).
-        self.tool_state: dict[str, Any] = {"region": agent.region, "owner_id": agent.owner_id}
-        self._end_after_response = False
-
-        # Timers and limits.
-        self._last_activity = clock()
         self.last_upstream_event_at = clock()
-        self._idle_prompted = False
-        self._wrap_up_sent = False
         self._audio_ms_received = 0
         self._bad_frames = 0
+        # Whether the service cuts its own response off when the caller speaks (the
+        # session's effective interrupt_response, read from session.updated).
+        self.server_interrupts = True
+
+        self.responses = ResponseTracker()
+        self.transcript = TranscriptLog(writer=TurnWriter(call_id=call_id, save=hooks.save_turns))
+        self.playback = Playback(bytes_per_ms=audio.bytes_per_ms)
+        self.greeting = Greeting(
+            call_id=call_id,
+            agent=agent,
+            hooks=hooks,
+            cache_key=agent.greeting_cache_key(engine, audio.name),
+        )
+        self.tools = ToolRunner(
+            call_id=call_id,
+            agent=agent,
+            hooks=hooks,
+            user_info=self.user_info,
+            send_upstream=self.send_upstream,
+            send_error=self.send_error,
+            seq=self.transcript.seq,
+            call_ms=self.call_ms,
+            spawn=self.spawn,
+        )
+        self.timers: CallTimers | None = None  # started with the call (ready)
+        self._upstream_handlers = UpstreamHandlers(self)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -125,7 +134,7 @@ class CallSession(UpstreamEvents, Greeting, Limits):
                 await asyncio.wait_for(self._open_upstream(), self._connect_timeout)
             except (TimeoutError, UpstreamUnavailable, UpstreamClosed) as exc:
                 logger.warning("Call %s: upstream unavailable (%s)", self.call_id, exc)
-                await self._send_error(
+                await self.send_error(
                     "upstream_unavailable", "The voice service could not be reached. Try again."
                 )
                 await self.end("upstream_unavailable", status="failed", error=str(exc))
@@ -134,7 +143,13 @@ class CallSession(UpstreamEvents, Greeting, Limits):
                 await self._close_upstream()
                 return
             self.ready = True
-            self._ready_at = self._last_activity = self._clock()
+            self._ready_at = self.clock()
+            self.timers = CallTimers(
+                started_at=self._ready_at,
+                max_seconds=self.agent.max_call_seconds,
+                idle_seconds=self.agent.idle_seconds,
+                stall_seconds=self._stall_timeout,
+            )
             await self.hooks.mark_active()
             await self.hooks.send_json(
                 {
@@ -144,17 +159,17 @@ class CallSession(UpstreamEvents, Greeting, Limits):
                     "input_sample_rate": 24000,
                 }
             )
-            self._spawn(self._flush_loop(), "flush")
-            self._spawn(self._timer_loop(), "timers")
+            self.spawn(self._flush_loop(), "flush")
+            self.spawn(watch_timers(self, self.timers), "timers")
             await self._greet()
-            await self._read_upstream()
+            await self._upstream_handlers.read_until_closed()
         except asyncio.CancelledError:
             if not self.ended:
                 await asyncio.shield(self.end("server_shutdown"))
             raise
         except Exception:
             logger.exception("Call %s: internal error", self.call_id)
-            await self._send_error("internal_error", "Something went wrong; the call ends.")
+            await self.send_error("internal_error", "Something went wrong; the call ends.")
             await self.end("error", status="failed", error="internal error")
         finally:
             if not self.ended:
@@ -162,26 +177,10 @@ class CallSession(UpstreamEvents, Greeting, Limits):
 
     async def _open_upstream(self) -> None:
         self.upstream = await self._connect_upstream()
-        created = await self._recv_event()
-        while created.get("type") != "session.created":
-            if created.get("type") == "error":
-                raise UpstreamUnavailable(str((created.get("error") or {}).get("code")))
-            created = await self._recv_event()
         update = session_update(
             self.agent, now=dt.datetime.now(dt.UTC), audio_format=self.audio.session_format
         )
-        await self.send_upstream(update)
-        while True:
-            event = await self._recv_event()
-            kind = event.get("type")
-            if kind == "session.updated":
-                detection = (
-                    ((event.get("session") or {}).get("audio") or {}).get("input") or {}
-                ).get("turn_detection") or {}
-                self.server_interrupts = detection.get("interrupt_response", True) is True
-                return
-            if kind == "error":
-                raise UpstreamUnavailable(str((event.get("error") or {}).get("code")))
+        self.server_interrupts = await configure_session(self.upstream, update)
 
     async def end(self, reason: str, *, status: str = "completed", error: str = "") -> None:
         """Ends the call once: closes upstream, persists everything, then tells the client."""
@@ -197,8 +196,8 @@ class CallSession(UpstreamEvents, Greeting, Limits):
         # The upstream close handshake runs beside the bookkeeping, not before it.
         closing = asyncio.ensure_future(self._close_upstream())
         try:
-            await self.turns.flush_final()
-            duration = 0 if self._ready_at is None else int(self._clock() - self._ready_at)
+            await self.transcript.writer.flush_final()
+            duration = 0 if self._ready_at is None else int(self.clock() - self._ready_at)
             await self.hooks.finish(
                 CallOutcome(
                     status=status,
@@ -229,12 +228,22 @@ class CallSession(UpstreamEvents, Greeting, Limits):
     async def wait_finished(self) -> None:
         await self._finished.wait()
 
-    def _spawn(self, coroutine: Awaitable[Any], name: str) -> asyncio.Task[Any]:
+    def spawn(self, coroutine: Awaitable[Any], name: str) -> asyncio.Task[Any]:
+        """A task owned by the call: cancelled when it ends."""
         task = asyncio.ensure_future(coroutine)
         task.set_name(f"call-{self.call_id[:8]}-{name}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
+
+    def call_ms(self) -> int:
+        """Milliseconds since the call became ready (since it began, before that)."""
+        start = self._ready_at if self._ready_at is not None else self._created_at
+        return max(0, int((self.clock() - start) * 1000))
+
+    def activity(self) -> None:
+        if self.timers is not None:
+            self.timers.activity(self.clock())
 
     # ------------------------------------------------------------------ client side
 
@@ -253,129 +262,161 @@ class CallSession(UpstreamEvents, Greeting, Limits):
         elif isinstance(message, ClientText):
             await self._client_text(message.text)
         elif isinstance(message, ClientCancel):
-            await self._interrupt(played_ms=message.played_ms, cancel=True)
+            await self.interrupt(played_ms=message.played_ms, cancel=True)
         elif isinstance(message, ClientPlayback):
-            audio = self.current_audio
-            if audio is not None and audio.item_id == message.item_id:
-                audio.reported_ms = message.played_ms
-                audio.reported_at = self._clock()
+            self.playback.reported(message.item_id, message.played_ms, self.clock())
 
     async def client_error(self, error: ProtocolError) -> None:
         self._bad_frames += 1
-        await self._send_error(error.code, error.message)
+        await self.send_error(error.code, error.message)
         if self._bad_frames > MAX_BAD_FRAMES:
             await self.end("protocol_abuse")
 
     async def _client_audio(self, message: ClientAudio) -> None:
         self._audio_ms_received += message.byte_count // self.audio.bytes_per_ms
         ready_at = self._ready_at or self._created_at
-        allowed = (self._clock() - ready_at) * 1000 * MAX_AUDIO_SPEED + AUDIO_BURST_MS
+        allowed = (self.clock() - ready_at) * 1000 * MAX_AUDIO_SPEED + AUDIO_BURST_MS
         if self._audio_ms_received > allowed:
             await self.end("protocol_abuse")
             return
-        # Base64 passes through untouched; it cannot contain characters JSON escapes.
-        await self.send_upstream_raw(
-            '{"type":"input_audio_buffer.append","audio":"' + message.audio + '"}'
-        )
+        if self.upstream is None:
+            return
+        try:
+            await self.upstream.send_audio(message.audio)
+        except UpstreamClosed:
+            logger.info("Call %s: upstream closed while sending", self.call_id)
 
     async def _client_text(self, text: str) -> None:
-        self._activity()
-        item_id = f"text_{self._seq + 1}"
-        await self.user_turn(item_id, text, started_ms=self._call_ms())
+        self.activity()
+        item_id = f"text_{self.transcript.last_seq + 1}"
+        await self.user_turn(item_id, text, started_ms=self.call_ms())
         await self.add_message("user", text)
-        if self.responding:
+        if self.responses.responding:
             # Typing over the agent interrupts it; answer once its response is done.
-            self._response_wanted = True
-            await self._interrupt(played_ms=None, cancel=True)
-            if self.responding:
+            self.responses.wanted = True
+            await self.interrupt(played_ms=None, cancel=True)
+            if self.responses.responding:
                 return
         # No response running (any more): answer now, once.
-        self._response_wanted = False
+        self.responses.wanted = False
         await self.request_response()
 
     # ------------------------------------------------------------------ barge-in
 
-    async def _interrupt(self, *, played_ms: int | None, cancel: bool) -> None:
-        now = self._clock()
-        audio = self.current_audio
-        if audio is not None and not audio.truncated:
-            if played_ms is not None:
-                audio.reported_ms, audio.reported_at = played_ms, now
-            if audio.still_playing(now):
-                heard = audio.heard_ms(now)
-                audio.truncated = True
-                self._interrupted_responses.add(audio.response_id)
-                self._mark_interrupted(audio.item_id)
-                if audio.upstream_item:
-                    await self.send_upstream(
-                        {
-                            "type": "conversation.item.truncate",
-                            "item_id": audio.item_id,
-                            "content_index": 0,
-                            "audio_end_ms": heard,
-                        }
-                    )
-        if self.active_response_id is not None:
-            self._interrupted_responses.add(self.active_response_id)
-            if cancel or not self.server_interrupts:
-                await self.send_upstream({"type": "response.cancel"})
+    async def caller_spoke_over(self) -> None:
+        """Turn detection heard the caller: stop the agent where the caller is."""
+        # `listening` goes out before anything else so the client stops playback at once.
+        await self.hooks.send_json({"type": "listening"})
+        heard = await self.hooks.stop_playback()
+        if heard is not None:
+            # The transport knows what was played: truncate there, not at an estimate.
+            self.playback.transport_heard(heard.item_id, heard.ms, self.clock())
+        await self.interrupt(played_ms=None, cancel=False)
 
-    def _mark_interrupted(self, item_id: str) -> None:
-        self._interrupted_items.add(item_id)
-        turn = self._assistant_turns.get(item_id)
-        if turn is not None and not turn.interrupted:
-            turn.interrupted = True
-            self._queue_turn(turn)
+    async def interrupt(self, *, played_ms: int | None, cancel: bool) -> None:
+        cut = self.playback.cut(self.clock(), played_ms=played_ms)
+        if cut is not None:
+            self.responses.mark_interrupted(cut.response_id)
+            self.transcript.interrupted(cut.item_id)
+            if cut.upstream_item:
+                await self.send_upstream(
+                    {
+                        "type": "conversation.item.truncate",
+                        "item_id": cut.item_id,
+                        "content_index": 0,
+                        "audio_end_ms": cut.heard_ms,
+                    }
+                )
+        if self.responses.interrupt() is not None and (cancel or not self.server_interrupts):
+            await self.send_upstream({"type": "response.cancel"})
 
-    # ------------------------------------------------------------------ persistence
+    # ------------------------------------------------------------------ conversation
 
-    def _next_seq(self, item_id: str) -> int:
-        seq = self._seq_by_item.get(item_id)
-        if seq is None:
-            self._seq += 1
-            seq = self._seq_by_item[item_id] = self._seq
-        return seq
+    async def _greet(self) -> None:
+        cached = await self.greeting.cached()
+        if cached is None:
+            await self.request_response(
+                instructions=self.greeting.instructions(), metadata=GREETING_METADATA
+            )
+            return
+        audio, transcript = cached
+        item_id = self.greeting.item_id
+        for chunk in self.greeting.chunks(audio, self.audio.bytes_per_ms):
+            await self.play(
+                item_id, item_id, base64.b64encode(chunk).decode(), len(chunk), local=True
+            )
+        await self.assistant_final(item_id, transcript)
+        await self.hooks.send_json({"type": "response_done", "item_id": item_id})
+        # The model must know it already greeted, without speaking again.
+        await self.add_message("assistant", transcript)
 
-    def _call_ms(self) -> int:
-        start = self._ready_at if self._ready_at is not None else self._created_at
-        return max(0, int((self._clock() - start) * 1000))
+    async def play(
+        self, item_id: str, response_id: str, delta: str, size: int, *, local: bool = False
+    ) -> None:
+        """A chunk of assistant audio to the caller (``local``: not an upstream item)."""
+        end_ms = self.playback.chunk_sent(
+            item_id, response_id, size, self.clock(), upstream_item=not local
+        )
+        await self.hooks.send_audio(item_id, delta, end_ms)
 
-    def _queue_turn(self, turn: TurnRecord) -> None:
-        self.turns.queue(turn)
+    async def user_turn(self, item_id: str, text: str, *, started_ms: int | None) -> None:
+        """A final caller utterance: queued for the transcript, then to the client.
+
+        Queued first: the call may end while the client is being told (a shutdown), and
+        a turn the caller saw final must be in the final flush.
+        """
+        if text:
+            self.transcript.user_turn(item_id, text, started_ms=started_ms)
+        await self.send_transcript("user", text, item_id, final=True)
+
+    async def assistant_final(self, item_id: str, text: str) -> None:
+        if text:  # queued before the client is told (see user_turn)
+            ago = self.playback.started_ms_ago(item_id, self.clock())
+            started_ms = None if ago is None else self.call_ms() - ago
+            self.transcript.assistant_turn(item_id, text, started_ms=started_ms)
+        await self.send_transcript("assistant", text, item_id, final=True)
+
+    async def send_transcript(self, role: str, text: str, item_id: str, *, final: bool) -> None:
+        """A `transcript` message: a delta to append, or the whole final text."""
+        await self.hooks.send_json(
+            {"type": "transcript", "role": role, "text": text, "item_id": item_id, "final": final}
+        )
+
+    async def answer_tools(self, tasks: list[asyncio.Task[None]]) -> None:
+        """All outputs of a response's calls, then exactly one response.create."""
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if not self.ended and self.responses.after_outputs(self.clock()) is AfterOutputs.CREATE_NOW:
+            await self.request_response()
+
+    async def end_after_playback(self, max_wait: float) -> None:
+        wait_ms = self.playback.remaining_ms(self.clock())
+        await asyncio.sleep(min(wait_ms / 1000, max_wait))
+        await self.end("agent_ended")
+
+    # ------------------------------------------------------------------ timers
 
     async def _flush_loop(self) -> None:
         while not self.ended:
             await asyncio.sleep(FLUSH_INTERVAL_SECONDS)
-            await self.turns.flush()
+            await self.transcript.writer.flush()
 
     # ------------------------------------------------------------------ upstream I/O
 
     async def send_upstream(self, event: dict[str, Any]) -> None:
-        await self.send_upstream_raw(json.dumps(event, separators=(",", ":")))
-
-    async def send_upstream_raw(self, frame: str) -> None:
         if self.upstream is None:
             return
         try:
-            await self.upstream.send(frame)
+            await self.upstream.send(event)
         except UpstreamClosed:
             # The reader notices the close and ends the call.
             logger.info("Call %s: upstream closed while sending", self.call_id)
 
-    async def _recv_event(self) -> dict[str, Any]:
+    async def recv_event(self) -> dict[str, Any]:
         if self.upstream is None:
             raise UpstreamClosed(None, "not connected")
-        while True:
-            frame = await self.upstream.recv()
-            self.last_upstream_event_at = self._clock()
-            try:
-                event = json.loads(frame)
-            except JSON_ERRORS:
-                logger.warning("Call %s: upstream sent a frame that is not JSON", self.call_id)
-                continue
-            if isinstance(event, dict):
-                # Transcripts and tool arguments are stored: decoded escapes must be storable.
-                return storable_json(event) if may_hold_unstorable(frame) else event
+        event = await self.upstream.recv()
+        self.last_upstream_event_at = self.clock()
+        return event
 
     async def add_message(self, role: str, text: str) -> None:
         """Adds a message to the upstream conversation without asking for a response."""
@@ -391,30 +432,6 @@ class CallSession(UpstreamEvents, Greeting, Limits):
             }
         )
 
-    async def send_transcript(self, role: str, text: str, item_id: str, *, final: bool) -> None:
-        """A `transcript` message: a delta to append, or the whole final text."""
-        await self.hooks.send_json(
-            {"type": "transcript", "role": role, "text": text, "item_id": item_id, "final": final}
-        )
-
-    async def user_turn(self, item_id: str, text: str, *, started_ms: int | None) -> None:
-        """A final caller utterance: queued for the transcript, then to the client.
-
-        Queued first: the call may end while the client is being told (a shutdown), and
-        a turn the caller saw final must be in the final flush.
-        """
-        if text:
-            self._queue_turn(
-                TurnRecord(
-                    seq=self._next_seq(item_id),
-                    role="user",
-                    text=text,
-                    item_id=item_id,
-                    started_ms=started_ms,
-                )
-            )
-        await self.send_transcript("user", text, item_id, final=True)
-
     async def request_response(
         self, *, instructions: str | None = None, metadata: dict[str, str] | None = None
     ) -> None:
@@ -426,14 +443,8 @@ class CallSession(UpstreamEvents, Greeting, Limits):
         event: dict[str, Any] = {"type": "response.create"}
         if response:
             event["response"] = response
-        self.response_requested = True
-        self.response_started_at = self._clock()
+        self.responses.requested_at(self.clock())
         await self.send_upstream(event)
 
-    @property
-    def responding(self) -> bool:
-        """A response is running or has been asked for and not started yet."""
-        return self.active_response_id is not None or self.response_requested
-
-    async def _send_error(self, code: str, message: str) -> None:
+    async def send_error(self, code: str, message: str) -> None:
         await self.hooks.send_json({"type": "error", "code": code, "message": message})

@@ -124,3 +124,65 @@ class TurnWriter:
             exc_info=not self._failing,
         )
         self._failing = True
+
+
+class TranscriptLog:
+    """The call's conversation as stored: one ``seq`` per item in the order items began,
+    the final text of each turn, and which assistant turns the caller cut off."""
+
+    def __init__(self, *, writer: TurnWriter) -> None:
+        self.writer = writer
+        self._seq = 0
+        self._seq_by_item: dict[str, int] = {}
+        self._speech_start_ms: dict[str, int] = {}
+        self._assistant_turns: dict[str, TurnRecord] = {}
+        self._interrupted_items: set[str] = set()
+
+    @property
+    def last_seq(self) -> int:
+        return self._seq
+
+    def seq(self, item_id: str) -> int:
+        """The item's place in the conversation, given when it is first seen."""
+        seq = self._seq_by_item.get(item_id)
+        if seq is None:
+            self._seq += 1
+            seq = self._seq_by_item[item_id] = self._seq
+        return seq
+
+    def speech_started(self, item_id: str, audio_start_ms: int) -> None:
+        self.seq(item_id)
+        self._speech_start_ms[item_id] = audio_start_ms
+
+    def user_turn(self, item_id: str, text: str, *, started_ms: int | None = None) -> None:
+        if started_ms is None:
+            started_ms = self._speech_start_ms.get(item_id)
+        self.writer.queue(
+            TurnRecord(
+                seq=self.seq(item_id),
+                role="user",
+                text=text,
+                item_id=item_id,
+                started_ms=started_ms,
+            )
+        )
+
+    def assistant_turn(self, item_id: str, text: str, *, started_ms: int | None) -> None:
+        turn = TurnRecord(
+            seq=self.seq(item_id),
+            role="assistant",
+            text=text,
+            item_id=item_id,
+            started_ms=max(started_ms, 0) if started_ms is not None else None,
+            interrupted=item_id in self._interrupted_items,
+        )
+        self._assistant_turns[item_id] = turn
+        self.writer.queue(turn)
+
+    def interrupted(self, item_id: str) -> None:
+        """The caller spoke over this item: its turn (now or once final) says so."""
+        self._interrupted_items.add(item_id)
+        turn = self._assistant_turns.get(item_id)
+        if turn is not None and not turn.interrupted:
+            turn.interrupted = True
+            self.writer.queue(turn)

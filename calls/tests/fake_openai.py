@@ -251,6 +251,8 @@ class FakeRealtimeServer:
         self.greeting_text = "Hello, this is the front desk."
         self.greeting_chunks = pcm_chunks(6, seed=7)
         self.handshake_delay = 0.0
+        # (status, JSON body) to refuse handshakes with, as OpenAI refuses a bad key.
+        self.refuse_handshake: tuple[int, dict[str, Any]] | None = None
         self.on_response_create: Handler | None = None
         self.on_session_update: Handler | None = None
         self._server: Server | None = None
@@ -284,6 +286,11 @@ class FakeRealtimeServer:
             self.violations.append("no Authorization: Bearer header")
         if "model=" not in request.path:
             self.violations.append("no model in the URL")
+        if self.refuse_handshake is not None:
+            status, body = self.refuse_handshake
+            response = connection.respond(status, json.dumps(body))
+            response.headers["Content-Type"] = "application/json"
+            return response
         return None
 
     async def _handle(self, websocket: ServerConnection) -> None:

@@ -92,7 +92,7 @@ async def test_failing_slow_and_unknown_tools_become_results(
     monkeypatch.setitem(
         tools.REGISTRY, "slow", tools.Tool(ToolDeclaration("slow", "d", {"type": "object"}), slow)
     )
-    monkeypatch.setattr("calls.realtime.events.TOOL_TIMEOUT_SECONDS", 0.3)
+    monkeypatch.setattr("calls.realtime.toolcalls.TOOL_TIMEOUT_SECONDS", 0.3)
     client, upstream, call_id = await _started(fake)
     await upstream.call_functions([("broken", {}), ("slow", {}), ("no_such_tool", {})])
     await upstream.wait_for("response.create", count=2, timeout=5)

@@ -12,17 +12,23 @@ import numpy as np
 
 from calls.realtime.audio import SAMPLE_RATE, float_to_pcm16
 from calls.realtime.config import WEB_AUDIO_FORMAT, AgentSnapshot, session_update
-from calls.realtime.offline.dialogue import DialogueState, extract_details, reply_to_user
-from calls.realtime.offline.engine import OfflineUpstream
+from calls.realtime.engines.offline.dialogue import DialogueState, extract_details, reply_to_user
+from calls.realtime.engines.offline.engine import OfflineUpstream
 from calls.tests.fake_openai import validate_server_event
 from calls.tool_registry import declarations_for
+
+
+async def _send_frame(upstream: OfflineUpstream, frame: str) -> None:
+    """What a WebSocket frame would carry, handed over as the session does (a dict)."""
+    await upstream.send(json.loads(frame))
 
 
 async def _drain(upstream: OfflineUpstream, until: str, timeout: float = 5) -> list[dict[str, Any]]:
     events: list[dict[str, Any]] = []
     async with asyncio.timeout(timeout):
         while True:
-            event = json.loads(await upstream.recv())
+            # Through JSON, as on the wire: the in-process events must be what OpenAI would send.
+            event = json.loads(json.dumps(await upstream.recv()))
             validate_server_event(event)  # every event must be a valid GA server event
             events.append(event)
             if event["type"] == until:
@@ -53,10 +59,11 @@ async def test_configuration_and_a_spoken_reply_are_valid_ga_events() -> None:
     upstream = OfflineUpstream()
     await _drain(upstream, "session.created")
     update = session_update(_agent(), now=dt.datetime.now(dt.UTC), audio_format=WEB_AUDIO_FORMAT)
-    await upstream.send(json.dumps(update))
+    await _send_frame(upstream, json.dumps(update))
     updated = await _drain(upstream, "session.updated")
     assert updated[-1]["session"]["tools"][0]["name"] == "update_user_info"
-    await upstream.send(
+    await _send_frame(
+        upstream,
         json.dumps(
             {
                 "type": "response.create",
@@ -65,7 +72,7 @@ async def test_configuration_and_a_spoken_reply_are_valid_ga_events() -> None:
                     "metadata": {"purpose": "greeting"},
                 },
             }
-        )
+        ),
     )
     events = await _drain(upstream, "response.done")
     kinds = [e["type"] for e in events]
@@ -83,25 +90,26 @@ async def test_configuration_and_a_spoken_reply_are_valid_ga_events() -> None:
 
 async def test_energy_turn_detection_finds_speech_and_its_end() -> None:
     upstream = OfflineUpstream()
-    await upstream.send(
+    await _send_frame(
+        upstream,
         json.dumps(
             session_update(_agent(), now=dt.datetime.now(dt.UTC), audio_format=WEB_AUDIO_FORMAT)
-        )
+        ),
     )
     await _drain(upstream, "session.updated")
     for _ in range(10):  # 500 ms of silence: nothing happens
-        await upstream.send(
-            json.dumps({"type": "input_audio_buffer.append", "audio": _tone(50, 0.0)})
+        await _send_frame(
+            upstream, json.dumps({"type": "input_audio_buffer.append", "audio": _tone(50, 0.0)})
         )
     for _ in range(6):  # 300 ms of speech
-        await upstream.send(
-            json.dumps({"type": "input_audio_buffer.append", "audio": _tone(50, 0.5)})
+        await _send_frame(
+            upstream, json.dumps({"type": "input_audio_buffer.append", "audio": _tone(50, 0.5)})
         )
     started = await _drain(upstream, "input_audio_buffer.speech_started")
     assert 400 <= started[-1]["audio_start_ms"] <= 600
     for _ in range(12):  # 600 ms of silence ends the turn (silence_duration_ms 500)
-        await upstream.send(
-            json.dumps({"type": "input_audio_buffer.append", "audio": _tone(50, 0.0)})
+        await _send_frame(
+            upstream, json.dumps({"type": "input_audio_buffer.append", "audio": _tone(50, 0.0)})
         )
     events = await _drain(upstream, "response.done")
     kinds = [e["type"] for e in events]
@@ -113,7 +121,8 @@ async def test_energy_turn_detection_finds_speech_and_its_end() -> None:
 async def test_barge_in_cancels_the_offline_reply() -> None:
     upstream = OfflineUpstream()
     await _drain(upstream, "session.created")
-    await upstream.send(
+    await _send_frame(
+        upstream,
         json.dumps(
             {
                 "type": "response.create",
@@ -123,10 +132,10 @@ async def test_barge_in_cancels_the_offline_reply() -> None:
                     + '"'
                 },
             }
-        )
+        ),
     )
     await _drain(upstream, "response.output_audio.delta")
-    await upstream.send(json.dumps({"type": "response.cancel"}))
+    await _send_frame(upstream, json.dumps({"type": "response.cancel"}))
     events = await _drain(upstream, "response.done")
     assert events[-1]["response"]["status"] == "cancelled"
     await upstream.close()

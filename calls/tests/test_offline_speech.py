@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+from typing import Any
 
 import numpy as np
 import pytest
 
 from calls.realtime.audio import pcm16_to_float, tone_for_text
-from calls.realtime.offline.speech import synthesize
+from calls.realtime.engines.offline.speech import synthesize
 
 NEEDS_ESPEAK = "espeak-ng is installed by .ci/run (apt-get install espeak-ng)"
 
@@ -45,7 +46,8 @@ async def test_cancelled_speech_leaves_no_process_running(monkeypatch: pytest.Mo
     started: list[asyncio.subprocess.Process] = []
     real_exec = asyncio.create_subprocess_exec
 
-    async def slow_speaker(*args: object, **kwargs: object) -> asyncio.subprocess.Process:
+    # Takes what create_subprocess_exec takes (pipes, environment) and passes it on.
+    async def slow_speaker(*args: object, **kwargs: Any) -> asyncio.subprocess.Process:
         process = await real_exec("sleep", "30", **kwargs)  # stands in for a long espeak run
         started.append(process)
         return process

@@ -148,11 +148,11 @@ def reply_to_tool_results(
     complete = all(state.user_info.get(f) for f in ("name", "email", "phone"))
     if complete and not state.saved and "save_contact" in state.tools:
         return CallTool("save_contact", {f: state.user_info[f] for f in ("name", "email", "phone")})
-    name = state.user_info.get("name")
+    first_name = state.user_info.get("name")
     question = next_question(state)
     if question.text.startswith("Thanks"):
         return question
-    return Say(f"Thanks{', ' + name.split()[0] if name else ''}. {question.text}")
+    return Say(f"Thanks{', ' + first_name.split()[0] if first_name else ''}. {question.text}")
 
 
 def reply_to_user(text: str, state: DialogueState) -> Action:

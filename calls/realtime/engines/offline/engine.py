@@ -1,9 +1,9 @@
 """The offline engine as an in-process Realtime peer.
 
-``OfflineUpstream`` exchanges the same JSON text frames as a WebSocket to OpenAI,
-so the bridge runs exactly the same code path. Turn detection uses the audio's
-energy; understanding uses typed text (there is no offline speech recogniser),
-through the rule-based dialogue in ``dialogue.py``.
+``OfflineUpstream`` exchanges the same events as OpenAI's Realtime WebSocket, as dicts
+(in-process, nothing is serialised), so the bridge runs exactly the same code path.
+Turn detection uses the audio's energy; understanding uses typed text (there is no
+offline speech recogniser), through the rule-based dialogue in ``dialogue.py``.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from calls.realtime.audio import (
     rms_dbfs,
     ulaw_to_pcm16,
 )
-from calls.realtime.offline.dialogue import (
+from calls.realtime.engines.offline.dialogue import (
     Action,
     CallTool,
     DialogueState,
@@ -35,7 +35,7 @@ from calls.realtime.offline.dialogue import (
     reply_to_tool_results,
     reply_to_user,
 )
-from calls.realtime.offline.speech import synthesize
+from calls.realtime.engines.offline.speech import synthesize
 from calls.realtime.upstream import UpstreamClosed
 
 logger = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ class OfflineUpstream:
     """Implements the Upstream interface (send/recv/close) for the offline engine."""
 
     def __init__(self, *, language: str = "en") -> None:
-        self._outbox: asyncio.Queue[str | None] = asyncio.Queue()
+        self._outbox: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
         self._ids = itertools.count(1)
         self._language = language
         self._state = DialogueState()
@@ -76,10 +76,9 @@ class OfflineUpstream:
 
     # -- Upstream interface
 
-    async def send(self, frame: str) -> None:
+    async def send(self, event: dict[str, Any]) -> None:
         if self._closed:
             raise UpstreamClosed(1000, "closed")
-        event = json.loads(frame)
         handler = getattr(self, "_on_" + str(event.get("type", "")).replace(".", "_"), None)
         if handler is None:
             kind = str(event.get("type"))[:60]
@@ -87,11 +86,14 @@ class OfflineUpstream:
             return
         await handler(event)
 
-    async def recv(self) -> str:
-        frame = await self._outbox.get()
-        if frame is None:
+    async def send_audio(self, audio: str) -> None:
+        await self.send({"type": "input_audio_buffer.append", "audio": audio})
+
+    async def recv(self) -> dict[str, Any]:
+        event = await self._outbox.get()
+        if event is None:
             raise UpstreamClosed(1000, "closed")
-        return frame
+        return event
 
     async def close(self) -> None:
         self._closed = True
@@ -107,7 +109,7 @@ class OfflineUpstream:
         return f"{prefix}_offline{next(self._ids)}"
 
     def _emit(self, kind: str, **fields: Any) -> None:
-        self._outbox.put_nowait(json.dumps({"type": kind, "event_id": self._id("event"), **fields}))
+        self._outbox.put_nowait({"type": kind, "event_id": self._id("event"), **fields})
 
     def _error(self, error_type: str, code: str, message: str) -> None:
         self._emit("error", error={"type": error_type, "code": code, "message": message})
