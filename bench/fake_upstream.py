@@ -83,7 +83,7 @@ async def _speak(send, response_id: str, item_id: str, chunks: int, transcript: 
     await send(
         _event(
             "response.created",
-            response=_response(response_id, "in_progress", **{"metadata": metadata}),
+            response=_response(response_id, "in_progress", metadata=metadata),
         )
     )
     for _ in range(chunks):

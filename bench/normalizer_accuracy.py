@@ -10,7 +10,9 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypedDict
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voiceagent.settings")
@@ -38,10 +40,22 @@ from contacts.tests.normalize_cases import (  # noqa: E402
 )
 
 
-def _run(kind: str, cases: list[tuple], call) -> dict[str, object]:  # type: ignore[type-arg]
+class KindResult(TypedDict):
+    kind: str
+    cases: int
+    correct: int
+    accuracy: float
+    us_per_case: float
+    misses: list[dict[str, str | None]]
+
+
+def _run(
+    kind: str, cases: Sequence[tuple[str | None, ...]], call: Callable[..., str]
+) -> KindResult:
+    """``cases``: the inputs of ``call``, then the expected value (None: must be refused)."""
     correct = 0
     started = time.perf_counter()
-    misses = []
+    misses: list[dict[str, str | None]] = []
     for case in cases:
         *inputs, expected = case
         try:
@@ -76,8 +90,8 @@ def main() -> None:
             ).start.isoformat(),
         ),
     ]
-    total = sum(r["cases"] for r in results)  # type: ignore[misc]
-    correct = sum(r["correct"] for r in results)  # type: ignore[misc]
+    total = sum(r["cases"] for r in results)
+    correct = sum(r["correct"] for r in results)
     print(
         json.dumps(
             {

@@ -33,7 +33,7 @@ def daphne_shutdown_patch() -> bool:
     if server_module is None:
         return False
     server_class: Any = server_module.Server
-    if getattr(server_class.kill_all_applications, "voiceagent_fixed", False):
+    if getattr(server_class, "voiceagent_shutdown_fixed", False):
         return True
     from twisted.internet import defer
 
@@ -53,6 +53,6 @@ def daphne_shutdown_patch() -> bool:
         deferred.addErrback(lambda _: None)
         return deferred
 
-    kill_all_applications.voiceagent_fixed = True  # type: ignore[attr-defined]
     server_class.kill_all_applications = kill_all_applications
+    server_class.voiceagent_shutdown_fixed = True
     return True

@@ -16,7 +16,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from openai.types.realtime import RealtimeClientEvent, RealtimeServerEvent
+from openai.types.realtime import RealtimeClientEvent, RealtimeServerEvent, SessionUpdateEvent
 from pydantic import Field, TypeAdapter, ValidationError
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
@@ -327,8 +327,9 @@ class FakeRealtimeServer:
             return
         kind = event["type"]
         if kind == "session.update":
+            assert isinstance(parsed, SessionUpdateEvent)  # validated on its "type" above
             extra = set((event.get("session") or {}).keys()) & BETA_SESSION_FIELDS
-            if extra or parsed.session.model_extra:  # type: ignore[union-attr]
+            if extra or parsed.session.model_extra:
                 self.violations.append(f"beta-shaped session fields: {sorted(extra)}")
             connection.session = event["session"]
             if self.on_session_update is not None:

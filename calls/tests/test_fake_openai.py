@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import AsyncIterator
 
 import pytest
 from websockets.asyncio.client import connect
@@ -25,7 +26,7 @@ async def _send(server: FakeRealtimeServer, headers: dict[str, str], *events: di
 
 
 @pytest.fixture
-async def server() -> FakeRealtimeServer:
+async def server() -> AsyncIterator[FakeRealtimeServer]:
     fake = FakeRealtimeServer()
     await fake.start()
     yield fake

@@ -55,7 +55,7 @@ EMAIL_CASES: list[tuple[str, str | None]] = [
     ("@example.com", None),
 ]
 
-PHONE_CASES: list[tuple[str, str, str | None]] = [
+PHONE_CASES: list[tuple[str, str | None, str | None]] = [
     ("two one two five five five one two three four", "US", "+12125551234"),
     ("(415) 555-0134", "US", "+14155550134"),
     ("415 555 0134", "US", "+14155550134"),

@@ -466,7 +466,8 @@ async def scenario_hostile_and_abandoned(
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         PUBLIC_BASE_URL="http://127.0.0.1",
         DJANGO_SECURE_COOKIES="false",
-        **secrets,
+        DJANGO_SECRET_KEY=secrets["DJANGO_SECRET_KEY"],
+        FIELD_ENCRYPTION_KEY=secrets["FIELD_ENCRYPTION_KEY"],
     )
     with contextlib.closing(database(server)) as db:
         db.execute("UPDATE agents_agent SET max_concurrent_calls = 1000, idle_seconds = 3")
