@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from calls.realtime.engines import engine_choices
+from calls.realtime.engines import ENGINES, engine_choices
 from voiceagent.models import TimeStampedModel
 
 
@@ -57,8 +57,8 @@ class CallLog(TimeStampedModel):
     channel = models.CharField(max_length=10, choices=Channel)
     direction = models.CharField(max_length=10, choices=Direction, default=Direction.INBOUND)
     status = models.CharField(max_length=12, choices=CallStatus, default=CallStatus.CONNECTING)
-    # The engine registry is the list (calls/realtime/engines): an engine is a module and
-    # a registry line, with no migration, so there is no database constraint on it.
+    # The engine registry is the list (calls/realtime/engines); the check constraint below
+    # follows it (a new engine gets its migration from `makemigrations`).
     engine = models.CharField(max_length=10, choices=engine_choices)
     realtime_model = models.CharField(max_length=64, blank=True)
 
@@ -133,6 +133,7 @@ class CallLog(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(direction__in=Direction.values), name="call_direction_valid"
             ),
+            models.CheckConstraint(condition=Q(engine__in=list(ENGINES)), name="call_engine_valid"),
             models.CheckConstraint(
                 condition=Q(end_reason="") | Q(end_reason__in=EndReason.values),
                 name="call_end_reason_valid",
