@@ -9,6 +9,7 @@ agent's knowledge changes.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import html
 import io
@@ -18,11 +19,16 @@ import re
 import threading
 import urllib.parse
 import urllib.request
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from openai import AsyncOpenAI
 
 logger = logging.getLogger(__name__)
 
@@ -272,7 +278,7 @@ def embed(texts: Sequence[str], *, api_key: str, base_url: str) -> tuple[np.ndar
         from openai import OpenAI
 
         client = OpenAI(api_key=api_key, base_url=base_url, timeout=30, max_retries=2)
-        rows = []
+        rows: list[list[float]] = []
         for start in range(0, len(texts), 256):
             response = client.embeddings.create(
                 model=OPENAI_MODEL, input=list(texts[start : start + 256])
@@ -284,26 +290,44 @@ def embed(texts: Sequence[str], *, api_key: str, base_url: str) -> tuple[np.ndar
     return np.vstack([local_embedding(text) for text in texts]), LOCAL_MODEL
 
 
-QUERY_TIMEOUT_SECONDS = 5.0  # a caller is waiting; the realtime tool limit is 8 s
+# A caller is waiting and the session gives a tool 8 s: every attempt (one retry on a
+# quick failure) fits in this budget.
+QUERY_DEADLINE_SECONDS = 6.0
 QUERY_MAX_RETRIES = 1
+
+# One client per event loop and credentials: connections (and TLS) are reused between
+# questions; a client's connection pool belongs to the loop that opened it.
+_query_clients: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, dict[tuple[str, str], AsyncOpenAI]
+] = weakref.WeakKeyDictionary()
+
+
+def _query_client(api_key: str, base_url: str) -> AsyncOpenAI:
+    from openai import AsyncOpenAI
+
+    clients = _query_clients.setdefault(asyncio.get_running_loop(), {})
+    client = clients.get((api_key, base_url))
+    if client is None:
+        client = clients[(api_key, base_url)] = AsyncOpenAI(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=QUERY_DEADLINE_SECONDS,
+            max_retries=QUERY_MAX_RETRIES,
+        )
+    return client
 
 
 async def embed_query(text: str, *, api_key: str, base_url: str) -> np.ndarray:
     """The OpenAI embedding of one search query (float32, unit length), asynchronously.
 
     Calls run this in their event loop, never in Channels' shared database thread
-    (one slow request there would hold every call's database work), with a short
-    timeout and one retry: a caller is waiting.
+    (one slow request there would hold every call's database work); the deadline
+    covers the retry too.
     """
-    from openai import AsyncOpenAI
-
-    async with AsyncOpenAI(
-        api_key=api_key,
-        base_url=base_url,
-        timeout=QUERY_TIMEOUT_SECONDS,
-        max_retries=QUERY_MAX_RETRIES,
-    ) as client:
-        response = await client.embeddings.create(model=OPENAI_MODEL, input=[text])
+    async with asyncio.timeout(QUERY_DEADLINE_SECONDS):
+        response = await _query_client(api_key, base_url).embeddings.create(
+            model=OPENAI_MODEL, input=[text]
+        )
     vector = np.asarray(response.data[0].embedding, dtype=np.float32)
     return vector / max(float(np.linalg.norm(vector)), 1e-12)
 
