@@ -178,7 +178,7 @@ def _knowledge_sources_for_user(*, user: Any) -> QuerySet[KnowledgeSource]:
     )
 
 
-PROCESSING_FIELDS = [
+PROCESSING_FIELDS = (
     "status",
     "error",
     "chunk_count",
@@ -186,7 +186,7 @@ PROCESSING_FIELDS = [
     "ingested_at",
     "created_at",
     "updated_at",
-]
+)
 
 
 @admin.register(KnowledgeSource)
@@ -231,8 +231,7 @@ class KnowledgeChunkAdmin(admin.ModelAdmin):
     list_display = ["source", "position", "heading", "token_count"]
     list_filter = ["agent"]
     search_fields = ["text", "heading", "source__title"]
-    fields = ["source", "position", "heading", "text", "token_count"]
-    readonly_fields = fields
+    fields = readonly_fields = ("source", "position", "heading", "text", "token_count")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[KnowledgeChunk]:
         return KnowledgeChunk.objects.filter(

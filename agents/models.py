@@ -386,7 +386,7 @@ class KnowledgeSource(TimeStampedModel):
         }[SourceKind(self.kind)]
         if not getattr(self, needs):
             raise ValidationError({needs: "Required for this kind of source."})
-        if self.kind == SourceKind.PDF and not self.file.name.lower().endswith(".pdf"):
+        if self.kind == SourceKind.PDF and not (self.file.name or "").lower().endswith(".pdf"):
             raise ValidationError({"file": "Upload a .pdf file."})
         if self.file and self.file.size > 20 * 1024 * 1024:
             raise ValidationError({"file": "PDF files are limited to 20 MB."})

@@ -102,6 +102,6 @@ def _contact_upsert_once(
     return contact, created
 
 
-def _taken_by_other(owner_id: int, pk: int | None, field: str, value: str) -> bool:
+def _taken_by_other(owner_id: int, pk: int, field: str, value: str) -> bool:
     lookup = {"email__iexact": value} if field == "email" else {"phone": value}
     return Contact.objects.filter(owner_id=owner_id, **lookup).exclude(pk=pk).exists()

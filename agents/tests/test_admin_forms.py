@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
@@ -78,7 +79,7 @@ def _form_data(agent: Agent, **changes: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def client(owner: object) -> Client:
+def client(owner: User) -> Client:
     client = Client()
     client.force_login(owner)
     return client

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import http.server
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Any
 
+import numpy as np
 import pytest
 from django.core.files.base import ContentFile
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from agents.knowledge import (
     CHUNK_TOKENS,
@@ -16,7 +19,7 @@ from agents.knowledge import (
     text_from_html,
     text_from_markdown,
 )
-from agents.models import KnowledgeChunk, KnowledgeSource, SourceKind
+from agents.models import Agent, KnowledgeChunk, KnowledgeSource, SourceKind
 from agents.selectors import knowledge_search
 from agents.services import knowledge_source_ingest, knowledge_source_save
 
@@ -85,11 +88,13 @@ def _faq_markdown() -> str:
     return "\n\n".join(f"## {title}\n\n{text}" for title, text in FAQ.items())
 
 
-def _ingested(agent: object, **fields: object) -> KnowledgeSource:
+def _ingested(agent: Agent, **fields: str) -> KnowledgeSource:
     source = KnowledgeSource(agent=agent, **fields)
     source.full_clean()
     source.save()
-    return knowledge_source_ingest(source_id=source.pk)
+    ingested = knowledge_source_ingest(source_id=source.pk)
+    assert ingested is not None
+    return ingested
 
 
 def test_chunks_follow_headings_and_stay_within_size() -> None:
@@ -120,7 +125,7 @@ def test_markdown_and_html_become_plain_text() -> None:
 
 
 @pytest.mark.parametrize("kind", ["text", "markdown", "html"])
-def test_each_text_kind_is_ingested_and_searchable(agent: object, kind: str) -> None:
+def test_each_text_kind_is_ingested_and_searchable(agent: Agent, kind: str) -> None:
     content = {
         "text": "Free parking is available behind the building.",
         "markdown": "## Parking\n\n**Free parking** is available behind the building.",
@@ -133,7 +138,7 @@ def test_each_text_kind_is_ingested_and_searchable(agent: object, kind: str) -> 
     assert passages[0].source_title == f"FAQ {kind}"
 
 
-def test_pdf_source(agent: object, settings: object) -> None:
+def test_pdf_source(agent: Agent, settings: Settings) -> None:
     source = KnowledgeSource(agent=agent, title="Brochure", kind=SourceKind.PDF)
     source.file.save(
         "brochure.pdf",
@@ -143,17 +148,19 @@ def test_pdf_source(agent: object, settings: object) -> None:
         save=False,
     )
     source.save()
-    source = knowledge_source_ingest(source_id=source.pk)
-    assert source.status == "ready", source.error
-    assert "bicycle repairs" in KnowledgeChunk.objects.get(source=source).text
+    ingested = knowledge_source_ingest(source_id=source.pk)
+    assert ingested is not None
+    assert ingested.status == "ready", ingested.error
+    assert "bicycle repairs" in KnowledgeChunk.objects.get(source=ingested).text
 
 
-def test_broken_pdf_fails_with_a_reason(agent: object) -> None:
+def test_broken_pdf_fails_with_a_reason(agent: Agent) -> None:
     source = KnowledgeSource(agent=agent, title="Broken", kind=SourceKind.PDF)
     source.file.save("broken.pdf", ContentFile(b"%PDF-1.4 nonsense"), save=False)
     source.save()
-    source = knowledge_source_ingest(source_id=source.pk)
-    assert source.status == "failed" and "PDF" in source.error
+    ingested = knowledge_source_ingest(source_id=source.pk)
+    assert ingested is not None
+    assert ingested.status == "failed" and "PDF" in ingested.error
 
 
 @pytest.fixture
@@ -177,16 +184,18 @@ def web_page() -> Iterator[str]:
     server.shutdown()
 
 
-def test_url_source_is_fetched_when_allowed(agent: object, web_page: str, settings: object) -> None:
+def test_url_source_is_fetched_when_allowed(
+    agent: Agent, web_page: str, settings: Settings
+) -> None:
     source = _ingested(agent, title="Menu", kind=SourceKind.URL, url=web_page)
     assert source.status == "ready"
     assert "tomato" in KnowledgeChunk.objects.get(source=source).text
-    settings.KNOWLEDGE_ALLOW_URL_FETCH = False  # type: ignore[attr-defined]
+    settings.KNOWLEDGE_ALLOW_URL_FETCH = False
     source = _ingested(agent, title="Menu again", kind=SourceKind.URL, url=web_page)
     assert source.status == "failed" and "disabled" in source.error
 
 
-def test_kind_specific_fields_are_required(agent: object) -> None:
+def test_kind_specific_fields_are_required(agent: Agent) -> None:
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError, match="Required for this kind"):
@@ -194,16 +203,19 @@ def test_kind_specific_fields_are_required(agent: object) -> None:
 
 
 def test_unchanged_sources_are_not_embedded_again(
-    agent: object, monkeypatch: pytest.MonkeyPatch
+    agent: Agent, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     source = _ingested(agent, title="FAQ", kind="text", content="Parking is free.")
     calls: list[int] = []
     import agents.services as services
 
     original = services.embed
-    monkeypatch.setattr(
-        services, "embed", lambda texts, **kw: calls.append(1) or original(texts, **kw)
-    )
+
+    def counting_embed(texts: Sequence[str], **kw: Any) -> tuple[np.ndarray, str]:
+        calls.append(1)
+        return original(texts, **kw)
+
+    monkeypatch.setattr(services, "embed", counting_embed)
     knowledge_source_ingest(source_id=source.pk)
     assert calls == []
     source.content = "Parking is free and close."
@@ -213,9 +225,9 @@ def test_unchanged_sources_are_not_embedded_again(
 
 
 def test_saving_a_source_queues_ingestion(
-    agent: object, django_capture_on_commit_callbacks: object
+    agent: Agent, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+    with django_capture_on_commit_callbacks(execute=True):
         source = knowledge_source_save(
             source=KnowledgeSource(
                 agent=agent, title="FAQ", kind="markdown", content=_faq_markdown()
@@ -225,7 +237,7 @@ def test_saving_a_source_queues_ingestion(
     assert source.status == "ready" and source.chunk_count == len(FAQ)
 
 
-def test_the_right_passage_is_in_the_top_three(agent: object) -> None:
+def test_the_right_passage_is_in_the_top_three(agent: Agent) -> None:
     _ingested(agent, title="FAQ", kind="markdown", content=_faq_markdown())
     _ingested(
         agent,

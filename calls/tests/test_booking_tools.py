@@ -66,7 +66,9 @@ async def test_check_book_move_and_cancel_in_a_call(agent: Any, fake: FakeRealti
         confirmed = await client.until("appointment")
     assert confirmed["appointment"]["ics_url"].endswith(".ics")
     appointment = await Appointment.objects.select_related("contact").aget()
-    assert appointment.contact.email == "ada@example.com" and appointment.contact.status == "booked"
+    contact = appointment.contact
+    assert contact is not None
+    assert contact.email == "ada@example.com" and contact.status == "booked"
 
     # The same slot cannot be booked twice.
     await upstream.call_functions(

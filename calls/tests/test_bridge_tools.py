@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from typing import Any
 
 import pytest
@@ -17,12 +18,12 @@ from calls.tests.fake_openai import FakeRealtimeServer
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-async def _started(fake: FakeRealtimeServer) -> tuple[CallClient, Any, str]:
+async def _started(fake: FakeRealtimeServer) -> tuple[CallClient, Any, uuid.UUID]:
     client = CallClient()
     assert await client.connect()
     ready = await client.until("ready")
     await client.until("response_done")  # greeting
-    return client, await fake.connection(), ready["call_id"]
+    return client, await fake.connection(), uuid.UUID(ready["call_id"])
 
 
 def _after_tools(upstream: Any) -> list[dict[str, Any]]:
