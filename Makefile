@@ -47,6 +47,7 @@ test-js:
 lint: dev-install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	DJANGO_READ_DOT_ENV_FILE=false $(BIN)/mypy .
 	DJANGO_READ_DOT_ENV_FILE=false $(BIN)/python manage.py makemigrations --check --dry-run
 
 # Pass 1: the embedded defaults (SQLite, in-memory channel layer, eager tasks).
