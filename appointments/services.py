@@ -149,6 +149,9 @@ def appointment_book_for_caller(
             raise BookingError("Ask for an exact time; check_availability lists free ones.")
         start, ambiguous = when.start, when.ambiguous
     with transaction.atomic():
+        # The agent first, as appointment_book locks it: a contact locked before the agent
+        # would invert the order and let two processes deadlock (PostgreSQL).
+        Agent.objects.select_for_update().filter(pk=agent.pk).first()
         contact = None
         if details is not None and (details.email or details.phone):
             if call_id:

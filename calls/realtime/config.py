@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
@@ -23,7 +24,8 @@ class ToolDeclaration:
             "type": "function",
             "name": self.name,
             "description": self.description,
-            "parameters": self.parameters,
+            # A copy: in-process engines keep what they are sent.
+            "parameters": copy.deepcopy(self.parameters),
         }
 
 
@@ -106,14 +108,14 @@ def session_update(
         "instructions": full_instructions(agent, now),
         "audio": {
             "input": {
-                "format": audio_format,
+                "format": dict(audio_format),
                 "transcription": transcription,
                 "turn_detection": turn_detection(agent),
                 "noise_reduction": None
                 if agent.noise_reduction == "off"
                 else {"type": agent.noise_reduction},
             },
-            "output": {"format": audio_format, "voice": agent.voice},
+            "output": {"format": dict(audio_format), "voice": agent.voice},
         },
         "tools": [tool.as_session_tool() for tool in agent.tools],
         "tool_choice": "auto" if agent.tools else "none",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from calls.realtime.playback import base64_decoded_size
 from calls.realtime.responses import ALREADY_ACTIVE
-from calls.realtime.upstream import UpstreamClosed
+from calls.realtime.upstream import UpstreamClosed, redacted
 
 if TYPE_CHECKING:
     from calls.realtime.session import CallSession
@@ -152,7 +152,7 @@ class UpstreamHandlers:
         if code in BENIGN_ERROR_CODES:
             logger.debug("Call %s: benign upstream error %s", session.call_id, code)
             return
-        message = str(error.get("message") or "")[:200]
+        message = redacted(str(error.get("message") or ""))[:200]
         logger.warning("Call %s: upstream error %s: %s", session.call_id, code, message)
         if code == "session_expired":
             await session.end("upstream_closed")

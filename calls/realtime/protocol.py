@@ -22,7 +22,9 @@ class ProtocolError(Exception):
         self.message = message
 
 
-@dataclass(frozen=True, slots=True)
+# Audio frames (and phone playback marks) arrive 20 to 50 times a second per call: plain
+# slotted classes, which build in less than half the time of frozen ones.
+@dataclass(slots=True)
 class ClientAudio:
     audio: str  # base64 as received; forwarded without re-encoding
     byte_count: int
@@ -38,7 +40,7 @@ class ClientCancel:
     played_ms: int | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ClientPlayback:
     item_id: str
     played_ms: int

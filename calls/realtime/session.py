@@ -336,7 +336,7 @@ class CallSession:
         cached = await self.greeting.cached()
         if cached is None:
             await self.request_response(
-                instructions=self.greeting.instructions(), metadata=GREETING_METADATA
+                instructions=self.greeting.instructions(), metadata=dict(GREETING_METADATA)
             )
             return
         audio, transcript = cached

@@ -38,7 +38,11 @@ class UpstreamUnavailable(Exception):
 
 
 class Upstream(Protocol):
-    """A Realtime-protocol peer."""
+    """A Realtime-protocol peer.
+
+    An event dict changes hands when it is sent or received: in-process engines keep
+    what they are sent, so neither side may change an event (or anything in it) after
+    handing it over."""
 
     async def send(self, event: dict[str, Any]) -> None:
         """A client event; raises UpstreamClosed when the peer is gone."""

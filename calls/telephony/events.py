@@ -19,7 +19,9 @@ class StreamStart:
     token: str
 
 
-@dataclass(frozen=True, slots=True)
+# Media and marks arrive 50 times a second per call: plain slotted classes, which build
+# in half the time of frozen ones.
+@dataclass(slots=True)
 class StreamMedia:
     """A chunk of the caller's audio, base64 as received (checked by the base)."""
 
@@ -27,7 +29,7 @@ class StreamMedia:
     inbound: bool = True  # False for a track the call must not forward
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class StreamMark:
     """A playback mark echoed back: the audio sent before it has played."""
 

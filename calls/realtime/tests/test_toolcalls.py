@@ -130,7 +130,7 @@ async def test_a_crashing_tool_and_a_failed_record_cost_nothing_else() -> None:
     async def broken_save(record: ToolRecord) -> None:
         raise OSError("database down")
 
-    hooks.save_tool = broken_save  # type: ignore[method-assign]
+    hooks.save_tool = broken_save  # type: ignore[method-assign]  # a failing store, for this test
     runner.start(_call("{}"))
     await asyncio.gather(*runner.take("resp_1"))
     assert json.loads(upstream[0]["item"]["output"])["ok"] is False
