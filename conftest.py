@@ -91,6 +91,7 @@ def _test_defaults(settings: Settings, tmp_path: Path) -> Iterator[None]:
     from django.core.cache import cache
 
     from calls.greetings import greeting_cache_clear
+    from voiceagent import background
     from voiceagent.celery import app as celery_app
 
     settings.STORAGES = {
@@ -113,6 +114,9 @@ def _test_defaults(settings: Settings, tmp_path: Path) -> Iterator[None]:
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
     yield
+    # Work a test's commits handed to the after-commit thread (call summaries) is done
+    # before the next test, and before the test database is flushed.
+    background.wait_idle()
     celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
 
 

@@ -37,6 +37,7 @@ class CallLogAdmin(ReadOnlyAdmin, OwnerScopedAdmin):
         "status",
         "duration_seconds",
         "end_reason",
+        "outcome",
         "contact",
         "cost_usd",
     ]
@@ -46,6 +47,7 @@ class CallLogAdmin(ReadOnlyAdmin, OwnerScopedAdmin):
         "status",
         "direction",
         "end_reason",
+        "outcome",
         "started_at",
     ]
     date_hierarchy = "started_at"
@@ -88,7 +90,32 @@ class CallLogAdmin(ReadOnlyAdmin, OwnerScopedAdmin):
         ),
         ("Caller", {"fields": ["caller_number", "caller_ip_hash", "contact", "captured_info"]}),
         ("Conversation", {"fields": ["conversation"]}),
-        ("Outcome", {"fields": ["summary", "usage_breakdown", "cost_usd", "recording"]}),
+        (
+            "Outcome",
+            {
+                "fields": [
+                    "outcome",
+                    "summary",
+                    "summary_details",
+                    "usage_breakdown",
+                    "cost_usd",
+                    "recording",
+                ]
+            },
+        ),
+        (
+            "Summary",
+            {
+                "fields": [
+                    "summary_status",
+                    "summary_model",
+                    "summary_cost_usd",
+                    "summary_attempts",
+                    "summary_error",
+                ],
+                "classes": ["collapse"],
+            },
+        ),
         (
             "Provider",
             {
@@ -104,6 +131,10 @@ class CallLogAdmin(ReadOnlyAdmin, OwnerScopedAdmin):
     @admin.display(description="Captured info")
     def captured_info(self, call: CallLog) -> str:
         return _pretty_json(call.user_info)
+
+    @admin.display(description="Summary details")
+    def summary_details(self, call: CallLog) -> str:
+        return _pretty_json(call.summary_data)
 
     @admin.display(description="Usage")
     def usage_breakdown(self, call: CallLog) -> str:

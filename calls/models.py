@@ -51,6 +51,24 @@ class EndReason(models.TextChoices):
     ERROR = "error", "Internal error"
 
 
+class Outcome(models.TextChoices):
+    """What the call achieved, decided by its summary."""
+
+    CONTACT_CAPTURED = "contact_captured", "Contact captured"
+    APPOINTMENT_BOOKED = "appointment_booked", "Appointment booked"
+    QUESTION_ANSWERED = "question_answered", "Question answered"
+    TRANSFERRED = "transferred", "Transferred"
+    NO_ACTION = "no_action", "No action"
+    ABANDONED = "abandoned", "Abandoned"
+
+
+class SummaryStatus(models.TextChoices):
+    NONE = "", "Not asked for"
+    PENDING = "pending", "Pending"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed (retrying)"
+
+
 class CallLog(TimeStampedModel):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     agent = models.ForeignKey("agents.Agent", on_delete=models.PROTECT, related_name="calls")
@@ -89,6 +107,23 @@ class CallLog(TimeStampedModel):
         default=dict, blank=True, help_text="Name, email and phone captured during the call."
     )
     summary = models.TextField(blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome, blank=True)
+    summary_data = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The structured summary: intent, outcome, follow-ups, sentiment, language.",
+    )
+    summary_status = models.CharField(
+        max_length=8, choices=SummaryStatus, blank=True, default=SummaryStatus.NONE
+    )
+    summary_model = models.CharField(
+        max_length=64, blank=True, help_text="The model that wrote the summary, or 'extractive'."
+    )
+    summary_cost_usd = models.DecimalField(
+        "summary cost (USD)", max_digits=10, decimal_places=6, default=Decimal(0)
+    )
+    summary_attempts = models.PositiveSmallIntegerField(default=0)
+    summary_error = models.TextField(blank=True)
     usage = models.JSONField(
         default=dict,
         blank=True,
@@ -134,6 +169,9 @@ class CallLog(TimeStampedModel):
                 condition=Q(direction__in=Direction.values), name="call_direction_valid"
             ),
             models.CheckConstraint(condition=Q(engine__in=list(ENGINES)), name="call_engine_valid"),
+            models.CheckConstraint(
+                condition=Q(outcome="") | Q(outcome__in=Outcome.values), name="call_outcome_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(end_reason="") | Q(end_reason__in=EndReason.values),
                 name="call_end_reason_valid",

@@ -14,6 +14,7 @@ from django.utils import timezone
 from agents.models import Agent
 from calls.models import CallLog, CallStatus, ToolInvocation, TranscriptTurn
 from calls.realtime.config import AgentSnapshot
+from calls.summary import CallRecord, Tool
 from calls.tool_registry import declarations_for
 from voiceagent.selectors import owned_by
 
@@ -85,3 +86,33 @@ def live_call_count(*, agent: Agent) -> int:
         status__in=[CallStatus.CONNECTING, CallStatus.ACTIVE],
         started_at__gte=oldest,
     ).count()
+
+
+def call_record(*, call: CallLog) -> CallRecord:
+    """What the call's summary is made from: the conversation in order, with its tools."""
+    turns: list[tuple[str, str]] = []
+    tools: list[Tool] = []
+    for entry in call_conversation(call=call):
+        if entry.turn is not None:
+            turns.append((entry.turn.role, entry.turn.text))
+        elif entry.tool is not None:
+            invocation = entry.tool
+            tools.append(
+                Tool(
+                    name=invocation.name,
+                    ok=invocation.ok,
+                    arguments=invocation.arguments or {},
+                    result=invocation.result or {},
+                )
+            )
+            outcome = "ok" if invocation.ok else "failed"
+            turns.append(("tool", f"{invocation.name} ({outcome})"))
+    return CallRecord(
+        turns=tuple(turns),
+        tools=tuple(tools),
+        user_info=call.user_info or {},
+        end_reason=call.end_reason,
+        duration_seconds=call.duration_seconds or 0,
+        agent_name=call.agent.name,
+        language=call.agent.language,
+    )

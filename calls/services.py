@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import logging
@@ -25,15 +26,18 @@ from calls.models import (
     CallStatus,
     EndReason,
     ServerInstance,
+    SummaryStatus,
     ToolInvocation,
     TranscriptTurn,
 )
 from calls.processes import same_process_alive
 from calls.realtime.hooks import CallOutcome, ToolRecord, TurnRecord
 from calls.realtime.text import storable_json, storable_text
-from calls.selectors import live_call_count
+from calls.selectors import call_record, live_call_count
+from calls.summary import SummaryUnavailable, extractive_summary, model_summary
 from contacts.models import Contact
 from contacts.services import ContactChanges, contact_upsert
+from voiceagent.background import after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -203,6 +207,9 @@ def call_log_finish(*, call_id: str, outcome: CallOutcome) -> None:
             "updated_at",
         ]
     )
+    # Reset first: a call closed as an orphan may have been summarised before it ended.
+    CallLog.objects.filter(pk=call.pk).update(summary_status=SummaryStatus.NONE)
+    call_summary_enqueue(call_id=str(call.pk))
 
 
 @dataclass(frozen=True)
@@ -302,13 +309,108 @@ def call_logs_close_orphans(
 
 
 def _close_as_lost(calls: QuerySet[CallLog], *, now: dt.datetime) -> int:
-    return calls.update(
+    ids = [str(pk) for pk in calls.values_list("pk", flat=True)]
+    closed = calls.filter(pk__in=ids).update(
         status=CallStatus.FAILED,
         end_reason=EndReason.SERVER_LOST,
         ended_at=now,
         error_message=SERVER_LOST_MESSAGE,
         updated_at=now,
     )
+    for call_id in ids:
+        call_summary_enqueue(call_id=call_id)
+    return closed
+
+
+# -- summaries
+
+SUMMARY_MAX_ATTEMPTS = 4
+SUMMARY_RESUME_AFTER = dt.timedelta(minutes=10)
+
+
+def call_summary_enqueue(*, call_id: str) -> None:
+    """Asks for the call's summary once the current transaction commits. The task is
+    sent from the after-commit thread: publishing it (or, without a broker, running it)
+    must not hold the shared database thread the calls run on."""
+    CallLog.objects.filter(pk=call_id, summary_status=SummaryStatus.NONE).update(
+        summary_status=SummaryStatus.PENDING
+    )
+    after_commit(lambda: _summary_task_send(call_id), label=f"summary of call {call_id}")
+
+
+def _summary_task_send(call_id: str) -> None:
+    from calls.tasks import call_summary_task
+
+    call_summary_task.delay(call_id)
+
+
+def call_summary_make(*, call_id: str) -> CallLog | None:
+    """Writes the summary and outcome of a finished call, once (idempotent).
+
+    With an OpenAI key the model writes it; a model failure is recorded and raised
+    (``SummaryUnavailable``, for the task to retry) until the last attempt, which stores
+    the extractive summary instead: the business always gets one.
+    """
+    call = CallLog.objects.select_related("agent").filter(pk=call_id).first()
+    if call is None or call.is_live or call.summary_status == SummaryStatus.DONE:
+        return call
+    record = call_record(call=call)
+    attempts = call.summary_attempts + 1
+    error = ""
+    if settings.OPENAI_API_KEY and settings.SUMMARY_MODEL:
+        try:
+            result = model_summary(
+                record,
+                api_key=settings.OPENAI_API_KEY,
+                base_url=settings.OPENAI_BASE_URL,
+                model=settings.SUMMARY_MODEL,
+                prices=settings.SUMMARY_PRICES.get(settings.SUMMARY_MODEL),
+                max_tokens=settings.SUMMARY_INPUT_TOKENS,
+            )
+        except SummaryUnavailable as exc:
+            error = storable_text(str(exc))[:1000]
+            logger.warning("Call %s: summary attempt %d failed: %s", call_id, attempts, error)
+            if attempts < SUMMARY_MAX_ATTEMPTS:
+                CallLog.objects.filter(pk=call_id).exclude(
+                    summary_status=SummaryStatus.DONE
+                ).update(
+                    summary_status=SummaryStatus.FAILED,
+                    summary_attempts=attempts,
+                    summary_error=error,
+                )
+                raise
+            result = extractive_summary(record)
+            error = f"The model failed {attempts} times ({error}); extractive summary instead."
+    else:
+        result = extractive_summary(record)
+    CallLog.objects.filter(pk=call_id).exclude(summary_status=SummaryStatus.DONE).update(
+        summary=storable_text(result.summary),
+        outcome=result.outcome,
+        summary_data=storable_json(result.data),
+        summary_model=result.model[:64],
+        summary_cost_usd=Decimal(str(round(result.cost_usd, 6))),
+        summary_status=SummaryStatus.DONE,
+        summary_attempts=attempts,
+        summary_error=error,
+        updated_at=timezone.now(),
+    )
+    call.refresh_from_db()
+    return call
+
+
+def call_summaries_resume(*, now: dt.datetime | None = None) -> int:
+    """Asks again for summaries still missing well after their call ended (a broker that
+    was down, a process that died before sending the task). Scheduled by Celery beat."""
+    now = now or timezone.now()
+    waiting = CallLog.objects.filter(
+        summary_status__in=[SummaryStatus.PENDING, SummaryStatus.FAILED],
+        ended_at__lt=now - SUMMARY_RESUME_AFTER,
+        summary_attempts__lt=SUMMARY_MAX_ATTEMPTS,
+    ).values_list("pk", flat=True)[:500]
+    ids = [str(pk) for pk in waiting]
+    for call_id in ids:
+        after_commit(functools.partial(_summary_task_send, call_id), label=f"summary {call_id}")
+    return len(ids)
 
 
 def server_instance_register(

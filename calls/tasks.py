@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+import random
+
+from celery import Task, shared_task
 
 
 @shared_task(name="calls.tasks.call_logs_purge_expired_task")
@@ -19,3 +21,38 @@ def call_logs_close_orphans_task() -> int:
     from calls.services import call_logs_close_orphans
 
     return call_logs_close_orphans()
+
+
+@shared_task(
+    name="calls.tasks.call_summary_task",
+    bind=True,
+    acks_late=True,
+    max_retries=4,
+)
+def call_summary_task(self: Task, call_id: str) -> None:
+    """Summarises a finished call (idempotent: a repeated task changes nothing)."""
+    from calls.services import call_summary_make
+    from calls.summary import SummaryUnavailable
+
+    while True:
+        try:
+            call_summary_make(call_id=call_id)
+            return
+        except SummaryUnavailable as exc:
+            if self.request.is_eager:
+                # No broker (the embedded default): try again at once. Celery would raise
+                # its Retry out of an eager task; the attempts are bounded by the service,
+                # whose last attempt stores the extractive summary instead of raising.
+                continue
+            # Exponential backoff with jitter: 30 s, 1 min, 2 min...
+            delay = min(600, 30 * 2**self.request.retries)
+            jitter = random.uniform(0, delay / 2)  # noqa: S311 (not for security)
+            raise self.retry(exc=exc, countdown=delay + jitter) from None
+
+
+@shared_task(name="calls.tasks.call_summaries_resume_task")
+def call_summaries_resume_task() -> int:
+    """Asks again for summaries still missing (scheduled by Celery beat)."""
+    from calls.services import call_summaries_resume
+
+    return call_summaries_resume()

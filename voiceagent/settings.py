@@ -155,6 +155,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "calls.tasks.call_logs_close_orphans_task",
         "schedule": 5 * 60,
     },
+    "resume-call-summaries": {
+        "task": "calls.tasks.call_summaries_resume_task",
+        "schedule": 5 * 60,
+    },
 }
 
 # REALTIME ENGINE AND PROVIDERS
@@ -165,6 +169,12 @@ OPENAI_REALTIME_URL = env.url(
     "OPENAI_REALTIME_URL", "wss://api.openai.com/v1/realtime", schemes=("ws", "wss")
 )
 OPENAI_REALTIME_MODEL = env.str("OPENAI_REALTIME_MODEL", "gpt-realtime")
+# The model that summarises finished calls (empty: the extractive summary, no request).
+SUMMARY_MODEL = env.str("SUMMARY_MODEL", "gpt-4o-mini")
+# Transcript tokens sent to it; longer calls lose their middle.
+SUMMARY_INPUT_TOKENS = env.int("SUMMARY_INPUT_TOKENS", 6000, min_value=500, max_value=100_000)
+# USD per 1M tokens, for the summary's cost on the call log.
+SUMMARY_PRICES = {"gpt-4o-mini": {"text_in": 0.15, "text_out": 0.6}}
 VOICEAGENT_ENGINE = env.choice(
     "VOICEAGENT_ENGINE", "openai" if OPENAI_API_KEY else "offline", tuple(ENGINES)
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -12,6 +13,7 @@ from pytest_django import Settings
 from agents.models import Agent
 from calls.models import CallLog
 from contacts.models import Contact
+from voiceagent import background
 from voiceagent.asgi import application
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -32,6 +34,7 @@ async def test_offline_agent_captures_name_email_and_phone(
     agent: Agent, settings: Settings
 ) -> None:
     settings.VOICEAGENT_ENGINE = "offline"
+    settings.OPENAI_API_KEY = ""
     communicator = WebsocketCommunicator(
         application, "/ws/calls/front-desk/", headers=[(b"host", b"localhost")]
     )
@@ -70,6 +73,17 @@ async def test_offline_agent_captures_name_email_and_phone(
     assert call.contact_id == contact.pk
     texts = [t async for t in call.turns.order_by("seq").values_list("role", "text")]
     assert texts[0][0] == "assistant"
+
+    # The embedded default summarises the call after it ends, with no model.
+    assert await asyncio.to_thread(background.wait_idle)
+    await call.arefresh_from_db()
+    assert (call.summary_status, call.outcome, call.summary_model) == (
+        "done",
+        "contact_captured",
+        "extractive",
+    )
+    assert call.summary.startswith("Ada Lovelace called Front desk")
+    assert "ada@example.com" in call.summary
 
 
 async def test_offline_agent_books_an_appointment(agent: Agent, settings: Settings) -> None:

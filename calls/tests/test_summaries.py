@@ -1,0 +1,270 @@
+"""Every finished call gets a summary and an outcome: from the model when there is a key,
+extracted from the transcript when there is none or the model keeps failing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from collections.abc import Iterator
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from openai.types.chat import ChatCompletion
+from openai.types.chat.completion_create_params import CompletionCreateParamsBase
+from pytest_django import Settings
+
+from calls.models import CallLog, CallStatus, SummaryStatus, ToolInvocation, TranscriptTurn
+from calls.realtime.hooks import CallOutcome
+from calls.services import (
+    call_log_finish,
+    call_logs_close_orphans,
+    call_summaries_resume,
+    call_summary_make,
+)
+from calls.summary import (
+    SCHEMA,
+    CallRecord,
+    Tool,
+    decided_outcome,
+    extractive_summary,
+    transcript_text,
+)
+from voiceagent import background
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+MODEL_ANSWER = {
+    "summary": "Ada Lovelace asked for a consultation and left her email.",
+    "caller_intent": "Book a consultation",
+    "outcome": "contact_captured",
+    "follow_up_actions": ["Call Ada back to confirm a time."],
+    "sentiment": "positive",
+    "language": "en",
+}
+
+
+class FakeChatCompletions:
+    """OpenAI's Chat Completions endpoint on loopback: checks each request against the
+    `openai` package's parameter types and answers what the test queues."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self.violations: list[str] = []
+        self.answers: list[tuple[int, dict[str, Any]]] = []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                fake.check(self.path, self.headers.get("Authorization", ""), body)
+                status, answer = fake.answers.pop(0) if fake.answers else (200, fake.completion())
+                data = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def check(self, path: str, authorization: str, body: dict[str, Any]) -> None:
+        self.requests.append(body)
+        if path != "/v1/chat/completions":
+            self.violations.append(f"unexpected path {path}")
+        if not authorization.startswith("Bearer "):
+            self.violations.append("no bearer token")
+        unknown = set(body) - set(CompletionCreateParamsBase.__annotations__)
+        if unknown:
+            self.violations.append(f"unknown parameters {unknown}")
+        if not body.get("model"):
+            self.violations.append("no model")
+        response_format = body.get("response_format") or {}
+        schema = (response_format.get("json_schema") or {}).get("schema")
+        if response_format.get("type") != "json_schema" or schema != SCHEMA:
+            self.violations.append("no JSON-schema response format")
+        if not (response_format.get("json_schema") or {}).get("strict"):
+            self.violations.append("the schema is not strict")
+
+    @staticmethod
+    def completion(answer: dict[str, Any] | None = None) -> dict[str, Any]:
+        completion = {
+            "id": "chatcmpl-fake",
+            "object": "chat.completion",
+            "created": 1_764_000_000,
+            "model": "gpt-4o-mini-2024-07-18",
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": "stop",
+                    "message": {"role": "assistant", "content": json.dumps(answer or MODEL_ANSWER)},
+                }
+            ],
+            "usage": {"prompt_tokens": 1000, "completion_tokens": 200, "total_tokens": 1200},
+        }
+        ChatCompletion.model_validate(completion)  # what OpenAI sends, by its own types
+        return completion
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def openai_chat(settings: Settings) -> Iterator[FakeChatCompletions]:
+    fake = FakeChatCompletions()
+    settings.OPENAI_API_KEY = "sk-test-not-a-real-key"
+    settings.OPENAI_BASE_URL = fake.url
+    settings.SUMMARY_MODEL = "gpt-4o-mini"
+    yield fake
+    fake.stop()
+    assert fake.violations == [], fake.violations
+
+
+def _finish(call: CallLog, *, end_reason: str = "client_ended") -> None:
+    call.status = CallStatus.ACTIVE
+    call.save(update_fields=["status"])
+    call_log_finish(
+        call_id=str(call.pk),
+        outcome=CallOutcome(
+            status="completed",
+            end_reason=end_reason,
+            duration_seconds=75,
+            usage={},
+            cost_usd=0.0,
+            user_info=call.user_info,
+        ),
+    )
+    assert background.wait_idle()
+    call.refresh_from_db()
+
+
+def test_without_a_key_the_summary_is_extracted(call: CallLog, settings: Settings) -> None:
+    settings.OPENAI_API_KEY = ""
+    _finish(call)
+    assert call.summary_status == SummaryStatus.DONE
+    assert call.outcome == "contact_captured"
+    assert call.summary_model == "extractive" and call.summary_cost_usd == 0
+    assert call.summary.startswith("Ada Lovelace called Front desk (email ada@example.com)")
+    assert "I'm Ada <b>Lovelace</b>." in call.summary  # stored as text; the admin escapes it
+    assert call.summary_data["follow_up_actions"] == ["Get back to the caller."]
+
+
+def test_with_a_key_the_model_writes_it(call: CallLog, openai_chat: FakeChatCompletions) -> None:
+    _finish(call)
+    assert call.summary_status == SummaryStatus.DONE
+    assert (call.summary, call.outcome) == (MODEL_ANSWER["summary"], "contact_captured")
+    assert call.summary_data == MODEL_ANSWER
+    assert call.summary_model == "gpt-4o-mini-2024-07-18"
+    assert call.summary_cost_usd == Decimal("0.000270")  # 1000 × 0.15 + 200 × 0.60 per 1M
+    (request,) = openai_chat.requests
+    prompt = request["messages"][1]["content"]
+    assert "Caller: I'm Ada <b>Lovelace</b>." in prompt
+    assert "Tool: update_user_info (ok)" in prompt
+
+
+def test_a_failing_model_is_retried_then_replaced(
+    call: CallLog, openai_chat: FakeChatCompletions
+) -> None:
+    error = {"error": {"message": "overloaded", "type": "server_error", "code": None}}
+    openai_chat.answers = [(500, error), (429, error), (200, {"not": "a completion"})]
+    # The fourth attempt succeeds: the task tried again three times (at once: tasks run
+    # eagerly here; a worker backs off).
+    _finish(call)
+    assert len(openai_chat.requests) == 4
+    assert call.summary_status == SummaryStatus.DONE and call.summary_attempts == 4
+    assert call.summary == MODEL_ANSWER["summary"] and call.summary_error == ""
+
+    call.summary_status = SummaryStatus.NONE
+    call.summary_attempts = 0
+    call.save()
+    openai_chat.answers = [(500, error)] * 4
+    _finish(call)
+    # The business still gets a summary, and the admin says why it is the plain one.
+    assert call.summary_status == SummaryStatus.DONE and call.summary_model == "extractive"
+    assert call.summary_error.startswith("The model failed 4 times")
+
+
+def test_a_summary_is_made_once(call: CallLog, openai_chat: FakeChatCompletions) -> None:
+    _finish(call)
+    done = call.summary
+    call_summary_make(call_id=str(call.pk))  # a duplicated or re-delivered task
+    call.refresh_from_db()
+    assert call.summary == done and len(openai_chat.requests) == 1
+
+
+def test_calls_closed_as_orphans_are_summarised(call: CallLog, settings: Settings) -> None:
+    settings.OPENAI_API_KEY = ""
+    CallLog.objects.filter(pk=call.pk).update(
+        status=CallStatus.ACTIVE, started_at=timezone.now() - dt.timedelta(hours=3)
+    )
+    assert call_logs_close_orphans() == 1
+    assert background.wait_idle()
+    call.refresh_from_db()
+    assert (call.status, call.summary_status) == ("failed", SummaryStatus.DONE)
+    assert call.summary
+
+
+def test_a_call_nobody_spoke_in_is_abandoned(call: CallLog, settings: Settings) -> None:
+    settings.OPENAI_API_KEY = ""
+    TranscriptTurn.objects.filter(call=call, role="user").delete()
+    ToolInvocation.objects.filter(call=call).delete()
+    call.user_info = {}
+    call.save()
+    _finish(call, end_reason="connection_lost")
+    assert call.outcome == "abandoned"
+    assert "left before saying anything" in call.summary
+
+
+@pytest.mark.parametrize(
+    ("tools", "user_info", "end_reason", "expected"),
+    [
+        ((Tool("schedule_appointment", True), Tool("save_contact", True)), {}, "",
+         "appointment_booked"),
+        ((Tool("schedule_appointment", False),), {"email": "a@b.co"}, "", "contact_captured"),
+        ((), {}, "transferred", "transferred"),
+        ((Tool("search_knowledge_base", True, result={"passages": [{"text": "9 to 5"}]}),), {},
+         "", "question_answered"),
+        ((Tool("search_knowledge_base", True, result={"passages": []}),), {}, "", "no_action"),
+    ],
+)  # fmt: skip
+def test_outcomes_in_order_of_importance(
+    tools: tuple[Tool, ...], user_info: dict[str, str], end_reason: str, expected: str
+) -> None:
+    record = CallRecord(
+        turns=(("user", "hello"),), tools=tools, user_info=user_info, end_reason=end_reason
+    )
+    assert decided_outcome(record) == expected
+    assert extractive_summary(record).data["outcome"] == expected
+
+
+def test_a_long_transcript_loses_its_middle_not_its_ends() -> None:
+    turns = tuple(
+        ("user" if i % 2 else "assistant", f"line {i} " + "word " * 40) for i in range(400)
+    )
+    text = transcript_text(CallRecord(turns=turns), max_tokens=2000)
+    lines = text.splitlines()
+    assert lines[0].startswith("Agent: line 0 ") and lines[-1].startswith("Caller: line 399 ")
+    assert any(line.startswith("[… ") and "lines left out" in line for line in lines)
+    assert sum(max(1, round(len(line.split()) / 0.75)) for line in lines) <= 2000 + 10
+    short = transcript_text(CallRecord(turns=turns[:3]), max_tokens=2000)
+    assert "left out" not in short and len(short.splitlines()) == 3
+
+
+def test_missing_summaries_are_asked_for_again(call: CallLog, settings: Settings) -> None:
+    settings.OPENAI_API_KEY = ""
+    # A summary asked for when the call ended, lost on the way (a broker that was down).
+    CallLog.objects.filter(pk=call.pk).update(summary_status=SummaryStatus.PENDING)
+    assert call_summaries_resume(now=timezone.now()) == 0  # ended 3.75 min ago: not yet
+    assert call_summaries_resume(now=timezone.now() + dt.timedelta(minutes=10)) == 1
+    assert background.wait_idle()
+    call.refresh_from_db()
+    assert call.summary_status == SummaryStatus.DONE and call.summary
