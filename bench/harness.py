@@ -50,6 +50,10 @@ def product_env(work: Path, upstream_url: str, **extra: str) -> dict[str, str]:
             "VOICEAGENT_ENGINE": "openai",
             "OPENAI_API_KEY": "sk-bench-not-real",
             "OPENAI_REALTIME_URL": upstream_url,
+            # Summaries are extracted, with no model request: nothing leaves loopback,
+            # and the call path is what these benchmarks measure.
+            "SUMMARY_MODEL": "extractive",
+            "OPENAI_BASE_URL": "http://127.0.0.1:9/v1",
             "CALL_RATE_LIMIT_PER_MINUTE": "1000000",
             "LOG_LEVEL": "WARNING",
             "TWILIO_AUTH_TOKEN": TWILIO_AUTH_TOKEN,

@@ -34,7 +34,12 @@ from calls.processes import same_process_alive
 from calls.realtime.hooks import CallOutcome, ToolRecord, TurnRecord
 from calls.realtime.text import storable_json, storable_text
 from calls.selectors import call_record, live_call_count
-from calls.summary import SummaryUnavailable, extractive_summary, model_summary
+from calls.summary import (
+    EXTRACTIVE_MODEL,
+    SummaryUnavailable,
+    extractive_summary,
+    model_summary,
+)
 from contacts.models import Contact
 from contacts.services import ContactChanges, contact_upsert
 from voiceagent.background import after_commit
@@ -207,9 +212,9 @@ def call_log_finish(*, call_id: str, outcome: CallOutcome) -> None:
             "updated_at",
         ]
     )
-    # Reset first: a call closed as an orphan may have been summarised before it ended.
-    CallLog.objects.filter(pk=call.pk).update(summary_status=SummaryStatus.NONE)
-    call_summary_enqueue(call_id=str(call.pk))
+    # Asked for again even if done: a call closed as an orphan may have been summarised
+    # before it really ended.
+    call_summary_enqueue(call_id=str(call.pk), again=True)
 
 
 @dataclass(frozen=True)
@@ -328,13 +333,15 @@ SUMMARY_MAX_ATTEMPTS = 4
 SUMMARY_RESUME_AFTER = dt.timedelta(minutes=10)
 
 
-def call_summary_enqueue(*, call_id: str) -> None:
-    """Asks for the call's summary once the current transaction commits. The task is
-    sent from the after-commit thread: publishing it (or, without a broker, running it)
-    must not hold the shared database thread the calls run on."""
-    CallLog.objects.filter(pk=call_id, summary_status=SummaryStatus.NONE).update(
-        summary_status=SummaryStatus.PENDING
-    )
+def call_summary_enqueue(*, call_id: str, again: bool = False) -> None:
+    """Asks for the call's summary once the current transaction commits (``again``: also
+    when it has one). The task is sent from the after-commit thread: publishing it (or,
+    without a broker, running it) must not hold the shared database thread the calls run
+    on."""
+    calls = CallLog.objects.filter(pk=call_id)
+    if not again:
+        calls = calls.filter(summary_status=SummaryStatus.NONE)
+    calls.update(summary_status=SummaryStatus.PENDING)
     after_commit(lambda: _summary_task_send(call_id), label=f"summary of call {call_id}")
 
 
@@ -344,7 +351,7 @@ def _summary_task_send(call_id: str) -> None:
     call_summary_task.delay(call_id)
 
 
-def call_summary_make(*, call_id: str) -> CallLog | None:
+def call_summary_make(*, call_id: str) -> None:
     """Writes the summary and outcome of a finished call, once (idempotent).
 
     With an OpenAI key the model writes it; a model failure is recorded and raised
@@ -353,11 +360,11 @@ def call_summary_make(*, call_id: str) -> CallLog | None:
     """
     call = CallLog.objects.select_related("agent").filter(pk=call_id).first()
     if call is None or call.is_live or call.summary_status == SummaryStatus.DONE:
-        return call
+        return
     record = call_record(call=call)
     attempts = call.summary_attempts + 1
     error = ""
-    if settings.OPENAI_API_KEY and settings.SUMMARY_MODEL:
+    if settings.OPENAI_API_KEY and settings.SUMMARY_MODEL != EXTRACTIVE_MODEL:
         try:
             result = model_summary(
                 record,
@@ -394,8 +401,6 @@ def call_summary_make(*, call_id: str) -> CallLog | None:
         summary_error=error,
         updated_at=timezone.now(),
     )
-    call.refresh_from_db()
-    return call
 
 
 def call_summaries_resume(*, now: dt.datetime | None = None) -> int:

@@ -169,7 +169,8 @@ OPENAI_REALTIME_URL = env.url(
     "OPENAI_REALTIME_URL", "wss://api.openai.com/v1/realtime", schemes=("ws", "wss")
 )
 OPENAI_REALTIME_MODEL = env.str("OPENAI_REALTIME_MODEL", "gpt-realtime")
-# The model that summarises finished calls (empty: the extractive summary, no request).
+# The model that summarises finished calls; "extractive": no request, the summary is
+# extracted from the transcript (also what happens without OPENAI_API_KEY).
 SUMMARY_MODEL = env.str("SUMMARY_MODEL", "gpt-4o-mini")
 # Transcript tokens sent to it; longer calls lose their middle.
 SUMMARY_INPUT_TOKENS = env.int("SUMMARY_INPUT_TOKENS", 6000, min_value=500, max_value=100_000)

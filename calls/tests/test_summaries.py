@@ -268,3 +268,11 @@ def test_missing_summaries_are_asked_for_again(call: CallLog, settings: Settings
     assert background.wait_idle()
     call.refresh_from_db()
     assert call.summary_status == SummaryStatus.DONE and call.summary
+
+
+def test_the_extractive_setting_asks_no_model(
+    call: CallLog, openai_chat: FakeChatCompletions, settings: Settings
+) -> None:
+    settings.SUMMARY_MODEL = "extractive"
+    _finish(call)
+    assert call.summary_model == "extractive" and openai_chat.requests == []

@@ -404,6 +404,9 @@ async def scenario_stalled_upstream(
         data_dir,
         OPENAI_REALTIME_URL=upstream.url,
         OPENAI_API_KEY="sk-fake-for-fault-tests",
+        # Nothing leaves loopback: summaries are extracted, with no model request.
+        SUMMARY_MODEL="extractive",
+        OPENAI_BASE_URL="http://127.0.0.1:9/v1",
         VOICEAGENT_ENGINE="openai",
         REALTIME_STALL_TIMEOUT=str(stall_timeout),
     )
