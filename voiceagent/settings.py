@@ -109,6 +109,10 @@ if _default_db["ENGINE"] == "django.db.backends.sqlite3":
             "timeout": 20,
         }
     )
+    # Tests use a file too, not Django's shared-cache in-memory database: there a write
+    # from a second thread (the after-commit work) fails at once with "table is locked"
+    # instead of waiting, which no deployment would do.
+    _default_db["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
 else:
     _default_db["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", 0, min_value=0)
     _default_db["CONN_HEALTH_CHECKS"] = True
