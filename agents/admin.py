@@ -133,7 +133,10 @@ class AgentAdmin(OwnerScopedAdmin):
                 "description": "Services and business hours are edited below.",
             },
         ),
-        ("Phone and follow-up", {"fields": ["transfer_number", "summary_recipients"]}),
+        (
+            "Phone and follow-up",
+            {"fields": ["transfer_number", "summary_recipients", "summary_model"]},
+        ),
         (
             "Widget and limits",
             {

@@ -109,6 +109,12 @@ class Agent(TimeStampedModel):
         blank=True,
         help_text="OpenAI Realtime model. Empty: the server default (OPENAI_REALTIME_MODEL).",
     )
+    summary_model = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The model that summarises this agent's calls, or 'extractive' for no "
+        "request. Empty: the server default (SUMMARY_MODEL).",
+    )
 
     turn_detection = models.CharField(
         max_length=16, choices=TurnDetection, default=TurnDetection.SERVER_VAD

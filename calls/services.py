@@ -364,14 +364,15 @@ def call_summary_make(*, call_id: str) -> None:
     record = call_record(call=call)
     attempts = call.summary_attempts + 1
     error = ""
-    if settings.OPENAI_API_KEY and settings.SUMMARY_MODEL != EXTRACTIVE_MODEL:
+    model = call.agent.summary_model or settings.SUMMARY_MODEL
+    if settings.OPENAI_API_KEY and model != EXTRACTIVE_MODEL:
         try:
             result = model_summary(
                 record,
                 api_key=settings.OPENAI_API_KEY,
                 base_url=settings.OPENAI_BASE_URL,
-                model=settings.SUMMARY_MODEL,
-                prices=settings.SUMMARY_PRICES.get(settings.SUMMARY_MODEL),
+                model=model,
+                prices=settings.SUMMARY_PRICES.get(model),
                 max_tokens=settings.SUMMARY_INPUT_TOKENS,
             )
         except SummaryUnavailable as exc:

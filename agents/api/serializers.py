@@ -32,6 +32,7 @@ class AgentSerializer(serializers.ModelSerializer):
             "language",
             "voice",
             "realtime_model",
+            "summary_model",
             "turn_detection",
             "vad_threshold",
             "vad_prefix_padding_ms",

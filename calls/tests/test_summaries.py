@@ -276,3 +276,18 @@ def test_the_extractive_setting_asks_no_model(
     settings.SUMMARY_MODEL = "extractive"
     _finish(call)
     assert call.summary_model == "extractive" and openai_chat.requests == []
+
+
+def test_an_agent_can_choose_its_summary_model(
+    call: CallLog, openai_chat: FakeChatCompletions
+) -> None:
+    call.agent.summary_model = "gpt-4.1-mini"
+    call.agent.save(update_fields=["summary_model"])
+    _finish(call)
+    assert [request["model"] for request in openai_chat.requests] == ["gpt-4.1-mini"]
+    assert call.summary_cost_usd == 0  # no price known for it: no cost made up
+
+    call.agent.summary_model = "extractive"
+    call.agent.save(update_fields=["summary_model"])
+    _finish(call)
+    assert call.summary_model == "extractive" and len(openai_chat.requests) == 1
