@@ -342,7 +342,11 @@ def call_summary_enqueue(*, call_id: str, again: bool = False) -> None:
     if not again:
         calls = calls.filter(summary_status=SummaryStatus.NONE)
     calls.update(summary_status=SummaryStatus.PENDING)
-    after_commit(lambda: _summary_task_send(call_id), label=f"summary of call {call_id}")
+    _summary_task_send_after_commit(call_id)
+
+
+def _summary_task_send_after_commit(call_id: str) -> None:
+    after_commit(functools.partial(_summary_task_send, call_id), label=f"summary of {call_id}")
 
 
 def _summary_task_send(call_id: str) -> None:
@@ -415,7 +419,7 @@ def call_summaries_resume(*, now: dt.datetime | None = None) -> int:
     ).values_list("pk", flat=True)[:500]
     ids = [str(pk) for pk in waiting]
     for call_id in ids:
-        after_commit(functools.partial(_summary_task_send, call_id), label=f"summary {call_id}")
+        _summary_task_send_after_commit(call_id)
     return len(ids)
 
 

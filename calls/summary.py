@@ -186,7 +186,7 @@ def extractive_summary(record: CallRecord) -> Summary:
             sentences.append("An appointment was cancelled.")
         elif tool.name == "search_knowledge_base" and tool.arguments.get("query"):
             sentences.append(f'Asked: "{_clip(str(tool.arguments["query"]), 120)}".')
-    if outcome == "contact_captured" and not any(s.startswith("Booked") for s in sentences):
+    if outcome == "contact_captured":  # a booking would have made it appointment_booked
         sentences.append("Their contact details were captured.")
     if outcome == "abandoned":
         sentences.append("They left before saying anything.")
