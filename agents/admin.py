@@ -12,7 +12,7 @@ from django.utils.html import format_html
 
 from agents.models import Agent, BusinessHours, KnowledgeChunk, KnowledgeSource, Service
 from agents.selectors import agent_embed_snippet, agents_for_user
-from agents.services import knowledge_source_save
+from agents.services import agent_webhook_secret_rotate, knowledge_source_save
 from appointments.selectors import calendar_connections_for_user
 from calls.tool_registry import tool_choices
 from voiceagent.admin import OwnerScopedAdmin
@@ -94,7 +94,8 @@ class AgentAdmin(OwnerScopedAdmin):
     ]
     list_filter = ["is_active", "voice", "turn_detection", "timezone"]
     search_fields = ["name", "public_id", "greeting", "instructions"]
-    readonly_fields = ["embed_snippet", "created_at", "updated_at"]
+    readonly_fields = ["embed_snippet", "webhook_signing_secret", "created_at", "updated_at"]
+    actions = ["rotate_webhook_secret"]
     fieldsets = [
         (
             None,
@@ -135,7 +136,19 @@ class AgentAdmin(OwnerScopedAdmin):
         ),
         (
             "Phone and follow-up",
-            {"fields": ["transfer_number", "summary_recipients", "summary_model"]},
+            {
+                "fields": [
+                    "transfer_number",
+                    "summary_recipients",
+                    "email_caller_summary",
+                    "summary_model",
+                    "webhook_url",
+                    "webhook_signing_secret",
+                ],
+                "description": "After each call: the summary emails and the webhook "
+                "(docs/webhooks.md). Sent emails and deliveries are listed under "
+                "Outbox messages.",
+            },
         ),
         (
             "Widget and limits",
@@ -158,6 +171,24 @@ class AgentAdmin(OwnerScopedAdmin):
     @admin.display(description="Calls", ordering="_call_count")
     def call_count(self, agent: Agent) -> int:
         return agent._call_count  # type: ignore[attr-defined]
+
+    @admin.display(description="Webhook signing secret")
+    def webhook_signing_secret(self, agent: Agent) -> str:
+        if agent.pk is None:
+            return "Made when the agent is saved."
+        # Shown to the agent's owner (the admin is owner-scoped): the receiver needs it to
+        # verify signatures. Selected by a click, never sent anywhere else.
+        return format_html(
+            "<code style='user-select:all'>{}</code><div class='help'>Verify the "
+            "Voiceagent-Signature header with it. Rotate it with the action on the agents "
+            "list.</div>",
+            agent.webhook_secret,
+        )
+
+    @admin.action(description="Rotate the webhook signing secret")
+    def rotate_webhook_secret(self, request: HttpRequest, queryset: QuerySet[Agent]) -> None:
+        count = agent_webhook_secret_rotate(agent_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, f"New webhook secret for {count} agent(s).")
 
     @admin.display(description="Embed snippet")
     def embed_snippet(self, agent: Agent) -> str:

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from calls.tool_registry import tool_defaults, tools_unknown
+from voiceagent.fields import EncryptedJSONField
 from voiceagent.models import TimeStampedModel
 from voiceagent.validators import (
     split_lines_or_commas,
@@ -61,6 +62,10 @@ def default_tools() -> list[str]:
     """The tools a new agent gets: those their apps register as on by default
     (``calls.tool_registry``; each app declares its tools in ``<app>/tools.py``)."""
     return tool_defaults()
+
+
+def new_webhook_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
 
 
 def new_public_id() -> str:
@@ -188,6 +193,22 @@ class Agent(TimeStampedModel):
         validators=[validate_email_list],
         help_text="Email addresses that receive the post-call summary, "
         "one per line or comma-separated.",
+    )
+    email_caller_summary = models.BooleanField(
+        "email the caller a summary",
+        default=True,
+        help_text="After the call, callers who gave an email address get a summary (and "
+        "their appointment with its calendar file).",
+    )
+    webhook_url = models.URLField(
+        max_length=1000,
+        blank=True,
+        help_text="Receives call.ended and appointment.* events as signed JSON POSTs "
+        "(docs/webhooks.md). Empty: no webhooks.",
+    )
+    webhook_secret = EncryptedJSONField(
+        default=new_webhook_secret,
+        help_text="Signs webhook deliveries (HMAC-SHA256); encrypted at rest.",
     )
 
     allowed_origins = models.TextField(

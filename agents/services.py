@@ -32,6 +32,7 @@ from agents.models import (
     SourceStatus,
     Weekday,
     default_tools,
+    new_webhook_secret,
 )
 from voiceagent.validators import validate_timezone
 
@@ -202,3 +203,10 @@ def knowledge_source_ingest(*, source_id: int) -> KnowledgeSource | None:
 
 def knowledge_embedding_model() -> str:
     return OPENAI_MODEL if settings.OPENAI_API_KEY else LOCAL_MODEL
+
+
+def agent_webhook_secret_rotate(*, agent_ids: list[int]) -> int:
+    """Gives each agent a new webhook signing secret; deliveries from now on use it."""
+    for agent_id in agent_ids:
+        Agent.objects.filter(pk=agent_id).update(webhook_secret=new_webhook_secret())
+    return len(agent_ids)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from agents.models import Agent, Service
@@ -95,3 +97,18 @@ def appointment_next_for_caller(
         .order_by("start_at")
         .first()
     )
+
+
+def appointment_payload(appointment: Appointment) -> dict[str, object]:
+    """The `appointment` message body of docs/protocol.md."""
+    return {
+        "id": str(appointment.pk),
+        "service": appointment.service_name,
+        "start": appointment.start_at.isoformat(),
+        "end": appointment.end_at.isoformat(),
+        "timezone": appointment.timezone,
+        "status": appointment.status,
+        "provider": appointment.provider,
+        "calendar_link": appointment.calendar_link or None,
+        "ics_url": settings.PUBLIC_BASE_URL + reverse("appointment-ics", args=[appointment.pk]),
+    }

@@ -7,9 +7,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from agents.models import Agent, Service
@@ -21,7 +19,7 @@ from appointments.models import (
     CalendarConnection,
     CalendarProvider,
 )
-from appointments.selectors import appointment_next_for_caller
+from appointments.selectors import appointment_next_for_caller, appointment_payload
 from appointments.when import parse_when
 from calls.services import call_client_message_send, call_contact_save
 from contacts.models import Contact, ContactStatus
@@ -277,18 +275,3 @@ def appointment_calendar_sync(*, appointment_id: str) -> Appointment | None:
             message={"type": "appointment", "appointment": appointment_payload(appointment)},
         )
     return appointment
-
-
-def appointment_payload(appointment: Appointment) -> dict[str, object]:
-    """The `appointment` message body of docs/protocol.md."""
-    return {
-        "id": str(appointment.pk),
-        "service": appointment.service_name,
-        "start": appointment.start_at.isoformat(),
-        "end": appointment.end_at.isoformat(),
-        "timezone": appointment.timezone,
-        "status": appointment.status,
-        "provider": appointment.provider,
-        "calendar_link": appointment.calendar_link or None,
-        "ics_url": settings.PUBLIC_BASE_URL + reverse("appointment-ics", args=[appointment.pk]),
-    }

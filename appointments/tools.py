@@ -15,12 +15,11 @@ from channels.db import database_sync_to_async
 
 from agents.selectors import ServiceNotFound
 from appointments.models import Appointment
-from appointments.selectors import availability_find
+from appointments.selectors import appointment_payload, availability_find
 from appointments.services import (
     BookingError,
     appointment_book_for_caller,
     appointment_cancel_for_caller,
-    appointment_payload,
     appointment_reschedule_for_caller,
 )
 from appointments.when import WhenError

@@ -1,13 +1,10 @@
-import datetime as dt
+from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils import timezone
 
-from appointments.models import Appointment, AppointmentStatus
-
-
-def _ics_text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+from appointments.ics import appointment_ics as ics_text
+from appointments.ics import ics_filename
+from appointments.models import Appointment
 
 
 def appointment_ics(request: HttpRequest, appointment_id: str) -> HttpResponse:
@@ -15,25 +12,9 @@ def appointment_ics(request: HttpRequest, appointment_id: str) -> HttpResponse:
     appointment = Appointment.objects.select_related("agent").filter(pk=appointment_id).first()
     if appointment is None:
         raise Http404("No such appointment.")
-    stamp = "%Y%m%dT%H%M%SZ"
-    status = "CANCELLED" if appointment.status == AppointmentStatus.CANCELLED else "CONFIRMED"
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Voice agent platform//EN",
-        "METHOD:PUBLISH",
-        "BEGIN:VEVENT",
-        f"UID:{appointment.pk}@voiceagent",
-        f"DTSTAMP:{timezone.now():{stamp}}",
-        f"DTSTART:{appointment.start_at.astimezone(dt.UTC):{stamp}}",
-        f"DTEND:{appointment.end_at.astimezone(dt.UTC):{stamp}}",
-        f"SUMMARY:{_ics_text(appointment.service_name)} with {_ics_text(appointment.agent.name)}",
-        f"STATUS:{status}",
-        "END:VEVENT",
-        "END:VCALENDAR",
-    ]
     response = HttpResponse(
-        "\r\n".join(lines) + "\r\n", content_type="text/calendar; charset=utf-8"
+        ics_text(appointment, agent_name=appointment.agent.name),
+        content_type="text/calendar; charset=utf-8",
     )
-    response["Content-Disposition"] = f'attachment; filename="appointment-{appointment.pk}.ics"'
+    response["Content-Disposition"] = f'attachment; filename="{ics_filename(appointment)}"'
     return response

@@ -23,6 +23,7 @@ from django.db import connection
 
 from calls import services
 from calls.processes import pid_namespace, process_started
+from voiceagent import embedded_beat
 
 logger = logging.getLogger(__name__)
 
@@ -107,5 +108,6 @@ def _beat_once(instance_id: str, close_stale: bool) -> None:
         services.server_instance_heartbeat(
             instance_id=instance_id, close_stale=close_stale, **_identity()
         )
+        embedded_beat.run_due()
     finally:
         connection.close()

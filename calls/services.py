@@ -36,12 +36,14 @@ from calls.realtime.text import storable_json, storable_text
 from calls.selectors import call_record, live_call_count
 from calls.summary import (
     EXTRACTIVE_MODEL,
+    Summary,
     SummaryUnavailable,
     extractive_summary,
     model_summary,
 )
 from contacts.models import Contact
 from contacts.services import ContactChanges, contact_upsert
+from notifications.services import call_followups_enqueue
 from voiceagent.background import after_commit
 
 logger = logging.getLogger(__name__)
@@ -395,16 +397,28 @@ def call_summary_make(*, call_id: str) -> None:
             error = f"The model failed {attempts} times ({error}); extractive summary instead."
     else:
         result = extractive_summary(record)
-    CallLog.objects.filter(pk=call_id).exclude(summary_status=SummaryStatus.DONE).update(
-        summary=storable_text(result.summary),
-        outcome=result.outcome,
-        summary_data=storable_json(result.data),
-        summary_model=result.model[:64],
-        summary_cost_usd=Decimal(str(round(result.cost_usd, 6))),
-        summary_status=SummaryStatus.DONE,
-        summary_attempts=attempts,
-        summary_error=error,
-        updated_at=timezone.now(),
+    with transaction.atomic():
+        stored = _summary_store(call_id, result, attempts=attempts, error=error)
+        if stored:
+            # In the same transaction: the follow-ups exist if and only if the summary does.
+            call_followups_enqueue(call_id=call_id)
+
+
+def _summary_store(call_id: str, result: Summary, *, attempts: int, error: str) -> int:
+    return (
+        CallLog.objects.filter(pk=call_id)
+        .exclude(summary_status=SummaryStatus.DONE)
+        .update(
+            summary=storable_text(result.summary),
+            outcome=result.outcome,
+            summary_data=storable_json(result.data),
+            summary_model=result.model[:64],
+            summary_cost_usd=Decimal(str(round(result.cost_usd, 6))),
+            summary_status=SummaryStatus.DONE,
+            summary_attempts=attempts,
+            summary_error=error,
+            updated_at=timezone.now(),
+        )
     )
 
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "calls",
     "contacts",
     "appointments",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -163,6 +164,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "calls.tasks.call_summaries_resume_task",
         "schedule": 5 * 60,
     },
+    "send-due-outbox": {
+        "task": "notifications.tasks.outbox_due_task",
+        "schedule": 30,
+    },
 }
 
 # REALTIME ENGINE AND PROVIDERS
@@ -247,6 +252,8 @@ _email = env.email("EMAIL_URL", "consolemail://")
 globals().update({k: v for k, v in _email.items() if k.startswith("EMAIL_")})
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "Voice agent <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A hung SMTP server must fail the send (the outbox retries it), not hold a worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", 10, min_value=1, max_value=300)
 
 # STATIC AND MEDIA
 # ------------------------------------------------------------------------------

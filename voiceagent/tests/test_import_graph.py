@@ -14,7 +14,7 @@ from pathlib import Path
 
 import grimp
 
-PACKAGES = ("agents", "appointments", "calls", "contacts", "voiceagent")
+PACKAGES = ("agents", "appointments", "calls", "contacts", "notifications", "voiceagent")
 ROOT = Path(__file__).resolve().parents[2]
 
 
