@@ -59,6 +59,10 @@ class CalendarConnection(TimeStampedModel):
     )
     token_expires_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    add_online_meeting = models.BooleanField(
+        default=False,
+        help_text="Give each booked event a video link (Google Meet, Microsoft Teams).",
+    )
 
     class Meta:
         ordering = ["provider", "account_email"]
@@ -131,6 +135,15 @@ class Appointment(TimeStampedModel):
     )
     external_event_id = models.CharField(max_length=255, blank=True)
     calendar_link = models.URLField(max_length=1000, blank=True)
+    meeting_link = models.URLField(
+        max_length=1000, blank=True, help_text="The event's Meet or Teams link, when it has one."
+    )
+    sync_attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Failed tries at the calendar event since the last change."
+    )
+    sync_next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the calendar event is tried again."
+    )
     idempotency_key = models.CharField(
         max_length=64,
         unique=True,

@@ -13,17 +13,19 @@ from django.utils import timezone
 from agents.models import Agent, Service
 from agents.selectors import service_find
 from appointments.availability import slot_problem
+from appointments.calendar_services import calendar_sync_after_commit
 from appointments.models import (
     Appointment,
     AppointmentStatus,
     CalendarConnection,
     CalendarProvider,
 )
-from appointments.selectors import appointment_next_for_caller, appointment_payload
+from appointments.selectors import appointment_next_for_caller
 from appointments.when import parse_when
-from calls.services import call_client_message_send, call_contact_save
+from calls.services import call_contact_save
 from contacts.models import Contact, ContactStatus
 from contacts.services import ContactChanges, contact_upsert
+from notifications.services import appointment_event_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +87,8 @@ def appointment_book(
             if agent.calendar_connection_id is not None and agent.calendar_connection
             else CalendarProvider.LOCAL
         )
+        # Local bookings have no calendar to wait for: the .ics link is their event.
+        local = provider == CalendarProvider.LOCAL
         try:
             with transaction.atomic():
                 appointment = Appointment.objects.create(
@@ -97,13 +101,17 @@ def appointment_book(
                     end_at=start + dt.timedelta(minutes=service.duration_minutes),
                     timezone=agent.timezone,
                     provider=provider,
+                    status=AppointmentStatus.CONFIRMED if local else AppointmentStatus.PENDING,
                     idempotency_key=key,
                 )
         except IntegrityError:
             raise BookingError("That time was just booked by someone else.") from None
         if contact is not None:
             Contact.objects.filter(pk=contact.pk).update(status=ContactStatus.BOOKED)
-        transaction.on_commit(lambda: _calendar_sync_later(appointment.pk))
+        if local:
+            appointment_event_enqueue(appointment=appointment, event="appointment.confirmed")
+        else:
+            calendar_sync_after_commit(appointment.pk)
     return appointment, True
 
 
@@ -172,8 +180,6 @@ def appointment_book_for_caller(
         appointment, _ = appointment_book(
             agent=agent, service=service, start=start, contact=contact, call_id=call_id, now=now
         )
-    # With tasks run in-process the calendar step has already happened; report what is true.
-    appointment.refresh_from_db()
     return CallerBooking(appointment=appointment, contact=contact, ambiguous_time=ambiguous)
 
 
@@ -209,12 +215,6 @@ def appointment_cancel_for_caller(
     return appointment_cancel(appointment=_caller_appointment(agent_id, email, phone))
 
 
-def _calendar_sync_later(appointment_id: object) -> None:
-    from appointments.tasks import appointment_calendar_sync_task
-
-    appointment_calendar_sync_task.delay(str(appointment_id))
-
-
 @transaction.atomic
 def appointment_reschedule(
     *, appointment: Appointment, start: dt.datetime, now: dt.datetime | None = None
@@ -236,42 +236,32 @@ def appointment_reschedule(
         raise BookingError(problem)
     locked.start_at = start
     locked.end_at = start + dt.timedelta(minutes=locked.service.duration_minutes)
-    locked.status = AppointmentStatus.PENDING
-    locked.save(update_fields=["start_at", "end_at", "status", "updated_at"])
-    transaction.on_commit(lambda: _calendar_sync_later(locked.pk))
+    locked.sync_attempts, locked.sync_next_attempt_at = 0, None
+    fields = ["start_at", "end_at", "sync_attempts", "sync_next_attempt_at", "updated_at"]
+    if locked.provider == CalendarProvider.LOCAL:
+        locked.status = AppointmentStatus.CONFIRMED
+        locked.save(update_fields=[*fields, "status"])
+        appointment_event_enqueue(appointment=locked, event="appointment.confirmed")
+    else:
+        # Confirmed again once the provider has moved the event.
+        locked.status = AppointmentStatus.PENDING
+        locked.save(update_fields=[*fields, "status"])
+        calendar_sync_after_commit(locked.pk)
     return locked
 
 
 @transaction.atomic
 def appointment_cancel(*, appointment: Appointment) -> Appointment:
-    locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    locked = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("agent__owner")
+        .get(pk=appointment.pk)
+    )
     if locked.status != AppointmentStatus.CANCELLED:
         locked.status = AppointmentStatus.CANCELLED
-        locked.save(update_fields=["status", "updated_at"])
-        transaction.on_commit(lambda: _calendar_sync_later(locked.pk))
+        locked.sync_attempts, locked.sync_next_attempt_at = 0, None
+        locked.save(update_fields=["status", "sync_attempts", "sync_next_attempt_at", "updated_at"])
+        appointment_event_enqueue(appointment=locked, event="appointment.cancelled")
+        if locked.external_event_id:
+            calendar_sync_after_commit(locked.pk)
     return locked
-
-
-def appointment_calendar_sync(*, appointment_id: str) -> Appointment | None:
-    """Brings the calendar in line with the appointment, then tells the caller if live.
-
-    Local appointments (no connected calendar) are confirmed at once: the .ics
-    link is their calendar entry. Google and Microsoft events arrive with the
-    calendar issue; until then such bookings stay pending.
-    """
-    with transaction.atomic():
-        appointment = Appointment.objects.select_for_update().filter(pk=appointment_id).first()
-        if appointment is None:
-            return None
-        if (
-            appointment.provider == CalendarProvider.LOCAL
-            and appointment.status == AppointmentStatus.PENDING
-        ):
-            appointment.status = AppointmentStatus.CONFIRMED
-            appointment.save(update_fields=["status", "updated_at"])
-    if appointment.call_id:
-        call_client_message_send(
-            call_id=str(appointment.call_id),
-            message={"type": "appointment", "appointment": appointment_payload(appointment)},
-        )
-    return appointment

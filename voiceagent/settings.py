@@ -164,6 +164,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "calls.tasks.call_summaries_resume_task",
         "schedule": 5 * 60,
     },
+    "resume-calendar-events": {
+        "task": "appointments.tasks.appointments_calendar_resume_task",
+        "schedule": 60,
+    },
     "send-due-outbox": {
         "task": "notifications.tasks.outbox_due_task",
         "schedule": 30,
