@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from agents.models import Agent, Service
@@ -22,16 +23,45 @@ LIVE_STATUSES = (AppointmentStatus.PENDING, AppointmentStatus.CONFIRMED)
 Period = tuple[dt.datetime, dt.datetime]
 
 
-def calendar_busy(*, agent: Agent, start: dt.datetime, end: dt.datetime) -> list[Period]:
-    """Busy periods from the agent's connected calendar.
+def _busy_key(connection_id: int) -> str:
+    return f"calendar-busy:{connection_id}"
 
-    The seam for Google and Microsoft free/busy (they arrive with the calendar
-    issue); without a connection, bookings in our own database are the calendar.
+
+def busy_cache_store(
+    *, connection_id: int, start: dt.datetime, end: dt.datetime, periods: list[Period], ttl: int
+) -> None:
+    cache.set(
+        _busy_key(connection_id),
+        {"start": start, "end": end, "periods": [(s, e) for s, e in periods]},
+        ttl,
+    )
+
+
+def busy_cache_fresh(*, connection_id: int, start: dt.datetime, end: dt.datetime) -> bool:
+    entry = cache.get(_busy_key(connection_id))
+    return entry is not None and entry["start"] <= start and end <= entry["end"]
+
+
+def calendar_busy(*, agent: Agent, start: dt.datetime, end: dt.datetime) -> list[Period]:
+    """Busy periods of the agent's connected calendar, as last fetched.
+
+    Only the cache is read here (this runs in the database thread every call shares):
+    ``appointments.freebusy.busy_prefetch`` fills it from the provider, with a timeout,
+    before the booking tools ask. Without a fetch covering the window, bookings in our
+    own database are the calendar, and the log says so.
     """
     if agent.calendar_connection_id is None:
         return []
-    logger.info("Calendar free/busy for %s is not connected yet; using local bookings", agent.pk)
-    return []
+    entry = cache.get(_busy_key(agent.calendar_connection_id))
+    if entry is None or not (entry["start"] <= start and end <= entry["end"]):
+        logger.info(
+            "No calendar free/busy for agent %s from %s to %s; using local bookings only",
+            agent.pk,
+            start.isoformat(),
+            end.isoformat(),
+        )
+        return []
+    return [(s, e) for s, e in entry["periods"] if s < end and start < e]
 
 
 def booked_periods(

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from channels.db import database_sync_to_async
 
 from agents.selectors import ServiceNotFound
+from appointments.freebusy import busy_prefetch
 from appointments.models import Appointment
 from appointments.selectors import appointment_payload, availability_find
 from appointments.services import (
@@ -43,6 +44,13 @@ CALLER_KEYS = {
 }
 
 
+async def _calendar_busy_ready(context: ToolContext) -> None:
+    """The connected calendar's busy times, cached before the rules (which run in the
+    database thread and only read the cache) look at them."""
+    if context.extra.get("calendar_connected"):
+        await busy_prefetch(agent_id=context.agent_id)
+
+
 def _spoken(moment: dt.datetime, zone: str) -> str:
     local = moment.astimezone(ZoneInfo(zone))
     return f"{local:%A %d %B at %H:%M}"
@@ -70,6 +78,7 @@ def _spoken(moment: dt.datetime, zone: str) -> str:
     order=30,
 )
 async def check_availability(arguments: dict[str, Any], context: ToolContext) -> dict[str, Any]:
+    await _calendar_busy_ready(context)
     try:
         found = await database_sync_to_async(availability_find)(
             agent_id=context.agent_id,
@@ -123,6 +132,7 @@ async def schedule_appointment(arguments: dict[str, Any], context: ToolContext) 
     details, problems = normalised_details(arguments, context.extra.get("region", "US"))
     if problems:
         return {"ok": False, "error": " ".join(problems)}
+    await _calendar_busy_ready(context)
     try:
         booking = await database_sync_to_async(appointment_book_for_caller)(
             agent_id=context.agent_id,
@@ -172,6 +182,7 @@ def _minutes(appointment: Appointment) -> int:
     order=32,
 )
 async def reschedule_appointment(arguments: dict[str, Any], context: ToolContext) -> dict[str, Any]:
+    await _calendar_busy_ready(context)
     return await _change(arguments, context, str(arguments.get("new_start") or ""))
 
 

@@ -64,6 +64,7 @@ def agent_snapshot(*, agent: Agent, default_model: str) -> AgentSnapshot:
         timezone=agent.timezone,
         region=agent.phone_region,
         owner_id=agent.owner_id,
+        calendar_connected=agent.calendar_connection_id is not None,
         turn_detection=agent.turn_detection,
         vad_threshold=agent.vad_threshold,
         vad_prefix_padding_ms=agent.vad_prefix_padding_ms,

@@ -242,6 +242,11 @@ MICROSOFT_CLIENT_SECRET = env.secret("MICROSOFT_CLIENT_SECRET", "")
 MICROSOFT_TENANT = env.str("MICROSOFT_TENANT", "common")
 MICROSOFT_GRAPH_URL = env.url("MICROSOFT_GRAPH_URL", "https://graph.microsoft.com/v1.0")
 MICROSOFT_AUTHORITY_HOST = env.url("MICROSOFT_AUTHORITY_HOST", "https://login.microsoftonline.com")
+# How long a booking tool waits for a calendar's free/busy before going on with local
+# bookings only (the answer still fills the cache for the next question).
+CALENDAR_FREEBUSY_TIMEOUT = env.float(
+    "CALENDAR_FREEBUSY_TIMEOUT", 2.5, min_value=0.1, max_value=30.0
+)
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", "")
 TWILIO_AUTH_TOKEN = env.secret("TWILIO_AUTH_TOKEN", "")
 PLIVO_AUTH_ID = env.str("PLIVO_AUTH_ID", "")

@@ -44,6 +44,7 @@ class AgentSnapshot:
     timezone: str
     region: str = "US"  # country for phone numbers given without a country code
     owner_id: int = 0
+    calendar_connected: bool = False  # the booking tools ask its free/busy first
     turn_detection: str = "server_vad"
     vad_threshold: float = 0.5
     vad_prefix_padding_ms: int = 300

@@ -47,7 +47,11 @@ class ToolRunner:
         # The tasks started by each response, answered after its response.done.
         self._by_response: dict[str, list[asyncio.Task[None]]] = {}
         # State tools keep between invocations of one call (e.g. the saved contact's id).
-        self.state: dict[str, Any] = {"region": agent.region, "owner_id": agent.owner_id}
+        self.state: dict[str, Any] = {
+            "region": agent.region,
+            "owner_id": agent.owner_id,
+            "calendar_connected": agent.calendar_connected,
+        }
         # A tool (end_call) asked for the call to end after the next response.
         self.end_requested = False
 

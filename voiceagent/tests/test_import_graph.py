@@ -3,8 +3,9 @@
 Built with grimp from every import statement, function-level ones included (a
 deferred import hides a cycle from Python, not from the design), except those under
 ``if TYPE_CHECKING:``. Tests and migrations are left out. The one allowed cycle is
-``<app>.services ↔ <app>.tasks``: services enqueue tasks after commit, and tasks (the
-Celery entry points) call services (docs/architecture.md).
+``<app>.services ↔ <app>.tasks`` (or an app's other service module, ``*_services``):
+services enqueue tasks after commit, and tasks (the Celery entry points) call services
+(docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def _strongly_connected(graph: dict[str, set[str]]) -> list[set[str]]:
 def _a_cycle(graph: dict[str, set[str]], component: set[str]) -> list[str]:
     """A shortest cycle through the component's first module that is not a service or a
     task (a cycle through those alone may be the allowed pair), by breadth-first search."""
-    others = {m for m in component if m.rsplit(".", 1)[-1] not in ("services", "tasks")}
+    others = {m for m in component if not (_is_service(m) or m.endswith(".tasks"))}
     start = min(others or component)
     paths = {successor: [start, successor] for successor in graph[start] & component}
     queue = list(paths)
@@ -82,11 +83,21 @@ def _a_cycle(graph: dict[str, set[str]], component: set[str]) -> list[str]:
     return sorted(component)  # pragma: no cover (a component always holds a cycle)
 
 
+def _is_service(module: str) -> bool:
+    name = module.rsplit(".", 1)[-1]
+    return name == "services" or name.endswith("_services")
+
+
 def _allowed(component: set[str]) -> bool:
+    """One app's tasks module and its service modules (``services``, ``*_services``)."""
     apps = {module.split(".")[0] for module in component}
-    return len(apps) == 1 and component == {f"{app}.services" for app in apps} | {
-        f"{app}.tasks" for app in apps
-    }
+    if len(apps) != 1:
+        return False
+    (app,) = apps
+    return f"{app}.tasks" in component and all(
+        module == f"{app}.tasks" or (module.count(".") == 1 and _is_service(module))
+        for module in component
+    )
 
 
 def test_no_import_cycle_outside_services_and_tasks() -> None:
