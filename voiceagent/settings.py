@@ -320,5 +320,9 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # Its INFO lines include every admin request; warnings are what matter.
         "django.server": {"level": "WARNING"},
+        # At DEBUG they log OAuth token responses and client credentials verbatim
+        # (the Google calendar connection's code exchange goes through them).
+        "requests_oauthlib": {"level": "INFO"},
+        "oauthlib": {"level": "INFO"},
     },
 }

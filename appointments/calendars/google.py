@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -175,7 +175,7 @@ def _event_ref(data: Mapping[str, Any]) -> EventRef:
 class GoogleCalendar:
     provider = "google"
 
-    def __init__(self, *, http_factory: Any = None) -> None:
+    def __init__(self, *, http_factory: Callable[[], Any] | None = None) -> None:
         # A seam for googleapiclient's HttpMock*: everything else uses a fresh
         # httplib2.Http per call.
         self._http_factory = http_factory or (lambda: httplib2.Http(timeout=HTTP_TIMEOUT_SECONDS))
@@ -247,18 +247,16 @@ class GoogleCalendar:
             )
         if not token.get("refresh_token"):
             raise CalendarRejected("Google sent no refresh token; connect the calendar again.")
+        # requests-oauthlib always sets expires_at (from expires_in).
+        expires_at = dt.datetime.fromtimestamp(float(token["expires_at"]), dt.UTC)
         creds = Credentials(
             token["access_token"],
             refresh_token=token["refresh_token"],
             token_uri=settings.GOOGLE_OAUTH_TOKEN_URI,
             client_id=settings.GOOGLE_CLIENT_ID,
-            client_secret=settings.GOOGLE_CLIENT_SECRET,
             scopes=list(granted),
+            expiry=expires_at.replace(tzinfo=None),  # google-auth wants naive UTC
         )
-        expires_at = None
-        if token.get("expires_at"):
-            expires_at = dt.datetime.fromtimestamp(float(token["expires_at"]), dt.UTC)
-            creds.expiry = expires_at.replace(tzinfo=None)  # google-auth wants naive UTC
         return Authorized(
             account_email=_id_token_email(token.get("id_token")),
             token_data=_token_data(creds),
@@ -322,56 +320,37 @@ class GoogleCalendar:
         with self._service(tokens) as service:
             events = service.events()
             try:
-                created = events.insert(
-                    calendarId=tokens.calendar_id,
-                    body=body,
-                    conferenceDataVersion=1 if event.online_meeting else 0,
-                    sendUpdates="all",
-                ).execute(num_retries=0)
+                created = _run(events.insert(body=body, **_write_args(tokens, event)))
             except HttpError as exc:
                 if exc.status_code != 409:
                     raise
-                # An earlier attempt created it (its answer was lost, or this is a
-                # retry): that event is the result.
+                # An earlier attempt created it (its answer was lost): that is the result.
                 logger.info("Google event %s already exists; using it", event_id)
-                created = events.get(calendarId=tokens.calendar_id, eventId=event_id).execute(
-                    num_retries=0
-                )
+                created = _run(events.get(calendarId=tokens.calendar_id, eventId=event_id))
                 if created.get("status") == "cancelled":
                     # A deleted event keeps its id, so the booking came back: revive it.
                     logger.info("Google event %s was cancelled; restoring it", event_id)
-                    created = events.update(
-                        calendarId=tokens.calendar_id,
-                        eventId=event_id,
-                        body={**body, "status": "confirmed"},
-                        conferenceDataVersion=1 if event.online_meeting else 0,
-                        sendUpdates="all",
-                    ).execute(num_retries=0)
+                    body["status"] = "confirmed"
+                    created = _run(
+                        events.update(eventId=event_id, body=body, **_write_args(tokens, event))
+                    )
         return _event_ref(created)
 
     def event_update(self, *, tokens: Tokens, event_id: str, event: EventDetails) -> EventRef:
         with self._service(tokens) as service:
-            # patch, not update: fields the owner set in Google (reminders, colour)
-            # stay as they are.
-            updated = (
-                service.events()
-                .patch(
-                    calendarId=tokens.calendar_id,
-                    eventId=event_id,
-                    body=_event_body(event),
-                    conferenceDataVersion=1 if event.online_meeting else 0,
-                    sendUpdates="all",
-                )
-                .execute(num_retries=0)
+            # patch, not update: what the owner set in Google (reminders, colour) stays.
+            request = service.events().patch(
+                eventId=event_id, body=_event_body(event), **_write_args(tokens, event)
             )
-        return _event_ref(updated)
+            return _event_ref(_run(request))
 
     def event_delete(self, *, tokens: Tokens, event_id: str) -> None:
         with self._service(tokens) as service:
+            request = service.events().delete(
+                calendarId=tokens.calendar_id, eventId=event_id, sendUpdates="all"
+            )
             try:
-                service.events().delete(
-                    calendarId=tokens.calendar_id, eventId=event_id, sendUpdates="all"
-                ).execute(num_retries=0)
+                _run(request)
             except HttpError as exc:
                 # 404: never there or removed by hand; 410: deleted before.
                 if exc.status_code not in (404, 410):
@@ -386,7 +365,7 @@ class GoogleCalendar:
             "items": [{"id": tokens.calendar_id}],
         }
         with self._service(tokens) as service:
-            answer = service.freebusy().query(body=body).execute(num_retries=0)
+            answer = _run(service.freebusy().query(body=body))
         calendar = (answer.get("calendars") or {}).get(tokens.calendar_id) or {}
         # A calendar's own failure arrives inside a 200, not as an HttpError.
         reasons = {e.get("reason", "") for e in calendar.get("errors") or []}
@@ -419,6 +398,21 @@ class GoogleCalendar:
         if response.status != 200:
             # 400 invalid_token: the grant was already gone, which is the goal.
             logger.info("Google revoke answered %s", response.status)
+
+
+def _run(request: Any) -> Any:
+    # No retry here (googleapiclient would sleep in the worker): the task layer
+    # retries with its own backoff.
+    return request.execute(num_retries=0)
+
+
+def _write_args(tokens: Tokens, event: EventDetails) -> dict[str, Any]:
+    return {
+        "calendarId": tokens.calendar_id,
+        # Without 1, Google silently ignores conferenceData.
+        "conferenceDataVersion": 1 if event.online_meeting else 0,
+        "sendUpdates": "all",
+    }
 
 
 def _raise_for_5xx(response: requests.Response) -> requests.Response:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import re
 import socket
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
+import httplib2  # type: ignore[import-untyped]
 import pytest
 from googleapiclient.http import HttpMockSequence
 from pytest_django import Settings as SettingsWrapper
@@ -588,3 +590,37 @@ def test_revoke_tells_google_and_swallows_failures(
     settings.GOOGLE_OAUTH_REVOKE_URI = "http://127.0.0.1:9/revoke"  # nothing listens
     backend.revoke(tokens=tokens)
     assert [r.path for r in fake.requests].count("/revoke") == 2
+
+
+def test_the_fake_rejects_what_google_would_reject(fake: FakeGoogle) -> None:
+    """The fake checks bodies against the bundled discovery document, so the backend's
+    passing inserts above were valid Calendar API requests."""
+    access, _ = fake.issue_grant(scope=CALENDAR_SCOPES)
+    http = httplib2.Http(timeout=5)
+    url = fake.url + "calendar/v3/calendars/primary/events"
+    headers = {"Authorization": f"Bearer {access}", "Content-Type": "application/json"}
+    when = {"dateTime": "2026-03-02T09:00:00Z"}
+
+    typo, typo_body = http.request(
+        url, "POST", body=json.dumps({"summry": "x", "start": when, "end": when}), headers=headers
+    )
+    no_end, no_end_body = http.request(
+        url, "POST", body=json.dumps({"summary": "x", "start": when}), headers=headers
+    )
+    anonymous, _ = http.request(url, "POST", body="{}", headers={})
+
+    assert typo.status == 400
+    error = json.loads(typo_body)["error"]
+    assert error["code"] == 400 and error["status"] == "INVALID_ARGUMENT"
+    assert 'Unknown name "summry"' in error["message"]
+    assert error["errors"][0]["reason"] == "invalid"
+    assert no_end.status == 400
+    assert json.loads(no_end_body)["error"]["errors"][0]["reason"] == "required"
+    assert anonymous.status == 401
+    assert fake.events == {}
+
+
+def test_the_oauth_libraries_never_log_tokens_even_at_debug() -> None:
+    # requests-oauthlib logs whole token responses at DEBUG; settings cap it at INFO.
+    for name in ("requests_oauthlib", "oauthlib"):
+        assert logging.getLogger(name).level == logging.INFO
