@@ -237,6 +237,10 @@ if ENGINES[VOICEAGENT_ENGINE].needs_openai_key and not OPENAI_API_KEY:
 GOOGLE_CLIENT_ID = env.str("GOOGLE_CLIENT_ID", "")
 GOOGLE_CLIENT_SECRET = env.secret("GOOGLE_CLIENT_SECRET", "")
 GOOGLE_API_ENDPOINT = env.url("GOOGLE_API_ENDPOINT", "")
+# Google's OAuth endpoints; tests and local development point them at a fake.
+GOOGLE_OAUTH_AUTH_URI = env.url("GOOGLE_OAUTH_AUTH_URI", "https://accounts.google.com/o/oauth2/auth")
+GOOGLE_OAUTH_TOKEN_URI = env.url("GOOGLE_OAUTH_TOKEN_URI", "https://oauth2.googleapis.com/token")
+GOOGLE_OAUTH_REVOKE_URI = env.url("GOOGLE_OAUTH_REVOKE_URI", "https://oauth2.googleapis.com/revoke")
 MICROSOFT_CLIENT_ID = env.str("MICROSOFT_CLIENT_ID", "")
 MICROSOFT_CLIENT_SECRET = env.secret("MICROSOFT_CLIENT_SECRET", "")
 MICROSOFT_TENANT = env.str("MICROSOFT_TENANT", "common")
@@ -332,5 +336,9 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # Its INFO lines include every admin request; warnings are what matter.
         "django.server": {"level": "WARNING"},
+        # At DEBUG they log OAuth token responses and client credentials verbatim
+        # (the Google calendar connection's code exchange goes through them).
+        "requests_oauthlib": {"level": "INFO"},
+        "oauthlib": {"level": "INFO"},
     },
 }
