@@ -8,11 +8,13 @@ from django.conf import settings
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from agents.models import Agent, BusinessHours, KnowledgeChunk, KnowledgeSource, Service
 from agents.selectors import agent_embed_snippet, agents_for_user
 from agents.services import agent_webhook_secret_rotate, knowledge_source_save
+from appointments.models import CalendarProvider, ConnectionStatus
 from appointments.selectors import calendar_connections_for_user
 from calls.tool_registry import tool_choices
 from voiceagent.admin import OwnerScopedAdmin
@@ -93,8 +95,15 @@ class AgentAdmin(OwnerScopedAdmin):
         "updated_at",
     ]
     list_filter = ["is_active", "voice", "turn_detection", "timezone"]
+    list_select_related = ["calendar_connection"]
     search_fields = ["name", "public_id", "greeting", "instructions"]
-    readonly_fields = ["embed_snippet", "webhook_signing_secret", "created_at", "updated_at"]
+    readonly_fields = [
+        "embed_snippet",
+        "calendar_actions",
+        "webhook_signing_secret",
+        "created_at",
+        "updated_at",
+    ]
     actions = ["rotate_webhook_secret"]
     fieldsets = [
         (
@@ -130,7 +139,7 @@ class AgentAdmin(OwnerScopedAdmin):
         (
             "Scheduling",
             {
-                "fields": ["timezone", "country", "calendar_connection"],
+                "fields": ["timezone", "country", "calendar_connection", "calendar_actions"],
                 "description": "Services and business hours are edited below.",
             },
         ),
@@ -171,6 +180,43 @@ class AgentAdmin(OwnerScopedAdmin):
     @admin.display(description="Calls", ordering="_call_count")
     def call_count(self, agent: Agent) -> int:
         return agent._call_count  # type: ignore[attr-defined]
+
+    @admin.display(description="Calendar")
+    def calendar_actions(self, agent: Agent) -> str:
+        if agent.pk is None:
+            return "Connect a calendar once the agent is saved."
+        connection = agent.calendar_connection
+        links = format_html_join(
+            " ",
+            "<a class='button' href='{}'>Connect {}</a>",
+            (
+                (reverse("calendar-connect", args=[provider, agent.pk]), label)
+                for provider, label in CalendarProvider.choices
+                if provider != CalendarProvider.LOCAL
+            ),
+        )
+        if connection is None:
+            state = "No calendar: bookings are confirmed at once and callers get an .ics file."
+        elif connection.status != ConnectionStatus.ACTIVE:
+            state = format_html(
+                "<strong style='color:#ba2121'>{} is broken ({}): connect it again.</strong> "
+                "Bookings fail with a clear reason until then.",
+                connection,
+                connection.last_error or connection.get_status_display(),
+            )
+        else:
+            state = format_html("Bookings go to {}.", connection)
+        disconnect = (
+            format_html(
+                " <a class='button' href='{}'>Disconnect</a>",
+                reverse("calendar-disconnect", args=[agent.pk]),
+            )
+            if connection is not None
+            else ""
+        )
+        return format_html(
+            "<div>{}</div><div style='margin-top:6px'>{}{}</div>", state, links, disconnect
+        )
 
     @admin.display(description="Webhook signing secret")
     def webhook_signing_secret(self, agent: Agent) -> str:

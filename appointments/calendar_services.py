@@ -20,9 +20,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from agents.models import Agent
 from appointments.calendars import backend_for
 from appointments.calendars.base import (
     Attendee,
+    Authorized,
     CalendarAuthBroken,
     CalendarBackend,
     CalendarRejected,
@@ -325,3 +327,62 @@ def appointments_calendar_resume(*, now: dt.datetime | None = None) -> int:
     for appointment_id in ids:
         calendar_sync_after_commit(appointment_id)
     return len(ids)
+
+
+# -- connections
+
+
+def calendar_connection_connect(
+    *, owner_id: int, agent_id: int, provider: str, authorized: Authorized
+) -> CalendarConnection:
+    """Stores a fresh OAuth grant (tokens encrypted) and makes it the agent's calendar.
+
+    Connecting the same account again replaces its tokens and repairs a broken
+    connection; the agent's future bookings go to it."""
+    with transaction.atomic():
+        connection = (
+            CalendarConnection.objects.select_for_update()
+            .filter(
+                owner_id=owner_id,
+                provider=provider,
+                account_email__iexact=authorized.account_email,
+            )
+            .first()
+        )
+        if connection is None:
+            connection = CalendarConnection(
+                owner_id=owner_id, provider=provider, account_email=authorized.account_email
+            )
+        connection.token_data = authorized.token_data
+        connection.scopes = list(authorized.scopes)
+        connection.token_expires_at = authorized.expires_at
+        connection.status = ConnectionStatus.ACTIVE
+        connection.last_error = ""
+        connection.save()
+        Agent.objects.filter(pk=agent_id, owner_id=owner_id).update(
+            calendar_connection=connection, updated_at=timezone.now()
+        )
+    logger.info("Agent %s now books into %s", agent_id, connection)
+    return connection
+
+
+def calendar_connection_disconnect(*, agent_id: int) -> CalendarConnection | None:
+    """Stops the agent booking into its calendar. A connection no other agent uses is
+    revoked at the provider (best effort) and its tokens are deleted."""
+    agent = Agent.objects.select_related("calendar_connection").get(pk=agent_id)
+    connection = agent.calendar_connection
+    if connection is None:
+        return None
+    Agent.objects.filter(pk=agent_id).update(calendar_connection=None, updated_at=timezone.now())
+    if connection.agents.exists():
+        return connection
+    if connection.has_token:
+        try:
+            backend_for(connection.provider).revoke(tokens=connection_tokens(connection))
+        except Exception as exc:  # the grant is dropped here whatever the provider says
+            logger.warning("Revoking calendar connection %s failed: %s", connection.pk, exc)
+    CalendarConnection.objects.filter(pk=connection.pk).update(
+        status=ConnectionStatus.REVOKED, token_data=None, updated_at=timezone.now()
+    )
+    logger.info("Calendar connection %s disconnected and its tokens deleted", connection.pk)
+    return connection

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connection as db_connection
 from django.utils import timezone
@@ -28,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 CACHE_SECONDS = 60
 HORIZON = dt.timedelta(days=21)
+_fetchers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="freebusy")
 
 
 def busy_fetch(*, agent_id: int, now: dt.datetime | None = None) -> bool:
@@ -77,7 +79,11 @@ async def busy_prefetch(*, agent_id: int) -> bool:
     """Makes sure the agent's calendar busy times are cached, waiting at most
     ``CALENDAR_FREEBUSY_TIMEOUT`` seconds; False when availability must do without."""
     timeout = settings.CALENDAR_FREEBUSY_TIMEOUT
-    fetch = sync_to_async(busy_fetch, thread_sensitive=False)(agent_id=agent_id)
+    # A pool of its own, not asgiref's: giving up must not wait for the thread, which
+    # finishes the fetch (and fills the cache) on its own time.
+    fetch = asyncio.get_running_loop().run_in_executor(
+        _fetchers, functools.partial(busy_fetch, agent_id=agent_id)
+    )
     try:
         return await asyncio.wait_for(fetch, timeout=timeout)
     except TimeoutError:

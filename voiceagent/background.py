@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -53,12 +54,20 @@ def _run(work: Callable[[], Any], label: str) -> None:
 
 
 def wait_idle(timeout: float = 30.0) -> bool:
-    """Waits until everything queued so far has run (tests, and shutdown)."""
-    with _lock:
-        pending = list(_pending)
-    for future in pending:
-        try:
-            future.result(timeout=timeout)
-        except Exception:
-            return False
-    return True
+    """Waits until everything queued so far has run, and what that work queued in turn
+    (a calendar step queues its webhook), for at most ``timeout`` seconds (tests, and
+    shutdown)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with _lock:
+            pending = list(_pending)
+        if not pending:
+            return True
+        for future in pending:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            try:
+                future.result(timeout=remaining)
+            except Exception:
+                return False

@@ -238,7 +238,9 @@ GOOGLE_CLIENT_ID = env.str("GOOGLE_CLIENT_ID", "")
 GOOGLE_CLIENT_SECRET = env.secret("GOOGLE_CLIENT_SECRET", "")
 GOOGLE_API_ENDPOINT = env.url("GOOGLE_API_ENDPOINT", "")
 # Google's OAuth endpoints; tests and local development point them at a fake.
-GOOGLE_OAUTH_AUTH_URI = env.url("GOOGLE_OAUTH_AUTH_URI", "https://accounts.google.com/o/oauth2/auth")
+GOOGLE_OAUTH_AUTH_URI = env.url(
+    "GOOGLE_OAUTH_AUTH_URI", "https://accounts.google.com/o/oauth2/auth"
+)
 GOOGLE_OAUTH_TOKEN_URI = env.url("GOOGLE_OAUTH_TOKEN_URI", "https://oauth2.googleapis.com/token")
 GOOGLE_OAUTH_REVOKE_URI = env.url("GOOGLE_OAUTH_REVOKE_URI", "https://oauth2.googleapis.com/revoke")
 MICROSOFT_CLIENT_ID = env.str("MICROSOFT_CLIENT_ID", "")

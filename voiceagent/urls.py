@@ -2,7 +2,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import path
 
-from appointments.views import appointment_ics
+from appointments.views import (
+    appointment_ics,
+    calendar_callback,
+    calendar_connect,
+    calendar_disconnect,
+)
 from calls.telephony import registry as telephony
 from calls.views import demo
 from voiceagent import views
@@ -15,6 +20,13 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("appointments/<uuid:appointment_id>.ics", appointment_ics, name="appointment-ics"),
+    path(
+        "calendars/<str:provider>/connect/<int:agent_id>/",
+        calendar_connect,
+        name="calendar-connect",
+    ),
+    path("calendars/<str:provider>/callback", calendar_callback, name="calendar-callback"),
+    path("calendars/disconnect/<int:agent_id>/", calendar_disconnect, name="calendar-disconnect"),
     *telephony.http_urlpatterns(),  # each phone provider's voice webhook
     path("", demo, name="demo"),
 ]
