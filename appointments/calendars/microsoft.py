@@ -24,7 +24,6 @@ import msal
 import requests
 from django.conf import settings
 from msal.exceptions import MsalServiceError
-from msal.oauth2cli.oidc import IdTokenError
 
 from appointments.calendars import _graph
 from appointments.calendars.base import (
@@ -99,8 +98,10 @@ class MicrosoftCalendar:
                 result = app.acquire_token_by_auth_code_flow(dict(pending), dict(params))
         except ValueError as exc:
             raise CalendarRejected("Microsoft sent an invalid sign-in answer.") from exc
-        except IdTokenError as exc:
-            # A nonce or audience mismatch: the id token was not issued for this flow.
+        except RuntimeError as exc:
+            # msal's id-token checks: a nonce mismatch in the flow is a bare RuntimeError
+            # (msal 1.39), an audience or issuer mismatch an IdTokenError (a subclass).
+            # Either way the id token was not issued for this sign-in.
             raise CalendarRejected("Microsoft's id token does not belong to this sign-in.") from exc
         if "error" in result:
             raise CalendarRejected(f"Microsoft sign-in failed: {_describe(result)}")

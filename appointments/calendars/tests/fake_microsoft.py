@@ -115,6 +115,7 @@ class FakeMicrosoft:
     access_token_lifetime: int = 3599  # seconds; under 300, msal treats it as expired
     refuse_refresh: bool = False  # refresh grants get 400 invalid_grant
     deny_consent: bool = False  # /authorize redirects with error=access_denied
+    forged_nonce: str = ""  # when set, id tokens carry this nonce instead of the request's
     schedule: list[ScheduleItem] = field(default_factory=list)
     requests: list[RecordedRequest] = field(default_factory=list)
     events: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -393,7 +394,7 @@ class FakeMicrosoft:
             "ver": "2.0",
         }
         if nonce:
-            claims["nonce"] = nonce
+            claims["nonce"] = self.forged_nonce or nonce
         header = _b64url(json.dumps({"typ": "JWT", "alg": "RS256", "kid": "fake"}).encode())
         id_token = f"{header}.{_b64url(json.dumps(claims).encode())}.{_b64url(b'unsigned')}"
         client_info = _b64url(json.dumps({"uid": USER_OID, "utid": TENANT_ID}).encode())

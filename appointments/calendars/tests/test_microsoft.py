@@ -184,6 +184,16 @@ def test_a_code_from_another_sign_in_is_refused(
         )
 
 
+def test_an_id_token_with_another_nonce_is_rejected(
+    backend: MicrosoftCalendar, fake: FakeMicrosoft
+) -> None:
+    fake.forged_nonce = "0" * 64
+    pending, params = callback_params(backend)
+
+    with pytest.raises(CalendarRejected, match="does not belong to this sign-in"):
+        backend.authorization_finish(pending=pending, params=params, redirect_uri=REDIRECT_URI)
+
+
 def test_denied_consent_is_rejected_with_microsofts_reason(
     backend: MicrosoftCalendar, fake: FakeMicrosoft
 ) -> None:
@@ -306,6 +316,19 @@ def test_an_identity_platform_outage_is_retryable(
     fake.access_token_lifetime = 60
     connection = connect(backend)
     fake.fail_token(503)
+
+    with pytest.raises(CalendarRetryable):
+        backend.event_create(tokens=connection.tokens, event=appointment())
+    assert fake.graph_requests() == []
+
+
+def test_a_throttled_identity_platform_is_retryable(
+    backend: MicrosoftCalendar, fake: FakeMicrosoft
+) -> None:
+    """A 429 from the token endpoint is not JSON; msal cannot read it, and it is retried."""
+    fake.access_token_lifetime = 60
+    connection = connect(backend)
+    fake.fail_token(429, retry_after="5")
 
     with pytest.raises(CalendarRetryable):
         backend.event_create(tokens=connection.tokens, event=appointment())
