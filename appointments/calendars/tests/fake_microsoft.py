@@ -115,6 +115,7 @@ class FakeMicrosoft:
     access_token_lifetime: int = 3599  # seconds; under 300, msal treats it as expired
     refuse_refresh: bool = False  # refresh grants get 400 invalid_grant
     deny_consent: bool = False  # /authorize redirects with error=access_denied
+    graph_delay: float = 0.0  # seconds every Graph answer is held back
     forged_nonce: str = ""  # when set, id tokens carry this nonce instead of the request's
     schedule: list[ScheduleItem] = field(default_factory=list)
     requests: list[RecordedRequest] = field(default_factory=list)
@@ -412,6 +413,7 @@ class FakeMicrosoft:
     # --- Graph -----------------------------------------------------------------------
 
     def graph(self, request: RecordedRequest) -> tuple[int, dict[str, str], bytes]:
+        time.sleep(self.graph_delay)
         with self._lock:
             failure = self._graph_failures.popleft() if self._graph_failures else None
         if failure is not None:

@@ -503,6 +503,28 @@ def test_an_unreachable_graph_is_retryable(
         backend.event_create(tokens=connection.tokens, event=appointment())
 
 
+def test_a_graph_that_answers_too_slowly_is_retryable(
+    backend: MicrosoftCalendar, fake: FakeMicrosoft, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    connection = connect(backend)
+    monkeypatch.setattr(_graph, "TIMEOUT", (2.0, 0.2))
+    fake.graph_delay = 1.0
+
+    with pytest.raises(CalendarRetryable, match="ReadTimeout"):
+        backend.event_create(tokens=connection.tokens, event=appointment())
+
+
+def test_an_unreachable_identity_platform_is_retryable(
+    backend: MicrosoftCalendar, fake: FakeMicrosoft, settings: Settings
+) -> None:
+    connection = connect(backend)
+    settings.MICROSOFT_AUTHORITY_HOST = "https://127.0.0.1:9"  # nothing listens there
+
+    with pytest.raises(CalendarRetryable, match="sign-in did not answer"):
+        backend.event_create(tokens=connection.tokens, event=appointment())
+    assert fake.graph_requests() == []
+
+
 def test_update_patches_the_event_without_changing_what_graph_fixes(
     backend: MicrosoftCalendar, fake: FakeMicrosoft
 ) -> None:
