@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import random
-
 from celery import Task, shared_task
+from django.conf import settings
+
+from voiceagent.retry import backoff_seconds
 
 
 @shared_task(name="calls.tasks.call_logs_purge_expired_task")
@@ -28,6 +29,8 @@ def call_logs_close_orphans_task() -> int:
     bind=True,
     acks_late=True,
     max_retries=4,
+    soft_time_limit=60,
+    time_limit=90,
 )
 def call_summary_task(self: Task, call_id: str) -> None:
     """Summarises a finished call (idempotent: a repeated task changes nothing)."""
@@ -44,10 +47,11 @@ def call_summary_task(self: Task, call_id: str) -> None:
                 # its Retry out of an eager task; the attempts are bounded by the service,
                 # whose last attempt stores the extractive summary instead of raising.
                 continue
-            # Exponential backoff with jitter: 30 s, 1 min, 2 min...
-            delay = min(600, 30 * 2**self.request.retries)
-            jitter = random.uniform(0, delay / 2)  # noqa: S311 (not for security)
-            raise self.retry(exc=exc, countdown=delay + jitter) from None
+            # Exponential backoff with jitter: 30 s, 1 min, 2 min... (SUMMARY_RETRY_SECONDS)
+            delay = backoff_seconds(
+                self.request.retries + 1, base=settings.SUMMARY_RETRY_SECONDS, cap=600
+            )
+            raise self.retry(exc=exc, countdown=delay) from None
 
 
 @shared_task(name="calls.tasks.call_summaries_resume_task")

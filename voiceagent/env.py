@@ -12,7 +12,7 @@ import builtins
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -167,7 +167,12 @@ class Env:
                 f"{name} must be an email URL (smtp://, smtp+tls://, smtp+ssl://, "
                 f"consolemail://, filemail://, memorymail://); got scheme {scheme!r}."
             )
-        return dict(environ.Env.email_url_config(url))
+        config = dict(environ.Env.email_url_config(url))
+        if scheme == "filemail":
+            # django-environ drops the leading slash: filemail:///var/mail would land in
+            # ./var/mail. The URL's path is the folder.
+            config["EMAIL_FILE_PATH"] = unquote(urlsplit(url).path) or "."
+        return config
 
 
 def _check_range(

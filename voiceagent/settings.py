@@ -148,7 +148,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", 60, min_value=1)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", 90, min_value=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 5}
+# A task a lost worker held (acks_late) goes back to the queue after this many seconds.
+# It must exceed the longest retry countdown (15 min for calendars), or a waiting retry
+# would be handed out twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 3,
+    "socket_timeout": 5,
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", 3600, min_value=1),
+    # Look for such tasks every 10 s (one sorted-set range read), not every 100 s.
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+}
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
@@ -186,6 +197,8 @@ OPENAI_REALTIME_MODEL = env.str("OPENAI_REALTIME_MODEL", "gpt-realtime")
 # extracted from the transcript (also what happens without OPENAI_API_KEY).
 SUMMARY_MODEL = env.str("SUMMARY_MODEL", "gpt-4o-mini")
 # Transcript tokens sent to it; longer calls lose their middle.
+# The first wait before a failed summary request is tried again (then doubled, jittered).
+SUMMARY_RETRY_SECONDS = env.float("SUMMARY_RETRY_SECONDS", 30.0, min_value=0.1)
 SUMMARY_INPUT_TOKENS = env.int("SUMMARY_INPUT_TOKENS", 6000, min_value=500, max_value=100_000)
 # USD per 1M tokens, for the summary's cost on the call log.
 SUMMARY_PRICES = {"gpt-4o-mini": {"text_in": 0.15, "text_out": 0.6}}

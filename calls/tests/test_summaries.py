@@ -4,17 +4,11 @@ extracted from the transcript when there is none or the model keeps failing."""
 from __future__ import annotations
 
 import datetime as dt
-import json
-import threading
 from collections.abc import Iterator
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import pytest
 from django.utils import timezone
-from openai.types.chat import ChatCompletion
-from openai.types.chat.completion_create_params import CompletionCreateParamsBase
 from pytest_django import Settings
 
 from calls.models import CallLog, CallStatus, SummaryStatus, ToolInvocation, TranscriptTurn
@@ -26,96 +20,16 @@ from calls.services import (
     call_summary_make,
 )
 from calls.summary import (
-    SCHEMA,
     CallRecord,
     Tool,
     decided_outcome,
     extractive_summary,
     transcript_text,
 )
+from calls.tests.fake_chat import MODEL_ANSWER, FakeChatCompletions
 from voiceagent import background
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-MODEL_ANSWER = {
-    "summary": "Ada Lovelace asked for a consultation and left her email.",
-    "caller_intent": "Book a consultation",
-    "outcome": "contact_captured",
-    "follow_up_actions": ["Call Ada back to confirm a time."],
-    "sentiment": "positive",
-    "language": "en",
-}
-
-
-class FakeChatCompletions:
-    """OpenAI's Chat Completions endpoint on loopback: checks each request against the
-    `openai` package's parameter types and answers what the test queues."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict[str, Any]] = []
-        self.violations: list[str] = []
-        self.answers: list[tuple[int, dict[str, Any]]] = []
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                fake.check(self.path, self.headers.get("Authorization", ""), body)
-                status, answer = fake.answers.pop(0) if fake.answers else (200, fake.completion())
-                data = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def check(self, path: str, authorization: str, body: dict[str, Any]) -> None:
-        self.requests.append(body)
-        if path != "/v1/chat/completions":
-            self.violations.append(f"unexpected path {path}")
-        if not authorization.startswith("Bearer "):
-            self.violations.append("no bearer token")
-        unknown = set(body) - set(CompletionCreateParamsBase.__annotations__)
-        if unknown:
-            self.violations.append(f"unknown parameters {unknown}")
-        if not body.get("model"):
-            self.violations.append("no model")
-        response_format = body.get("response_format") or {}
-        schema = (response_format.get("json_schema") or {}).get("schema")
-        if response_format.get("type") != "json_schema" or schema != SCHEMA:
-            self.violations.append("no JSON-schema response format")
-        if not (response_format.get("json_schema") or {}).get("strict"):
-            self.violations.append("the schema is not strict")
-
-    @staticmethod
-    def completion(answer: dict[str, Any] | None = None) -> dict[str, Any]:
-        completion = {
-            "id": "chatcmpl-fake",
-            "object": "chat.completion",
-            "created": 1_764_000_000,
-            "model": "gpt-4o-mini-2024-07-18",
-            "choices": [
-                {
-                    "index": 0,
-                    "finish_reason": "stop",
-                    "message": {"role": "assistant", "content": json.dumps(answer or MODEL_ANSWER)},
-                }
-            ],
-            "usage": {"prompt_tokens": 1000, "completion_tokens": 200, "total_tokens": 1200},
-        }
-        ChatCompletion.model_validate(completion)  # what OpenAI sends, by its own types
-        return completion
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture

@@ -136,3 +136,9 @@ def test_field_encryption_keys_are_validated(tmp_path: Path) -> None:
         )
     with pytest.raises(ImproperlyConfigured, match="FIELD_ENCRYPTION_KEY is required"):
         config.field_encryption_keys(Env({}), debug=False, data_dir=tmp_path)
+
+
+def test_a_file_email_url_keeps_its_absolute_folder() -> None:
+    config = Env({"EMAIL_URL": "filemail:///var/spool/voice-mail"}).email("EMAIL_URL", "")
+    assert config["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend"
+    assert config["EMAIL_FILE_PATH"] == "/var/spool/voice-mail"
