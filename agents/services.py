@@ -87,6 +87,8 @@ def agent_demo_ensure(*, owner: User, timezone: str = "UTC") -> tuple[Agent, boo
             "instructions": DEMO_INSTRUCTIONS,
             "timezone": timezone,
             "enabled_tools": default_tools(),
+            # The owner gets each call's summary (printed in the console by default).
+            "summary_recipients": owner.email,
         },
     )
     if not created:

@@ -42,7 +42,18 @@ class AppointmentAdmin(OwnerScopedAdmin):
         ("Who", {"fields": ["agent", "contact", "call"]}),
         (
             "Calendar",
-            {"fields": ["status", "provider", "external_event_id", "calendar_link", "last_error"]},
+            {
+                "fields": [
+                    "status",
+                    "provider",
+                    "external_event_id",
+                    "calendar_link",
+                    "meeting_link",
+                    "last_error",
+                    "sync_attempts",
+                    "sync_next_attempt_at",
+                ]
+            },
         ),
         ("Notes", {"fields": ["notes"]}),
         ("Record", {"fields": ["id", "idempotency_key", "created_at", "updated_at"]}),
@@ -76,6 +87,7 @@ class CalendarConnectionAdmin(OwnerScopedAdmin):
         "account_email",
         "calendar_id",
         "status",
+        "add_online_meeting",
         "token_stored",
         "scopes",
         "token_expires_at",

@@ -110,5 +110,6 @@ def appointment_payload(appointment: Appointment) -> dict[str, object]:
         "status": appointment.status,
         "provider": appointment.provider,
         "calendar_link": appointment.calendar_link or None,
+        "meeting_link": appointment.meeting_link or None,
         "ics_url": settings.PUBLIC_BASE_URL + reverse("appointment-ics", args=[appointment.pk]),
     }

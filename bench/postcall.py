@@ -171,7 +171,7 @@ def main() -> None:
 
     queries_at_end = 0
 
-    def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+    def count(execute, sql, params, many, context):
         nonlocal queries_at_end
         queries_at_end += 1
         return execute(sql, params, many, context)
@@ -214,7 +214,7 @@ def main() -> None:
         worker.wait(timeout=30)
 
     sent_at = [
-        (m.sent_at - m.created_at).total_seconds()
+        (m.sent_at - m.created_at).total_seconds()  # type: ignore[operator]
         for m in OutboxMessage.objects.filter(status=OutboxStatus.SENT).only(
             "sent_at", "created_at"
         )

@@ -84,6 +84,12 @@ async def test_offline_agent_captures_name_email_and_phone(
     )
     assert call.summary.startswith("Ada Lovelace called Front desk")
     assert "ada@example.com" in call.summary
+    # ...and emails it: to the caller, who gave an address, and to the demo's owner.
+    from django.core import mail
+
+    recipients = sorted(tuple(message.to) for message in mail.outbox)
+    assert recipients == [("ada@example.com",), ("owner@example.com",)]
+    assert all(call.summary in message.body for message in mail.outbox)
 
 
 async def test_offline_agent_books_an_appointment(agent: Agent, settings: Settings) -> None:

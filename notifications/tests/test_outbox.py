@@ -325,3 +325,22 @@ def test_every_agent_has_its_own_secret(owner: User) -> None:
     second = Agent.objects.create(owner=owner, name="Two", instructions="x")
     assert str(first.webhook_secret).startswith("whsec_")
     assert first.webhook_secret != second.webhook_secret
+
+
+def test_the_documented_verification_snippet_accepts_ours_and_refuses_a_forgery() -> None:
+    import re
+    import time
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "webhooks.md").read_text()
+    (snippet,) = re.findall(r"```python\n(.*?)```", doc, flags=re.S)
+    namespace: dict[str, object] = {}
+    exec(compile(snippet, "docs/webhooks.md", "exec"), namespace)  # noqa: S102 (our own doc)
+    verify = namespace["verify"]
+    body = b'{"id":"d1","type":"call.ended"}'
+    header = signature_header("whsec_doc", int(time.time()), body)
+    verify("whsec_doc", header, body)  # type: ignore[operator]
+    with pytest.raises(ValueError, match="bad signature"):
+        verify("whsec_doc", header, body.replace(b"d1", b"d2"))  # type: ignore[operator]
+    with pytest.raises(ValueError, match="stale"):
+        verify("whsec_doc", signature_header("whsec_doc", 1_600_000_000, body), body)  # type: ignore[operator]

@@ -175,7 +175,12 @@ export function showAppointment(ui, appointment, language) {
   box.append(details([["When", `${when.format(start)}${end ? ` – ${until.format(end)}` : ""}`]]));
   box.append(status);
   const links = element("p", { style: "margin:.4rem 0 0" });
-  for (const [href, label] of [[appointment.calendar_link, "Open in calendar"], [appointment.ics_url, "Add to my calendar (.ics)"]]) {
+  const targets = [
+    [appointment.meeting_link, "Join the video meeting"],
+    [appointment.calendar_link, "Open in calendar"],
+    [appointment.ics_url, "Add to my calendar (.ics)"],
+  ];
+  for (const [href, label] of targets) {
     if (!href || !/^https?:\/\//.test(href) && !href.startsWith("/")) continue;
     const link = element("a", { href, target: "_blank", rel: "noopener" }, label);
     links.append(link, document.createTextNode(" "));
