@@ -228,7 +228,7 @@ class AgentAdmin(OwnerScopedAdmin):
             "<code style='user-select:all'>{}</code><div class='help'>Verify the "
             "Voiceagent-Signature header with it. Rotate it with the action on the agents "
             "list.</div>",
-            agent.webhook_secret,
+            agent.webhook_secret.reveal(),
         )
 
     @admin.action(description="Rotate the webhook signing secret")

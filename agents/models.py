@@ -12,7 +12,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from calls.tool_registry import tool_defaults, tools_unknown
-from voiceagent.fields import EncryptedJSONField
+from voiceagent.crypto import Secret
+from voiceagent.fields import EncryptedSecretField
 from voiceagent.models import TimeStampedModel
 from voiceagent.validators import (
     split_lines_or_commas,
@@ -64,8 +65,8 @@ def default_tools() -> list[str]:
     return tool_defaults()
 
 
-def new_webhook_secret() -> str:
-    return "whsec_" + secrets.token_urlsafe(32)
+def new_webhook_secret() -> Secret:
+    return Secret(plaintext="whsec_" + secrets.token_urlsafe(32))
 
 
 def new_public_id() -> str:
@@ -206,7 +207,7 @@ class Agent(TimeStampedModel):
         help_text="Receives call.ended and appointment.* events as signed JSON POSTs "
         "(docs/webhooks.md). Empty: no webhooks.",
     )
-    webhook_secret = EncryptedJSONField(
+    webhook_secret = EncryptedSecretField(
         default=new_webhook_secret,
         help_text="Signs webhook deliveries (HMAC-SHA256); encrypted at rest.",
     )

@@ -34,6 +34,7 @@ from agents.models import (
     default_tools,
     new_webhook_secret,
 )
+from voiceagent.crypto import Secret
 from voiceagent.validators import validate_timezone
 
 logger = logging.getLogger(__name__)
@@ -212,3 +213,16 @@ def agent_webhook_secret_rotate(*, agent_ids: list[int]) -> int:
     for agent_id in agent_ids:
         Agent.objects.filter(pk=agent_id).update(webhook_secret=new_webhook_secret())
     return len(agent_ids)
+
+
+def agents_webhook_secrets_reencrypt() -> int:
+    """Re-encrypts every agent's webhook secret with the first key of
+    FIELD_ENCRYPTION_KEY (see ``rotate_encryption_keys``); returns how many."""
+    count = 0
+    for agent_id, secret in Agent.objects.values_list("pk", "webhook_secret"):
+        # The ciphertext decrypts with whichever listed key matches; the plaintext is
+        # encrypted again with the first.
+        fresh = Secret(plaintext=secret.reveal())
+        Agent.objects.filter(pk=agent_id).update(webhook_secret=fresh)
+        count += 1
+    return count

@@ -110,7 +110,7 @@ def main() -> None:
     from voiceagent import background
 
     agent = Agent.objects.get()
-    receiver = FakeWebhookReceiver(secret=str(agent.webhook_secret), hold_seconds=args.latency)
+    receiver = FakeWebhookReceiver(secret=agent.webhook_secret.reveal(), hold_seconds=args.latency)
     agent.webhook_url = receiver.url
     agent.summary_recipients = "team@example.com"
     agent.email_caller_summary = True

@@ -46,6 +46,7 @@ from notifications.selectors import (
     contact_body,
 )
 from voiceagent.background import after_commit
+from voiceagent.crypto import DecryptionError
 from voiceagent.retry import backoff_seconds, retry_after_seconds
 
 logger = logging.getLogger(__name__)
@@ -366,13 +367,18 @@ def _deliver(message: OutboxMessage) -> tuple[bool, bool, str, int | None, str, 
     agent = message.agent
     if agent is None or not agent.webhook_url:
         return False, False, "The agent no longer has a webhook URL.", None, "", None
+    try:
+        secret = agent.webhook_secret.reveal()
+    except DecryptionError as exc:
+        # A key missing from FIELD_ENCRYPTION_KEY: worth retrying once it is put back.
+        return False, True, str(exc), None, "", None
     body = json.dumps(
         {"id": str(message.pk), **message.payload}, separators=(",", ":"), ensure_ascii=False
     ).encode()
     result = webhooks.post(
         url=agent.webhook_url,
         body=body,
-        secret=str(agent.webhook_secret or ""),
+        secret=secret,
         event=message.topic,
         delivery_id=str(message.pk),
     )

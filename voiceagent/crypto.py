@@ -54,3 +54,37 @@ def rotate_token(token: str) -> str:
             "A stored secret could not be re-encrypted: none of the keys in "
             "FIELD_ENCRYPTION_KEY decrypts it."
         ) from None
+
+
+class Secret:
+    """A secret held encrypted until ``reveal()``: loading a row never decrypts it (a
+    wrong key fails where the secret is used, not every read of its row), and printing
+    or logging it shows nothing."""
+
+    __slots__ = ("_ciphertext", "_plaintext")
+
+    def __init__(self, *, plaintext: str | None = None, ciphertext: str | None = None) -> None:
+        if (plaintext is None) == (ciphertext is None):
+            raise ValueError("A Secret holds either its plaintext or its ciphertext.")
+        self._plaintext, self._ciphertext = plaintext, ciphertext
+
+    def reveal(self) -> str:
+        if self._plaintext is None:
+            self._plaintext = decrypt_text(self._ciphertext or "")
+        return self._plaintext
+
+    def ciphertext(self) -> str:
+        if self._ciphertext is None:
+            self._ciphertext = encrypt_text(self._plaintext or "")
+        return self._ciphertext
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and self.reveal() == other.reveal()
+
+    def __hash__(self) -> int:
+        return hash(self.reveal())
+
+    def __repr__(self) -> str:
+        return "Secret(…)"
+
+    __str__ = __repr__

@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='agent',
             name='webhook_secret',
-            field=voiceagent.fields.EncryptedJSONField(default=agents.models.new_webhook_secret, editable=False, help_text='Signs webhook deliveries (HMAC-SHA256); encrypted at rest.'),
+            field=voiceagent.fields.EncryptedSecretField(default=agents.models.new_webhook_secret, editable=False, help_text='Signs webhook deliveries (HMAC-SHA256); encrypted at rest.'),
         ),
         migrations.AddField(
             model_name='agent',

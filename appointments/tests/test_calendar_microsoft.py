@@ -102,7 +102,7 @@ def connected(agent: Agent, microsoft: FakeMicrosoft) -> CalendarConnection:
 
 @pytest.fixture
 def receiver(agent: Agent) -> Iterator[FakeWebhookReceiver]:
-    fake = FakeWebhookReceiver(secret=str(agent.webhook_secret))
+    fake = FakeWebhookReceiver(secret=agent.webhook_secret.reveal())
     agent.webhook_url = fake.url
     agent.save(update_fields=["webhook_url"])
     yield fake

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def receiver(agent: Agent) -> Iterator[FakeWebhookReceiver]:
-    fake = FakeWebhookReceiver(secret=str(agent.webhook_secret))
+    fake = FakeWebhookReceiver(secret=agent.webhook_secret.reveal())
     agent.webhook_url = fake.url
     agent.summary_recipients = "team@example.com, boss@example.com"
     agent.save()
@@ -323,8 +323,12 @@ def test_signatures_are_checked_as_receivers_check_them() -> None:
 def test_every_agent_has_its_own_secret(owner: User) -> None:
     first = Agent.objects.create(owner=owner, name="One", instructions="x")
     second = Agent.objects.create(owner=owner, name="Two", instructions="x")
-    assert str(first.webhook_secret).startswith("whsec_")
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.webhook_secret.reveal().startswith("whsec_")
     assert first.webhook_secret != second.webhook_secret
+    # Never printed by accident, and a load does not decrypt (a wrong key fails on use).
+    assert "whsec_" not in f"{first.webhook_secret} {first.webhook_secret!r}"
 
 
 def test_the_documented_verification_snippet_accepts_ours_and_refuses_a_forgery() -> None:
@@ -344,3 +348,21 @@ def test_the_documented_verification_snippet_accepts_ours_and_refuses_a_forgery(
         verify("whsec_doc", header, body.replace(b"d1", b"d2"))  # type: ignore[operator]
     with pytest.raises(ValueError, match="stale"):
         verify("whsec_doc", signature_header("whsec_doc", 1_600_000_000, body), body)  # type: ignore[operator]
+
+
+def test_a_lost_encryption_key_stops_webhooks_not_calls(
+    call: CallLog, receiver: FakeWebhookReceiver, settings: Settings
+) -> None:
+    from cryptography.fernet import Fernet
+
+    from agents.selectors import agent_get_active
+
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]  # not the one used
+    # The call path loads the agent without touching its secret.
+    assert agent_get_active(public_id=call.agent.public_id) is not None
+    _summarise(call)
+    message = OutboxMessage.objects.get(topic="call.ended")
+    assert message.status == OutboxStatus.PENDING  # retried once the key is back
+    assert "could not be decrypted" in message.last_error
+    assert receiver.deliveries == []
+    assert len(mail.outbox) == 2  # emails need no key

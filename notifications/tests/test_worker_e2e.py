@@ -97,7 +97,7 @@ def pipeline(
     agent: Agent, tmp_path: Path
 ) -> Iterator[tuple[Workers, FakeChatCompletions, FakeWebhookReceiver, Path]]:
     chat = FakeChatCompletions()
-    receiver = FakeWebhookReceiver(secret=str(agent.webhook_secret))
+    receiver = FakeWebhookReceiver(secret=agent.webhook_secret.reveal())
     agent.webhook_url = receiver.url
     agent.summary_recipients = "team@example.com"
     agent.save()

@@ -1,4 +1,5 @@
-"""Calendar tokens are encrypted at rest, fail loudly with a wrong key, and rotate."""
+"""Calendar tokens and webhook secrets are encrypted at rest, fail loudly with a wrong key,
+and rotate."""
 
 from __future__ import annotations
 
@@ -66,3 +67,21 @@ def test_encrypted_field_refuses_lookups_on_content(owner: User) -> None:
     assert CalendarConnection.objects.filter(token_data__isnull=False).count() == 1
     with pytest.raises(FieldError):
         list(CalendarConnection.objects.filter(token_data=TOKENS))
+
+
+def test_webhook_secrets_are_encrypted_and_rotate_too(owner: User, settings: Settings) -> None:
+    from agents.models import Agent
+
+    agent = Agent.objects.create(owner=owner, name="Rotating", instructions="x")
+    plain = Agent.objects.get(pk=agent.pk).webhook_secret.reveal()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT webhook_secret FROM agents_agent WHERE id = %s", [agent.pk])
+        (stored,) = cursor.fetchone()
+    assert plain.startswith("whsec_") and plain not in stored
+    old_key, new_key = settings.FIELD_ENCRYPTION_KEYS[0], Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [new_key, old_key]
+    out = io.StringIO()
+    call_command("rotate_encryption_keys", stdout=out)
+    assert "Re-encrypted 1 webhook secret" in out.getvalue()
+    settings.FIELD_ENCRYPTION_KEYS = [new_key]
+    assert Agent.objects.get(pk=agent.pk).webhook_secret.reveal() == plain

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from agents.services import agents_webhook_secrets_reencrypt
 from appointments.services import calendar_connections_reencrypt
 
 
@@ -14,3 +15,5 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         count = calendar_connections_reencrypt()
         self.stdout.write(self.style.SUCCESS(f"Re-encrypted {count} calendar connection(s)."))
+        count = agents_webhook_secrets_reencrypt()
+        self.stdout.write(self.style.SUCCESS(f"Re-encrypted {count} webhook secret(s)."))
