@@ -202,7 +202,9 @@ def _store(
 ) -> SyncOutcome:
     with transaction.atomic():
         locked = (
-            Appointment.objects.select_for_update().select_related("agent").get(pk=appointment.pk)
+            Appointment.objects.select_for_update(of=("self",))
+            .select_related("agent")
+            .get(pk=appointment.pk)
         )
         fields = ["sync_attempts", "sync_next_attempt_at", "last_error", "updated_at"]
         locked.sync_attempts, locked.sync_next_attempt_at, locked.last_error = 0, None, ""
@@ -236,7 +238,9 @@ def _local_confirm(appointment: Appointment) -> SyncOutcome:
     at once): confirm it now."""
     with transaction.atomic():
         locked = (
-            Appointment.objects.select_for_update().select_related("agent").get(pk=appointment.pk)
+            Appointment.objects.select_for_update(of=("self",))
+            .select_related("agent")
+            .get(pk=appointment.pk)
         )
         if locked.status != AppointmentStatus.PENDING:
             return SyncOutcome("nothing")
@@ -276,7 +280,7 @@ def _give_up(
     stays cancelled, with the reason shown."""
     with transaction.atomic():
         locked = (
-            Appointment.objects.select_for_update()
+            Appointment.objects.select_for_update(of=("self",))
             .select_related("agent__owner", "agent__calendar_connection", "contact")
             .get(pk=appointment.pk)
         )
