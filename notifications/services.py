@@ -64,7 +64,7 @@ def claim_seconds() -> int:
 # -- queueing
 
 
-def outbox_add(
+def outbox_message(
     *,
     owner_id: int,
     kind: str,
@@ -75,26 +75,37 @@ def outbox_add(
     agent_id: int | None = None,
     call_id: str | None = None,
     appointment_id: Any = None,
-) -> OutboxMessage | None:
-    """Queues one message; ``None`` when one with this key exists (asking twice is fine)."""
-    message, created = OutboxMessage.objects.get_or_create(
+) -> OutboxMessage:
+    """An unsaved outbox row, for ``outbox_add``."""
+    return OutboxMessage(
         dedupe_key=dedupe_key[:200],
-        defaults={
-            "owner_id": owner_id,
-            "agent_id": agent_id,
-            "call_id": call_id,
-            "appointment_id": appointment_id,
-            "kind": kind,
-            "topic": topic,
-            "recipient": recipient[:1000],
-            # Through JSON once: dates and decimals become text now, not at send time.
-            "payload": json.loads(json.dumps(payload, cls=DjangoJSONEncoder)),
-        },
+        owner_id=owner_id,
+        agent_id=agent_id,
+        call_id=call_id,
+        appointment_id=appointment_id,
+        kind=kind,
+        topic=topic,
+        recipient=recipient[:1000],
+        # Through JSON once: dates and decimals become text now, not at send time.
+        payload=json.loads(json.dumps(payload, cls=DjangoJSONEncoder)),
     )
-    if not created:
-        return None
-    _send_after_commit(str(message.pk))
-    return message
+
+
+def outbox_add(messages: list[OutboxMessage]) -> list[OutboxMessage]:
+    """Queues the messages whose key is new (asking twice for one follow-up writes one
+    row) in two queries, and sends their tasks after commit; returns those queued."""
+    if not messages:
+        return []
+    keys = [message.dedupe_key for message in messages]
+    existing = set(
+        OutboxMessage.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True)
+    )
+    new = [message for message in messages if message.dedupe_key not in existing]
+    # A racing transaction that wrote one of the keys since wins; its row is the one sent.
+    OutboxMessage.objects.bulk_create(new, ignore_conflicts=True)
+    for message in new:
+        _send_after_commit(str(message.pk))
+    return new
 
 
 def _send_after_commit(message_id: str) -> None:
@@ -111,7 +122,7 @@ def _local(moment: dt.datetime | None, zone: str) -> dt.datetime | None:
     return moment.astimezone(ZoneInfo(zone)) if moment else None
 
 
-def _webhook_add(
+def _webhook(
     *,
     agent_id: int,
     owner_id: int,
@@ -121,8 +132,8 @@ def _webhook_add(
     webhook_url: str,
     call_id: str | None = None,
     appointment_id: Any = None,
-) -> None:
-    outbox_add(
+) -> OutboxMessage:
+    return outbox_message(
         owner_id=owner_id,
         kind=OutboxKind.WEBHOOK,
         topic=event,
@@ -144,18 +155,19 @@ def call_followups_enqueue(*, call_id: str) -> int:
     if followup is None:
         return 0
     agent = followup.agent
-    queued = 0
+    messages: list[OutboxMessage] = []
     if agent.webhook_url:
-        _webhook_add(
-            agent_id=agent.pk,
-            owner_id=agent.owner_id,
-            event="call.ended",
-            key=f"call.ended:{call_id}",
-            data=followup.webhook_body(),
-            webhook_url=agent.webhook_url,
-            call_id=call_id,
+        messages.append(
+            _webhook(
+                agent_id=agent.pk,
+                owner_id=agent.owner_id,
+                event="call.ended",
+                key=f"call.ended:{call_id}",
+                data=followup.webhook_body(),
+                webhook_url=agent.webhook_url,
+                call_id=call_id,
+            )
         )
-        queued += 1
     context = _call_context(followup)
     if agent.email_caller_summary and followup.caller_email:
         attachments: tuple[Attachment, ...] = ()
@@ -167,42 +179,44 @@ def call_followups_enqueue(*, call_id: str) -> int:
                     mimetype="text/calendar",
                 ),
             )
-        outbox_add(
-            owner_id=agent.owner_id,
-            kind=OutboxKind.EMAIL,
-            topic="summary.caller",
-            dedupe_key=f"summary.caller:{call_id}",
-            recipient=followup.caller_email,
-            payload=email_render(
-                "call_summary_caller",
-                context,
-                to=[followup.caller_email],
-                attachments=attachments,
-                reply_to=agent.summary_recipient_list[:1],
-            ),
-            agent_id=agent.pk,
-            call_id=call_id,
+        messages.append(
+            outbox_message(
+                owner_id=agent.owner_id,
+                kind=OutboxKind.EMAIL,
+                topic="summary.caller",
+                dedupe_key=f"summary.caller:{call_id}",
+                recipient=followup.caller_email,
+                payload=email_render(
+                    "call_summary_caller",
+                    context,
+                    to=[followup.caller_email],
+                    attachments=attachments,
+                    reply_to=agent.summary_recipient_list[:1],
+                ),
+                agent_id=agent.pk,
+                call_id=call_id,
+            )
         )
-        queued += 1
     team = agent.summary_recipient_list
     if team:
-        outbox_add(
-            owner_id=agent.owner_id,
-            kind=OutboxKind.EMAIL,
-            topic="summary.team",
-            dedupe_key=f"summary.team:{call_id}",
-            recipient=", ".join(team),
-            payload=email_render(
-                "call_summary_team",
-                context,
-                to=team,
-                reply_to=[followup.caller_email] if followup.caller_email else None,
-            ),
-            agent_id=agent.pk,
-            call_id=call_id,
+        messages.append(
+            outbox_message(
+                owner_id=agent.owner_id,
+                kind=OutboxKind.EMAIL,
+                topic="summary.team",
+                dedupe_key=f"summary.team:{call_id}",
+                recipient=", ".join(team),
+                payload=email_render(
+                    "call_summary_team",
+                    context,
+                    to=team,
+                    reply_to=[followup.caller_email] if followup.caller_email else None,
+                ),
+                agent_id=agent.pk,
+                call_id=call_id,
+            )
         )
-        queued += 1
-    return queued
+    return len(outbox_add(messages))
 
 
 def _call_context(followup: CallFollowup) -> dict[str, Any]:
@@ -238,22 +252,27 @@ def appointment_event_enqueue(*, appointment: Appointment, event: str) -> None:
         raise ValueError(f"Unknown appointment event {event!r}")
     agent = appointment.agent
     version = f"{appointment.pk}:{appointment.start_at.isoformat()}"
+    messages: list[OutboxMessage] = []
     if agent.webhook_url:
-        _webhook_add(
-            agent_id=agent.pk,
-            owner_id=agent.owner_id,
-            event=event,
-            key=f"{event}:{version}",
-            data={"agent": agent_body(agent), "appointment": appointment_body(appointment)},
-            webhook_url=agent.webhook_url,
-            call_id=str(appointment.call_id) if appointment.call_id else None,
-            appointment_id=appointment.pk,
+        messages.append(
+            _webhook(
+                agent_id=agent.pk,
+                owner_id=agent.owner_id,
+                event=event,
+                key=f"{event}:{version}",
+                data={"agent": agent_body(agent), "appointment": appointment_body(appointment)},
+                webhook_url=agent.webhook_url,
+                call_id=str(appointment.call_id) if appointment.call_id else None,
+                appointment_id=appointment.pk,
+            )
         )
+    team: list[str] = []
     if event == "appointment.failed":
+        # Read only for failures: the owner is one query more than a booking needs.
         team = agent.summary_recipient_list or [e for e in [agent.owner.email] if e]
         if not team:
             logger.warning("Appointment %s failed and nobody can be emailed", appointment.pk)
-            return
+    if team:
         contact = appointment.contact
         context = {
             "agent": agent,
@@ -267,16 +286,19 @@ def appointment_event_enqueue(*, appointment: Appointment, event: str) -> None:
             ),
             "appointment_url": admin_url("admin:appointments_appointment_change", appointment.pk),
         }
-        outbox_add(
-            owner_id=agent.owner_id,
-            kind=OutboxKind.EMAIL,
-            topic="appointment.failed",
-            dedupe_key=f"email:appointment.failed:{version}",
-            recipient=", ".join(team),
-            payload=email_render("appointment_failed", context, to=team),
-            agent_id=agent.pk,
-            appointment_id=appointment.pk,
+        messages.append(
+            outbox_message(
+                owner_id=agent.owner_id,
+                kind=OutboxKind.EMAIL,
+                topic="appointment.failed",
+                dedupe_key=f"email:appointment.failed:{version}",
+                recipient=", ".join(team),
+                payload=email_render("appointment_failed", context, to=team),
+                agent_id=agent.pk,
+                appointment_id=appointment.pk,
+            )
         )
+    outbox_add(messages)
 
 
 # -- sending
