@@ -8,6 +8,7 @@ beat; with a broker (production) it does nothing and ``celery beat`` keeps the s
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 import time
@@ -37,6 +38,10 @@ def run_due(*, now: float | None = None) -> list[str]:
                 due.append((name, str(entry["task"])))
     for name, task_name in due:
         try:
+            if task_name not in current_app.tasks:
+                # Workers import every app's tasks at start; this process imports a tasks
+                # module only once something sends one of its tasks.
+                importlib.import_module(task_name.rpartition(".")[0])
             current_app.tasks[task_name].apply()
         except Exception:
             logger.exception("Periodic task %s failed", name)

@@ -55,6 +55,9 @@ from calls.realtime.watchdog import watch_timers
 
 logger = logging.getLogger(__name__)
 
+# How long the end of a call waits for tool calls in flight before cancelling them.
+END_TOOL_GRACE_SECONDS = 5.0
+
 FLUSH_INTERVAL_SECONDS = 1.0
 AUDIO_BURST_MS = 2000
 MAX_AUDIO_SPEED = 3.0  # sustained caller audio faster than this × real time is abuse
@@ -190,6 +193,11 @@ class CallSession:
         self.ended = True
         self.end_reason = reason
         current = asyncio.current_task()
+        # A tool that is running (a booking the caller hung up on) finishes and is
+        # recorded; what it did (the appointment) exists either way.
+        running = self.tools.running() - {current}
+        if running:
+            await asyncio.wait(running, timeout=END_TOOL_GRACE_SECONDS)
         for task in list(self._tasks):
             if task is not current:
                 task.cancel()

@@ -46,6 +46,7 @@ class ToolRunner:
         self._spawn = spawn
         # The tasks started by each response, answered after its response.done.
         self._by_response: dict[str, list[asyncio.Task[None]]] = {}
+        self._running: set[asyncio.Task[None]] = set()
         # State tools keep between invocations of one call (e.g. the saved contact's id).
         self.state: dict[str, Any] = {
             "region": agent.region,
@@ -67,6 +68,12 @@ class ToolRunner:
             "tool",
         )
         self._by_response.setdefault(event.get("response_id") or "", []).append(task)
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+
+    def running(self) -> set[asyncio.Task[None]]:
+        """Tool calls still running (the call's end lets them finish and be recorded)."""
+        return set(self._running)
 
     def take(self, response_id: str) -> list[asyncio.Task[None]]:
         """The calls a finished response made (empty when it made none)."""
@@ -115,21 +122,25 @@ class ToolRunner:
             result = {"ok": False, "error": "The tool failed. Apologise and carry on."}
         ok = not error and result.get("ok", True) is not False
         latency_ms = int((time.perf_counter() - started) * 1000)
-        await self._send_upstream(
-            {
-                "type": "conversation.item.create",
-                "item": {
-                    "type": "function_call_output",
-                    "call_id": function_call_id,
-                    "output": json.dumps(result, default=str),
-                },
-            }
-        )
-        await self._hooks.send_json(
-            {"type": "tool", "name": name, "status": "succeeded" if ok else "failed"}
-        )
-        if error:
-            await self._send_error("tool_failed", f"The {name} tool failed; the call goes on.")
+        try:
+            await self._send_upstream(
+                {
+                    "type": "conversation.item.create",
+                    "item": {
+                        "type": "function_call_output",
+                        "call_id": function_call_id,
+                        "output": json.dumps(result, default=str),
+                    },
+                }
+            )
+            await self._hooks.send_json(
+                {"type": "tool", "name": name, "status": "succeeded" if ok else "failed"}
+            )
+            if error:
+                await self._send_error("tool_failed", f"The {name} tool failed; the call goes on.")
+        except Exception as exc:
+            # The call is ending (upstream or client gone): what the tool did still counts.
+            logger.info("Call %s: the %s result was not delivered (%s)", self._call_id, name, exc)
         try:
             await self._hooks.save_tool(
                 ToolRecord(

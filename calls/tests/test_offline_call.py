@@ -92,9 +92,22 @@ async def test_offline_agent_captures_name_email_and_phone(
     assert all(call.summary in message.body for message in mail.outbox)
 
 
-async def test_offline_agent_books_an_appointment(agent: Agent, settings: Settings) -> None:
+async def test_offline_agent_books_an_appointment(
+    agent: Agent, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from appointments.models import Appointment
     from appointments.tests.test_booking import next_weekday
+    from calls.consumers.base import CallConsumer
+
+    # The tool's record is slow to store (a busy database): the caller's hang-up below
+    # lands while it is being written.
+    save_tool = CallConsumer.save_tool
+
+    async def slow_save_tool(self: CallConsumer, record: Any) -> None:
+        await asyncio.sleep(0.3)
+        await save_tool(self, record)
+
+    monkeypatch.setattr(CallConsumer, "save_tool", slow_save_tool)
 
     settings.VOICEAGENT_ENGINE = "offline"
     wednesday = next_weekday(2, 14)
@@ -117,4 +130,14 @@ async def test_offline_agent_books_an_appointment(agent: Agent, settings: Settin
     assert booked["appointment"]["service"] == "Consultation"
     appointment = await Appointment.objects.aget()
     assert appointment.start_at == wednesday
+    # The caller ends the call the moment the booking shows: the tool call that made it
+    # is still recorded, and the summary knows the call booked an appointment.
+    await communicator.send_to(text_data=json.dumps({"type": "end"}))
+    await receive_until(communicator, "ended", timeout=10)
     await communicator.disconnect()
+    assert await asyncio.to_thread(background.wait_idle)
+    call = await CallLog.objects.aget(pk=appointment.call_id)
+    names = [name async for name in call.tool_invocations.values_list("name", flat=True)]
+    assert "schedule_appointment" in names
+    assert (call.summary_status, call.outcome) == ("done", "appointment_booked")
+    assert "Booked:" in call.summary

@@ -366,3 +366,16 @@ def test_a_lost_encryption_key_stops_webhooks_not_calls(
     assert "could not be decrypted" in message.last_error
     assert receiver.deliveries == []
     assert len(mail.outbox) == 2  # emails need no key
+
+
+def test_the_embedded_beat_runs_tasks_this_process_never_imported(settings: Settings) -> None:
+    import sys
+
+    from celery import current_app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    name = "appointments.tasks.appointments_calendar_resume_task"
+    current_app.tasks.pop(name, None)
+    sys.modules.pop("appointments.tasks", None)
+    assert "resume-calendar-events" in embedded_beat.run_due(now=3e9)
+    assert name in current_app.tasks
