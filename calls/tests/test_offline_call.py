@@ -136,6 +136,7 @@ async def test_offline_agent_books_an_appointment(
     await receive_until(communicator, "ended", timeout=10)
     await communicator.disconnect()
     assert await asyncio.to_thread(background.wait_idle)
+    assert appointment.call_id is not None
     call = await CallLog.objects.aget(pk=appointment.call_id)
     names = [name async for name in call.tool_invocations.values_list("name", flat=True)]
     assert "schedule_appointment" in names
