@@ -17,8 +17,10 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 
-# SMTP replies that will not change by trying again: the address or the message is refused.
-PERMANENT_SMTP = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused)
+# Refusals that trying again cannot change: every recipient refused, or the message itself
+# (5xx after DATA). A refused login or sender is our configuration: retried, so the emails
+# go out once it is fixed instead of failing one by one.
+PERMANENT_SMTP = (smtplib.SMTPRecipientsRefused,)
 
 
 @dataclass(frozen=True)
@@ -80,4 +82,4 @@ def email_failure_is_permanent(error: BaseException) -> bool:
     if isinstance(error, PERMANENT_SMTP):
         return True
     # 5xx replies are permanent failures in SMTP (RFC 5321 4.2.1); 4xx are "try later".
-    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
+    return isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500

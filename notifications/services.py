@@ -17,6 +17,7 @@ import logging
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -320,6 +321,9 @@ def _claim(message_id: str, now: dt.datetime) -> bool:
         .filter(attempts__lt=F("max_attempts"))
         .update(
             status=OutboxStatus.SENDING,
+            # Counted when claimed: a sender that dies mid-send (killed, out of memory, past
+            # its time limit) has used an attempt, so a message cannot be retried for ever.
+            attempts=F("attempts") + 1,
             claimed_until=now + dt.timedelta(seconds=claim_seconds()),
             updated_at=now,
         )
@@ -333,7 +337,7 @@ def outbox_send(*, message_id: str, now: dt.datetime | None = None) -> SendOutco
     if not _claim(message_id, now):
         return SendOutcome("skipped")
     message = OutboxMessage.objects.select_related("agent").get(pk=message_id)
-    attempt = message.attempts + 1
+    attempt = message.attempts
     started = time.monotonic()
     ok, retryable, error, code, excerpt, retry_after = _deliver(message)
     duration_ms = int((time.monotonic() - started) * 1000)
@@ -347,7 +351,7 @@ def outbox_send(*, message_id: str, now: dt.datetime | None = None) -> SendOutco
             error=storable_text(error)[:2000],
             response_excerpt=storable_text(excerpt)[:2000],
         )
-        update: dict[str, Any] = {"attempts": attempt, "claimed_until": None, "updated_at": now}
+        update: dict[str, Any] = {"claimed_until": None, "updated_at": now}
         if ok:
             update |= {"status": OutboxStatus.SENT, "sent_at": timezone.now(), "last_error": ""}
             outcome = SendOutcome("sent")
@@ -369,12 +373,19 @@ def outbox_send(*, message_id: str, now: dt.datetime | None = None) -> SendOutco
         "Outbox %s (%s to %s): %s after attempt %d%s",
         message.pk,
         message.topic,
-        message.recipient[:80],
+        # A webhook URL may carry a token in its path or query: the host is enough here.
+        _recipient_for_log(message),
         outcome.status,
         attempt,
         f" ({error})" if error else "",
     )
     return outcome
+
+
+def _recipient_for_log(message: OutboxMessage) -> str:
+    if message.kind == OutboxKind.WEBHOOK:
+        return urlsplit(message.recipient).netloc or "?"
+    return message.recipient[:80]
 
 
 def _deliver(message: OutboxMessage) -> tuple[bool, bool, str, int | None, str, str | None]:
@@ -434,6 +445,15 @@ def outbox_due(*, now: dt.datetime | None = None) -> int:
     ids = [str(pk) for pk in due]
     for message_id in ids:
         _send_after_commit(message_id)
+    # A sender lost on the last attempt leaves nothing to retry: the message has failed.
+    OutboxMessage.objects.filter(
+        status=OutboxStatus.SENDING, claimed_until__lt=now, attempts__gte=F("max_attempts")
+    ).update(
+        status=OutboxStatus.FAILED,
+        claimed_until=None,
+        last_error="The sender was lost during the last attempt (killed or timed out).",
+        updated_at=now,
+    )
     return len(ids)
 
 

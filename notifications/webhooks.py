@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 
 import requests
+import urllib3
 
 SIGNATURE_HEADER = "Voiceagent-Signature"
 EVENT_HEADER = "Voiceagent-Event"
@@ -88,19 +89,25 @@ def post(*, url: str, body: bytes, secret: str, event: str, delivery_id: str) ->
         DELIVERY_HEADER: delivery_id,
     }
     try:
-        response = requests.post(
+        with requests.post(
             url,
             data=body,
             headers=headers,
             timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
             allow_redirects=False,
-        )
+            stream=True,
+        ) as response:
+            # Only the start of the answer is kept: an endpoint cannot fill our memory.
+            head = response.raw.read(RESPONSE_EXCERPT * 4, decode_content=True) or b""
+            code = response.status_code
+            retry_after = response.headers.get("Retry-After")
     except requests.Timeout:
         return PostResult(False, True, None, "The endpoint did not answer in time.", "", None)
-    except requests.RequestException as exc:
-        return PostResult(False, True, None, f"Could not reach the endpoint ({exc}).", "", None)
-    code = response.status_code
-    excerpt = response.text[:RESPONSE_EXCERPT]
+    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+        return PostResult(
+            False, True, None, f"Could not reach the endpoint ({type(exc).__name__}).", "", None
+        )
+    excerpt = head.decode("utf-8", errors="replace")[:RESPONSE_EXCERPT]
     if 200 <= code < 300:
         return PostResult(True, False, code, "", excerpt, None)
     retryable = code >= 500 or code in RETRYABLE_CLIENT_ERRORS
@@ -108,4 +115,4 @@ def post(*, url: str, body: bytes, secret: str, event: str, delivery_id: str) ->
         error = f"HTTP {code}: redirects are not followed; set the endpoint's final URL."
     else:
         error = f"HTTP {code} from the endpoint."
-    return PostResult(False, retryable, code, error, excerpt, response.headers.get("Retry-After"))
+    return PostResult(False, retryable, code, error, excerpt, retry_after)

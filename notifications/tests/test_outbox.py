@@ -379,3 +379,34 @@ def test_the_embedded_beat_runs_tasks_this_process_never_imported(settings: Sett
     sys.modules.pop("appointments.tasks", None)
     assert "resume-calendar-events" in embedded_beat.run_due(now=3e9)
     assert name in current_app.tasks
+
+
+def test_a_sender_lost_on_every_attempt_ends_failed_not_retried_for_ever(
+    call: CallLog, receiver: FakeWebhookReceiver
+) -> None:
+    receiver.answers.append((500, {}))
+    _summarise(call)
+    message = OutboxMessage.objects.get(topic="call.ended")
+    assert message.attempts == 1
+    later = timezone.now() + dt.timedelta(days=1)
+    # Claimed on its last attempt by a sender that then died (SIGKILL, time limit).
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status=OutboxStatus.SENDING,
+        attempts=message.max_attempts,
+        claimed_until=later - dt.timedelta(seconds=1),
+    )
+    assert outbox_send(message_id=str(message.pk), now=later).status == "skipped"
+    outbox_due(now=later)
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.FAILED and "lost" in message.last_error
+
+
+def test_a_refused_smtp_login_is_retried_not_failed(call: CallLog, agent: Agent) -> None:
+    agent.webhook_url = ""
+    agent.summary_recipients = ""
+    agent.save()
+    refused = smtplib.SMTPAuthenticationError(535, b"5.7.8 Authentication credentials invalid")
+    with mock.patch("notifications.services.email_send", side_effect=refused):
+        _summarise(call)
+    message = OutboxMessage.objects.get(topic="summary.caller")
+    assert message.status == OutboxStatus.PENDING and message.next_attempt_at is not None
