@@ -20,6 +20,13 @@ from calls.tool_registry import tool_choices
 from voiceagent.admin import OwnerScopedAdmin
 
 
+class OwnedAgentFilter(admin.RelatedFieldListFilter):
+    """An "agent" list filter that offers only the agents the user can see."""
+
+    def field_choices(self, field: Any, request: Any, model_admin: Any) -> list[Any]:
+        return [(agent.pk, str(agent)) for agent in agents_for_user(user=request.user)]
+
+
 class AgentAdminForm(forms.ModelForm):
     # The registry is the one list of tools; a callable is read at each form, so a tool
     # an app registers shows up without a migration.
@@ -276,7 +283,7 @@ class KnowledgeSourceAdmin(OwnerScopedAdmin):
     scoped_queryset = staticmethod(_knowledge_sources_for_user)
     related_selectors = {"agent": agents_for_user}
     list_display = ["title", "agent", "kind", "status", "chunk_count", "ingested_at"]
-    list_filter = ["kind", "status", "agent"]
+    list_filter = ["kind", "status", ("agent", OwnedAgentFilter)]
     search_fields = ["title", "content", "url"]
     readonly_fields = PROCESSING_FIELDS
     fieldsets = [
@@ -309,7 +316,7 @@ class KnowledgeSourceAdmin(OwnerScopedAdmin):
 @admin.register(KnowledgeChunk)
 class KnowledgeChunkAdmin(admin.ModelAdmin):
     list_display = ["source", "position", "heading", "token_count"]
-    list_filter = ["agent"]
+    list_filter = [("agent", OwnedAgentFilter)]
     search_fields = ["text", "heading", "source__title"]
     fields = readonly_fields = ("source", "position", "heading", "text", "token_count")
 

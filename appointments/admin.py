@@ -8,6 +8,7 @@ from django.contrib.admin.utils import flatten_fieldsets
 from django.http import HttpRequest
 from django.utils import timezone as dj_timezone
 
+from agents.admin import OwnedAgentFilter
 from appointments.models import Appointment, CalendarConnection
 from appointments.selectors import appointments_for_user, calendar_connections_for_user
 from voiceagent.admin import OwnerScopedAdmin
@@ -26,7 +27,7 @@ class AppointmentAdmin(OwnerScopedAdmin):
         "status",
         "provider",
     ]
-    list_filter = ["status", "provider", "agent", "start_at"]
+    list_filter = ["status", "provider", ("agent", OwnedAgentFilter), "start_at"]
     date_hierarchy = "start_at"
     search_fields = [
         "=id",

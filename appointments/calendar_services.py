@@ -51,6 +51,7 @@ logger = logging.getLogger(__name__)
 
 SYNC_MAX_ATTEMPTS = 6
 RESUME_BATCH = 200
+RESUME_GRACE_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,8 @@ def _task_send(appointment_id: str) -> None:
 def connection_tokens(connection: CalendarConnection) -> Tokens:
     def save(data: dict[str, Any]) -> None:
         # Refreshed tokens are kept at once: a refresh token may be rotated by the refresh.
-        CalendarConnection.objects.filter(pk=connection.pk).update(
+        # Not onto a connection disconnected meanwhile: its tokens stay deleted.
+        CalendarConnection.objects.filter(pk=connection.pk, status=ConnectionStatus.ACTIVE).update(
             token_data=data, updated_at=timezone.now()
         )
 
@@ -134,7 +136,12 @@ def appointment_calendar_sync(*, appointment_id: str) -> SyncOutcome:
     if appointment.provider == CalendarProvider.LOCAL:
         return _local_confirm(appointment)
     cancelled = appointment.status == AppointmentStatus.CANCELLED
-    if cancelled and not appointment.external_event_id:
+    if cancelled and not appointment.external_event_id and appointment.sync_attempts == 0:
+        # Never synced and nothing stored: only Google, whose ids we choose, can tell
+        # whether a create whose answer was lost made the event anyway.
+        if backend_for(appointment.provider).event_id_for_key(appointment.idempotency_key) is None:
+            return SyncOutcome("nothing")
+    elif cancelled and not appointment.external_event_id:
         return SyncOutcome("nothing")
     if not cancelled and appointment.status != AppointmentStatus.PENDING:
         return SyncOutcome("nothing")  # confirmed or failed: nothing left to do
@@ -168,6 +175,11 @@ def appointment_calendar_sync(*, appointment_id: str) -> SyncOutcome:
         )
     except CalendarRejected as exc:
         return _give_up(appointment, f"The calendar refused the event: {exc}")
+    except Exception as exc:
+        # Anything else (a malformed answer, the task's soft time limit) still counts as an
+        # attempt: the booking fails after the last one instead of being retried for ever.
+        logger.exception("Appointment %s: the calendar step failed unexpectedly", appointment.pk)
+        return _retry_later(appointment, f"Unexpected error: {type(exc).__name__}", None)
     return _store(appointment, ref, snapshot)
 
 
@@ -187,7 +199,11 @@ def _call_provider(
 ) -> EventRef | None:
     tokens = connection_tokens(connection)
     if appointment.status == AppointmentStatus.CANCELLED:
-        backend.event_delete(tokens=tokens, event_id=appointment.external_event_id)
+        event_id = appointment.external_event_id or backend.event_id_for_key(
+            appointment.idempotency_key
+        )
+        if event_id:
+            backend.event_delete(tokens=tokens, event_id=event_id)
         return None
     event = event_details(appointment, online_meeting=connection.add_online_meeting)
     if appointment.external_event_id:
@@ -316,10 +332,12 @@ def appointments_calendar_resume(*, now: dt.datetime | None = None) -> int:
     that died). Scheduled by Celery beat; returns how many."""
     now = now or timezone.now()
     settled = now - dt.timedelta(minutes=2)
+    # The task's own retry fires at the due time; the sweep is for retries that were lost.
+    overdue = now - dt.timedelta(seconds=RESUME_GRACE_SECONDS)
     waiting = Q(status=AppointmentStatus.PENDING) | (
         Q(status=AppointmentStatus.CANCELLED) & ~Q(external_event_id="")
     )
-    due = Q(sync_next_attempt_at__lte=now) | Q(
+    due = Q(sync_next_attempt_at__lte=overdue) | Q(
         sync_next_attempt_at__isnull=True, updated_at__lt=settled
     )
     ids = [

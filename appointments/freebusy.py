@@ -94,3 +94,10 @@ async def busy_prefetch(*, agent_id: int) -> bool:
             timeout,
         )
         return False
+    except Exception:
+        # A cache or database hiccup must not fail the caller's question.
+        logger.exception(
+            "Calendar free/busy for agent %s failed; availability uses local bookings only",
+            agent_id,
+        )
+        return False

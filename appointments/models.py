@@ -144,6 +144,9 @@ class Appointment(TimeStampedModel):
     sync_next_attempt_at = models.DateTimeField(
         null=True, blank=True, help_text="When the calendar event is tried again."
     )
+    revision = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Grows with each reschedule and cancellation."
+    )
     idempotency_key = models.CharField(
         max_length=64,
         unique=True,

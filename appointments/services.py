@@ -75,7 +75,7 @@ def appointment_book(
     """
     key = _idempotency_key(agent.pk, service.pk, start.isoformat(), call_id or "")
     with transaction.atomic():
-        Agent.objects.select_for_update().filter(pk=agent.pk).first()
+        Agent.objects.select_for_update(no_key=True).filter(pk=agent.pk).first()
         existing = Appointment.objects.filter(idempotency_key=key).first()
         if existing is not None:
             return existing, False
@@ -157,7 +157,7 @@ def appointment_book_for_caller(
     with transaction.atomic():
         # The agent first, as appointment_book locks it: a contact locked before the agent
         # would invert the order and let two processes deadlock (PostgreSQL).
-        Agent.objects.select_for_update().filter(pk=agent.pk).first()
+        Agent.objects.select_for_update(no_key=True).filter(pk=agent.pk).first()
         contact = None
         if details is not None and (details.email or details.phone):
             if call_id:
@@ -219,7 +219,7 @@ def appointment_cancel_for_caller(
 def appointment_reschedule(
     *, appointment: Appointment, start: dt.datetime, now: dt.datetime | None = None
 ) -> Appointment:
-    Agent.objects.select_for_update().filter(pk=appointment.agent_id).first()
+    Agent.objects.select_for_update(no_key=True).filter(pk=appointment.agent_id).first()
     locked = (
         Appointment.objects.select_for_update(of=("self",))
         .select_related("agent", "service")
@@ -237,7 +237,15 @@ def appointment_reschedule(
     locked.start_at = start
     locked.end_at = start + dt.timedelta(minutes=locked.service.duration_minutes)
     locked.sync_attempts, locked.sync_next_attempt_at = 0, None
-    fields = ["start_at", "end_at", "sync_attempts", "sync_next_attempt_at", "updated_at"]
+    locked.revision += 1  # a new version: its confirmation is news, even back at an old time
+    fields = [
+        "start_at",
+        "end_at",
+        "sync_attempts",
+        "sync_next_attempt_at",
+        "revision",
+        "updated_at",
+    ]
     if locked.provider == CalendarProvider.LOCAL:
         locked.status = AppointmentStatus.CONFIRMED
         locked.save(update_fields=[*fields, "status"])
@@ -260,8 +268,18 @@ def appointment_cancel(*, appointment: Appointment) -> Appointment:
     if locked.status != AppointmentStatus.CANCELLED:
         locked.status = AppointmentStatus.CANCELLED
         locked.sync_attempts, locked.sync_next_attempt_at = 0, None
-        locked.save(update_fields=["status", "sync_attempts", "sync_next_attempt_at", "updated_at"])
+        locked.revision += 1
+        locked.save(
+            update_fields=[
+                "status",
+                "sync_attempts",
+                "sync_next_attempt_at",
+                "revision",
+                "updated_at",
+            ]
+        )
         appointment_event_enqueue(appointment=locked, event="appointment.cancelled")
-        if locked.external_event_id:
+        if locked.provider != CalendarProvider.LOCAL:
+            # Also without a stored event id: a create whose answer was lost may have made one.
             calendar_sync_after_commit(locked.pk)
     return locked

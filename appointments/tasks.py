@@ -9,8 +9,9 @@ from celery import Task, shared_task
     name="appointments.tasks.appointment_calendar_sync_task",
     bind=True,
     acks_late=True,
-    soft_time_limit=30,
-    time_limit=45,
+    # A Google call may take three requests of up to 15 s each (refresh, write, re-read).
+    soft_time_limit=60,
+    time_limit=75,
 )
 def appointment_calendar_sync_task(self: Task, appointment_id: str) -> str:
     """Creates, moves or deletes the appointment's calendar event (idempotent: the

@@ -7,7 +7,7 @@ from django.contrib.admin.utils import flatten_fieldsets
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 
-from agents.selectors import agents_for_user
+from agents.admin import OwnedAgentFilter
 from calls.models import CallLog, ServerInstance, ToolInvocation, TranscriptTurn
 from calls.selectors import call_conversation, calls_for_user
 from calls.templatetags.call_admin import pretty_json
@@ -18,13 +18,6 @@ def _pretty_json(value: Any) -> str:
     if not value:
         return "—"
     return format_html("<pre>{}</pre>", pretty_json(value))
-
-
-class _AgentFilter(admin.RelatedFieldListFilter):
-    """Offers only the agents the user can see."""
-
-    def field_choices(self, field: Any, request: Any, model_admin: Any) -> list[Any]:
-        return [(a.pk, str(a)) for a in agents_for_user(user=request.user)]
 
 
 @admin.register(CallLog)
@@ -42,7 +35,7 @@ class CallLogAdmin(ReadOnlyAdmin, OwnerScopedAdmin):
         "cost_usd",
     ]
     list_filter = [
-        ("agent", _AgentFilter),
+        ("agent", OwnedAgentFilter),
         "channel",
         "status",
         "direction",
@@ -157,7 +150,7 @@ class TranscriptTurnAdmin(ReadOnlyAdmin, OwnerScopedAdmin):
         )
 
     list_display = ["call", "seq", "role", "short_text", "interrupted", "created_at"]
-    list_filter = ["role", "interrupted", ("call__agent", _AgentFilter)]
+    list_filter = ["role", "interrupted", ("call__agent", OwnedAgentFilter)]
     search_fields = ["text", "=call__id", "item_id"]
     fields = readonly_fields = (
         "call",
@@ -184,7 +177,7 @@ class ToolInvocationAdmin(ReadOnlyAdmin, OwnerScopedAdmin):
         )
 
     list_display = ["name", "ok", "latency_ms", "call", "created_at"]
-    list_filter = ["name", "ok", ("call__agent", _AgentFilter)]
+    list_filter = ["name", "ok", ("call__agent", OwnedAgentFilter)]
     search_fields = ["name", "=call__id", "function_call_id", "error"]
     fields = readonly_fields = (
         "call",

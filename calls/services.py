@@ -397,11 +397,24 @@ def call_summary_make(*, call_id: str) -> None:
             error = f"The model failed {attempts} times ({error}); extractive summary instead."
     else:
         result = extractive_summary(record)
-    with transaction.atomic():
-        stored = _summary_store(call_id, result, attempts=attempts, error=error)
-        if stored:
-            # In the same transaction: the follow-ups exist if and only if the summary does.
-            call_followups_enqueue(call_id=call_id)
+    try:
+        with transaction.atomic():
+            stored = _summary_store(call_id, result, attempts=attempts, error=error)
+            if stored:
+                # In the same transaction: the follow-ups exist if and only if the summary
+                # does.
+                call_followups_enqueue(call_id=call_id)
+    except Exception as exc:
+        # The follow-ups could not be written (say, a business's email template that does
+        # not render): the summary must not be lost, nor asked for again for ever.
+        logger.exception("Call %s: queueing the follow-ups failed", call_id)
+        _summary_store(
+            call_id,
+            result,
+            attempts=attempts,
+            error=f"The summary is stored but its emails and webhook could not be queued: "
+            f"{type(exc).__name__}: {storable_text(str(exc))[:300]}",
+        )
 
 
 def _summary_store(call_id: str, result: Summary, *, attempts: int, error: str) -> int:

@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from agents.admin import OwnedAgentFilter
 from agents.selectors import agents_for_user
 from calls.selectors import calls_for_user
 from contacts.models import Contact, ContactStatus
@@ -20,7 +21,7 @@ class ContactAdmin(OwnerScopedAdmin):
     related_selectors = {"agent": agents_for_user, "source_call": calls_for_user}
     owner_field = "owner"
     list_display = ["__str__", "email", "phone", "status", "agent", "created_at"]
-    list_filter = ["status", "agent", "created_at"]
+    list_filter = ["status", ("agent", OwnedAgentFilter), "created_at"]
     search_fields = ["name", "email", "phone", "notes"]
     readonly_fields = ["source_call", "created_at", "updated_at"]
     fieldsets = [

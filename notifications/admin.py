@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
+from agents.admin import OwnedAgentFilter
 from notifications.models import DeliveryAttempt, OutboxMessage, OutboxStatus
 from notifications.selectors import outbox_for_user
 from notifications.services import outbox_cancel, outbox_resend
@@ -44,7 +45,7 @@ class OutboxMessageAdmin(OwnerScopedAdmin):
         "sent_at",
         "agent",
     ]
-    list_filter = ["status", "kind", "topic", "agent"]
+    list_filter = ["status", "kind", "topic", ("agent", OwnedAgentFilter)]
     search_fields = ["=id", "recipient", "topic", "=call__id", "=appointment__id"]
     list_select_related = ["agent"]
     date_hierarchy = "created_at"

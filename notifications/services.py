@@ -247,12 +247,12 @@ def _call_context(followup: CallFollowup) -> dict[str, Any]:
 def appointment_event_enqueue(*, appointment: Appointment, event: str) -> None:
     """Queues an appointment's ``appointment.confirmed`` / ``.cancelled`` / ``.failed``
     webhook, and for a failure the email that tells the business. Call inside the
-    transaction that changed the appointment. A repeat of the same change (same
-    event, same start time) queues nothing."""
+    transaction that changed the appointment. A repeat of the same change (same event,
+    same revision of the appointment) queues nothing."""
     if event not in APPOINTMENT_EVENTS:
         raise ValueError(f"Unknown appointment event {event!r}")
     agent = appointment.agent
-    version = f"{appointment.pk}:{appointment.start_at.isoformat()}"
+    version = f"{appointment.pk}:{appointment.revision}"
     messages: list[OutboxMessage] = []
     if agent.webhook_url:
         messages.append(

@@ -132,6 +132,11 @@ class CalendarBackend(Protocol):
 
     def event_update(self, *, tokens: Tokens, event_id: str, event: EventDetails) -> EventRef: ...
 
+    def event_id_for_key(self, key: str) -> str | None:
+        """The id an event created with ``key`` has, when the provider lets us choose it
+        (Google); ``None`` when only the provider knows it (Microsoft)."""
+        ...
+
     def event_delete(self, *, tokens: Tokens, event_id: str) -> None:
         """Deletes the event; an event already gone is not an error."""
         ...

@@ -324,17 +324,17 @@ class GoogleCalendar:
             except HttpError as exc:
                 if exc.status_code != 409:
                     raise
-                # An earlier attempt created it (its answer was lost): that is the result.
-                logger.info("Google event %s already exists; using it", event_id)
-                created = _run(events.get(calendarId=tokens.calendar_id, eventId=event_id))
-                if created.get("status") == "cancelled":
-                    # A deleted event keeps its id, so the booking came back: revive it.
-                    logger.info("Google event %s was cancelled; restoring it", event_id)
-                    body["status"] = "confirmed"
-                    created = _run(
-                        events.update(eventId=event_id, body=body, **_write_args(tokens, event))
-                    )
+                # An earlier attempt created it (its answer was lost). The booking may have
+                # moved since, and a deleted event keeps its id: write it as it is now.
+                logger.info("Google event %s already exists; bringing it up to date", event_id)
+                body["status"] = "confirmed"
+                created = _run(
+                    events.update(eventId=event_id, body=body, **_write_args(tokens, event))
+                )
         return _event_ref(created)
+
+    def event_id_for_key(self, key: str) -> str | None:
+        return event_id_for(key)
 
     def event_update(self, *, tokens: Tokens, event_id: str, event: EventDetails) -> EventRef:
         with self._service(tokens) as service:

@@ -140,9 +140,25 @@ class MicrosoftCalendar:
             if calendar == "primary"
             else f"/me/calendars/{quote(calendar, safe='')}/events"
         )
-        # A retry with the same transactionId returns the event the first try made.
-        response = self._call(tokens, "POST", path, body=_graph.event_body(event, create=True))
-        return _graph.event_ref(_graph.json_of(response))
+        # A retry with the same transactionId returns the event the first try made...
+        created = _graph.json_of(
+            self._call(tokens, "POST", path, body=_graph.event_body(event, create=True))
+        )
+        ref = _graph.event_ref(created)
+        # ...as it was then: a booking moved since the lost answer must move the event too.
+        try:
+            stale = (
+                _graph.parse_graph_time(created["start"]) != event.start
+                or _graph.parse_graph_time(created["end"]) != event.end
+            )
+        except (KeyError, TypeError, ValueError, CalendarRejected):
+            stale = True
+        if stale:
+            return self.event_update(tokens=tokens, event_id=ref.event_id, event=event)
+        return ref
+
+    def event_id_for_key(self, key: str) -> str | None:
+        return None  # Graph chooses event ids; transactionId only guards creation
 
     def event_update(self, *, tokens: Tokens, event_id: str, event: EventDetails) -> EventRef:
         response = self._call(

@@ -25,6 +25,7 @@ from pytest_django import Settings
 from agents.models import Agent
 from appointments.availability import free_slots
 from appointments.calendar_services import (
+    RESUME_GRACE_SECONDS,
     appointment_calendar_sync,
     appointments_calendar_resume,
     calendar_connection_connect,
@@ -199,7 +200,11 @@ def test_throttling_is_retried_after_graphs_retry_after(
     assert microsoft.events == {}
     # Not due yet; once due, the beat's sweep sends the task and the event is made.
     assert appointments_calendar_resume() == 0
-    later = appointment.sync_next_attempt_at + dt.timedelta(seconds=1)
+    # The task's own retry would fire at the due time; the sweep, a grace period later,
+    # catches a retry that was lost (here: none was scheduled, tasks run eagerly).
+    due = appointment.sync_next_attempt_at
+    assert appointments_calendar_resume(now=due + dt.timedelta(seconds=1)) == 0
+    later = due + dt.timedelta(seconds=RESUME_GRACE_SECONDS + 1)
     assert appointments_calendar_resume(now=later) == 1
     assert background.wait_idle()
     appointment.refresh_from_db()

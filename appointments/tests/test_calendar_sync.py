@@ -22,6 +22,7 @@ from pytest_django import Settings
 from agents.models import Agent
 from appointments.availability import free_slots
 from appointments.calendar_services import (
+    RESUME_GRACE_SECONDS,
     SYNC_MAX_ATTEMPTS,
     appointment_calendar_sync,
     appointments_calendar_resume,
@@ -161,7 +162,11 @@ def test_a_busy_google_is_retried_after_its_retry_after(
     assert appointment.sync_next_attempt_at >= timezone.now() + dt.timedelta(seconds=35)
     # Not due yet; once due, the beat's sweep sends the task and the event is made.
     assert appointments_calendar_resume() == 0
-    later = appointment.sync_next_attempt_at + dt.timedelta(seconds=1)
+    # The task's own retry would fire at the due time; the sweep, a grace period later,
+    # catches a retry that was lost (here: none was scheduled, tasks run eagerly).
+    due = appointment.sync_next_attempt_at
+    assert appointments_calendar_resume(now=due + dt.timedelta(seconds=1)) == 0
+    later = due + dt.timedelta(seconds=RESUME_GRACE_SECONDS + 1)
     assert appointments_calendar_resume(now=later) == 1
     assert background.wait_idle()
     appointment.refresh_from_db()
@@ -388,3 +393,32 @@ def test_outbox_rows_for_appointments_are_not_repeated(
     appointment_calendar_sync(appointment_id=str(appointment.pk))
     assert background.wait_idle()
     assert OutboxMessage.objects.filter(topic="appointment.confirmed").count() == 1
+
+
+def test_cancelling_a_booking_whose_event_id_was_lost_still_deletes_the_event(
+    agent: Agent, connected: CalendarConnection, google: FakeGoogle
+) -> None:
+    appointment = _book(agent)
+    assert len(_events(google)) == 1
+    # The create reached Google but its answer never came back: no id stored.
+    Appointment.objects.filter(pk=appointment.pk).update(
+        status=AppointmentStatus.PENDING, external_event_id="", calendar_link=""
+    )
+    appointment.refresh_from_db()
+    appointment_cancel(appointment=appointment)
+    assert background.wait_idle()
+    assert _events(google) == []  # Google's id is ours to compute: deleted anyway
+
+
+def test_an_unexpected_provider_error_counts_as_an_attempt(
+    agent: Agent, connected: CalendarConnection, google: FakeGoogle
+) -> None:
+    with mock.patch(
+        "appointments.calendars.google.GoogleCalendar.event_create",
+        side_effect=KeyError("htmlLink"),
+    ):
+        appointment = _book(agent)
+    assert appointment.status == AppointmentStatus.PENDING
+    assert appointment.sync_attempts == 1
+    assert appointment.last_error == "Unexpected error: KeyError"
+    assert appointment.sync_next_attempt_at is not None

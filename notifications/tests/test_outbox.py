@@ -410,3 +410,42 @@ def test_a_refused_smtp_login_is_retried_not_failed(call: CallLog, agent: Agent)
         _summarise(call)
     message = OutboxMessage.objects.get(topic="summary.caller")
     assert message.status == OutboxStatus.PENDING and message.next_attempt_at is not None
+
+
+def test_a_template_that_fails_to_render_keeps_the_summary_and_says_why(
+    call: CallLog, receiver: FakeWebhookReceiver
+) -> None:
+    from django.template import TemplateSyntaxError
+
+    with mock.patch(
+        "notifications.services.email_render", side_effect=TemplateSyntaxError("bad tag")
+    ):
+        _summarise(call)
+    call.refresh_from_db()
+    assert call.summary_status == "done" and call.summary
+    assert "could not be queued: TemplateSyntaxError: bad tag" in call.summary_error
+    assert OutboxMessage.objects.count() == 0  # all or nothing: no half-queued follow-ups
+
+
+def test_staff_see_only_their_own_agents_and_messages(
+    call: CallLog, receiver: FakeWebhookReceiver, django_user_model: type[User]
+) -> None:
+    from django.contrib.auth.models import Permission
+
+    _summarise(call)
+    staff = django_user_model.objects.create_user(
+        username="other", password="not-used-1", is_staff=True
+    )
+    staff.user_permissions.set(Permission.objects.filter(codename="view_outboxmessage"))
+    mine = Agent.objects.create(owner=staff, name="Other desk", instructions="x")
+    client = Client()
+    client.force_login(staff)
+    page = client.get("/admin/notifications/outboxmessage/").content.decode()
+    assert mine.name in page  # the agent filter offers their own agent...
+    assert call.agent.name not in page  # ...and neither the other owner's agent...
+    assert "call.ended" not in page  # ...nor that owner's messages
+    hook = OutboxMessage.objects.get(topic="call.ended")
+    assert client.get(f"/admin/notifications/outboxmessage/{hook.pk}/change/").status_code in (
+        302,
+        404,
+    )

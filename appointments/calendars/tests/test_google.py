@@ -181,7 +181,23 @@ def test_creating_the_same_key_twice_gives_one_event(
     assert second == first
     assert len(fake.events) == 1
     event_path = f"/calendar/v3/calendars/primary/events/{first.event_id}"
-    assert api_requests(fake)[-1] == ("GET", event_path)  # after the 409
+    assert api_requests(fake)[-1] == ("PUT", event_path)  # brought up to date after the 409
+
+
+def test_a_create_retried_after_the_booking_moved_moves_the_event(
+    fake: FakeGoogle, backend: GoogleCalendar
+) -> None:
+    tokens, _ = connect(fake)
+    first = backend.event_create(tokens=tokens, event=details())  # its answer "lost"
+    later = START + dt.timedelta(hours=2)
+
+    again = backend.event_create(
+        tokens=tokens, event=details(start=later, end=later + dt.timedelta(minutes=30))
+    )
+
+    assert again.event_id == first.event_id and len(fake.events) == 1
+    stored = fake.events[("primary", first.event_id)]
+    assert dt.datetime.fromisoformat(stored["start"]["dateTime"]) == later
 
 
 def test_creating_a_deleted_key_again_restores_the_event(

@@ -426,6 +426,23 @@ def test_a_replayed_create_returns_the_first_event(
     assert ids[0] == ids[1] != ids[2]
 
 
+def test_a_replayed_create_after_the_booking_moved_moves_the_event(
+    backend: MicrosoftCalendar, fake: FakeMicrosoft
+) -> None:
+    connection = connect(backend)
+    first = backend.event_create(tokens=connection.tokens, event=appointment())  # answer "lost"
+    later = dt.datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
+
+    again = backend.event_create(
+        tokens=connection.tokens,
+        event=appointment(start=later, end=later + dt.timedelta(minutes=30)),
+    )
+
+    assert again.event_id == first.event_id and len(fake.events) == 1
+    assert [r.method for r in fake.graph_requests()] == ["POST", "POST", "PATCH"]
+    assert fake.events[first.event_id]["start"]["dateTime"].startswith("2026-03-02T14:00")
+
+
 def test_a_throttled_create_is_retryable_after_graphs_delay_then_succeeds(
     backend: MicrosoftCalendar, fake: FakeMicrosoft
 ) -> None:
