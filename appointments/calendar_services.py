@@ -399,12 +399,22 @@ def calendar_connection_disconnect(*, agent_id: int) -> CalendarConnection | Non
     if connection.agents.exists():
         return connection
     if connection.has_token:
-        try:
-            backend_for(connection.provider).revoke(tokens=connection_tokens(connection))
-        except Exception as exc:  # the grant is dropped here whatever the provider says
-            logger.warning("Revoking calendar connection %s failed: %s", connection.pk, exc)
+        # After commit, from the background thread: the provider's answer (best effort)
+        # must not hold the request, nor the thread every call's database work shares.
+        tokens = Tokens(data=dict(connection.token_data or {}))  # type: ignore[call-overload]
+        after_commit(
+            functools.partial(_revoke, connection.provider, tokens, connection.pk),
+            label=f"revoke calendar {connection.pk}",
+        )
     CalendarConnection.objects.filter(pk=connection.pk).update(
         status=ConnectionStatus.REVOKED, token_data=None, updated_at=timezone.now()
     )
     logger.info("Calendar connection %s disconnected and its tokens deleted", connection.pk)
     return connection
+
+
+def _revoke(provider: str, tokens: Tokens, connection_id: int) -> None:
+    try:
+        backend_for(provider).revoke(tokens=tokens)
+    except Exception as exc:  # the grant is dropped here whatever the provider says
+        logger.warning("Revoking calendar connection %s failed: %s", connection_id, exc)

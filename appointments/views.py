@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
+from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
@@ -11,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from agents.models import Agent
 from agents.selectors import agents_for_user
 from appointments.calendar_services import (
     calendar_connection_connect,
@@ -62,13 +66,24 @@ def _backend(provider: str) -> CalendarBackend:
     return backend_for(provider)
 
 
+# The connect and callback views talk to the provider (msal fetches its configuration,
+# the code is exchanged for tokens). They are async so that, under ASGI, that wait happens
+# in a worker thread of its own: a sync view runs in the one thread every call's database
+# work shares, and would hold all calls for as long as the provider takes.
+def _agent_for(user: Any, agent_id: int) -> Agent | None:
+    return agents_for_user(user=user).filter(pk=agent_id).first()
+
+
 @staff_member_required
 @require_GET
-def calendar_connect(request: HttpRequest, provider: str, agent_id: int) -> HttpResponse:
+async def calendar_connect(request: HttpRequest, provider: str, agent_id: int) -> HttpResponse:
     """Sends the owner to the provider's consent page; state, PKCE verifier and nonce
     stay in the server-side session until the callback."""
     backend = _backend(provider)
-    agent = get_object_or_404(agents_for_user(user=request.user), pk=agent_id)
+    user = await request.auser()
+    agent = await database_sync_to_async(_agent_for)(user, agent_id)
+    if agent is None:
+        raise Http404("No such agent.")
     label = CalendarProvider(provider).label
     if not backend.configured():
         messages.error(
@@ -78,37 +93,43 @@ def calendar_connect(request: HttpRequest, provider: str, agent_id: int) -> Http
         )
         return redirect(_agent_page(agent.pk))
     try:
-        start = backend.authorization_start(redirect_uri=_callback_uri(request, provider))
+        start = await sync_to_async(backend.authorization_start, thread_sensitive=False)(
+            redirect_uri=_callback_uri(request, provider)
+        )
     except CalendarError as exc:
         messages.error(request, f"Could not start the {label} sign-in: {exc}")
         return redirect(_agent_page(agent.pk))
-    request.session[SESSION_KEY] = {
-        "provider": provider,
-        "agent_id": agent.pk,
-        "state": start.state,
-        "pending": start.pending,
-    }
+    await request.session.aset(
+        SESSION_KEY,
+        {
+            "provider": provider,
+            "agent_id": agent.pk,
+            "state": start.state,
+            "pending": start.pending,
+        },
+    )
     return redirect(start.url)
 
 
-@csrf_exempt  # the provider posts here (form_post); the OAuth state is the CSRF check
+@csrf_exempt  # the provider may post here (form_post); the OAuth state is the CSRF check
 @staff_member_required
 @require_http_methods(["GET", "POST"])
-def calendar_callback(request: HttpRequest, provider: str) -> HttpResponse:
+async def calendar_callback(request: HttpRequest, provider: str) -> HttpResponse:
     backend = _backend(provider)
-    pending = request.session.pop(SESSION_KEY, None)
+    pending = await request.session.apop(SESSION_KEY, None)
     if not pending or pending.get("provider") != provider:
         messages.error(request, "That sign-in expired or was not started here; start again.")
         return redirect(reverse("admin:agents_agent_changelist"))
     agent_id = int(pending["agent_id"])
-    agent = agents_for_user(user=request.user).filter(pk=agent_id).first()
+    user = await request.auser()
+    agent = await database_sync_to_async(_agent_for)(user, agent_id)
     if agent is None:
         raise Http404("No such agent.")
     query = request.POST if request.method == "POST" else request.GET
     params = {key: str(query.get(key, "")) for key in query}
     label = CalendarProvider(provider).label
     try:
-        authorized = backend.authorization_finish(
+        authorized = await sync_to_async(backend.authorization_finish, thread_sensitive=False)(
             pending=pending["pending"],
             params=params,
             redirect_uri=_callback_uri(request, provider),
@@ -117,7 +138,7 @@ def calendar_callback(request: HttpRequest, provider: str) -> HttpResponse:
         logger.warning("%s sign-in for agent %s refused: %s", label, agent_id, exc)
         messages.error(request, f"{label} was not connected: {exc}")
         return redirect(_agent_page(agent_id))
-    connection = calendar_connection_connect(
+    connection = await database_sync_to_async(calendar_connection_connect)(
         owner_id=agent.owner_id, agent_id=agent_id, provider=provider, authorized=authorized
     )
     messages.success(request, f"{agent.name} now books into {connection}.")
