@@ -365,6 +365,7 @@ def test_connecting_google_from_the_agent_page(
     # Disconnect: tokens deleted, grant revoked at Google, bookings local again.
     assert client.get(f"/calendars/disconnect/{agent.pk}/").status_code == 200
     client.post(f"/calendars/disconnect/{agent.pk}/")
+    assert background.wait_idle()  # the revoke goes out from the after-commit thread
     connection.refresh_from_db()
     agent.refresh_from_db()
     assert agent.calendar_connection_id is None
