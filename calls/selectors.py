@@ -117,3 +117,22 @@ def call_record(*, call: CallLog) -> CallRecord:
         agent_name=call.agent.name,
         language=call.agent.language,
     )
+
+
+def calls_search(calls: QuerySet[CallLog], *, text: str) -> QuerySet[CallLog]:
+    """Calls whose transcript contains ``text``: PostgreSQL full-text search (every word,
+    stemmed, in the simple configuration) on PostgreSQL, a plain substring match elsewhere."""
+    from django.db import connection
+    from django.db.models import Exists, OuterRef
+
+    turns = TranscriptTurn.objects.filter(call=OuterRef("pk"))
+    matching: QuerySet[Any]
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        matching = turns.annotate(search=SearchVector("text", config="simple")).filter(
+            search=SearchQuery(text, config="simple", search_type="plain")
+        )
+    else:
+        matching = turns.filter(text__icontains=text)
+    return calls.filter(Exists(matching))

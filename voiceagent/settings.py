@@ -61,12 +61,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "voiceagent",
     "agents",
     "calls",
     "contacts",
     "appointments",
     "notifications",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -330,11 +334,29 @@ X_FRAME_OPTIONS = "DENY"
 # ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "voiceagent.api.pagination.NewestFirstCursorPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["voiceagent.api.filtering.StrictFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": ["voiceagent.api.throttling.ApiKeyRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_key": env.str("API_RATE_LIMIT", "600/minute")},
+    "EXCEPTION_HANDLER": "voiceagent.api.errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Voice agent platform API",
+    "DESCRIPTION": "Call logs, contacts, appointments and agents. Authenticate with "
+    "`Authorization: Bearer <key>` (API keys are made in the admin).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The interactive docs' assets come from the installed sidecar package, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # LOGGING

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from appointments.views import (
     appointment_ics,
@@ -19,6 +19,7 @@ admin.site.index_title = "Agents, calls, contacts and appointments"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/", include("voiceagent.api.urls")),
     path("appointments/<uuid:appointment_id>.ics", appointment_ics, name="appointment-ics"),
     path(
         "calendars/<str:provider>/connect/<int:agent_id>/",

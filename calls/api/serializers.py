@@ -1,4 +1,4 @@
-"""REST representations of call logs (the REST API issue adds the views)."""
+"""REST representations of call logs."""
 
 from __future__ import annotations
 
@@ -42,8 +42,11 @@ class CallLogSerializer(serializers.ModelSerializer):
             "contact",
             "user_info",
             "summary",
+            "outcome",
+            "summary_data",
             "usage",
             "cost_usd",
+            "summary_cost_usd",
         ]
         read_only_fields = fields
 

@@ -15,7 +15,15 @@ from pathlib import Path
 
 import grimp
 
-PACKAGES = ("agents", "appointments", "calls", "contacts", "notifications", "voiceagent")
+PACKAGES = (
+    "accounts",
+    "agents",
+    "appointments",
+    "calls",
+    "contacts",
+    "notifications",
+    "voiceagent",
+)
 ROOT = Path(__file__).resolve().parents[2]
 
 

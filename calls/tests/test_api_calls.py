@@ -1,0 +1,199 @@
+"""The call-log API: API keys, owner scoping, filters, search, cursor pages, errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.utils import timezone
+from pytest_django import Settings
+
+from accounts.models import ApiKey
+from accounts.services import api_key_create, api_keys_revoke
+from agents.models import Agent
+from appointments.models import Appointment
+from calls.models import CallLog, TranscriptTurn
+from contacts.models import Contact
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user: User) -> tuple[Client, ApiKey]:
+    key, plaintext = api_key_create(user=user, name="tests")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}"), key
+
+
+def _calls(agent: Agent, count: int, **fields: Any) -> list[CallLog]:
+    now = timezone.now() - dt.timedelta(minutes=10 * CallLog.objects.count())
+    defaults = {
+        "channel": "web",
+        "engine": "offline",
+        "status": "completed",
+        "duration_seconds": 60,
+        "end_reason": "client_ended",
+    }
+    return [
+        CallLog.objects.create(
+            agent=agent,
+            started_at=now - dt.timedelta(minutes=n + 1),
+            ended_at=now - dt.timedelta(minutes=n),
+            **{**defaults, **fields},
+        )
+        for n in range(count)
+    ]
+
+
+def test_a_key_lists_its_owners_calls_and_nobody_elses(
+    agent: Agent, owner: User, django_user_model: type[User]
+) -> None:
+    mine = _calls(agent, 3)
+    other = django_user_model.objects.create_user(username="other", password="x-not-used-1")
+    theirs = _calls(Agent.objects.create(owner=other, name="Theirs", instructions="x"), 2)
+    client, key = _client(other)
+
+    body = client.get("/api/calls/").json()
+    assert {row["id"] for row in body["results"]} == {str(c.pk) for c in theirs}
+    # Another owner's call is a 404, never a 403 that would confirm it exists.
+    response = client.get(f"/api/calls/{mine[0].pk}/")
+    assert response.status_code == 404
+    assert response.json() == {
+        "error": {"code": "not_found", "message": "Not found.", "details": None}
+    }
+    key.refresh_from_db()
+    assert key.last_used_at is not None
+
+
+def test_missing_malformed_and_revoked_keys_are_401(owner: User) -> None:
+    assert Client().get("/api/calls/").status_code in (401, 403)
+    bad = Client(HTTP_AUTHORIZATION="Bearer not-a-key").get("/api/calls/")
+    assert bad.status_code == 401 and bad.json()["error"]["code"] == "authentication_failed"
+    client, key = _client(owner)
+    assert client.get("/api/calls/").status_code == 200
+    api_keys_revoke(key_ids=[key.pk])
+    revoked = client.get("/api/calls/")
+    assert revoked.status_code == 401
+    assert revoked.json()["error"]["message"] == "Unknown or revoked API key."
+    assert revoked["WWW-Authenticate"] == "Bearer"
+
+
+def test_only_the_hash_and_prefix_of_a_key_are_stored(owner: User) -> None:
+    key, plaintext = api_key_create(user=owner, name="crm")
+    assert plaintext.startswith(key.prefix) and plaintext not in (key.key_hash, key.prefix)
+
+
+def test_filters_combine_and_bad_values_are_400(agent: Agent, owner: User) -> None:
+    contact = Contact.objects.create(owner=owner, agent=agent, email="ada@example.com")
+    with_contact = _calls(agent, 2, contact=contact, outcome="contact_captured")
+    booked = _calls(agent, 1, outcome="appointment_booked")[0]
+    service = agent.services.first()
+    assert service is not None
+    start = timezone.now() + dt.timedelta(days=2)
+    Appointment.objects.create(
+        agent=agent,
+        call=booked,
+        service=service,
+        service_name=service.name,
+        start_at=start,
+        end_at=start + dt.timedelta(minutes=30),
+        timezone="UTC",
+        idempotency_key="api-test",
+    )
+    phone = _calls(agent, 1, channel="twilio", caller_number="+442071838750")[0]
+    client, _ = _client(owner)
+
+    def ids(query: str) -> set[str]:
+        response = client.get(f"/api/calls/?{query}")
+        assert response.status_code == 200, response.content
+        return {row["id"] for row in response.json()["results"]}
+
+    assert ids("has_contact=true") == {str(c.pk) for c in with_contact}
+    assert ids("has_appointment=true") == {str(booked.pk)}
+    assert ids("outcome=appointment_booked&outcome=contact_captured") == {
+        str(c.pk) for c in [*with_contact, booked]
+    }
+    assert ids("channel=twilio&caller_number=%2B442071838750") == {str(phone.pk)}
+    assert ids(f"agent={agent.public_id}&status=completed") >= {str(phone.pk)}
+    every = CallLog.objects.order_by("started_at")
+    middle = every[every.count() // 2].started_at
+    later = {str(pk) for pk in every.filter(started_at__gte=middle).values_list("pk", flat=True)}
+    assert 0 < len(later) < every.count()
+    assert ids(f"started_after={middle.isoformat().replace('+', '%2B')}") == later
+    for bad in ("status=sleeping", "started_after=yesterday", "has_contact=maybe", "statsu=x"):
+        response = client.get(f"/api/calls/?{bad}")
+        assert response.status_code == 400, bad
+        error = response.json()["error"]
+        assert error["code"] == "invalid" and error["details"], bad
+
+
+def test_search_finds_calls_by_their_transcript(agent: Agent, owner: User) -> None:
+    first, second = _calls(agent, 2)
+    TranscriptTurn.objects.create(call=first, seq=1, role="user", text="I need a plumber today")
+    TranscriptTurn.objects.create(call=second, seq=1, role="user", text="Book a consultation")
+    client, _ = _client(owner)
+    found = client.get("/api/calls/?q=plumber").json()["results"]
+    assert [row["id"] for row in found] == [str(first.pk)]
+
+
+def test_cursor_pages_walk_every_call_once_newest_first(agent: Agent, owner: User) -> None:
+    calls = _calls(agent, 7)
+    client, _ = _client(owner)
+    seen: list[str] = []
+    url: str | None = "/api/calls/?page_size=3"
+    while url:
+        body = client.get(url).json()
+        seen += [row["id"] for row in body["results"]]
+        url = body["next"]
+    assert seen == [str(c.pk) for c in calls]  # made newest first
+    assert client.get("/api/calls/?cursor=garbage").status_code == 404
+
+
+def test_the_detail_has_the_transcript_tools_summary_and_cost(call: CallLog, owner: User) -> None:
+    client, _ = _client(owner)
+    body = client.get(f"/api/calls/{call.pk}/").json()
+    assert [turn["seq"] for turn in body["turns"]] == [1, 2, 4]
+    assert body["tool_invocations"][0]["name"] == "update_user_info"
+    assert body["user_info"]["email"] == "ada@example.com"
+    assert {"summary", "outcome", "summary_data", "usage", "cost_usd"} <= set(body)
+
+
+def test_each_key_is_throttled(owner: User, settings: Settings) -> None:
+    from django.core.cache import cache
+
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"api_key": "3/minute"},
+    }
+    from rest_framework.settings import api_settings
+    from rest_framework.throttling import SimpleRateThrottle
+
+    api_settings.reload()
+    SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES  # type: ignore[assignment]
+    cache.clear()
+    try:
+        first, _ = _client(owner)
+        second, _ = _client(owner)
+        assert [first.get("/api/calls/").status_code for _ in range(4)] == [200, 200, 200, 429]
+        limited = first.get("/api/calls/")
+        assert limited.json()["error"]["code"] == "throttled" and "Retry-After" in limited
+        assert second.get("/api/calls/").status_code == 200  # another key, its own budget
+    finally:
+        api_settings.reload()
+        SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES  # type: ignore[assignment]
+
+
+def test_the_openapi_schema_and_docs_are_served(owner: User) -> None:
+    client, _ = _client(owner)
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert schema.status_code == 200
+    document = schema.json()
+    assert document["openapi"].startswith("3.")
+    parameters = {p["name"] for p in document["paths"]["/api/calls/"]["get"]["parameters"]}
+    assert {"agent", "outcome", "has_appointment", "q", "cursor", "ordering"} <= parameters
+    assert "bearer" in str(document["components"]["securitySchemes"]).lower()
+    docs = Client()
+    docs.force_login(owner)
+    page = docs.get("/api/docs/")
+    assert page.status_code == 200 and b"cdn" not in page.content.lower()

@@ -1,0 +1,18 @@
+"""The REST API's routes: one router, each app's viewsets, the schema and its docs."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from calls.api.views import CallLogViewSet
+
+router = DefaultRouter()
+router.register("calls", CallLogViewSet, basename="call")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include(router.urls)),
+]
