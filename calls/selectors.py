@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -136,3 +137,82 @@ def calls_search(calls: QuerySet[CallLog], *, text: str) -> QuerySet[CallLog]:
     else:
         matching = turns.filter(text__icontains=text)
     return calls.filter(Exists(matching))
+
+
+def transcript_plain_text(*, call: CallLog, turns: list[TranscriptTurn]) -> str:
+    """The transcript as a reader wants it: one line per turn, who and when."""
+    lines = [f"Call {call.pk} with {call.agent.name}, {call.started_at:%Y-%m-%d %H:%M} UTC"]
+    for turn in turns:
+        at = f"{(turn.started_ms or 0) // 60000:02d}:{(turn.started_ms or 0) // 1000 % 60:02d}"
+        who = {"user": "Caller", "assistant": "Agent"}.get(turn.role, turn.role.title())
+        cut = " [interrupted]" if turn.interrupted else ""
+        lines.append(f"[{at}] {who}: {turn.text}{cut}")
+    return "\n".join(lines) + "\n"
+
+
+CSV_COLUMNS = (
+    "id",
+    "agent",
+    "channel",
+    "direction",
+    "status",
+    "started_at",
+    "ended_at",
+    "duration_seconds",
+    "end_reason",
+    "outcome",
+    "caller_number",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "summary",
+    "cost_usd",
+)
+
+
+def calls_csv_rows(*, calls: QuerySet[CallLog], chunk: int = 2000) -> Iterator[str]:
+    """The calls as CSV lines, read in chunks through a server-side cursor where the
+    database has one: memory stays flat whatever the number of calls."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def line(values: list[Any]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(values)
+        return buffer.getvalue()
+
+    yield line(list(CSV_COLUMNS))
+    rows = calls.values_list(
+        "pk",
+        "agent__public_id",
+        "channel",
+        "direction",
+        "status",
+        "started_at",
+        "ended_at",
+        "duration_seconds",
+        "end_reason",
+        "outcome",
+        "caller_number",
+        "contact__name",
+        "contact__email",
+        "contact__phone",
+        "summary",
+        "cost_usd",
+    )
+    for row in rows.iterator(chunk_size=chunk):
+        values = ["" if value is None else value for value in row]
+        for index in (5, 6):  # times as ISO 8601
+            moment = values[index]
+            if isinstance(moment, dt.datetime):
+                values[index] = moment.isoformat()
+        # A cell starting with = + - @ is a formula to spreadsheets: quote it as text.
+        values = [
+            f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") and i != 10 else v
+            for i, v in enumerate(values)
+        ]
+        yield line(values)

@@ -197,3 +197,39 @@ def test_the_openapi_schema_and_docs_are_served(owner: User) -> None:
     docs.force_login(owner)
     page = docs.get("/api/docs/")
     assert page.status_code == 200 and b"cdn" not in page.content.lower()
+
+
+def test_the_transcript_as_json_and_as_plain_text(call: CallLog, owner: User) -> None:
+    client, _ = _client(owner)
+    turns = client.get(f"/api/calls/{call.pk}/transcript/").json()
+    assert [(t["seq"], t["role"]) for t in turns] == [
+        (1, "assistant"),
+        (2, "user"),
+        (4, "assistant"),
+    ]
+    text = client.get(f"/api/calls/{call.pk}/transcript/", HTTP_ACCEPT="text/plain")
+    assert text["Content-Type"].startswith("text/plain")
+    body = text.content.decode()
+    assert "Caller: I'm Ada <b>Lovelace</b>." in body
+    assert "Agent: Thanks Ada, and your email? [interrupted]" in body
+    assert client.get(f"/api/calls/{call.pk}/transcript/?format=txt").content.decode() == body
+
+
+def test_the_csv_export_streams_the_filtered_calls(agent: Agent, owner: User) -> None:
+    import csv
+    import io
+
+    contact = Contact.objects.create(
+        owner=owner, agent=agent, name="=HYPERLINK(1)", email="ada@example.com"
+    )
+    with_contact = _calls(agent, 3, contact=contact, outcome="contact_captured")
+    _calls(agent, 2, outcome="no_action")
+    client, _ = _client(owner)
+    response = client.get("/api/calls/export.csv?has_contact=true")
+    assert response.status_code == 200 and response.streaming
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [row["id"] for row in rows] == [str(c.pk) for c in with_contact]
+    assert rows[0]["contact_email"] == "ada@example.com"
+    assert rows[0]["contact_name"] == "'=HYPERLINK(1)"  # not a formula in a spreadsheet
+    assert client.get("/api/calls/export.csv?outcome=nonsense").status_code == 400

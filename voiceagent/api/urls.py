@@ -14,5 +14,11 @@ router.register("calls", CallLogViewSet, basename="call")
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The file's name in the address, as the issue and the docs give it (no trailing slash).
+    path(
+        "calls/export.csv",
+        CallLogViewSet.as_view({"get": "export_csv"}),
+        name="call-export-csv",
+    ),
     path("", include(router.urls)),
 ]
