@@ -11,26 +11,30 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import math
 import random
 
 from django.utils import timezone
 
 
 def retry_after_seconds(value: str | None, *, now: dt.datetime | None = None) -> float | None:
-    """A ``Retry-After`` header as seconds: delta-seconds or an HTTP date (RFC 9110 10.2.3).
-    ``None`` when absent or unreadable."""
+    """A ``Retry-After`` header as seconds from now: delay-seconds or an HTTP date (RFC 9110
+    10.2.3), never negative. ``None`` when absent or unreadable."""
     if not value:
         return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
     try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value.strip())
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        seconds = (when - (now or timezone.now())).total_seconds()
+    if not math.isfinite(seconds):
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, (when - (now or timezone.now())).total_seconds())
+    return max(0.0, seconds)
 
 
 def backoff_seconds(

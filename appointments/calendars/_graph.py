@@ -8,8 +8,6 @@ wire format can be read, and tested, without any token machinery.
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
-import math
 import uuid
 import zoneinfo
 from collections.abc import Collection
@@ -26,6 +24,7 @@ from appointments.calendars.base import (
     EventRef,
     Period,
 )
+from voiceagent.retry import retry_after_seconds
 
 # (connect, read) in seconds. Graph answers in well under a second when healthy; a
 # stuck call would otherwise hold a Celery worker or the booking thread for minutes.
@@ -86,25 +85,6 @@ def error_for(response: requests.Response) -> CalendarError:
         # longer honours the grant (revoked, password reset, account disabled).
         return CalendarAuthBroken(message)
     return CalendarRejected(message)
-
-
-def retry_after_seconds(value: str | None, *, now: dt.datetime | None = None) -> float | None:
-    """Retry-After as seconds: either delay-seconds or an HTTP date (RFC 9110 10.2.3)."""
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=dt.UTC)
-        seconds = (when - (now or dt.datetime.now(dt.UTC))).total_seconds()
-    if not math.isfinite(seconds):
-        return None
-    return max(0.0, seconds)
 
 
 def _error_message(response: requests.Response) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import email.utils
 import hashlib
 import hmac
 import json
@@ -43,6 +42,7 @@ from appointments.calendars.base import (
     Period,
     Tokens,
 )
+from voiceagent.retry import retry_after_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -68,23 +68,6 @@ def event_id_for(key: str) -> str:
 
     Deterministic, so a retried insert collides (409) instead of duplicating."""
     return hashlib.sha256(key.encode()).hexdigest()
-
-
-def retry_after_seconds(value: str | None, *, now: dt.datetime | None = None) -> float | None:
-    """A Retry-After header (delta seconds or an HTTP date) in seconds from now."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, (when - (now or dt.datetime.now(dt.UTC))).total_seconds())
 
 
 def _http_error(exc: HttpError) -> CalendarError:
