@@ -212,6 +212,18 @@ class Agent(TimeStampedModel):
         help_text="Signs webhook deliveries (HMAC-SHA256); encrypted at rest.",
     )
 
+    record_calls = models.BooleanField(
+        default=False,
+        help_text="Keep a stereo recording of each call (caller left, agent right). "
+        "Check the law where your callers are: many places require telling them.",
+    )
+    recording_notice = models.CharField(
+        max_length=300,
+        blank=True,
+        default="This call may be recorded.",
+        help_text="Spoken before the greeting when calls are recorded. Empty: no notice.",
+    )
+
     allowed_origins = models.TextField(
         blank=True,
         validators=[validate_origin_list],

@@ -48,6 +48,7 @@ class EndReason(models.TextChoices):
     CONNECTION_LOST = "connection_lost", "Connection to the caller was lost"
     UPSTREAM_STALLED = "upstream_stalled", "The AI service stopped answering"
     SERVER_LOST = "server_lost", "The server process handling the call died"
+    STAFF_ENDED = "staff_ended", "Staff hung up the call"
     ERROR = "error", "Internal error"
 
 
@@ -131,6 +132,18 @@ class CallLog(TimeStampedModel):
     )
     cost_usd = models.DecimalField(max_digits=10, decimal_places=6, default=Decimal(0))
     recording = models.FileField(upload_to="recordings/%Y/%m/", blank=True)
+    latency_p50_ms = models.PositiveIntegerField(
+        "turn latency p50 (ms)",
+        null=True,
+        blank=True,
+        help_text="Median time from the end of the caller's speech to the agent's first audio.",
+    )
+    latency_p95_ms = models.PositiveIntegerField(
+        "turn latency p95 (ms)",
+        null=True,
+        blank=True,
+        help_text="95th percentile of the same turn latency.",
+    )
     provider_call_id = models.CharField(
         max_length=64, blank=True, help_text="Twilio CallSid or Plivo CallUUID."
     )
@@ -215,6 +228,11 @@ class TranscriptTurn(models.Model):
     )
     interrupted = models.BooleanField(
         default=False, help_text="The caller interrupted this turn; the text is what was heard."
+    )
+    latency_ms = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Agent turns: from the end of the caller's speech to this turn's first audio.",
     )
     created_at = models.DateTimeField(default=timezone.now)
 
