@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +25,7 @@ from pytest_django import DjangoDbBlocker, Settings
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+    from django.test import Client
 
     from agents.models import Agent
     from calls.models import CallLog
@@ -189,3 +190,25 @@ def _close_async_thread_connections(
 
     with django_db_blocker.unblock():
         SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=10)
+
+
+@pytest.fixture
+def api_client() -> Callable[[User], Client]:
+    """A test client that authenticates with a new API key of ``user``."""
+    from django.test import Client
+
+    from accounts.services import api_key_create
+
+    def make(user: User) -> Client:
+        _, plaintext = api_key_create(user=user, name="tests")
+        return Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+
+    return make
+
+
+@pytest.fixture
+def stranger(django_user_model: type[User]) -> User:
+    """Another account, not a superuser: sees only its own objects."""
+    return django_user_model.objects.create_user(
+        username="stranger", email="stranger@example.com", password="not-used-in-tests-2"
+    )

@@ -5,10 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone as dj_timezone
 
 from agents.knowledge import (
@@ -226,3 +230,111 @@ def agents_webhook_secrets_reencrypt() -> int:
         Agent.objects.filter(pk=agent_id).update(webhook_secret=fresh)
         count += 1
     return count
+
+
+class AgentInUse(Exception):
+    """The agent has call logs or appointments, which keep it; deactivate it instead."""
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    duration_minutes: int
+    description: str = ""
+    is_active: bool = True
+
+
+@dataclass(frozen=True)
+class HoursSpec:
+    weekday: int
+    opens_at: dt.time
+    closes_at: dt.time
+
+
+@transaction.atomic
+def agent_save(
+    *,
+    agent: Agent,
+    changes: dict[str, Any],
+    services: list[ServiceSpec] | None = None,
+    hours: list[HoursSpec] | None = None,
+) -> Agent:
+    """Creates (``agent.pk`` unset, owner set) or changes an agent, validated as the
+    admin validates it; raises Django's ``ValidationError``.
+
+    ``services`` and ``hours``, when given, become the agent's whole list. Services
+    are matched by name (any case): a service left out is deactivated, not deleted,
+    so the appointments booked for it keep it.
+    """
+    for field, value in changes.items():
+        setattr(agent, field, value)
+    agent.full_clean()
+    agent.save()
+    if services is not None:
+        _services_replace(agent, services)
+    if hours is not None:
+        _hours_replace(agent, hours)
+    return agent
+
+
+def _row_clean(row: Service | BusinessHours, *, listed_as: str) -> None:
+    """A row's own validation, reported under its list's name (a row's "__all__"
+    would otherwise read as the agent's)."""
+    try:
+        row.full_clean(exclude=["agent"])
+    except ValidationError as error:
+        raise ValidationError({listed_as: error.messages}) from None
+
+
+def _services_replace(agent: Agent, specs: list[ServiceSpec]) -> None:
+    names = [spec.name.strip().lower() for spec in specs]
+    if len(set(names)) != len(names):
+        raise ValidationError({"services": "Two services have the same name."})
+    existing = {service.name.lower(): service for service in agent.services.all()}
+    for spec in specs:
+        service = existing.pop(spec.name.strip().lower(), None) or Service(agent=agent)
+        service.name = spec.name.strip()
+        service.duration_minutes = spec.duration_minutes
+        service.description = spec.description
+        service.is_active = spec.is_active
+        _row_clean(service, listed_as="services")
+        service.save()
+    Service.objects.filter(pk__in=[s.pk for s in existing.values()]).update(is_active=False)
+
+
+def _hours_replace(agent: Agent, specs: list[HoursSpec]) -> None:
+    starts = [(spec.weekday, spec.opens_at) for spec in specs]
+    if len(set(starts)) != len(starts):
+        raise ValidationError({"business_hours": "Two periods open on the same day and time."})
+    agent.business_hours.all().delete()
+    rows = [
+        BusinessHours(
+            agent=agent, weekday=spec.weekday, opens_at=spec.opens_at, closes_at=spec.closes_at
+        )
+        for spec in specs
+    ]
+    for row in rows:
+        _row_clean(row, listed_as="business_hours")
+    BusinessHours.objects.bulk_create(rows)
+
+
+def agent_delete(*, agent: Agent) -> None:
+    """Deletes an agent that never took a call or a booking, with its knowledge base."""
+    try:
+        with transaction.atomic():
+            agent.delete()
+    except ProtectedError:
+        raise AgentInUse(
+            "This agent has call logs or appointments; deactivate it (is_active: false) "
+            "instead. Its calls are deleted with their agent's retention."
+        ) from None
+
+
+def knowledge_source_delete(*, source: KnowledgeSource) -> None:
+    """Deletes a source with its passages (the agent's index is rebuilt on next use)
+    and its uploaded file, once the deletion is committed."""
+    file_name, storage = source.file.name, source.file.storage
+    with transaction.atomic():
+        source.delete()
+        if file_name:
+            transaction.on_commit(lambda: storage.delete(file_name))

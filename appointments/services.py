@@ -64,16 +64,23 @@ def appointment_book(
     start: dt.datetime,
     contact: Contact | None = None,
     call_id: str | None = None,
+    request_key: str = "",
     now: dt.datetime | None = None,
 ) -> tuple[Appointment, bool]:
     """Books ``service`` at ``start`` if it is free; returns (appointment, created).
+
+    A repeat of the same booking (same call, or same ``request_key``: an API client's
+    Idempotency-Key) returns the first appointment instead of a second one.
 
     Bookings of one agent are serialised by locking the agent row, so two calls
     racing for one slot cannot both win; the unique (agent, start) constraint is
     the last line of defence. The same call booking the same slot again gets the
     existing appointment back. The calendar event is created after commit.
     """
-    key = _idempotency_key(agent.pk, service.pk, start.isoformat(), call_id or "")
+    parts: list[object] = [agent.pk, service.pk, start.isoformat(), call_id or ""]
+    if request_key:  # appended only when given: the keys of earlier bookings stay the same
+        parts.append(request_key)
+    key = _idempotency_key(*parts)
     with transaction.atomic():
         Agent.objects.select_for_update(no_key=True).filter(pk=agent.pk).first()
         existing = Appointment.objects.filter(idempotency_key=key).first()
@@ -130,6 +137,7 @@ def appointment_book_for_caller(
     details: ContactChanges | None = None,
     call_id: str | None = None,
     contact_id: int | None = None,
+    request_key: str = "",
     now: dt.datetime | None = None,
 ) -> CallerBooking:
     """Books the agent's service ``service_name`` (as a caller names it) at ``start``
@@ -178,7 +186,13 @@ def appointment_book_for_caller(
         elif contact_id is not None:
             contact = Contact.objects.filter(pk=contact_id, owner_id=agent.owner_id).first()
         appointment, _ = appointment_book(
-            agent=agent, service=service, start=start, contact=contact, call_id=call_id, now=now
+            agent=agent,
+            service=service,
+            start=start,
+            contact=contact,
+            call_id=call_id,
+            request_key=request_key,
+            now=now,
         )
     return CallerBooking(appointment=appointment, contact=contact, ambiguous_time=ambiguous)
 

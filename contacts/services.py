@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -105,3 +106,88 @@ def _contact_upsert_once(
 def _taken_by_other(owner_id: int, pk: int, field: str, value: str) -> bool:
     lookup = {"email__iexact": value} if field == "email" else {"phone": value}
     return Contact.objects.filter(owner_id=owner_id, **lookup).exclude(pk=pk).exists()
+
+
+class ContactConflict(Exception):
+    """Another contact of the owner already has this email or phone number."""
+
+    def __init__(self, message: str, *, existing_id: int) -> None:
+        super().__init__(message)
+        self.existing_id = existing_id
+
+
+EDITABLE_FIELDS = ("name", "email", "phone", "status", "notes", "agent_id")
+
+
+def _conflict_check(*, owner_id: int, email: str, phone: str, exclude_id: int | None) -> None:
+    for field, lookup, value in (("email", "email__iexact", email), ("phone", "phone", phone)):
+        if not value:
+            continue
+        others = Contact.objects.filter(owner_id=owner_id, **{lookup: value})
+        if exclude_id is not None:
+            others = others.exclude(pk=exclude_id)
+        existing = others.values_list("pk", flat=True).first()
+        if existing is not None:
+            raise ContactConflict(
+                f"Another contact already has this {field}.", existing_id=existing
+            )
+
+
+def contact_create(
+    *,
+    owner_id: int,
+    agent_id: int | None = None,
+    name: str = "",
+    email: str = "",
+    phone: str = "",
+    status: str = ContactStatus.NEW,
+    notes: str = "",
+) -> Contact:
+    """Adds a contact by hand (the API, the admin). Values are validated by the caller;
+    an email or phone that another contact of the owner has raises ``ContactConflict``
+    (the tools merge instead, through ``contact_upsert``)."""
+    _conflict_check(owner_id=owner_id, email=email, phone=phone, exclude_id=None)
+    contact = Contact(
+        owner_id=owner_id,
+        agent_id=agent_id,
+        name=name,
+        email=email,
+        phone=phone,
+        status=status,
+        notes=notes,
+    )
+    try:
+        with transaction.atomic():
+            contact.save()
+    except IntegrityError:
+        # Inserted by someone else between the check and the save.
+        _conflict_check(owner_id=owner_id, email=email, phone=phone, exclude_id=None)
+        raise
+    return contact
+
+
+def contact_update(*, contact: Contact, changes: dict[str, Any]) -> Contact:
+    """Changes a contact's editable fields (validated by the caller)."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    email = changes.get("email", contact.email)
+    phone = changes.get("phone", contact.phone)
+    _conflict_check(owner_id=contact.owner_id, email=email, phone=phone, exclude_id=contact.pk)
+    changed = [field for field, value in changes.items() if getattr(contact, field) != value]
+    if not changed:
+        return contact
+    for field in changed:
+        setattr(contact, field, changes[field])
+    try:
+        with transaction.atomic():
+            contact.save(update_fields=[*changed, "updated_at"])
+    except IntegrityError:
+        _conflict_check(owner_id=contact.owner_id, email=email, phone=phone, exclude_id=contact.pk)
+        raise
+    return contact
+
+
+def contact_delete(*, contact: Contact) -> None:
+    """Deletes a contact; their calls and appointments stay, no longer linked to it."""
+    contact.delete()

@@ -10,3 +10,11 @@ class NewestFirstCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
     ordering = "-started_at"
+
+
+class NewestCreatedCursorPagination(NewestFirstCursorPagination):
+    ordering = "-created_at"
+
+
+class LatestStartCursorPagination(NewestFirstCursorPagination):
+    ordering = "-start_at"

@@ -6,10 +6,22 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from agents.api.views import AgentViewSet, KnowledgeSourceViewSet
+from appointments.api.views import AppointmentViewSet
 from calls.api.views import CallLogViewSet
+from contacts.api.views import ContactViewSet
 
 router = DefaultRouter()
 router.register("calls", CallLogViewSet, basename="call")
+router.register("contacts", ContactViewSet, basename="contact")
+router.register("appointments", AppointmentViewSet, basename="appointment")
+router.register("agents", AgentViewSet, basename="agent")
+# An agent's knowledge sources live under it: /api/agents/<public_id>/knowledge-sources/.
+router.register(
+    r"agents/(?P<public_id>[A-Za-z0-9_-]+)/knowledge-sources",
+    KnowledgeSourceViewSet,
+    basename="knowledge-source",
+)
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
