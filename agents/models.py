@@ -230,6 +230,11 @@ class Agent(TimeStampedModel):
         help_text="Websites that may embed the widget, one origin per line "
         "(https://www.example.com). Empty: only this server's own pages.",
     )
+    require_session_token = models.BooleanField(
+        default=False,
+        help_text="Only calls started with a session token that your website's backend "
+        "minted through the API (POST /api/agents/<id>/web-sessions/).",
+    )
     max_call_seconds = models.PositiveIntegerField(
         default=600,
         validators=[MinValueValidator(30), MaxValueValidator(4 * 60 * 60)],

@@ -107,6 +107,11 @@ class CallLog(TimeStampedModel):
     user_info = models.JSONField(
         default=dict, blank=True, help_text="Name, email and phone captured during the call."
     )
+    metadata = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What the website's backend attached to the call's session token.",
+    )
     summary = models.TextField(blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome, blank=True)
     summary_data = models.JSONField(

@@ -51,14 +51,36 @@ def call_conversation(*, call: CallLog) -> list[ConversationEntry]:
     return entries
 
 
-def agent_snapshot(*, agent: Agent, default_model: str) -> AgentSnapshot:
-    """A frozen copy of what a call needs from its agent."""
+KNOWN_CALLER_LABELS = {"name": "name", "email": "email address", "phone": "phone number"}
+
+
+def known_caller_note(known_caller: dict[str, str]) -> str:
+    """What the instructions say of a caller the website already knows."""
+    facts = [
+        f"{label}: {known_caller[key]}"
+        for key, label in KNOWN_CALLER_LABELS.items()
+        if known_caller.get(key)
+    ]
+    if not facts:
+        return ""
+    return (
+        "\n\nThe caller is signed in on the website, which gave their "
+        + "; ".join(facts)
+        + ". Do not ask for these again; use them when saving a contact or booking."
+    )
+
+
+def agent_snapshot(
+    *, agent: Agent, default_model: str, known_caller: dict[str, str] | None = None
+) -> AgentSnapshot:
+    """A frozen copy of what a call needs from its agent (and, for a caller the website
+    vouched for, what it said of them)."""
     return AgentSnapshot(
         agent_id=agent.pk,
         public_id=agent.public_id,
         name=agent.name,
         greeting=agent.greeting,
-        instructions=agent.instructions,
+        instructions=agent.instructions + known_caller_note(known_caller or {}),
         voice=agent.voice,
         model=agent.realtime_model or default_model,
         language=agent.language,

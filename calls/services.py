@@ -41,6 +41,7 @@ from calls.summary import (
     extractive_summary,
     model_summary,
 )
+from calls.web_sessions import WebSessionGrant, web_session_claim, web_session_grant
 from contacts.models import Contact
 from contacts.services import ContactChanges, contact_upsert
 from notifications.services import call_followups_enqueue
@@ -86,6 +87,8 @@ def call_log_start(
     provider_call_id: str = "",
     provider_stream_id: str = "",
     server_instance: str | None = None,
+    user_info: dict[str, str] | None = None,
+    metadata: dict[str, Any] | None = None,
 ) -> CallLog:
     """Creates the call's row (status ``connecting``) when the socket is accepted;
     ``server_instance`` is the process that runs it (closed as an orphan if it dies)."""
@@ -100,6 +103,8 @@ def call_log_start(
         realtime_model=realtime_model,
         caller_ip_hash=caller_ip_hash(caller_ip) if caller_ip else "",
         caller_number=caller_number,
+        user_info=storable_json(user_info or {}),
+        metadata=storable_json(metadata or {}),
     )
 
 
@@ -224,13 +229,28 @@ class Refusal:
     reason: str  # for the log; the client only sees the refused handshake
 
 
-def call_admit(*, public_id: str, origin: str, host: str, client_ip: str) -> Agent | Refusal:
+@dataclass(frozen=True)
+class WebAdmission:
+    agent: Agent
+    session: WebSessionGrant | None = None  # from the call's session token, if it had one
+
+
+def call_admit(
+    *, public_id: str, origin: str, host: str, client_ip: str, session_token: str = ""
+) -> WebAdmission | Refusal:
     """Decides before the socket is accepted whether a web call may start."""
     agent = agent_get_active(public_id=public_id)
     if agent is None:
         return Refusal("unknown or inactive agent")
     if not origin_allowed(origin=origin, host=host, allowed=agent.allowed_origin_list):
         return Refusal(f"origin {origin[:100]!r} not allowed")
+    grant = None
+    if session_token:
+        grant = web_session_grant(token=session_token, agent_public_id=agent.public_id)
+        if grant is None:
+            return Refusal("invalid or expired session token")
+    elif agent.require_session_token:
+        return Refusal("the agent requires a session token")
     if client_ip:
         key = "call-rate:" + caller_ip_hash(client_ip)
         cache.add(key, 0, timeout=60)
@@ -242,7 +262,10 @@ def call_admit(*, public_id: str, origin: str, host: str, client_ip: str) -> Age
             return Refusal("rate limit")
     if live_call_count(agent=agent) >= agent.max_concurrent_calls:
         return Refusal("concurrent-call limit")
-    return agent
+    # Claimed last, so a call refused for another reason leaves the token usable.
+    if grant is not None and not web_session_claim(grant=grant):
+        return Refusal("session token already used")
+    return WebAdmission(agent=agent, session=grant)
 
 
 def phone_call_admit(*, public_id: str, provider_call_id: str) -> Agent | Refusal:

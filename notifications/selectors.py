@@ -81,6 +81,7 @@ def call_body(call: CallLog) -> dict[str, Any]:
         "outcome": call.outcome or None,
         "summary_data": call.summary_data,
         "cost_usd": str(call.cost_usd + call.summary_cost_usd),
+        "metadata": call.metadata,
         "admin_url": admin_url("admin:calls_calllog_change", call.pk),
     }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.conf import settings
@@ -10,6 +11,10 @@ from rest_framework import serializers
 from agents.models import Agent, BusinessHours, KnowledgeSource, Service
 from agents.selectors import agent_embed_snippet
 from appointments.models import CalendarConnection
+from calls.web_sessions import DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, MIN_TTL_SECONDS
+from voiceagent.validators import validate_e164
+
+METADATA_MAX_BYTES = 4096
 
 
 class ServiceSerializer(serializers.ModelSerializer):
@@ -136,3 +141,44 @@ class KnowledgeSourceSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         extra_kwargs = {"file": {"help_text": "A PDF (multipart upload), for `pdf` sources."}}
+
+
+class KnownCallerSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    phone = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, validators=[validate_e164]
+    )
+
+
+class WebSessionRequestSerializer(serializers.Serializer[Any]):
+    ttl_seconds = serializers.IntegerField(
+        min_value=MIN_TTL_SECONDS,
+        max_value=MAX_TTL_SECONDS,
+        default=DEFAULT_TTL_SECONDS,
+        help_text="How long the token can start a call.",
+    )
+    user_info = KnownCallerSerializer(
+        required=False,
+        help_text="What your site knows of its signed-in user: stored on the call and "
+        "told to the agent, which does not ask for it again.",
+    )
+    metadata = serializers.DictField(
+        required=False,
+        help_text=f"Your own JSON object (up to {METADATA_MAX_BYTES} bytes), stored on the "
+        "call log and sent with its call.ended webhook.",
+    )
+
+    def validate_metadata(self, value: dict[str, Any]) -> dict[str, Any]:
+        if len(json.dumps(value, separators=(",", ":"))) > METADATA_MAX_BYTES:
+            raise serializers.ValidationError(f"At most {METADATA_MAX_BYTES} bytes as JSON.")
+        return value
+
+
+class WebSessionSerializer(serializers.Serializer[Any]):
+    session_token = serializers.CharField(
+        help_text="Pass to the widget (data-session-url) or as ?session_token= on the call "
+        "WebSocket. Starts one call."
+    )
+    expires_at = serializers.DateTimeField()
+    websocket_url = serializers.CharField(help_text="The call WebSocket with the token.")

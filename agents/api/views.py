@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -14,7 +15,12 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from agents.api.serializers import AgentSerializer, KnowledgeSourceSerializer
+from agents.api.serializers import (
+    AgentSerializer,
+    KnowledgeSourceSerializer,
+    WebSessionRequestSerializer,
+    WebSessionSerializer,
+)
 from agents.models import Agent, KnowledgeSource
 from agents.selectors import agents_for_user
 from agents.services import (
@@ -26,6 +32,7 @@ from agents.services import (
     knowledge_source_delete,
     knowledge_source_save,
 )
+from calls.web_sessions import call_websocket_url, web_session_mint
 from voiceagent.api.errors import request_user_id
 from voiceagent.api.pagination import NewestCreatedCursorPagination
 
@@ -90,6 +97,38 @@ class AgentViewSet(viewsets.ModelViewSet[Agent]):
 
     def perform_destroy(self, instance: Agent) -> None:
         agent_delete(agent=instance)
+
+    @extend_schema(
+        summary="Start a web call from your backend: a session token",
+        description="A short-lived token that lets one web call start with this agent "
+        "(docs/api.md). With the agent's `require_session_token` on, calls need one.",
+        parameters=[AGENT_ID],
+        request=WebSessionRequestSerializer,
+        responses={201: WebSessionSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="web-sessions")
+    def web_sessions(self, request: Request, public_id: str | None = None) -> Response:
+        agent = self.get_object()
+        incoming = WebSessionRequestSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        session = web_session_mint(
+            agent_public_id=agent.public_id,
+            ttl_seconds=data["ttl_seconds"],
+            user_info=data.get("user_info"),
+            metadata=data.get("metadata"),
+        )
+        websocket_url = call_websocket_url(
+            base_url=settings.PUBLIC_BASE_URL or request.build_absolute_uri("/"),
+            agent_public_id=agent.public_id,
+            session_token=session.token,
+        )
+        body = {
+            "session_token": session.token,
+            "expires_at": session.expires_at,
+            "websocket_url": websocket_url,
+        }
+        return Response(WebSessionSerializer(body).data, status=201)
 
     @extend_schema(
         summary="The agent's webhook signing secret",

@@ -41,6 +41,7 @@ class CallLogSerializer(serializers.ModelSerializer):
             "caller_number",
             "contact",
             "user_info",
+            "metadata",
             "summary",
             "outcome",
             "summary_data",

@@ -156,14 +156,25 @@ class CallConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     async def begin_call(
-        self, *, call_id: str, agent: Agent, channel: str, audio: AudioFormat, **caller: str
+        self,
+        *,
+        call_id: str,
+        agent: Agent,
+        channel: str,
+        audio: AudioFormat,
+        known_caller: dict[str, str] | None = None,
+        metadata: dict[str, Any] | None = None,
+        **caller: str,
     ) -> None:
         """The call's row and its session, for either transport, once the control group
         is joined (``join_control_group``); ``caller`` holds what the transport knows of
-        the caller (address, number, ids)."""
+        the caller (address, number, ids), ``known_caller`` what a website's session
+        token says of its signed-in user (the agent does not ask for it again)."""
         engine = engine_get(settings.VOICEAGENT_ENGINE)
         engine_settings = current_engine_settings()
-        snapshot = agent_snapshot(agent=agent, default_model=settings.OPENAI_REALTIME_MODEL)
+        snapshot = agent_snapshot(
+            agent=agent, default_model=settings.OPENAI_REALTIME_MODEL, known_caller=known_caller
+        )
         await database_sync_to_async(services.call_log_start)(
             call_id=call_id,
             agent=agent,
@@ -171,6 +182,8 @@ class CallConsumer(AsyncWebsocketConsumer):
             engine=engine.name,
             realtime_model=engine.model_name(snapshot),
             server_instance=await server_instance_current(),
+            user_info=known_caller,
+            metadata=metadata,
             **caller,
         )
         self.call_id = call_id
@@ -190,6 +203,9 @@ class CallConsumer(AsyncWebsocketConsumer):
             stall_timeout=settings.REALTIME_STALL_TIMEOUT,
             audio=audio,
         )
+        if known_caller:
+            # The session's captured details start from what is known (kept at the end).
+            self.session.user_info.update(known_caller)
         self.session_task = asyncio.ensure_future(self.session.run())
 
     async def join_control_group(self, call_id: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 
@@ -22,12 +23,14 @@ class WebCallConsumer(CallConsumer):
     async def connect(self) -> None:
         headers = {k.decode("latin1").lower(): v.decode("latin1") for k, v in self.scope["headers"]}
         client = self.scope.get("client") or ("", 0)
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin1"))
         try:
             admitted = await database_sync_to_async(services.call_admit)(
                 public_id=self.scope["url_route"]["kwargs"]["agent_public_id"],
                 origin=headers.get("origin", ""),
                 host=headers.get("host", ""),
                 client_ip=client[0] or "",
+                session_token=(query.get("session_token") or [""])[0],
             )
         except Exception:
             # The database or the shared cache (Redis) is down: a refusal, not a 500.
@@ -43,11 +46,14 @@ class WebCallConsumer(CallConsumer):
             await self.refuse_unavailable()
             return
         await self.accept()
+        session = admitted.session
         await self.begin_call(
             call_id=call_id,
-            agent=admitted,
+            agent=admitted.agent,
             channel=Channel.WEB,
             audio=WEB_AUDIO,
+            known_caller=session.user_info if session else None,
+            metadata=session.metadata if session else None,
             caller_ip=client[0] or "",
         )
 

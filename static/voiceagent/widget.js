@@ -1,6 +1,7 @@
 // Embed: <script src="https://HOST/static/voiceagent/widget.js" data-agent="PUBLIC_ID" async></script>
 // Optional: data-position="bottom-left", data-color="#0b7285", data-lang="de",
-// data-open="true", data-label="Talk to us", data-title="Front desk", data-server="https://HOST".
+// data-open="true", data-label="Talk to us", data-title="Front desk", data-server="https://HOST",
+// data-session-url="/your/endpoint" (calls started with a token from your backend; docs/api.md).
 (function () {
   "use strict";
   var script = document.currentScript;

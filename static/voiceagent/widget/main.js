@@ -137,11 +137,35 @@ export class VoiceWidget {
     this.context.createMediaStreamSource(this.stream).connect(this.capture);
   }
 
-  connect() {
+  // A site that starts calls from its own backend (docs/api.md) gives data-session-url:
+  // a same-origin endpoint of its own that answers {"session_token": "..."} for the
+  // signed-in user. Each token starts one call, so every connection asks for a new one.
+  async sessionToken() {
+    if (!this.options.sessionUrl) return "";
+    const response = await fetch(this.options.sessionUrl, {
+      method: "POST", credentials: "same-origin", headers: { Accept: "application/json" },
+    });
+    if (!response.ok) throw new Error(`session endpoint answered ${response.status}`);
+    const body = await response.json();
+    if (!body || typeof body.session_token !== "string") throw new Error("no session_token");
+    return body.session_token;
+  }
+
+  async connect() {
+    let token = "";
+    try {
+      token = await this.sessionToken();
+    } catch (error) {
+      console.error("voiceagent widget: no session token", error);
+      this.cleanup();
+      this.showError("This assistant is not available right now.", { typeInstead: false });
+      return;
+    }
     const url = new URL(`/ws/calls/${encodeURIComponent(this.options.agent)}/`, this.options.server);
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
     url.searchParams.set("client", "widget/1.0");
     if (this.options.language) url.searchParams.set("lang", this.options.language);
+    if (token) url.searchParams.set("session_token", token);
     const socket = new WebSocket(url);
     this.socket = socket;
     let opened = false;
@@ -347,6 +371,7 @@ export function mount(script) {
     open: script.dataset.open === "true",
     label: script.dataset.label || "Talk to us",
     title: script.dataset.title || "Voice assistant",
+    sessionUrl: script.dataset.sessionUrl || "",
   });
   window.VoiceAgent = window.VoiceAgent || { widgets: [] };
   window.VoiceAgent.widgets.push(widget);
