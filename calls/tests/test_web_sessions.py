@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -22,7 +23,7 @@ from calls.web_sessions import web_session_grant, web_session_mint
 ApiClient = Callable[[User], Client]
 
 
-def _mint(client: Client, agent: Agent, **body: object) -> Client:
+def _mint(client: Client, agent: Agent, **body: object) -> Any:
     return client.post(
         f"/api/agents/{agent.public_id}/web-sessions/", body, content_type="application/json"
     )
