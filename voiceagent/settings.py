@@ -357,6 +357,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status"; each list gets its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "CallStatusEnum": "calls.models.CallStatus",
+        "ContactStatusEnum": "contacts.models.ContactStatus",
+        "AppointmentStatusEnum": "appointments.models.AppointmentStatus",
+        "KnowledgeSourceStatusEnum": "agents.models.SourceStatus",
+        "CalendarConnectionStatusEnum": "appointments.models.ConnectionStatus",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "voiceagent.api.schema.add_error_responses",
+    ],
 }
 
 # LOGGING

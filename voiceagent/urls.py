@@ -12,6 +12,10 @@ from calls.telephony import registry as telephony
 from calls.views import demo
 from voiceagent import views
 
+# Under /api/ the API's JSON error shape, also for addresses no route matches.
+handler404 = "voiceagent.views.not_found"
+handler500 = "voiceagent.views.server_error"
+
 admin.site.site_header = "Voice agent platform"
 admin.site.site_title = "Voice agent admin"
 admin.site.index_title = "Agents, calls, contacts and appointments"

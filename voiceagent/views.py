@@ -1,4 +1,5 @@
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -25,3 +26,24 @@ async def healthz(request: HttpRequest) -> JsonResponse:
             "checks": {name: {"ok": check["ok"]} for name, check in report["checks"].items()},
         }
     return JsonResponse(report, status=status)
+
+
+def _api_error(code: str, message: str, status: int) -> JsonResponse:
+    return JsonResponse(
+        {"error": {"code": code, "message": message, "details": None}}, status=status
+    )
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Addresses no route matches: the API's error shape under /api/, else Django's page."""
+    if request.path.startswith("/api/"):
+        return _api_error("not_found", "Not found.", 404)
+    return defaults.page_not_found(request, exception or Http404())
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """An unexpected error (logged with its traceback by Django): the API's error shape
+    under /api/, else Django's page."""
+    if request.path.startswith("/api/"):
+        return _api_error("error", "The server failed to answer; the error was logged.", 500)
+    return defaults.server_error(request)

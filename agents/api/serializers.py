@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agents.models import Agent, BusinessHours, KnowledgeSource, Service
@@ -25,7 +26,22 @@ class ServiceSerializer(serializers.ModelSerializer):
         validators: list[Any] = []  # names are checked across the whole list by the service
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$",
+        "example": "09:00",
+        "description": "Wall-clock time in the agent's time zone, HH:MM[:SS].",
+    }
+)
+class WallClockTimeField(serializers.TimeField):
+    """A time of day without an offset (JSON Schema's `time` format requires one)."""
+
+
 class BusinessHoursSerializer(serializers.ModelSerializer):
+    opens_at = WallClockTimeField()
+    closes_at = WallClockTimeField()
+
     class Meta:
         model = BusinessHours
         fields = ["weekday", "opens_at", "closes_at"]

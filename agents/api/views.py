@@ -34,6 +34,7 @@ from agents.services import (
 )
 from calls.web_sessions import call_websocket_url, web_session_mint
 from voiceagent.api.errors import request_user_id
+from voiceagent.api.filtering import StrictFilterBackend
 from voiceagent.api.pagination import NewestCreatedCursorPagination
 
 AGENT_ID = OpenApiParameter("public_id", str, OpenApiParameter.PATH, description="Agent public id.")
@@ -73,7 +74,7 @@ class AgentViewSet(viewsets.ModelViewSet[Agent]):
     lookup_field = "public_id"
     lookup_value_regex = r"[A-Za-z0-9_-]+"
     pagination_class = NewestCreatedCursorPagination
-    filter_backends: list[Any] = []
+    filter_backends = [StrictFilterBackend]
 
     def get_queryset(self) -> QuerySet[Agent]:
         return agents_for_user(user=self.request.user).prefetch_related(
@@ -175,7 +176,7 @@ class KnowledgeSourceViewSet(viewsets.ModelViewSet[KnowledgeSource]):
     serializer_class = KnowledgeSourceSerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     pagination_class = NewestCreatedCursorPagination
-    filter_backends: list[Any] = []
+    filter_backends = [StrictFilterBackend]
 
     def agent(self) -> Agent:
         agents = agents_for_user(user=self.request.user)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from agents.models import Agent
-from calls.models import CallLog, ToolInvocation, TranscriptTurn
+from calls.models import CallLog, EndReason, Outcome, ToolInvocation, TranscriptTurn
 
 
 class TranscriptTurnSerializer(serializers.ModelSerializer):
@@ -23,6 +23,16 @@ class ToolInvocationSerializer(serializers.ModelSerializer):
 class CallLogSerializer(serializers.ModelSerializer):
     agent: serializers.SlugRelatedField[Agent] = serializers.SlugRelatedField(
         slug_field="public_id", read_only=True
+    )
+    # Blank until known: declared so that the schema's enums include "".
+    end_reason = serializers.ChoiceField(
+        choices=EndReason.choices, allow_blank=True, read_only=True
+    )
+    outcome = serializers.ChoiceField(
+        choices=Outcome.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Decided by the call's summary; blank until it is written.",
     )
 
     class Meta:

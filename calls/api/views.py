@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import viewsets
+from rest_framework import generics, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.renderers import JSONRenderer
@@ -47,7 +48,10 @@ class CallLogViewSet(viewsets.ReadOnlyModelViewSet[CallLog]):
     @extend_schema(
         summary="A call's transcript",
         description="JSON turns, or plain text with `?format=txt` or `Accept: text/plain`.",
-        responses={200: TranscriptTurnSerializer(many=True)},
+        responses={
+            (200, "application/json"): TranscriptTurnSerializer(many=True),
+            (200, "text/plain"): OpenApiTypes.STR,
+        },
     )
     @action(
         detail=True,
@@ -63,13 +67,24 @@ class CallLogViewSet(viewsets.ReadOnlyModelViewSet[CallLog]):
             return Response(transcript_plain_text(call=call, turns=turns))
         return Response(TranscriptTurnSerializer(turns, many=True).data)
 
+
+class CallLogCsvExportView(generics.GenericAPIView[CallLog]):
+    """The call-log list as CSV: the same owner scope and filters as ``CallLogViewSet``."""
+
+    filter_backends = [StrictFilterBackend]
+    filterset_class = CallLogFilter
+    pagination_class = None
+    serializer_class = CallLogSerializer  # for the schema's parameters only
+
+    def get_queryset(self) -> QuerySet[CallLog]:
+        return calls_for_user(user=self.request.user)
+
     @extend_schema(
         summary="Export call logs as CSV",
         description="The list's filters apply; streamed, in constant memory.",
-        responses={(200, "text/csv"): str},
+        responses={(200, "text/csv"): OpenApiTypes.STR},
     )
-    @action(detail=False, methods=["get"], url_path="export.csv", pagination_class=None)
-    def export_csv(self, request: Request) -> StreamingHttpResponse:
+    def get(self, request: Request) -> StreamingHttpResponse:
         calls = self.filter_queryset(self.get_queryset()).order_by("-started_at")
         response = StreamingHttpResponse(
             calls_csv_rows(calls=calls), content_type="text/csv; charset=utf-8"

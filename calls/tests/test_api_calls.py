@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import pytest
@@ -147,7 +148,11 @@ def test_cursor_pages_walk_every_call_once_newest_first(agent: Agent, owner: Use
         seen += [row["id"] for row in body["results"]]
         url = body["next"]
     assert seen == [str(c.pk) for c in calls]  # made newest first
-    assert client.get("/api/calls/?cursor=garbage").status_code == 404
+    garbage = client.get("/api/calls/?cursor=garbage")
+    assert garbage.status_code == 400 and "cursor" in garbage.json()["error"]["details"]
+    for size in ("0", "501", "ten"):
+        bad_size = client.get(f"/api/calls/?page_size={size}")
+        assert bad_size.status_code == 400 and "page_size" in bad_size.json()["error"]["details"]
 
 
 def test_the_detail_has_the_transcript_tools_summary_and_cost(call: CallLog, owner: User) -> None:
@@ -224,3 +229,17 @@ def test_the_csv_export_streams_the_filtered_calls(agent: Agent, owner: User) ->
     assert rows[0]["contact_email"] == "ada@example.com"
     assert rows[0]["contact_name"] == "'=HYPERLINK(1)"  # not a formula in a spreadsheet
     assert client.get("/api/calls/export.csv?outcome=nonsense").status_code == 400
+
+
+def test_errors_are_json_whatever_was_asked_for(owner: User) -> None:
+    client, _ = _client(owner)
+    # Plain text asked for, no such call: the error is still the JSON shape.
+    missing = client.get(f"/api/calls/{uuid.uuid4()}/transcript/?format=txt")
+    assert missing.status_code == 404 and missing["Content-Type"] == "application/json"
+    assert missing.json()["error"]["code"] == "not_found"
+    # An address no route matches, under /api/.
+    unrouted = client.get("/api/calls/not..a..uuid/")
+    assert unrouted.status_code == 404 and unrouted.json()["error"]["code"] == "not_found"
+    # The CSV export's filters refuse what they do not know, in JSON.
+    refused = client.get("/api/calls/export.csv?colour=red")
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "invalid"

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError as ModelValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.fields import get_error_detail
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -88,6 +89,11 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if not isinstance(code, str):
         code = "invalid"
     response.data = {"error": {"code": code, "message": message, "details": details}}
+    request = context.get("request")
+    if request is not None:
+        # Errors are JSON whatever the success would have been (CSV, plain text).
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
     return response
 
 
