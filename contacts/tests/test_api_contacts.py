@@ -140,3 +140,19 @@ def test_filters_and_the_detail_with_calls_and_appointments(
     detail = client.get(f"/api/contacts/{ada.pk}/").json()
     assert [c["id"] for c in detail["calls"]] == [str(call.pk)]
     assert [a["service_name"] for a in detail["appointments"]] == ["Consultation"]
+
+
+def test_oversized_bodies_and_wrong_content_types_are_refused_in_the_error_shape(
+    api_client: ApiClient, owner: User
+) -> None:
+    client = api_client(owner)
+    huge = client.post(
+        "/api/contacts/", {"name": "x", "notes": "n" * 3_000_000}, content_type="application/json"
+    )
+    assert huge.status_code == 413 and huge.json()["error"]["code"] == "too_large"
+    xml = client.post("/api/contacts/", "<contact/>", content_type="application/xml")
+    assert xml.status_code == 415
+    assert xml.json()["error"]["code"] == "unsupported_media_type"
+    broken = client.post("/api/contacts/", "{not json", content_type="application/json")
+    assert broken.status_code == 400 and broken.json()["error"]["code"] == "parse_error"
+    assert not Contact.objects.exists()
