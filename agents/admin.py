@@ -20,7 +20,7 @@ from appointments.models import CalendarProvider, ConnectionStatus
 from appointments.selectors import calendar_connections_for_user
 from calls.telephony.twilio.signature import configured as twilio_configured
 from calls.tool_registry import tool_choices
-from voiceagent.admin import OwnerScopedAdmin
+from voiceagent.admin import OwnerScopedAdmin, https_formfield
 
 
 class OwnedAgentFilter(admin.RelatedFieldListFilter):
@@ -43,6 +43,7 @@ class AgentAdminForm(forms.ModelForm):
     class Meta:
         model = Agent
         exclude: list[str] = []  # every field; the admin's fieldsets choose the layout
+        formfield_callback = https_formfield
 
 
 class BusinessHoursFormSet(forms.BaseInlineFormSet):
@@ -327,6 +328,7 @@ class KnowledgeSourceAdminForm(forms.ModelForm):
     class Meta:
         model = KnowledgeSource
         fields = ["agent", "title", "kind", *CONTENT_FIELDS]
+        formfield_callback = https_formfield
         widgets = {
             # Read by static/voiceagent/admin/knowledge_source.js.
             "kind": forms.Select(attrs={"data-kind-fields": json.dumps(SOURCE_KIND_FIELD)})

@@ -19,6 +19,15 @@ from django.utils.html import format_html, format_html_join
 Selector = Callable[..., QuerySet[Any]]
 
 
+def https_formfield(db_field: models.Field[Any, Any], **kwargs: Any) -> Any:
+    """``Meta.formfield_callback`` of the admin's own model forms: their URL fields take
+    an address typed without a scheme as https, like OwnerScopedAdmin's (the admin first
+    builds such a form without its own callback)."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
 class OwnerScopedAdmin(admin.ModelAdmin):
     """Staff users see and pick only their own rows; superusers see everything.
 
