@@ -335,7 +335,7 @@ class KnowledgeSourceAdminForm(forms.ModelForm):
         }
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         keep = SOURCE_KIND_FIELD.get(cleaned.get("kind") or "")
         if keep is not None:
             for name in CONTENT_FIELDS:

@@ -22,7 +22,11 @@ def _history_row(entry: HistoryEntry) -> dict[str, Any]:
     """What the contact page's history shows of one call or appointment."""
     if entry.call is not None:
         call = entry.call
-        facts = [call.agent.name, duration_text(call.duration_seconds), call.get_outcome_display()]
+        facts = [
+            call.agent.name,
+            duration_text(call.duration_seconds) or "",
+            call.get_outcome_display(),
+        ]
         return {
             "kind": "call",
             "when": f"{timezone.localtime(call.started_at):%a %d %b %Y, %H:%M}",

@@ -46,10 +46,7 @@ def contact_history(
         calls_for_user(user=user).filter(contact=contact).order_by("-started_at")[: limit + 1]
     )
     appointments = list(
-        appointments_for_user(user=user)
-        .filter(contact=contact)
-        .select_related("call")
-        .order_by("-start_at")[: limit + 1]
+        appointments_for_user(user=user).filter(contact=contact).order_by("-start_at")[: limit + 1]
     )
     truncated = len(calls) > limit or len(appointments) > limit
     entries = [HistoryEntry(at=call.started_at, call=call) for call in calls[:limit]]

@@ -201,13 +201,14 @@ def test_every_editable_agent_field_is_in_exactly_one_section() -> None:
     from django.contrib.admin.utils import flatten_fieldsets
 
     model_admin = admin.site._registry[Agent]
-    placed = flatten_fieldsets(model_admin.fieldsets)
+    fieldsets = model_admin.fieldsets or []
+    placed = flatten_fieldsets(fieldsets)
     assert [name for name, count in Counter(placed).items() if count > 1] == []
     assert _editable_fields() - set(placed) == set()
     # Everything else placed is a read-only display: the secret is shown, never edited.
     assert set(placed) - _editable_fields() <= set(model_admin.readonly_fields)
     assert "webhook_signing_secret" in placed
-    assert [name for name, _ in model_admin.fieldsets[1:]] == SECTIONS
+    assert [name for name, _ in fieldsets[1:]] == SECTIONS
 
 
 @pytest.mark.parametrize("who", ["owner", "superuser"])

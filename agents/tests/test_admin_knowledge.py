@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -34,7 +36,7 @@ def reader(request: pytest.FixtureRequest, bea: User, owner: User) -> Client:
 
 
 def _source(salon: Agent, kind: str) -> KnowledgeSource:
-    values = {
+    values: dict[str, dict[str, Any]] = {
         "content": {"content": "# Parking\nBehind the building."},
         "file": {"file": SimpleUploadedFile("prices.pdf", b"%PDF-1.4 not parsed here")},
         "url": {"url": "https://salon.example.com/faq"},

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import User
+from django.db.models import Model
 from django.test import Client
 from django.urls import reverse
 
@@ -266,7 +267,8 @@ def test_another_owner_finds_none_of_an_owners_rows() -> None:
     source = KnowledgeSource.objects.create(
         agent=salon, title="Salon FAQ", kind="text", content="Parking is behind."
     )
-    rows = [salon, call, call.contact, call.appointments.get(), source]
+    assert call.contact is not None
+    rows: list[Model] = [salon, call, call.contact, call.appointments.get(), source]
     olga = signed_in(business_owner("olga"))
     owner_agent(User.objects.get(username="olga"), name="Garage", public_id="garage")
     for obj in rows:
