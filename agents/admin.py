@@ -1,23 +1,26 @@
 from __future__ import annotations
 
 import itertools
+import json
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 
-from agents.models import Agent, BusinessHours, KnowledgeChunk, KnowledgeSource, Service
+from agents.models import SOURCE_KIND_FIELD, Agent, BusinessHours, KnowledgeSource, Service
 from agents.selectors import agent_embed_snippet, agents_for_user
 from agents.services import agent_webhook_secret_rotate, knowledge_source_save
 from appointments.models import CalendarProvider, ConnectionStatus
 from appointments.selectors import calendar_connections_for_user
+from calls.telephony.twilio.signature import configured as twilio_configured
 from calls.tool_registry import tool_choices
-from voiceagent.admin import OwnerScopedAdmin
+from voiceagent.admin import OwnerScopedAdmin, https_formfield
 
 
 class OwnedAgentFilter(admin.RelatedFieldListFilter):
@@ -40,6 +43,7 @@ class AgentAdminForm(forms.ModelForm):
     class Meta:
         model = Agent
         exclude: list[str] = []  # every field; the admin's fieldsets choose the layout
+        formfield_callback = https_formfield
 
 
 class BusinessHoursFormSet(forms.BaseInlineFormSet):
@@ -106,19 +110,20 @@ class AgentAdmin(OwnerScopedAdmin):
     search_fields = ["name", "public_id", "greeting", "instructions"]
     readonly_fields = [
         "embed_snippet",
+        "phone_setup",
         "calendar_actions",
         "webhook_signing_secret",
         "created_at",
         "updated_at",
     ]
     actions = ["rotate_webhook_secret"]
+    # Services and business hours (the inlines) show inside this section of the page.
+    change_form_template = "admin/agents/agent/change_form.html"
+    inlines_fieldset = "Hours and services"
     fieldsets = [
+        (None, {"fields": ["name", "public_id", "owner", "is_active"]}),
         (
-            None,
-            {"fields": ["name", "public_id", "owner", "is_active", "embed_snippet"]},
-        ),
-        (
-            "Conversation",
+            "Voice and behaviour",
             {
                 "fields": ["greeting", "instructions", "language", "voice", "realtime_model"],
                 "description": "What the agent says and how it sounds.",
@@ -138,23 +143,32 @@ class AgentAdmin(OwnerScopedAdmin):
                 ],
                 "description": "When the agent decides the caller has finished speaking. "
                 "Threshold, padding and silence apply to server VAD; eagerness to "
-                "semantic VAD.",
+                "semantic VAD. The defaults suit most lines.",
                 "classes": ["collapse"],
             },
         ),
         ("Tools", {"fields": ["enabled_tools"]}),
         (
-            "Scheduling",
+            inlines_fieldset,
             {
-                "fields": ["timezone", "country", "calendar_connection", "calendar_actions"],
-                "description": "Services and business hours are edited below.",
+                "fields": ["timezone"],
+                "description": "The business's time zone, its opening hours and the "
+                "services callers can book (with how long each takes).",
+            },
+        ),
+        ("Calendar", {"fields": ["calendar_connection", "calendar_actions"]}),
+        ("Phone", {"fields": ["phone_setup", "transfer_number", "country"]}),
+        (
+            "Website embedding",
+            {
+                "fields": ["embed_snippet", "allowed_origins"],
+                "description": "The voice widget on your website.",
             },
         ),
         (
-            "Phone and follow-up",
+            "Follow-ups and webhooks",
             {
                 "fields": [
-                    "transfer_number",
                     "summary_recipients",
                     "email_caller_summary",
                     "summary_model",
@@ -166,11 +180,11 @@ class AgentAdmin(OwnerScopedAdmin):
                 "Outbox messages.",
             },
         ),
+        ("Recording", {"fields": ["record_calls", "recording_notice"]}),
         (
-            "Widget and limits",
+            "Limits and retention",
             {
                 "fields": [
-                    "allowed_origins",
                     "max_call_seconds",
                     "idle_seconds",
                     "max_concurrent_calls",
@@ -178,8 +192,20 @@ class AgentAdmin(OwnerScopedAdmin):
                 ]
             },
         ),
-        ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+        ("Dates", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Agent | None = None,
+    ) -> HttpResponse:
+        context["inlines_fieldset"] = self.inlines_fieldset
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Agent]:
         return super().get_queryset(request).annotate(_call_count=Count("calls"))
@@ -243,6 +269,23 @@ class AgentAdmin(OwnerScopedAdmin):
         count = agent_webhook_secret_rotate(agent_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"New webhook secret for {count} agent(s).")
 
+    @admin.display(description="Phone number")
+    def phone_setup(self, agent: Agent) -> str:
+        if agent.pk is None:
+            return "Shown once the agent is saved."
+        if not twilio_configured():
+            return (
+                "Phone calls are not set up on this server (TWILIO_AUTH_TOKEN and "
+                "PUBLIC_BASE_URL; docs/telephony.md)."
+            )
+        url = settings.PUBLIC_BASE_URL + reverse("twilio-voice", args=[agent.public_id])
+        return format_html(
+            "<code style='user-select:all'>{}</code><div class='help'>In the Twilio "
+            "console, set your number's <em>A call comes in</em> webhook to POST to this "
+            "address: its calls then reach this agent.</div>",
+            url,
+        )
+
     @admin.display(description="Embed snippet")
     def embed_snippet(self, agent: Agent) -> str:
         if agent.pk is None:
@@ -274,31 +317,110 @@ PROCESSING_FIELDS = (
     "created_at",
     "updated_at",
 )
+CONTENT_FIELDS = ("content", "file", "url")
+PASSAGES_SHOWN = 50
+
+
+class KnowledgeSourceAdminForm(forms.ModelForm):
+    """On the add page every content field is in the form (a script shows the kind's);
+    those of other kinds are emptied, so a source keeps only what it is made from."""
+
+    class Meta:
+        model = KnowledgeSource
+        fields = ["agent", "title", "kind", *CONTENT_FIELDS]
+        formfield_callback = https_formfield
+        widgets = {
+            # Read by static/voiceagent/admin/knowledge_source.js.
+            "kind": forms.Select(attrs={"data-kind-fields": json.dumps(SOURCE_KIND_FIELD)})
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        keep = SOURCE_KIND_FIELD.get(cleaned.get("kind") or "")
+        if keep is not None:
+            for name in CONTENT_FIELDS:
+                if name != keep and name in self.fields:
+                    cleaned[name] = False if name == "file" else ""  # False clears a file
+        return cleaned
 
 
 @admin.register(KnowledgeSource)
 class KnowledgeSourceAdmin(OwnerScopedAdmin):
-    """Sources are processed in the background; status and errors show here."""
+    """Sources are processed in the background; status and errors show here. A source
+    shows the field of its kind only; its kind is chosen when it is added."""
 
     scoped_queryset = staticmethod(_knowledge_sources_for_user)
     related_selectors = {"agent": agents_for_user}
+    form = KnowledgeSourceAdminForm
     list_display = ["title", "agent", "kind", "status", "chunk_count", "ingested_at"]
     list_filter = ["kind", "status", ("agent", OwnedAgentFilter)]
     search_fields = ["title", "content", "url"]
-    readonly_fields = PROCESSING_FIELDS
-    fieldsets = [
-        (None, {"fields": ["agent", "title", "kind"]}),
-        (
-            "Content",
-            {
-                "fields": ["content", "file", "url"],
-                "description": "Fill the field that matches the kind: text, Markdown or "
-                "HTML in content, a PDF file, or a web page address.",
-            },
-        ),
-        ("Processing", {"fields": PROCESSING_FIELDS}),
-    ]
     actions = ["process_again"]
+
+    class Media:
+        js = ["voiceagent/admin/knowledge_source.js"]
+
+    def get_fieldsets(self, request: HttpRequest, obj: KnowledgeSource | None = None) -> Any:
+        if obj is None:
+            return [
+                (None, {"fields": ["agent", "title", "kind"]}),
+                (
+                    "Content",
+                    {
+                        "fields": list(CONTENT_FIELDS),
+                        "description": "Paste text, Markdown or HTML, upload a PDF, or give "
+                        "a web page's address, by the kind chosen above.",
+                    },
+                ),
+            ]
+        return [
+            (None, {"fields": ["agent", "title", "kind"]}),
+            (
+                "Content",
+                {
+                    "fields": [SOURCE_KIND_FIELD[obj.kind]],
+                    "description": "A source keeps its kind; for another kind, add a new source.",
+                },
+            ),
+            ("Processing", {"fields": PROCESSING_FIELDS}),
+            ("Passages", {"fields": ["passages"]}),
+        ]
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: KnowledgeSource | None = None
+    ) -> list[str]:
+        if obj is None:
+            return []
+        # Another kind is another source: add it, and delete this one if it is no longer
+        # wanted.
+        return ["kind", *PROCESSING_FIELDS, "passages"]
+
+    @admin.display(description="What the agent reads")
+    def passages(self, source: KnowledgeSource) -> str:
+        chunks = list(source.chunks.order_by("position")[:PASSAGES_SHOWN])
+        if not chunks:
+            return "No passages yet: they appear once the source is processed."
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td style='white-space:pre-wrap'>{}</td></tr>",
+            (
+                (
+                    chunk.position + 1,
+                    chunk.heading or "—",
+                    f"{chunk.token_count:,}",
+                    Truncator(chunk.text).chars(400),
+                )
+                for chunk in chunks
+            ),
+        )
+        more = source.chunk_count - len(chunks)
+        return format_html(
+            "<table class='va-passages'><thead><tr><th scope='col'>#</th>"
+            "<th scope='col'>Section</th><th scope='col'>Tokens</th>"
+            "<th scope='col'>Text</th></tr></thead><tbody>{}</tbody></table>{}",
+            rows,
+            format_html("<div class='help'>And {} more.</div>", more) if more > 0 else "",
+        )
 
     def save_model(
         self, request: HttpRequest, obj: KnowledgeSource, form: Any, change: bool
@@ -311,22 +433,3 @@ class KnowledgeSourceAdmin(OwnerScopedAdmin):
             source.content_hash = ""  # forces re-embedding
             knowledge_source_save(source=source)
         self.message_user(request, f"{queryset.count()} source(s) queued.")
-
-
-@admin.register(KnowledgeChunk)
-class KnowledgeChunkAdmin(admin.ModelAdmin):
-    list_display = ["source", "position", "heading", "token_count"]
-    list_filter = [("agent", OwnedAgentFilter)]
-    search_fields = ["text", "heading", "source__title"]
-    fields = readonly_fields = ("source", "position", "heading", "text", "token_count")
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[KnowledgeChunk]:
-        return KnowledgeChunk.objects.filter(
-            agent__in=agents_for_user(user=request.user)
-        ).select_related("source")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -391,6 +391,16 @@ class SourceStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+# The field that holds each kind of source (clean() requires it; the admin shows only it).
+SOURCE_KIND_FIELD: dict[str, str] = {
+    SourceKind.TEXT.value: "content",
+    SourceKind.MARKDOWN.value: "content",
+    SourceKind.HTML.value: "content",
+    SourceKind.PDF.value: "file",
+    SourceKind.URL.value: "url",
+}
+
+
 class KnowledgeSource(TimeStampedModel):
     """Something the agent answers from: text, a document or a web page."""
 
@@ -422,13 +432,7 @@ class KnowledgeSource(TimeStampedModel):
         return self.title
 
     def clean(self) -> None:
-        needs = {
-            SourceKind.TEXT: "content",
-            SourceKind.MARKDOWN: "content",
-            SourceKind.HTML: "content",
-            SourceKind.PDF: "file",
-            SourceKind.URL: "url",
-        }[SourceKind(self.kind)]
+        needs = SOURCE_KIND_FIELD[SourceKind(self.kind)]
         if not getattr(self, needs):
             raise ValidationError({needs: "Required for this kind of source."})
         if self.kind == SourceKind.PDF and not (self.file.name or "").lower().endswith(".pdf"):

@@ -14,6 +14,15 @@ from appointments.selectors import appointments_for_user, calendar_connections_f
 from voiceagent.admin import OwnerScopedAdmin
 
 
+def appointment_when(appointment: Appointment, *, compact: bool = False) -> str:
+    """When it starts, in the time zone it was booked in (the business's); ``compact``
+    for lists: no year, no zone."""
+    local = dj_timezone.localtime(appointment.start_at, ZoneInfo(appointment.timezone))
+    if compact:
+        return f"{local:%a %d %b, %H:%M}"
+    return f"{local:%a %d %b %Y, %H:%M} ({appointment.timezone})"
+
+
 @admin.register(Appointment)
 class AppointmentAdmin(OwnerScopedAdmin):
     """Appointments are booked by calls; the admin reads them and keeps notes."""
@@ -69,8 +78,7 @@ class AppointmentAdmin(OwnerScopedAdmin):
 
     @admin.display(description="Starts (local time)", ordering="start_at")
     def local_start(self, appointment: Appointment) -> str:
-        local = dj_timezone.localtime(appointment.start_at, ZoneInfo(appointment.timezone))
-        return f"{local:%a %d %b %Y, %H:%M} ({appointment.timezone})"
+        return appointment_when(appointment)
 
 
 @admin.register(CalendarConnection)

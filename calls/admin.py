@@ -4,20 +4,76 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.template.loader import render_to_string
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 
 from agents.admin import OwnedAgentFilter
-from calls.models import CallLog, ServerInstance, ToolInvocation, TranscriptTurn
-from calls.selectors import call_conversation, calls_for_user
-from calls.templatetags.call_admin import pretty_json
-from voiceagent.admin import OwnerScopedAdmin, ReadOnlyAdmin
+from appointments.admin import appointment_when
+from appointments.models import Appointment
+from calls.models import CallLog, ServerInstance
+from calls.selectors import call_conversation, calls_by_tools, calls_for_user, calls_search
+from voiceagent.admin import (
+    OwnerScopedAdmin,
+    ReadOnlyAdmin,
+    change_link,
+    dollars,
+    duration_text,
+    pairs_table,
+    readable,
+)
+
+# Transcript turns and tool invocations have no admin pages of their own: the call page
+# shows them as its conversation, and the call list finds calls by transcript text and by
+# what their tools did.
+
+SUMMARY_PREVIEW_CHARS = 90
+
+CAPTURED_LABELS = {"name": "Name", "email": "Email", "phone": "Phone"}
+
+SUMMARY_LABELS = {
+    "caller_intent": "Caller wanted",
+    "follow_up_actions": "Follow-ups",
+    "sentiment": "Sentiment",
+    "language": "Language",
+}
+# Shown as fields of their own on the call page.
+SUMMARY_SHOWN_ELSEWHERE = {"summary", "outcome"}
+
+USAGE_KINDS = (("Text", "text"), ("Audio", "audio"))
 
 
-def _pretty_json(value: Any) -> str:
-    if not value:
-        return "—"
-    return format_html("<pre>{}</pre>", pretty_json(value))
+def _other_rows(values: dict[str, Any], known: Any) -> list[tuple[str, Any]]:
+    return [
+        (key.replace("_", " ").capitalize(), value)
+        for key, value in values.items()
+        if key not in known
+    ]
+
+
+def _appointment_label(appointment: Appointment, *, compact: bool = False) -> str:
+    return f"{appointment.service_name}, {appointment_when(appointment, compact=compact)}"
+
+
+class ToolsFilter(admin.SimpleListFilter):
+    title = "tools"
+    parameter_name = "tools"
+
+    def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, str]]:
+        return [
+            ("failed", "A tool failed"),
+            ("used", "Tools used, none failed"),
+            ("none", "No tools used"),
+        ]
+
+    def queryset(self, request: Any, queryset: QuerySet[CallLog]) -> QuerySet[CallLog]:
+        value = self.value()
+        if value not in {"failed", "used", "none"}:
+            return queryset
+        return calls_by_tools(queryset, which=value)
 
 
 @admin.register(CallLog)
@@ -28,11 +84,13 @@ class CallLogAdmin(ReadOnlyAdmin, OwnerScopedAdmin):
         "agent",
         "channel",
         "status",
-        "duration_seconds",
+        "duration",
         "end_reason",
         "outcome",
-        "contact",
-        "cost_usd",
+        "summary_preview",
+        "contact_link",
+        "appointment_links",
+        "cost",
     ]
     list_filter = [
         ("agent", OwnedAgentFilter),
@@ -41,6 +99,7 @@ class CallLogAdmin(ReadOnlyAdmin, OwnerScopedAdmin):
         "direction",
         "end_reason",
         "outcome",
+        ToolsFilter,
         "started_at",
     ]
     date_hierarchy = "started_at"
@@ -53,26 +112,23 @@ class CallLogAdmin(ReadOnlyAdmin, OwnerScopedAdmin):
         "contact__phone",
         "summary",
     ]
+    search_help_text = (
+        "Finds calls by caller, contact, summary or what was said in the conversation."
+    )
     list_select_related = ["agent", "contact"]
+
+    class Media:
+        css = {"all": ["voiceagent/admin/admin.css"]}
+
     fieldsets = [
         (
             None,
             {
                 "fields": [
-                    "id",
                     "agent",
                     "channel",
                     "direction",
                     "status",
-                    "engine",
-                    "realtime_model",
-                ]
-            },
-        ),
-        (
-            "Timing",
-            {
-                "fields": [
                     "started_at",
                     "ended_at",
                     "duration_seconds",
@@ -81,28 +137,27 @@ class CallLogAdmin(ReadOnlyAdmin, OwnerScopedAdmin):
                 ]
             },
         ),
-        ("Caller", {"fields": ["caller_number", "caller_ip_hash", "contact", "captured_info"]}),
-        ("Conversation", {"fields": ["conversation"]}),
+        ("Outcome", {"fields": ["outcome", "summary", "summary_details", "appointments_booked"]}),
+        ("Caller", {"fields": ["contact", "caller_number", "captured_info", "caller_ip_hash"]}),
+        ("Conversation", {"fields": ["recording", "conversation"]}),
         (
-            "Outcome",
+            "Usage and cost",
             {
                 "fields": [
-                    "outcome",
-                    "summary",
-                    "summary_details",
                     "usage_breakdown",
-                    "cost_usd",
-                    "recording",
+                    "conversation_cost",
+                    "summary_cost",
+                    "latency_p50_ms",
+                    "latency_p95_ms",
                 ]
             },
         ),
         (
-            "Summary",
+            "How the summary was made",
             {
                 "fields": [
                     "summary_status",
                     "summary_model",
-                    "summary_cost_usd",
                     "summary_attempts",
                     "summary_error",
                 ],
@@ -110,28 +165,147 @@ class CallLogAdmin(ReadOnlyAdmin, OwnerScopedAdmin):
             },
         ),
         (
-            "Provider",
+            "Technical details",
             {
-                "fields": ["provider_call_id", "provider_stream_id", "server_instance"],
+                "fields": [
+                    "id",
+                    "engine",
+                    "realtime_model",
+                    "provider_call_id",
+                    "provider_stream_id",
+                    "server_instance",
+                ],
                 "classes": ["collapse"],
             },
         ),
     ]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CallLog]:
+        # One query for the appointments of a whole page of calls (and of the call page).
+        return super().get_queryset(request).prefetch_related("appointments")
+
     def get_readonly_fields(self, request: Any, obj: Any = None) -> list[str]:
         return flatten_fieldsets(self.fieldsets)
 
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[CallLog], search_term: str
+    ) -> tuple[QuerySet[CallLog], bool]:
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip():
+            results = results | calls_search(queryset, text=search_term)
+        return results, may_have_duplicates
+
+    # The list
+
+    @admin.display(description="Duration", ordering="duration_seconds")
+    def duration(self, call: CallLog) -> str | None:
+        return duration_text(call.duration_seconds)
+
+    @admin.display(description="Summary")
+    def summary_preview(self, call: CallLog) -> str | None:
+        if not call.summary:
+            return None
+        return Truncator(call.summary).chars(SUMMARY_PREVIEW_CHARS)
+
+    @admin.display(description="Contact", ordering="contact__name")
+    def contact_link(self, call: CallLog) -> str | None:
+        return change_link(call.contact) if call.contact is not None else None
+
+    @admin.display(description="Appointment")
+    def appointment_links(self, call: CallLog) -> str | None:
+        appointments = call.appointments.all()  # prefetched
+        if not appointments:
+            return None
+        return format_html_join(
+            mark_safe("<br>"),
+            "{}",
+            (
+                (change_link(appointment, _appointment_label(appointment)),)
+                for appointment in appointments
+            ),
+        )
+
+    @admin.display(description="Cost", ordering="cost_usd")
+    def cost(self, call: CallLog) -> str:
+        return dollars(call.cost_usd)
+
+    # The call page
+
+    @admin.display(description="Appointments booked")
+    def appointments_booked(self, call: CallLog) -> str:
+        appointments = call.appointments.all()
+        if not appointments:
+            return "None in this call."
+        return format_html(
+            "<ul style='margin:0;padding-left:1.2em'>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{} ({})</li>",
+                (
+                    (
+                        change_link(appointment, _appointment_label(appointment)),
+                        appointment.get_status_display(),
+                    )
+                    for appointment in appointments
+                ),
+            ),
+        )
+
     @admin.display(description="Captured info")
     def captured_info(self, call: CallLog) -> str:
-        return _pretty_json(call.user_info)
+        info = call.user_info if isinstance(call.user_info, dict) else {}
+        if not info:
+            return "Nothing was captured."
+        rows = [(label, info.get(key)) for key, label in CAPTURED_LABELS.items()]
+        return pairs_table(rows + _other_rows(info, CAPTURED_LABELS))
 
-    @admin.display(description="Summary details")
+    @admin.display(description="Details")
     def summary_details(self, call: CallLog) -> str:
-        return _pretty_json(call.summary_data)
+        data = call.summary_data if isinstance(call.summary_data, dict) else {}
+        if not data:
+            return "—"
+        rows = [(label, data[key]) for key, label in SUMMARY_LABELS.items() if key in data]
+        known = SUMMARY_LABELS.keys() | SUMMARY_SHOWN_ELSEWHERE
+        return pairs_table(rows + _other_rows(data, known))
 
-    @admin.display(description="Usage")
+    @admin.display(description="Tokens")
     def usage_breakdown(self, call: CallLog) -> str:
-        return _pretty_json(call.usage)
+        usage = call.usage if isinstance(call.usage, dict) else {}
+        if not usage:
+            return "No usage was recorded."
+        rows = format_html_join(
+            "",
+            "<tr><th scope='row'>{}</th><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    label,
+                    readable(usage.get(f"input_{kind}_tokens", 0)),
+                    readable(usage.get(f"cached_{kind}_tokens", 0)),
+                    readable(usage.get(f"output_{kind}_tokens", 0)),
+                )
+                for label, kind in USAGE_KINDS
+            ),
+        )
+        totals = [
+            f"{usage[key]:,} {label}"
+            for key, label in (("total_tokens", "tokens in all"), ("responses", "responses"))
+            if isinstance(usage.get(key), int)
+        ]
+        return format_html(
+            "<table class='va-usage'><thead><tr><th></th><th scope='col'>Input</th>"
+            "<th scope='col'>of which cached</th><th scope='col'>Output</th></tr></thead>"
+            "<tbody>{}</tbody></table>{}",
+            rows,
+            format_html("<div class='help'>{}</div>", ", ".join(totals)) if totals else "",
+        )
+
+    @admin.display(description="Conversation cost")
+    def conversation_cost(self, call: CallLog) -> str:
+        return dollars(call.cost_usd)
+
+    @admin.display(description="Summary cost")
+    def summary_cost(self, call: CallLog) -> str:
+        return dollars(call.summary_cost_usd)
 
     @admin.display(description="Transcript")
     def conversation(self, call: CallLog) -> str:
@@ -139,67 +313,6 @@ class CallLogAdmin(ReadOnlyAdmin, OwnerScopedAdmin):
             "admin/calls/conversation.html",
             {"entries": call_conversation(call=call), "call": call},
         )
-
-
-@admin.register(TranscriptTurn)
-class TranscriptTurnAdmin(ReadOnlyAdmin, OwnerScopedAdmin):
-    @staticmethod
-    def scoped_queryset(*, user: Any) -> Any:
-        return TranscriptTurn.objects.filter(call__in=calls_for_user(user=user)).select_related(
-            "call", "call__agent"
-        )
-
-    list_display = ["call", "seq", "role", "short_text", "interrupted", "created_at"]
-    list_filter = ["role", "interrupted", ("call__agent", OwnedAgentFilter)]
-    search_fields = ["text", "=call__id", "item_id"]
-    fields = readonly_fields = (
-        "call",
-        "seq",
-        "role",
-        "text",
-        "item_id",
-        "started_ms",
-        "interrupted",
-        "created_at",
-    )
-
-    @admin.display(description="Text")
-    def short_text(self, turn: TranscriptTurn) -> str:
-        return turn.text if len(turn.text) <= 80 else turn.text[:79] + "…"
-
-
-@admin.register(ToolInvocation)
-class ToolInvocationAdmin(ReadOnlyAdmin, OwnerScopedAdmin):
-    @staticmethod
-    def scoped_queryset(*, user: Any) -> Any:
-        return ToolInvocation.objects.filter(call__in=calls_for_user(user=user)).select_related(
-            "call", "call__agent"
-        )
-
-    list_display = ["name", "ok", "latency_ms", "call", "created_at"]
-    list_filter = ["name", "ok", ("call__agent", OwnedAgentFilter)]
-    search_fields = ["name", "=call__id", "function_call_id", "error"]
-    fields = readonly_fields = (
-        "call",
-        "seq",
-        "name",
-        "function_call_id",
-        "arguments_json",
-        "result_json",
-        "ok",
-        "error",
-        "latency_ms",
-        "started_ms",
-        "created_at",
-    )
-
-    @admin.display(description="Arguments")
-    def arguments_json(self, invocation: ToolInvocation) -> str:
-        return _pretty_json(invocation.arguments)
-
-    @admin.display(description="Result")
-    def result_json(self, invocation: ToolInvocation) -> str:
-        return _pretty_json(invocation.result)
 
 
 @admin.register(ServerInstance)

@@ -161,6 +161,21 @@ def calls_search(calls: QuerySet[CallLog], *, text: str) -> QuerySet[CallLog]:
     return calls.filter(Exists(matching))
 
 
+def calls_by_tools(calls: QuerySet[CallLog], *, which: str) -> QuerySet[CallLog]:
+    """Calls by what their tools did: ``failed`` (at least one tool failed), ``used``
+    (tools ran, none failed) or ``none`` (no tool ran)."""
+    from django.db.models import Exists, OuterRef
+
+    tools = ToolInvocation.objects.filter(call=OuterRef("pk"))
+    if which == "failed":
+        return calls.filter(Exists(tools.filter(ok=False)))
+    if which == "used":
+        return calls.filter(Exists(tools)).exclude(Exists(tools.filter(ok=False)))
+    if which == "none":
+        return calls.exclude(Exists(tools))
+    raise ValueError(f"Unknown tool filter {which!r}.")
+
+
 def transcript_plain_text(*, call: CallLog, turns: list[TranscriptTurn]) -> str:
     """The transcript as a reader wants it: one line per turn, who and when."""
     lines = [f"Call {call.pk} with {call.agent.name}, {call.started_at:%Y-%m-%d %H:%M} UTC"]

@@ -4,15 +4,49 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.text import Truncator
 
 from agents.admin import OwnedAgentFilter
 from agents.selectors import agents_for_user
+from appointments.admin import appointment_when
 from calls.selectors import calls_for_user
 from contacts.models import Contact, ContactStatus
-from contacts.selectors import contacts_for_user
+from contacts.selectors import HistoryEntry, contact_history, contacts_for_user
 from contacts.services import contacts_status_set
-from voiceagent.admin import OwnerScopedAdmin
+from voiceagent.admin import OwnerScopedAdmin, change_link, duration_text
+
+
+def _history_row(entry: HistoryEntry) -> dict[str, Any]:
+    """What the contact page's history shows of one call or appointment."""
+    if entry.call is not None:
+        call = entry.call
+        facts = [
+            call.agent.name,
+            duration_text(call.duration_seconds) or "",
+            call.get_outcome_display(),
+        ]
+        return {
+            "kind": "call",
+            "when": f"{timezone.localtime(call.started_at):%a %d %b %Y, %H:%M}",
+            "link": change_link(call, f"{call.get_channel_display()} call"),
+            "facts": " · ".join(fact for fact in facts if fact),
+            "text": Truncator(call.summary).chars(160),
+        }
+    appointment = entry.appointment
+    if appointment is None:
+        raise ValueError("A history entry is a call or an appointment.")
+    facts = [appointment.get_status_display()]
+    if appointment.start_at > timezone.now():
+        facts.insert(0, "Upcoming")
+    return {
+        "kind": "appointment",
+        "when": appointment_when(appointment),
+        "link": change_link(appointment, f"{appointment.service_name} appointment"),
+        "facts": " · ".join(facts),
+        "text": appointment.notes,
+    }
 
 
 @admin.register(Contact)
@@ -29,6 +63,8 @@ class ContactAdmin(OwnerScopedAdmin):
         ("Origin", {"fields": ["owner", "agent", "source_call", "created_at", "updated_at"]}),
     ]
     actions = ["mark_contacted", "mark_opted_out"]
+    # The contact's calls and appointments follow the fields (contact_history).
+    change_form_template = "admin/contacts/contact/change_form.html"
 
     def _set_status(
         self, request: HttpRequest, queryset: QuerySet[Contact], status: ContactStatus
@@ -45,6 +81,21 @@ class ContactAdmin(OwnerScopedAdmin):
     @admin.action(description="Mark selected contacts as opted out")
     def mark_opted_out(self, request: HttpRequest, queryset: QuerySet[Contact]) -> None:
         self._set_status(request, queryset, ContactStatus.OPTED_OUT)
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Contact | None = None,
+    ) -> HttpResponse:
+        if obj is not None and obj.pk is not None:
+            history = contact_history(contact=obj, user=request.user)
+            context["contact_history"] = [_history_row(entry) for entry in history.entries]
+            context["contact_history_truncated"] = history.truncated
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         return {"owner": request.user.pk, **super().get_changeform_initial_data(request)}

@@ -165,3 +165,106 @@ def test_model_validation_refuses_a_tool_that_does_not_exist(agent: Agent) -> No
     agent.enabled_tools = "end_call"
     with pytest.raises(ValidationError, match="A list of tool names"):
         agent.full_clean()
+
+
+# The page's sections: every field has exactly one place.
+
+SECTIONS = [
+    "Voice and behaviour",
+    "Turn taking",
+    "Tools",
+    "Hours and services",
+    "Calendar",
+    "Phone",
+    "Website embedding",
+    "Follow-ups and webhooks",
+    "Recording",
+    "Limits and retention",
+    "Dates",
+]
+
+
+def _editable_fields() -> set[str]:
+    return {
+        field.name
+        for field in Agent._meta.get_fields()
+        if field.concrete and getattr(field, "editable", False) and not field.auto_created
+    }
+
+
+def test_every_editable_agent_field_is_in_exactly_one_section() -> None:
+    """A field added to Agent and forgotten here fails this test instead of silently
+    missing from the page."""
+    from collections import Counter
+
+    from django.contrib import admin
+    from django.contrib.admin.utils import flatten_fieldsets
+
+    model_admin = admin.site._registry[Agent]
+    fieldsets = model_admin.fieldsets or []
+    placed = flatten_fieldsets(fieldsets)
+    assert [name for name, count in Counter(placed).items() if count > 1] == []
+    assert _editable_fields() - set(placed) == set()
+    # Everything else placed is a read-only display: the secret is shown, never edited.
+    assert set(placed) - _editable_fields() <= set(model_admin.readonly_fields)
+    assert "webhook_signing_secret" in placed
+    assert [name for name, _ in fieldsets[1:]] == SECTIONS
+
+
+@pytest.mark.parametrize("who", ["owner", "superuser"])
+def test_the_agent_page_is_in_sections_with_hours_and_services_in_theirs(
+    who: str, owner: User, agent: Agent
+) -> None:
+    from voiceagent.tests.admin_data import business_owner, owner_agent, signed_in
+
+    if who == "owner":
+        user = business_owner("bea")
+        agent = owner_agent(user, name="Salon", public_id="salon")
+    else:
+        user = owner
+    page = signed_in(user).get(reverse("admin:agents_agent_change", args=[agent.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    positions = [html.index(f">{section}</h2>") for section in SECTIONS]
+    assert positions == sorted(positions)
+    # The services and opening hours are edited inside "Hours and services".
+    hours, calendar = html.index(">Hours and services</h2>"), html.index(">Calendar</h2>")
+    assert hours < html.index('name="services-TOTAL_FORMS"') < calendar
+    assert hours < html.index('name="business_hours-TOTAL_FORMS"') < calendar
+    # Every editable field has its input; the owner field only for superusers.
+    for name in _editable_fields() - {"owner"}:
+        assert f'name="{name}"' in html, name
+    assert ('name="owner"' in html) is (who == "superuser")
+    assert "Phone calls are not set up on this server" in html
+
+
+def test_the_phone_section_gives_the_twilio_webhook_address(
+    client: Client, agent: Agent, settings: Any
+) -> None:
+    settings.TWILIO_AUTH_TOKEN = "token-for-the-test"
+    settings.PUBLIC_BASE_URL = "https://voice.example.com"
+    page = client.get(reverse("admin:agents_agent_change", args=[agent.pk])).content.decode()
+    assert f"https://voice.example.com/twilio/voice/{agent.public_id}/" in page
+
+
+def test_recording_is_switched_on_from_its_section(client: Client, agent: Agent) -> None:
+    assert (
+        _post(client, agent, record_calls="on", recording_notice="We record calls for training.")
+        == ""
+    )
+    agent.refresh_from_db()
+    assert agent.record_calls is True
+    assert agent.recording_notice == "We record calls for training."
+
+
+def test_a_staff_owner_saves_their_agent_and_stays_its_owner(agent: Agent) -> None:
+    from voiceagent.tests.admin_data import business_owner, owner_agent, signed_in
+
+    bea = business_owner("bea")
+    salon = owner_agent(bea, name="Salon", public_id="salon")
+    # A forged owner field is not part of a staff user's form.
+    data = _form_data(salon, greeting="Welcome to the salon.", owner=agent.owner_id)
+    response = signed_in(bea).post(reverse("admin:agents_agent_change", args=[salon.pk]), data)
+    assert response.status_code == 302
+    salon.refresh_from_db()
+    assert salon.greeting == "Welcome to the salon." and salon.owner == bea
