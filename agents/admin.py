@@ -161,7 +161,7 @@ class AgentAdmin(OwnerScopedAdmin):
         (
             "Website embedding",
             {
-                "fields": ["embed_snippet", "allowed_origins"],
+                "fields": ["embed_snippet", "allowed_origins", "require_session_token"],
                 "description": "The voice widget on your website.",
             },
         ),
