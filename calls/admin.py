@@ -9,6 +9,7 @@ from django.utils.html import format_html
 
 from agents.admin import OwnedAgentFilter
 from calls.models import CallLog, ServerInstance, ToolInvocation, TranscriptTurn
+from calls.recordings import recording_url
 from calls.selectors import call_conversation, calls_for_user
 from calls.templatetags.call_admin import pretty_json
 from voiceagent.admin import OwnerScopedAdmin, ReadOnlyAdmin
@@ -78,6 +79,8 @@ class CallLogAdmin(ReadOnlyAdmin, OwnerScopedAdmin):
                     "duration_seconds",
                     "end_reason",
                     "error_message",
+                    "latency_p50_ms",
+                    "latency_p95_ms",
                 ]
             },
         ),
@@ -92,7 +95,7 @@ class CallLogAdmin(ReadOnlyAdmin, OwnerScopedAdmin):
                     "summary_details",
                     "usage_breakdown",
                     "cost_usd",
-                    "recording",
+                    "recording_player",
                 ]
             },
         ),
@@ -133,6 +136,19 @@ class CallLogAdmin(ReadOnlyAdmin, OwnerScopedAdmin):
     def usage_breakdown(self, call: CallLog) -> str:
         return _pretty_json(call.usage)
 
+    @admin.display(description="Recording")
+    def recording_player(self, call: CallLog) -> str:
+        # A signed link that expires, checked against the owner again when played: the
+        # file's storage URL (MEDIA_URL) is never shown.
+        url = recording_url(call=call)
+        if not url:
+            return "—"
+        return format_html(
+            '<audio controls preload="none" src="{}"></audio> <a href="{}" download>Download</a>',
+            url,
+            url,
+        )
+
     @admin.display(description="Transcript")
     def conversation(self, call: CallLog) -> str:
         return render_to_string(
@@ -160,6 +176,7 @@ class TranscriptTurnAdmin(ReadOnlyAdmin, OwnerScopedAdmin):
         "item_id",
         "started_ms",
         "interrupted",
+        "latency_ms",
         "created_at",
     )
 

@@ -76,6 +76,8 @@ def agent_snapshot(*, agent: Agent, default_model: str) -> AgentSnapshot:
         max_call_seconds=agent.max_call_seconds,
         idle_seconds=agent.idle_seconds,
         tools=declarations_for(list(agent.enabled_tools or [])),
+        record_calls=agent.record_calls,
+        recording_notice=agent.recording_notice.strip() if agent.record_calls else "",
     )
 
 
