@@ -35,7 +35,8 @@ def demo(request: HttpRequest) -> HttpResponse:
 
 def _owned_call(user: Any, call_id: str) -> CallLog | None:
     try:
-        return calls_for_user(user=user).filter(pk=call_id).only("pk", "recording").first()
+        calls = calls_for_user(user=user).select_related(None)
+        return calls.filter(pk=call_id).only("pk", "recording").first()
     except ValidationError:  # not a UUID
         return None
 

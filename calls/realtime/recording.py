@@ -3,9 +3,9 @@
 ``RecordingTimeline`` (pure) decides where each chunk goes, in samples from the moment
 the call became ready (the origin of the transcript's ``started_ms`` too):
 
-- the caller's audio is contiguous, as the client captured it, except after a pause in
-  what the client sent (longer than ``GAP_TOLERANCE_MS``), where it resumes at the time
-  it arrived;
+- the caller's audio is contiguous, as the client captured it (network jitter does not
+  move it), from where its first frame arrived; after a pause in what the client sent
+  (longer than ``GAP_TOLERANCE_MS``) it resumes where it arrives;
 - the agent's audio plays like the caller's player plays it: a chunk starts when the
   one before it ends, or when it arrives if that is later (the upstream sends faster
   than real time, so audio queues); a barge-in cuts the item at the position the
@@ -73,8 +73,10 @@ class RecordingTimeline:
     def caller(self, samples: int, now: float) -> int:
         start = self._caller_end
         captured_from = self.at(now) - samples
-        if captured_from > start + self._gap:
-            start = captured_from  # the client sent nothing for a while: silence between
+        if self._caller_end == 0 or captured_from > start + self._gap:
+            # The first audio, or the first after the client sent nothing for a while:
+            # it was captured just before it arrived.
+            start = max(start, captured_from)
         self._caller_end = start + samples
         return start
 

@@ -25,6 +25,15 @@ def test_caller_audio_is_contiguous_and_resumes_after_a_pause() -> None:
     assert timeline.caller(50 * MS, 101.03) == 1050 * MS
     # Nothing for two seconds (a muted microphone): the audio resumes where it arrives.
     assert timeline.caller(50 * MS, 103.2) == 3150 * MS
+    # A frame a little late (under the tolerance) still follows on.
+    assert timeline.caller(50 * MS, 103.6) == 3200 * MS
+
+
+def test_the_first_caller_frame_is_placed_where_it_arrives_however_soon() -> None:
+    timeline = RecordingTimeline(sample_rate=RATE, started_at=0.0)
+    assert timeline.caller(50 * MS, 0.3) == 250 * MS
+    timeline = RecordingTimeline(sample_rate=RATE, started_at=0.0)
+    assert timeline.caller(50 * MS, 0.01) == 0
 
 
 def test_agent_audio_queues_like_a_player_and_waits_when_it_runs_dry() -> None:
