@@ -24,7 +24,7 @@ from calls.instance import server_instance_current
 from calls.realtime.config import AudioFormat
 from calls.realtime.engines import EngineSettings, engine_get
 from calls.realtime.hooks import CallOutcome, ToolContext, ToolRecord, TurnRecord
-from calls.realtime.recording import RecordedCall
+from calls.realtime.recording import RecordedCall, RecordingSetup
 from calls.realtime.session import CallSession
 from calls.selectors import agent_snapshot
 from calls.tool_registry import tool_run
@@ -190,7 +190,9 @@ class CallConsumer(AsyncWebsocketConsumer):
             connect_timeout=settings.REALTIME_CONNECT_TIMEOUT,
             stall_timeout=settings.REALTIME_STALL_TIMEOUT,
             audio=audio,
-            recording_executor=recordings.SPOOL_EXECUTOR,
+            recording=RecordingSetup(
+                executor=recordings.SPOOL_EXECUTOR, spool_dir=str(settings.RECORDINGS_SPOOL_DIR)
+            ),
         )
         self.session_task = asyncio.ensure_future(self.session.run())
 

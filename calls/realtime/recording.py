@@ -37,6 +37,15 @@ RUN_SECONDS = 2
 MAX_BACKLOG_SECONDS = 120
 
 
+@dataclass(frozen=True, slots=True)
+class RecordingSetup:
+    """Where recordings are written while calls run: the threads (None: the event
+    loop's default executor) and the folder (None: the system's temporary folder)."""
+
+    executor: Executor | None = None
+    spool_dir: str | None = None
+
+
 @dataclass(slots=True)
 class RecordedCall:
     """A finished recording: a complete stereo WAV in an unnamed temporary file, which
@@ -140,16 +149,15 @@ class CallRecorder:
         sample_rate: int,
         bytes_per_sample: int,
         started_at: float,
-        executor: Executor | None = None,
-        spool_dir: str | None = None,
+        setup: RecordingSetup = RecordingSetup(),  # frozen: safe to share
     ) -> None:
         self._call_id = call_id
         self._bytes_per_sample = bytes_per_sample
         self.timeline = RecordingTimeline(sample_rate=sample_rate, started_at=started_at)
         self._spool = WavSpool(
-            sample_rate=sample_rate, ulaw=bytes_per_sample == 1, directory=spool_dir
+            sample_rate=sample_rate, ulaw=bytes_per_sample == 1, directory=setup.spool_dir
         )
-        self._executor = executor
+        self._executor = setup.executor
         self._run_samples = RUN_SECONDS * sample_rate
         self._max_backlog = MAX_BACKLOG_SECONDS * sample_rate
         self._runs: list[_Run | None] = [None, None]  # the run being filled, per channel

@@ -24,7 +24,6 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from concurrent.futures import Executor
 from typing import Any
 
 from calls.realtime.config import WEB_AUDIO, AgentSnapshot, AudioFormat, session_update
@@ -44,7 +43,7 @@ from calls.realtime.protocol import (
     ClientText,
     ProtocolError,
 )
-from calls.realtime.recording import CallRecorder
+from calls.realtime.recording import CallRecorder, RecordingSetup
 from calls.realtime.responses import AfterOutputs, ResponseTracker
 from calls.realtime.timers import CallTimers
 from calls.realtime.toolcalls import ToolRunner
@@ -82,7 +81,7 @@ class CallSession:
         stall_timeout: float = 15.0,
         audio: AudioFormat = WEB_AUDIO,
         clock: Callable[[], float] = time.monotonic,
-        recording_executor: Executor | None = None,
+        recording: RecordingSetup | None = None,
     ) -> None:
         self.call_id = call_id
         self.agent = agent
@@ -93,7 +92,7 @@ class CallSession:
         self._connect_timeout = connect_timeout
         self._stall_timeout = stall_timeout
         self.clock = clock
-        self._recording_executor = recording_executor
+        self._recording = recording or RecordingSetup()
 
         self.upstream: Upstream | None = None
         self.usage = UsageMeter()
@@ -162,7 +161,7 @@ class CallSession:
                     sample_rate=self.audio.sample_rate,
                     bytes_per_sample=self.audio.bytes_per_sample,
                     started_at=self._ready_at,
-                    executor=self._recording_executor,
+                    setup=self._recording,
                 )
             self.timers = CallTimers(
                 started_at=self._ready_at,

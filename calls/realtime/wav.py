@@ -11,6 +11,7 @@ by a crash) and the header is written last, once the length is known.
 from __future__ import annotations
 
 import binascii
+import os
 import struct
 import tempfile
 from typing import BinaryIO
@@ -58,6 +59,8 @@ class WavSpool:
 
     def _open(self) -> BinaryIO:
         if self._file is None:
+            if self._directory is not None:
+                os.makedirs(self._directory, exist_ok=True)
             self._file = tempfile.TemporaryFile(dir=self._directory, prefix="recording-")
         return self._file
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import base64
 import wave
+from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 
 from calls.realtime.audio import pcm16_to_ulaw
-from calls.realtime.recording import CallRecorder, RecordingTimeline
+from calls.realtime.recording import CallRecorder, RecordingSetup, RecordingTimeline
 from calls.realtime.wav import wav_header
 
 RATE = 24_000
@@ -152,13 +153,14 @@ async def test_long_runs_are_written_in_pieces_and_the_end_cuts_what_was_not_pla
     assert _loud(frames[4 * RATE :, 1])
 
 
-async def test_a_failing_disk_gives_the_recording_up_and_nothing_else() -> None:
+async def test_a_failing_disk_gives_the_recording_up_and_nothing_else(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
     recorder = CallRecorder(
         call_id="c",
         sample_rate=RATE,
         bytes_per_sample=2,
         started_at=0.0,
-        spool_dir="/nonexistent/recordings",
+        setup=RecordingSetup(spool_dir=str(tmp_path / "a-file" / "spool")),
     )
     frame = _tone(50)
     for i in range(60):
