@@ -34,7 +34,7 @@ FORMATS = {
 REPEATS = 7  # the best of: a shared machine's noise only ever adds
 
 
-def per_frame_ns(name: str, frames: int) -> dict[str, float]:
+def per_frame_ns(name: str, frames: int) -> dict[str, int]:
     rate, width, frame_ms = FORMATS[name]
     size = rate * frame_ms // 1000 * width
     audio = base64.b64encode(os.urandom(size)).decode()
@@ -82,22 +82,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=20_000)
     args = parser.parse_args()
-    report = {
-        name: {
-            "per_frame_ns": per_frame_ns(name, args.frames),
-            "writer_ms_per_call_second": round(writer_ms_per_audio_second(name), 3),
-        }
-        for name in FORMATS
-    }
-    print(json.dumps(report))
-    for name, row in report.items():
-        frame = row["per_frame_ns"]
+    report = {}
+    for name in FORMATS:
+        frame = per_frame_ns(name, args.frames)
+        writer = round(writer_ms_per_audio_second(name), 3)
+        report[name] = {"per_frame_ns": frame, "writer_ms_per_call_second": writer}
         print(
-            f"{name:7} caller frame {frame['caller']:6.0f} ns   agent chunk "
-            f"{frame['agent']:6.0f} ns   writer {row['writer_ms_per_call_second']:.3f} ms "
-            "per second of call (both channels)",
+            f"{name:7} caller frame {frame['caller']:6d} ns   agent chunk "
+            f"{frame['agent']:6d} ns   writer {writer:.3f} ms per second of call (both channels)",
             file=sys.stderr,
         )
+    print(json.dumps(report))
 
 
 if __name__ == "__main__":
