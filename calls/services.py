@@ -100,15 +100,20 @@ def call_recording_store(*, call_id: str, recording: RecordedCall) -> str:
     thread: with S3-compatible storage the write is an upload.
     """
     with recording.file:
-        call = CallLog.objects.filter(pk=call_id).only("pk").first()
+        call = CallLog.objects.filter(pk=call_id).only("pk", "recording").first()
         if call is None:
             return ""
         call.recording.save(
             f"{call.pk}.wav", File(recording.file, name=f"{call.pk}.wav"), save=False
         )
     name = call.recording.name or ""
-    # An UPDATE of the one field: the summary may be being written at the same time.
-    if not CallLog.objects.filter(pk=call_id).update(recording=name, updated_at=timezone.now()):
+    try:
+        # An UPDATE of the one field: the summary may be being written at the same time.
+        named = CallLog.objects.filter(pk=call_id).update(recording=name, updated_at=timezone.now())
+    except Exception:
+        call.recording.storage.delete(name)  # a file no call log names is never purged
+        raise
+    if not named:
         call.recording.storage.delete(name)  # purged meanwhile
         return ""
     return name
