@@ -178,6 +178,15 @@ class AgentAdmin(OwnerScopedAdmin):
                 ]
             },
         ),
+        (
+            "Call recording",
+            {
+                "fields": ["record_calls", "recording_notice"],
+                "description": "A stereo recording of each call (caller left, agent right), "
+                "played from the call's page and deleted with the call (retention above). "
+                "The notice is said before the greeting.",
+            },
+        ),
         ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 

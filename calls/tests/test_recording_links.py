@@ -194,3 +194,11 @@ def test_a_rolled_back_purge_keeps_the_files(agent: Agent) -> None:
         raise RuntimeError("the caller's transaction failed")
     assert due.recording.storage.exists(_name(due))
     assert CallLog.objects.filter(pk=due.pk).exists()
+
+
+@pytest.mark.django_db
+def test_owners_turn_recording_on_in_the_agents_admin(owner: User, agent: Agent) -> None:
+    client = Client()
+    client.force_login(owner)
+    page = client.get(f"/admin/agents/agent/{agent.pk}/change/").content.decode()
+    assert 'name="record_calls"' in page and 'name="recording_notice"' in page
