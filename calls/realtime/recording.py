@@ -22,7 +22,6 @@ recording is given up (the call goes on).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -138,8 +137,8 @@ class CallRecorder:
     """Keeps a call's audio while it runs and makes the WAV when it ends.
 
     ``bytes_per_sample`` is the call's format: 2 for PCM16, 1 for μ-law (decoded to
-    PCM16 when written). The writer task is the recorder's own: ``finish`` drains and
-    ends it, ``abort`` cancels it.
+    PCM16 when written). The writer task is the recorder's own; ``finish`` drains and
+    ends it.
     """
 
     def __init__(
@@ -251,14 +250,3 @@ class CallRecorder:
             return None
         handle = await loop.run_in_executor(self._executor, self._spool.finish, frames)
         return RecordedCall(file=handle, sample_rate=self.timeline.sample_rate, frames=frames)
-
-    async def abort(self) -> None:
-        """Drops the recording. The writer skips what is queued; the job it may be running
-        in a thread ends before the file is closed under it."""
-        self.failed = True
-        self._runs = [None, None]
-        if self._writer is not None and not self._writer.done():
-            self._queue.put_nowait(None)
-            with contextlib.suppress(Exception):
-                await self._writer
-        await asyncio.get_running_loop().run_in_executor(self._executor, self._spool.close)

@@ -170,14 +170,6 @@ async def test_a_failing_disk_gives_the_recording_up_and_nothing_else(tmp_path: 
     recorder.caller_audio(_b64(frame), len(frame), 3.1)  # ignored from now on
 
 
-async def test_abort_closes_without_a_recording() -> None:
-    recorder = CallRecorder(call_id="c", sample_rate=RATE, bytes_per_sample=2, started_at=0.0)
-    frame = _tone(50)
-    recorder.caller_audio(_b64(frame), len(frame), 0.05)
-    await recorder.abort()
-    assert recorder.failed
-
-
 def test_the_header_is_a_standard_pcm_wav() -> None:
     header = wav_header(sample_rate=24_000, frames=10)
     assert len(header) == 44
