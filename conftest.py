@@ -92,6 +92,7 @@ def _test_defaults(settings: Settings, tmp_path: Path) -> Iterator[None]:
     from django.core.cache import cache
 
     from calls.greetings import greeting_cache_clear
+    from calls.recordings import recordings_wait_idle
     from voiceagent import background
     from voiceagent.celery import app as celery_app
 
@@ -115,8 +116,10 @@ def _test_defaults(settings: Settings, tmp_path: Path) -> Iterator[None]:
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
     yield
-    # Work a test's commits handed to the after-commit thread (call summaries) is done
-    # before the next test, and before the test database is flushed.
+    # Work a test's commits handed to the after-commit thread (call summaries) and the
+    # recordings being stored are done before the next test, and before the test
+    # database is flushed.
+    recordings_wait_idle()
     background.wait_idle()
     celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
 

@@ -180,7 +180,15 @@ class AgentAdmin(OwnerScopedAdmin):
                 "Outbox messages.",
             },
         ),
-        ("Recording", {"fields": ["record_calls", "recording_notice"]}),
+        (
+            "Recording",
+            {
+                "fields": ["record_calls", "recording_notice"],
+                "description": "A stereo recording of each call (caller left, agent right), "
+                "played from the call's page and deleted with the call (retention below). "
+                "The notice is said before the greeting.",
+            },
+        ),
         (
             "Limits and retention",
             {

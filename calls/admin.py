@@ -15,6 +15,7 @@ from agents.admin import OwnedAgentFilter
 from appointments.admin import appointment_when
 from appointments.models import Appointment
 from calls.models import CallLog, ServerInstance
+from calls.recordings import recording_url
 from calls.selectors import call_conversation, calls_by_tools, calls_for_user, calls_search
 from voiceagent.admin import (
     OwnerScopedAdmin,
@@ -139,7 +140,7 @@ class CallLogAdmin(ReadOnlyAdmin, OwnerScopedAdmin):
         ),
         ("Outcome", {"fields": ["outcome", "summary", "summary_details", "appointments_booked"]}),
         ("Caller", {"fields": ["contact", "caller_number", "captured_info", "caller_ip_hash"]}),
-        ("Conversation", {"fields": ["recording", "conversation"]}),
+        ("Conversation", {"fields": ["recording_player", "conversation"]}),
         (
             "Usage and cost",
             {
@@ -306,6 +307,19 @@ class CallLogAdmin(ReadOnlyAdmin, OwnerScopedAdmin):
     @admin.display(description="Summary cost")
     def summary_cost(self, call: CallLog) -> str:
         return dollars(call.summary_cost_usd)
+
+    @admin.display(description="Recording")
+    def recording_player(self, call: CallLog) -> str:
+        # A signed link that expires, checked against the owner again when played: the
+        # file's storage URL (MEDIA_URL) is never shown.
+        url = recording_url(call=call)
+        if not url:
+            return "—"
+        return format_html(
+            '<audio controls preload="none" src="{}"></audio> <a href="{}" download>Download</a>',
+            url,
+            url,
+        )
 
     @admin.display(description="Transcript")
     def conversation(self, call: CallLog) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -161,6 +162,9 @@ class CallLog(TimeStampedModel):
         editable=False,
         help_text="The server process that ran the call (see Server instances).",
     )
+    # PostgreSQL only (an unused column elsewhere): the whole transcript's words, written
+    # when the call ends, searched through a GIN index (migration 0010).
+    search_document = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["-started_at"]

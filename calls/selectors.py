@@ -98,6 +98,8 @@ def agent_snapshot(
         max_call_seconds=agent.max_call_seconds,
         idle_seconds=agent.idle_seconds,
         tools=declarations_for(list(agent.enabled_tools or [])),
+        record_calls=agent.record_calls,
+        recording_notice=agent.recording_notice.strip() if agent.record_calls else "",
     )
 
 
@@ -143,22 +145,18 @@ def call_record(*, call: CallLog) -> CallRecord:
 
 
 def calls_search(calls: QuerySet[CallLog], *, text: str) -> QuerySet[CallLog]:
-    """Calls whose transcript contains ``text``: PostgreSQL full-text search (every word,
-    stemmed, in the simple configuration) on PostgreSQL, a plain substring match elsewhere."""
+    """Calls whose transcript has ``text``: on PostgreSQL every word of it, anywhere in
+    the call (full-text search, "simple" configuration, on the document written when the
+    call ends); elsewhere the text as a substring of one turn."""
     from django.db import connection
     from django.db.models import Exists, OuterRef
 
-    turns = TranscriptTurn.objects.filter(call=OuterRef("pk"))
-    matching: QuerySet[Any]
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchVector
+        from django.contrib.postgres.search import SearchQuery
 
-        matching = turns.annotate(search=SearchVector("text", config="simple")).filter(
-            search=SearchQuery(text, config="simple", search_type="plain")
-        )
-    else:
-        matching = turns.filter(text__icontains=text)
-    return calls.filter(Exists(matching))
+        return calls.filter(search_document=SearchQuery(text, config="simple", search_type="plain"))
+    turns = TranscriptTurn.objects.filter(call=OuterRef("pk"), text__icontains=text)
+    return calls.filter(Exists(turns))
 
 
 def calls_by_tools(calls: QuerySet[CallLog], *, which: str) -> QuerySet[CallLog]:

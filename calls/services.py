@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.core.files import File
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -32,6 +33,7 @@ from calls.models import (
 )
 from calls.processes import same_process_alive
 from calls.realtime.hooks import CallOutcome, ToolRecord, TurnRecord
+from calls.realtime.recording import RecordedCall
 from calls.realtime.text import storable_json, storable_text
 from calls.selectors import call_record, live_call_count
 from calls.summary import (
@@ -51,7 +53,8 @@ logger = logging.getLogger(__name__)
 
 
 def call_logs_purge_expired(*, now: dt.datetime | None = None) -> int:
-    """Deletes call logs (with their transcripts) older than their agent's retention.
+    """Deletes call logs (with their transcripts) older than their agent's retention,
+    and their recordings' files once that has committed.
 
     Agents with ``retention_days = 0`` keep their calls forever. No call lasts
     longer than a day (``max_call_seconds`` is at most four hours), so nothing
@@ -67,12 +70,54 @@ def call_logs_purge_expired(*, now: dt.datetime | None = None) -> int:
         cutoff = now - dt.timedelta(days=retention_days)
         expired = CallLog.objects.filter(agent_id=agent_id, started_at__lt=cutoff)
         with transaction.atomic():
+            files = list(expired.exclude(recording="").values_list("recording", flat=True))
             _, per_model = expired.delete()
+            if files:
+                # After commit: a rolled-back purge keeps its recordings.
+                transaction.on_commit(functools.partial(_recording_files_delete, files))
         count = per_model.get(CallLog._meta.label, 0)
         if count:
             logger.info("Purged %d call logs of agent %s", count, agent_id)
         deleted_total += count
     return deleted_total
+
+
+def _recording_files_delete(names: list[str]) -> None:
+    storage = CallLog._meta.get_field("recording").storage
+    for name in names:
+        try:
+            storage.delete(name)
+        except Exception:
+            logger.exception("Deleting the recording %s failed", name)
+    logger.info("Deleted %d recordings of purged calls", len(names))
+
+
+def call_recording_store(*, call_id: str, recording: RecordedCall) -> str:
+    """Saves a finished call's recording (a WAV file, closed here whatever happens)
+    through the storage API and names it on the call log. Returns its name, "" when
+    the call log is gone (the file is not kept then).
+
+    Runs in a recordings thread (``calls.recordings``), never the shared database
+    thread: with S3-compatible storage the write is an upload.
+    """
+    with recording.file:
+        call = CallLog.objects.filter(pk=call_id).only("pk", "recording").first()
+        if call is None:
+            return ""
+        call.recording.save(
+            f"{call.pk}.wav", File(recording.file, name=f"{call.pk}.wav"), save=False
+        )
+    name = call.recording.name or ""
+    try:
+        # An UPDATE of the one field: the summary may be being written at the same time.
+        named = CallLog.objects.filter(pk=call_id).update(recording=name, updated_at=timezone.now())
+    except Exception:
+        call.recording.storage.delete(name)  # a file no call log names is never purged
+        raise
+    if not named:
+        call.recording.storage.delete(name)  # purged meanwhile
+        return ""
+    return name
 
 
 def call_log_start(
@@ -165,12 +210,13 @@ def transcript_turns_save(*, call_id: str, turns: list[TurnRecord]) -> None:
                 item_id=storable_text(turn.item_id[:64]),
                 started_ms=turn.started_ms,
                 interrupted=turn.interrupted,
+                latency_ms=turn.latency_ms,
             )
             for turn in turns
         ],
         update_conflicts=True,
         unique_fields=["call", "seq"],
-        update_fields=["text", "interrupted", "started_ms"],
+        update_fields=["text", "interrupted", "started_ms", "latency_ms"],
     )
 
 
@@ -206,6 +252,8 @@ def call_log_finish(*, call_id: str, outcome: CallOutcome) -> None:
     call.cost_usd = Decimal(str(outcome.cost_usd))
     call.user_info = storable_json(outcome.user_info)
     call.error_message = storable_text(outcome.error_message[:1000])
+    call.latency_p50_ms = outcome.latency_p50_ms
+    call.latency_p95_ms = outcome.latency_p95_ms
     call.save(
         update_fields=[
             "status",
@@ -216,12 +264,33 @@ def call_log_finish(*, call_id: str, outcome: CallOutcome) -> None:
             "cost_usd",
             "user_info",
             "error_message",
+            "latency_p50_ms",
+            "latency_p95_ms",
             "updated_at",
         ]
     )
+    call_search_documents_update(call_ids=[str(call.pk)])
     # Asked for again even if done: a call closed as an orphan may have been summarised
     # before it really ended.
     call_summary_enqueue(call_id=str(call.pk), again=True)
+
+
+SEARCH_DOCUMENT_SQL = """
+UPDATE calls_calllog AS c SET search_document = (
+    SELECT to_tsvector('simple', coalesce(string_agg(t.text, ' ' ORDER BY t.seq), ''))
+    FROM calls_transcriptturn AS t WHERE t.call_id = c.id
+) WHERE c.id = ANY(%s::uuid[])
+"""
+
+
+def call_search_documents_update(*, call_ids: list[str]) -> None:
+    """Writes the ended calls' search documents (PostgreSQL): one per call, so that the
+    list's full-text search is a single-table query whose plan PostgreSQL can estimate
+    (rare words through the GIN index, common ones along the newest-first index)."""
+    if connection.vendor != "postgresql" or not call_ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(SEARCH_DOCUMENT_SQL, [call_ids])
 
 
 @dataclass(frozen=True)
@@ -347,6 +416,7 @@ def _close_as_lost(calls: QuerySet[CallLog], *, now: dt.datetime) -> int:
         error_message=SERVER_LOST_MESSAGE,
         updated_at=now,
     )
+    call_search_documents_update(call_ids=ids)
     for call_id in ids:
         call_summary_enqueue(call_id=call_id)
     return closed

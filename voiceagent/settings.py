@@ -297,6 +297,10 @@ STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", str(DATA_DIR / "media")))
+# Recorded calls are written here while they run (unnamed files, deleted when stored),
+# then saved through the default storage under recordings/. On disk, not in /tmp, which
+# is often memory (tmpfs): a four-hour call takes 1.4 GB.
+RECORDINGS_SPOOL_DIR = Path(env.str("RECORDINGS_SPOOL_DIR", str(DATA_DIR / "spool")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

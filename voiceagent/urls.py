@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -9,7 +11,7 @@ from appointments.views import (
     calendar_disconnect,
 )
 from calls.telephony import registry as telephony
-from calls.views import demo
+from calls.views import call_recording, demo
 from voiceagent import views
 
 # Under /api/ the API's JSON error shape, also for addresses no route matches.
@@ -32,11 +34,14 @@ urlpatterns = [
     ),
     path("calendars/<str:provider>/callback", calendar_callback, name="calendar-callback"),
     path("calendars/disconnect/<int:agent_id>/", calendar_disconnect, name="calendar-disconnect"),
+    path("calls/recordings/<str:token>/", call_recording, name="call-recording"),
     *telephony.http_urlpatterns(),  # each phone provider's voice webhook
     path("", demo, name="demo"),
 ]
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
+    from django.urls import re_path
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Uploads in debug, except call recordings (views.debug_media).
+    prefix = re.escape(settings.MEDIA_URL.lstrip("/"))
+    urlpatterns += [re_path(rf"^{prefix}(?P<path>.*)$", views.debug_media)]

@@ -1,7 +1,11 @@
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+import posixpath
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.static import serve
 
 from voiceagent.health import health_report, server_instance_register_quietly
 
@@ -47,3 +51,17 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         return _api_error("error", "The server failed to answer; the error was logged.", 500)
     return defaults.server_error(request)
+
+
+# Never public, even in debug: served only through signed, owner-checked links.
+PRIVATE_MEDIA = ("recordings/",)
+
+
+def debug_media(request: HttpRequest, path: str) -> HttpResponseBase:
+    """Uploads in debug (``static()``'s view), except the private folders. The path is
+    normalised as ``serve`` normalises it (``./``, ``..``) and compared in lower case
+    (case-insensitive file systems) before the check."""
+    normalised = posixpath.normpath(path).lstrip("/").lower() + "/"
+    if normalised.startswith(PRIVATE_MEDIA):
+        raise Http404("Not served here.")
+    return serve(request, path, document_root=str(settings.MEDIA_ROOT))

@@ -17,13 +17,14 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from agents.models import Agent
-from calls import greetings, services
+from calls import greetings, recordings, services
 from calls.consumers.monitor import MonitorPublisher
 from calls.groups import control_group, monitor_group
 from calls.instance import server_instance_current
 from calls.realtime.config import AudioFormat
 from calls.realtime.engines import EngineSettings, engine_get
 from calls.realtime.hooks import CallOutcome, ToolContext, ToolRecord, TurnRecord
+from calls.realtime.recording import RecordedCall, RecordingSetup
 from calls.realtime.session import CallSession
 from calls.selectors import agent_snapshot
 from calls.tool_registry import tool_run
@@ -202,6 +203,9 @@ class CallConsumer(AsyncWebsocketConsumer):
             connect_timeout=settings.REALTIME_CONNECT_TIMEOUT,
             stall_timeout=settings.REALTIME_STALL_TIMEOUT,
             audio=audio,
+            recording=RecordingSetup(
+                executor=recordings.SPOOL_EXECUTOR, spool_dir=str(settings.RECORDINGS_SPOOL_DIR)
+            ),
         )
         if known_caller:
             # The session's captured details start from what is known (kept at the end).
@@ -325,3 +329,6 @@ class CallConsumer(AsyncWebsocketConsumer):
 
     async def greeting_put(self, key: str, audio: bytes, transcript: str) -> None:
         await sync_to_async(greetings.greeting_put, thread_sensitive=False)(key, audio, transcript)
+
+    async def save_recording(self, recording: RecordedCall) -> None:
+        recordings.recording_store_later(call_id=self.call_id, recording=recording)

@@ -55,11 +55,17 @@ class AgentSnapshot:
     max_call_seconds: int = 600
     idle_seconds: int = 60
     tools: tuple[ToolDeclaration, ...] = field(default_factory=tuple)
+    record_calls: bool = False
+    # Spoken before the greeting when the call is recorded (empty: none, or not recorded).
+    recording_notice: str = ""
 
     def greeting_cache_key(self, engine: str, audio: str = "pcm24k") -> str:
-        material = "\x1f".join(
-            [str(self.agent_id), self.greeting, self.voice, self.model, engine, audio]
-        )
+        parts = [str(self.agent_id), self.greeting, self.voice, self.model, engine, audio]
+        if self.recording_notice:
+            # Its own entry: the cached audio says the notice first. Appended only when
+            # there is one, so that agents that do not record keep their cached greetings.
+            parts.append(self.recording_notice)
+        material = "\x1f".join(parts)
         return hashlib.sha256(material.encode()).hexdigest()
 
 
@@ -131,9 +137,11 @@ class AudioFormat:
     name: str  # part of the greeting cache key: a cached greeting is stored in this format
     session_format: dict[str, Any]  # as session.update spells it
     bytes_per_ms: int
+    sample_rate: int = 24_000
+    bytes_per_sample: int = 2  # 1: G.711 μ-law
 
 
 WEB_AUDIO = AudioFormat("pcm24k", {"type": "audio/pcm", "rate": 24000}, 48)
 # G.711 μ-law at 8 kHz, as Twilio Media Streams carry it: passed through, never transcoded.
-PHONE_AUDIO = AudioFormat("pcmu", {"type": "audio/pcmu"}, 8)
+PHONE_AUDIO = AudioFormat("pcmu", {"type": "audio/pcmu"}, 8, sample_rate=8_000, bytes_per_sample=1)
 WEB_AUDIO_FORMAT: dict[str, Any] = WEB_AUDIO.session_format

@@ -62,12 +62,14 @@ class UpstreamHandlers:
 
     async def _speech_started(self, event: dict[str, Any]) -> None:
         self.session.activity()
+        self.session.latency.caller_speaking()
         item_id = event.get("item_id") or ""
         if item_id:
             self.session.transcript.speech_started(item_id, int(event.get("audio_start_ms") or 0))
         await self.session.caller_spoke_over()
 
     async def _speech_stopped(self, event: dict[str, Any]) -> None:
+        self.session.latency.caller_done(self.session.clock())
         await self.session.hooks.send_json({"type": "processing"})
 
     async def _user_delta(self, event: dict[str, Any]) -> None:
@@ -87,6 +89,7 @@ class UpstreamHandlers:
     async def _response_created(self, event: dict[str, Any]) -> None:
         response = event.get("response") or {}
         self.session.responses.created(response.get("id"), self.session.clock())
+        self.session.latency.response_created(response.get("id") or "")
         self.session.greeting.response_created(response)
 
     async def _output_item_added(self, event: dict[str, Any]) -> None:
@@ -130,6 +133,7 @@ class UpstreamHandlers:
         await session.greeting.response_done(response)
 
         tool_tasks = session.tools.take(response_id)
+        session.latency.response_done(response_id, calls_tools=bool(tool_tasks))
         if tool_tasks:
             session.spawn(session.answer_tools(tool_tasks), "tools")
         elif session.tools.end_requested:

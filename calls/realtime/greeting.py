@@ -1,5 +1,11 @@
 """The greeting of a call: played from the cache at once, or asked of the model and cached
-once it has been spoken in full."""
+once it has been spoken in full.
+
+When the call is recorded, the agent's recording notice is said first, in the same
+utterance: the model is asked to say both, word for word, and the cached audio (keyed
+with the notice) says both. One response instead of two keeps the greeting as quick as
+without a notice, and works the same for every engine.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +29,8 @@ class Greeting:
     ) -> None:
         self._call_id = call_id
         self._text = agent.greeting.strip()
+        self._notice = agent.recording_notice.strip()
+        self._spoken = " ".join(part for part in (self._notice, self._text) if part)
         self._hooks = hooks
         self._cache_key = cache_key
         self.item_id = f"greeting_{call_id[:8]}"  # a cached greeting's local item
@@ -38,10 +46,15 @@ class Greeting:
     def instructions(self) -> str:
         """For the model, when nothing is cached."""
         if not self._text:
+            if self._notice:
+                return (
+                    f'Start the call by saying exactly this, word for word: "{self._notice}" '
+                    "Then greet the caller briefly and ask how you can help."
+                )
             return "Greet the caller briefly and ask how you can help."
         return (
             "Start the call by saying exactly this greeting, word for word, "
-            f'and nothing else: "{self._text}"'
+            f'and nothing else: "{self._spoken}"'
         )
 
     @staticmethod
@@ -74,6 +87,6 @@ class Greeting:
                 transcript = transcript or (part or {}).get("transcript") or ""
         audio = b"".join(base64.b64decode(chunk) for chunk in chunks)
         try:
-            await self._hooks.greeting_put(self._cache_key, audio, transcript or self._text)
+            await self._hooks.greeting_put(self._cache_key, audio, transcript or self._spoken)
         except Exception:
             logger.exception("Call %s: caching the greeting failed", self._call_id)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from calls.realtime.recording import RecordedCall
 
 
 @dataclass(slots=True)
@@ -15,6 +18,7 @@ class TurnRecord:
     item_id: str
     started_ms: int | None
     interrupted: bool = False
+    latency_ms: int | None = None  # agent turns: caller's turn end → this turn's first audio
 
 
 @dataclass(slots=True)
@@ -47,6 +51,8 @@ class CallOutcome:
     cost_usd: float
     user_info: dict[str, Any]
     error_message: str = ""
+    latency_p50_ms: int | None = None  # turn latency over the call (calls/realtime/latency.py)
+    latency_p95_ms: int | None = None
 
 
 @dataclass(slots=True)
@@ -94,3 +100,7 @@ class CallHooks(Protocol):
     async def greeting_get(self, key: str) -> tuple[bytes, str] | None: ...
 
     async def greeting_put(self, key: str, audio: bytes, transcript: str) -> None: ...
+
+    async def save_recording(self, recording: RecordedCall) -> None:
+        """Stores the call's finished recording, which the hook now owns (and closes);
+        returns at once, the storage write happening in the background."""

@@ -9,7 +9,9 @@ The session composes parts with one job each and routes events between them:
 - ``ToolRunner`` (toolcalls.py): function calls;
 - ``CallTimers`` (timers.py): stall, maximum duration, wrap-up, idle;
 - ``Playback`` (playback.py): what the caller has heard, and where to cut it;
-- ``Greeting`` (greeting.py).
+- ``Greeting`` (greeting.py);
+- ``TurnLatency`` (latency.py): caller's turn end → first audio of the answer;
+- ``CallRecorder`` (recording.py): the call's audio, when the agent records calls.
 
 Upstream event handlers are in ``UpstreamHandlers`` (events.py).
 """
@@ -28,6 +30,7 @@ from calls.realtime.config import WEB_AUDIO, AgentSnapshot, AudioFormat, session
 from calls.realtime.events import UpstreamHandlers
 from calls.realtime.greeting import GREETING_METADATA, Greeting
 from calls.realtime.hooks import CallHooks, CallOutcome
+from calls.realtime.latency import TurnLatency
 from calls.realtime.playback import Playback
 from calls.realtime.protocol import (
     MAX_BAD_FRAMES,
@@ -40,6 +43,7 @@ from calls.realtime.protocol import (
     ClientText,
     ProtocolError,
 )
+from calls.realtime.recording import CallRecorder, RecordingSetup
 from calls.realtime.responses import AfterOutputs, ResponseTracker
 from calls.realtime.timers import CallTimers
 from calls.realtime.toolcalls import ToolRunner
@@ -77,6 +81,7 @@ class CallSession:
         stall_timeout: float = 15.0,
         audio: AudioFormat = WEB_AUDIO,
         clock: Callable[[], float] = time.monotonic,
+        recording: RecordingSetup | None = None,
     ) -> None:
         self.call_id = call_id
         self.agent = agent
@@ -87,6 +92,7 @@ class CallSession:
         self._connect_timeout = connect_timeout
         self._stall_timeout = stall_timeout
         self.clock = clock
+        self._recording = recording or RecordingSetup()
 
         self.upstream: Upstream | None = None
         self.usage = UsageMeter()
@@ -108,6 +114,8 @@ class CallSession:
         self.responses = ResponseTracker()
         self.transcript = TranscriptLog(writer=TurnWriter(call_id=call_id, save=hooks.save_turns))
         self.playback = Playback(bytes_per_ms=audio.bytes_per_ms)
+        self.latency = TurnLatency()
+        self.recorder: CallRecorder | None = None  # started with the call (ready)
         self.greeting = Greeting(
             call_id=call_id,
             agent=agent,
@@ -147,6 +155,14 @@ class CallSession:
                 return
             self.ready = True
             self._ready_at = self.clock()
+            if self.agent.record_calls:
+                self.recorder = CallRecorder(
+                    call_id=self.call_id,
+                    sample_rate=self.audio.sample_rate,
+                    bytes_per_sample=self.audio.bytes_per_sample,
+                    started_at=self._ready_at,
+                    setup=self._recording,
+                )
             self.timers = CallTimers(
                 started_at=self._ready_at,
                 max_seconds=self.agent.max_call_seconds,
@@ -192,6 +208,7 @@ class CallSession:
             return
         self.ended = True
         self.end_reason = reason
+        ended_at = self.clock()
         current = asyncio.current_task()
         # A tool that is running (a booking the caller hung up on) finishes and is
         # recorded; what it did (the appointment) exists either way.
@@ -206,6 +223,7 @@ class CallSession:
         try:
             await self.transcript.writer.flush_final()
             duration = 0 if self._ready_at is None else int(self.clock() - self._ready_at)
+            latency_p50, latency_p95 = self.latency.summary()
             await self.hooks.finish(
                 CallOutcome(
                     status=status,
@@ -215,6 +233,8 @@ class CallSession:
                     cost_usd=self.usage.cost(self._prices),
                     user_info=dict(self.user_info),
                     error_message=error,
+                    latency_p50_ms=latency_p50,
+                    latency_p95_ms=latency_p95,
                 )
             )
             # Sent last, once the record is final: a client that sees `ended` can
@@ -224,6 +244,20 @@ class CallSession:
             self._finished.set()
             await self.hooks.close_client()
             await closing
+            await self._save_recording(ended_at)
+
+    async def _save_recording(self, ended_at: float) -> None:
+        """Finishes the recording and hands it over for storage, after everything else: a
+        recording that fails costs only itself."""
+        recorder, self.recorder = self.recorder, None
+        if recorder is None:
+            return
+        try:
+            recording = await recorder.finish(ended_at)
+            if recording is not None:
+                await self.hooks.save_recording(recording)
+        except Exception:
+            logger.exception("Call %s: the recording could not be saved", self.call_id)
 
     async def _close_upstream(self) -> None:
         if self.upstream is None:
@@ -283,10 +317,13 @@ class CallSession:
     async def _client_audio(self, message: ClientAudio) -> None:
         self._audio_ms_received += message.byte_count // self.audio.bytes_per_ms
         ready_at = self._ready_at or self._created_at
-        allowed = (self.clock() - ready_at) * 1000 * MAX_AUDIO_SPEED + AUDIO_BURST_MS
+        now = self.clock()
+        allowed = (now - ready_at) * 1000 * MAX_AUDIO_SPEED + AUDIO_BURST_MS
         if self._audio_ms_received > allowed:
             await self.end("protocol_abuse")
             return
+        if self.recorder is not None:
+            self.recorder.caller_audio(message.audio, message.byte_count, now)
         if self.upstream is None:
             return
         try:
@@ -296,6 +333,7 @@ class CallSession:
 
     async def _client_text(self, text: str) -> None:
         self.activity()
+        self.latency.caller_done(self.clock())
         item_id = f"text_{self.transcript.last_seq + 1}"
         await self.user_turn(item_id, text, started_ms=self.call_ms())
         await self.add_message("user", text)
@@ -324,6 +362,8 @@ class CallSession:
     async def interrupt(self, *, played_ms: int | None, cancel: bool) -> None:
         cut = self.playback.cut(self.clock(), played_ms=played_ms)
         if cut is not None:
+            if self.recorder is not None:
+                self.recorder.agent_cut(cut.item_id, cut.heard_ms)
             self.responses.mark_interrupted(cut.response_id)
             self.transcript.interrupted(cut.item_id)
             if cut.upstream_item:
@@ -362,9 +402,11 @@ class CallSession:
         self, item_id: str, response_id: str, delta: str, size: int, *, local: bool = False
     ) -> None:
         """A chunk of assistant audio to the caller (``local``: not an upstream item)."""
-        end_ms = self.playback.chunk_sent(
-            item_id, response_id, size, self.clock(), upstream_item=not local
-        )
+        now = self.clock()
+        end_ms = self.playback.chunk_sent(item_id, response_id, size, now, upstream_item=not local)
+        self.latency.audio_sent(item_id, now)
+        if self.recorder is not None:
+            self.recorder.agent_audio(item_id, delta, size, now)
         await self.hooks.send_audio(item_id, delta, end_ms)
 
     async def user_turn(self, item_id: str, text: str, *, started_ms: int | None) -> None:
@@ -381,7 +423,9 @@ class CallSession:
         if text:  # queued before the client is told (see user_turn)
             ago = self.playback.started_ms_ago(item_id, self.clock())
             started_ms = None if ago is None else self.call_ms() - ago
-            self.transcript.assistant_turn(item_id, text, started_ms=started_ms)
+            self.transcript.assistant_turn(
+                item_id, text, started_ms=started_ms, latency_ms=self.latency.of_item(item_id)
+            )
         await self.send_transcript("assistant", text, item_id, final=True)
 
     async def send_transcript(self, role: str, text: str, item_id: str, *, final: bool) -> None:

@@ -167,7 +167,9 @@ class TranscriptLog:
             )
         )
 
-    def assistant_turn(self, item_id: str, text: str, *, started_ms: int | None) -> None:
+    def assistant_turn(
+        self, item_id: str, text: str, *, started_ms: int | None, latency_ms: int | None = None
+    ) -> None:
         turn = TurnRecord(
             seq=self.seq(item_id),
             role="assistant",
@@ -175,6 +177,7 @@ class TranscriptLog:
             item_id=item_id,
             started_ms=max(started_ms, 0) if started_ms is not None else None,
             interrupted=item_id in self._interrupted_items,
+            latency_ms=latency_ms,
         )
         self._assistant_turns[item_id] = turn
         self.writer.queue(turn)

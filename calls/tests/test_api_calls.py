@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from pytest_django import Settings
@@ -17,6 +18,7 @@ from accounts.services import api_key_create, api_keys_revoke
 from agents.models import Agent
 from appointments.models import Appointment
 from calls.models import CallLog, TranscriptTurn
+from calls.services import call_search_documents_update
 from contacts.models import Contact
 
 pytestmark = pytest.mark.django_db
@@ -132,10 +134,18 @@ def test_filters_combine_and_bad_values_are_400(agent: Agent, owner: User) -> No
 def test_search_finds_calls_by_their_transcript(agent: Agent, owner: User) -> None:
     first, second = _calls(agent, 2)
     TranscriptTurn.objects.create(call=first, seq=1, role="user", text="I need a plumber today")
+    TranscriptTurn.objects.create(call=first, seq=2, role="assistant", text="Which street?")
     TranscriptTurn.objects.create(call=second, seq=1, role="user", text="Book a consultation")
+    # What the end of a call does (PostgreSQL: the call's search document).
+    call_search_documents_update(call_ids=[str(first.pk), str(second.pk)])
     client, _ = _client(owner)
     found = client.get("/api/calls/?q=plumber").json()["results"]
     assert [row["id"] for row in found] == [str(first.pk)]
+    if connection.vendor == "postgresql":
+        # Every word, anywhere in the call, any case, in any turn.
+        found = client.get("/api/calls/?q=Street+PLUMBER").json()["results"]
+        assert [row["id"] for row in found] == [str(first.pk)]
+        assert client.get("/api/calls/?q=plumber+consultation").json()["results"] == []
 
 
 def test_cursor_pages_walk_every_call_once_newest_first(agent: Agent, owner: User) -> None:

@@ -100,11 +100,13 @@ def next_question(state: DialogueState) -> Say:
 def reply_to_instructions(instructions: str, state: DialogueState) -> Action:
     """Responses the bridge requested with instructions (greeting, idle, wrap-up)."""
     lowered = instructions.lower()
-    if "greeting" in lowered:
-        quoted = GREETING_QUOTE.search(instructions)
-        return Say(quoted.group(1) if quoted else "Hello! How can I help you today?")
     if "greet" in lowered:
-        return Say("Hello! How can I help you today?")
+        quoted = GREETING_QUOTE.search(instructions)
+        hello = "Hello! How can I help you today?"
+        if "greeting" in lowered:  # a greeting to say word for word
+            return Say(quoted.group(1) if quoted else hello)
+        # A free greeting, after the words quoted (a recording notice) if any.
+        return Say(f"{quoted.group(1)} {hello}" if quoted else hello)
     if "still there" in lowered:
         return Say("Are you still there?")
     if "wrap up" in lowered:
