@@ -99,19 +99,37 @@ def recordings_wait_idle(timeout: float = 30.0) -> bool:
 # -- links
 
 
-def recording_url(*, call: CallLog, ttl_seconds: int = URL_TTL_SECONDS) -> str:
+def recording_url(
+    *, call: CallLog, ttl_seconds: int = URL_TTL_SECONDS, for_user_id: int | None = None
+) -> str:
     """A link to the call's recording that works for ``ttl_seconds`` and only for the
-    owner of the call's agent (the view checks both); "" when the call has none."""
+    owner of the call's agent (the view checks both); "" when the call has none.
+
+    Without ``for_user_id`` the link needs the owner's signed-in session (admin,
+    dashboard). With it, the link itself carries that user (the REST API hands it to a
+    client with no session): it plays for as long as it lives and that user still
+    owns the call, like a pre-signed storage URL, so its lifetime should be short.
+    """
     if not call.recording:
         return ""
     if not 0 < ttl_seconds <= MAX_URL_TTL_SECONDS:
         raise ValueError(f"ttl_seconds must be in (0, {MAX_URL_TTL_SECONDS}]")
-    token = signing.TimestampSigner(salt=_SALT).sign_object({"c": str(call.pk), "t": ttl_seconds})
+    payload: dict[str, Any] = {"c": str(call.pk), "t": ttl_seconds}
+    if for_user_id is not None:
+        payload["u"] = for_user_id
+    token = signing.TimestampSigner(salt=_SALT).sign_object(payload)
     return reverse("call-recording", args=[token])
 
 
 def recording_token_call_id(token: str) -> str | None:
     """The call a recording link is for, or None when it is forged or expired."""
+    grant = recording_token_grant(token)
+    return grant[0] if grant is not None else None
+
+
+def recording_token_grant(token: str) -> tuple[str, int | None] | None:
+    """(call id, the user the link was made for or None), or None when the link is
+    forged or expired."""
     signer = signing.TimestampSigner(salt=_SALT)
     try:
         payload = signer.unsign_object(token)  # the signature, before trusting the ttl
@@ -123,8 +141,10 @@ def recording_token_call_id(token: str) -> str | None:
         signer.unsign_object(token, max_age=ttl)
     except signing.BadSignature:  # includes SignatureExpired
         return None
-    call_id = payload.get("c")
-    return call_id if isinstance(call_id, str) else None
+    call_id, user_id = payload.get("c"), payload.get("u")
+    if not isinstance(call_id, str):
+        return None
+    return call_id, user_id if isinstance(user_id, int) else None
 
 
 # -- serving

@@ -6,12 +6,15 @@ from rest_framework import serializers
 
 from agents.models import Agent
 from calls.models import CallLog, EndReason, Outcome, ToolInvocation, TranscriptTurn
+from calls.recordings import recording_url
+
+API_RECORDING_URL_TTL = 15 * 60
 
 
 class TranscriptTurnSerializer(serializers.ModelSerializer):
     class Meta:
         model = TranscriptTurn
-        fields = ["seq", "role", "text", "item_id", "started_ms", "interrupted"]
+        fields = ["seq", "role", "text", "item_id", "started_ms", "interrupted", "latency_ms"]
 
 
 class ToolInvocationSerializer(serializers.ModelSerializer):
@@ -58,6 +61,8 @@ class CallLogSerializer(serializers.ModelSerializer):
             "usage",
             "cost_usd",
             "summary_cost_usd",
+            "latency_p50_ms",
+            "latency_p95_ms",
         ]
         read_only_fields = fields
 
@@ -65,7 +70,20 @@ class CallLogSerializer(serializers.ModelSerializer):
 class CallLogDetailSerializer(CallLogSerializer):
     turns = TranscriptTurnSerializer(many=True, read_only=True)
     tool_invocations = ToolInvocationSerializer(many=True, read_only=True)
+    recording_url = serializers.SerializerMethodField(
+        help_text=f"The call's stereo WAV recording (caller left, agent right), a signed "
+        f"link that plays without the API key for {API_RECORDING_URL_TTL // 60} minutes, "
+        "for the key's owner; null when the call was not recorded."
+    )
 
     class Meta(CallLogSerializer.Meta):
-        fields = [*CallLogSerializer.Meta.fields, "turns", "tool_invocations"]
+        fields = [*CallLogSerializer.Meta.fields, "recording_url", "turns", "tool_invocations"]
         read_only_fields = fields
+
+    def get_recording_url(self, call: CallLog) -> str | None:
+        request = self.context.get("request")
+        user_id = getattr(getattr(request, "user", None), "pk", None)
+        path = recording_url(call=call, ttl_seconds=API_RECORDING_URL_TTL, for_user_id=user_id)
+        if not path:
+            return None
+        return request.build_absolute_uri(path) if request is not None else path

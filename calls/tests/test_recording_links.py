@@ -202,3 +202,36 @@ def test_owners_turn_recording_on_in_the_agents_admin(owner: User, agent: Agent)
     client.force_login(owner)
     page = client.get(f"/admin/agents/agent/{agent.pk}/change/").content.decode()
     assert 'name="record_calls"' in page and 'name="recording_notice"' in page
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_api_gives_its_key_owner_a_link_that_plays_without_a_session(
+    stranger: User, other_staff: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from asgiref.sync import sync_to_async
+
+    from accounts.services import api_key_create
+
+    owner = stranger  # not a superuser: sees only their own calls
+    agent = await Agent.objects.acreate(owner=owner, name="Shop", instructions="x")
+    call = await sync_to_async(_recorded)(agent)
+    _, key = await sync_to_async(api_key_create)(user=owner, name="t")
+    detail = await AsyncClient().get(
+        f"/api/calls/{call.pk}/", headers={"Authorization": f"Bearer {key}"}
+    )
+    assert detail.status_code == 200, detail.content
+    link = detail.json()["recording_url"]
+    assert link.startswith("http://testserver/calls/recordings/")
+    played = await AsyncClient().get(link)  # no key, no session: the link is enough
+    assert played.status_code == 200 and await _body(played) == WAV
+
+    # It stays the key owner's: once the agent belongs to someone else, it is a 404.
+    agent.owner = other_staff
+    await agent.asave()
+    assert (await AsyncClient().get(link)).status_code == 404
+    agent.owner = owner
+    await agent.asave()
+    # And it expires (15 minutes).
+    later = time.time() + 15 * 60 + 1
+    monkeypatch.setattr("django.core.signing.time.time", lambda: later)
+    assert (await AsyncClient().get(link)).status_code == 404
