@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from agents.models import Agent
 from calls.models import CallLog, ToolInvocation
+from calls.services import call_search_documents_update
 from voiceagent.tests.admin_data import (
     business_owner,
     finished_call,
@@ -146,6 +147,7 @@ def test_a_call_with_nothing_captured_says_so(salon: Agent, bea: User) -> None:
 
 def test_the_list_finds_calls_by_what_was_said(booked: CallLog, reader: Client) -> None:
     assert "hello" not in booked.summary.lower()  # only the agent's greeting says it
+    call_search_documents_update(call_ids=[str(booked.pk)])  # as the end of the call does
     response = reader.get(LIST, {"q": "hello"})
     assert list(response.context["cl"].result_list) == [booked]
     assert reader.get(LIST, {"q": "helicopter"}).context["cl"].result_count == 0
