@@ -119,7 +119,8 @@ class HorizontalBars:
 
 
 def nice_ceiling(value: float) -> float:
-    """The smallest of 1, 2, 2.5, 5 × 10ⁿ at or above ``value`` (1 for nothing)."""
+    """The smallest of 1, 2, 2.5 or 5 times a power of ten at or above ``value``
+    (1 for nothing)."""
     if value <= 1:
         return 1.0
     magnitude = 10 ** math.floor(math.log10(value))
@@ -160,7 +161,13 @@ def daily_bars(days: Sequence[Day]) -> DailyBars:
         when = day.day.strftime("%a %d %b %Y")
         height = day.calls * scale
         calls.append(
-            Bar(middle - width / 2, frame.bottom - height, width, height, f"{when}: {day.calls} calls")
+            Bar(
+                middle - width / 2,
+                frame.bottom - height,
+                width,
+                height,
+                f"{when}: {day.calls} calls",
+            )
         )
         height = day.answered * scale
         answered.append(

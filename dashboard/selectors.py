@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
@@ -222,9 +223,11 @@ def turn_latencies(
             "p95": PercentileCont("latency_ms", 0.95),
         }
         overall = turns.aggregate(**percentiles)
+        # The stubs type the rows by the fields of values(), not those the aggregates add.
+        rows = cast(Iterable[dict[str, Any]], by_day.values("day").annotate(**percentiles))
         daily = {
             row["day"]: Latency(turns=row["turns"], p50_ms=row["p50"], p95_ms=row["p95"])
-            for row in by_day.values("day").annotate(**percentiles)
+            for row in rows
         }
         return (
             Latency(turns=overall["turns"], p50_ms=overall["p50"], p95_ms=overall["p95"]),
@@ -232,7 +235,8 @@ def turn_latencies(
         )
     values: dict[dt.date, list[int]] = defaultdict(list)
     for day, latency in by_day.values_list("day", "latency_ms"):
-        values[day].append(latency)
+        if latency is not None:  # filtered out already; says so to the type checker
+            values[day].append(latency)
     every = sorted(latency for day_values in values.values() for latency in day_values)
     return _latency(every), {day: _latency(sorted(found)) for day, found in values.items()}
 
@@ -268,7 +272,9 @@ def overview_days(
     ]
 
 
-def _tallies(calls: QuerySet[CallLog], field: str, labels: dict[str, str], empty: str) -> list[Tally]:
+def _tallies(
+    calls: QuerySet[CallLog], field: str, labels: dict[str, str], empty: str
+) -> list[Tally]:
     rows = _plain(calls).values(field).annotate(n=Count("pk"))
     tallies = [
         Tally(value=row[field], label=labels.get(row[field], row[field]) or empty, count=row["n"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.contrib import messages
@@ -57,7 +58,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     data = request.GET.copy()
     data.setdefault("period", DEFAULT_PERIOD)
     form = OverviewFilterForm(data, agents=dashboard_agents(user=request.user))
-    choice = form.cleaned_data if form.is_valid() else {"period": DEFAULT_PERIOD}
+    choice: dict[str, Any] = form.cleaned_data if form.is_valid() else {"period": DEFAULT_PERIOD}
     agent = choice.get("agent")
     period = overview_period(
         user=request.user,

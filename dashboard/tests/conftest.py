@@ -123,9 +123,7 @@ def add_call(
         cost_usd=cost,
         summary_cost_usd=summary_cost,
         contact=contact,
-        user_info={"name": contact.name, "email": contact.email, "phone": None}
-        if contact
-        else {},
+        user_info={"name": contact.name, "email": contact.email, "phone": None} if contact else {},
     )
     seq = 0
     agent_turns = list(latencies)
@@ -219,9 +217,7 @@ def dataset(cast: Cast) -> list[CallLog]:
                             rng.choice([None, rng.randint(250, 3000)])
                             for _ in range(rng.randint(1, 4))
                         ),
-                        appointment=rng.choice(
-                            [None, None, None, *AppointmentStatus.values]
-                        ),
+                        appointment=rng.choice([None, None, None, *AppointmentStatus.values]),
                         knowledge=rng.random() < 0.2,
                     )
                 )

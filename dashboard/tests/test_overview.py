@@ -27,7 +27,9 @@ pytestmark = pytest.mark.django_db
 URL = "/dashboard/"
 
 
-def expected(*, owner_ids: set[int] | None, agent_id: int | None, first: dt.date, last: dt.date, tz: ZoneInfo) -> dict[str, Any]:
+def expected(
+    *, owner_ids: set[int] | None, agent_id: int | None, first: dt.date, last: dt.date, tz: ZoneInfo
+) -> dict[str, Any]:
     """The figures, from every row, without the selectors' queries."""
     start = dt.datetime.combine(first, dt.time(), tzinfo=tz)
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=tz)
@@ -143,12 +145,17 @@ def test_one_agent_over_a_custom_period(
     first = last - dt.timedelta(days=9)
     response = alice_client.get(
         URL,
-        {"agent": "alice-sales", "period": "custom", "start": first.isoformat(), "end": last.isoformat()},
+        {
+            "agent": "alice-sales",
+            "period": "custom",
+            "start": first.isoformat(),
+            "end": last.isoformat(),
+        },
     )
     overview: Overview = response.context["overview"]
     assert overview.agent == cast.sales
     assert overview.period.tz_source == "the agent's"
-    assert [day.day for day in overview.days][0] == first and len(overview.days) == 10
+    assert overview.days[0].day == first and len(overview.days) == 10
     want = expected(owner_ids=None, agent_id=cast.sales.pk, first=first, last=last, tz=LONDON)
     assert_figures(overview, want)
     assert overview.agents == []  # the per-agent table is for all agents
@@ -164,7 +171,11 @@ def test_superusers_see_every_owner_in_the_servers_days(
     assert overview.period.tz_source == "the server's"
     last = today_in(overview.period.tz)
     want = expected(
-        owner_ids=None, agent_id=None, first=last - dt.timedelta(days=29), last=last, tz=overview.period.tz
+        owner_ids=None,
+        agent_id=None,
+        first=last - dt.timedelta(days=29),
+        last=last,
+        tz=overview.period.tz,
     )
     assert_figures(overview, want)
     assert {row.name for row in overview.agents} == {"Front desk", "Sales line", "Bob's desk"}
@@ -178,21 +189,30 @@ def test_another_owners_agent_is_not_a_choice(
     assert response.context["form"].errors["agent"]
     overview: Overview = response.context["overview"]
     assert overview.agent is None
-    assert overview.totals.calls == CallLog.objects.filter(
-        agent__owner=cast.alice,
-        started_at__gte=overview.period.start,
-        started_at__lt=overview.period.end,
-    ).count()
+    assert (
+        overview.totals.calls
+        == CallLog.objects.filter(
+            agent__owner=cast.alice,
+            started_at__gte=overview.period.start,
+            started_at__lt=overview.period.end,
+        ).count()
+    )
 
 
 def test_a_bad_custom_period_is_explained(cast: Cast, alice_client: Client) -> None:
-    response = alice_client.get(URL, {"period": "custom", "start": "2025-07-10", "end": "2025-07-01"})
+    response = alice_client.get(
+        URL, {"period": "custom", "start": "2025-07-10", "end": "2025-07-01"}
+    )
     assert "The period ends before it starts." in response.content.decode()
-    response = alice_client.get(URL, {"period": "custom", "start": "2020-01-01", "end": "2025-01-01"})
+    response = alice_client.get(
+        URL, {"period": "custom", "start": "2020-01-01", "end": "2025-01-01"}
+    )
     assert "Choose at most 366 days." in response.content.decode()
 
 
-def test_days_are_cut_in_the_periods_time_zone(cast: Cast, root_client: Client, alice_client: Client) -> None:
+def test_days_are_cut_in_the_periods_time_zone(
+    cast: Cast, root_client: Client, alice_client: Client
+) -> None:
     """00:30 in London in July is 23:30 UTC the day before: London's day for Alice, the
     day before for a superuser whose agents span two zones (UTC)."""
     late = local_midnight(dt.date(2025, 7, 2), LONDON) + dt.timedelta(minutes=30)
@@ -228,7 +248,9 @@ def test_the_number_of_queries_does_not_grow_with_the_calls(
     assert before <= 16, before
 
 
-def test_the_charts_are_accessible_svg(cast: Cast, dataset: list[CallLog], alice_client: Client) -> None:
+def test_the_charts_are_accessible_svg(
+    cast: Cast, dataset: list[CallLog], alice_client: Client
+) -> None:
     page = alice_client.get(URL, {"period": "7d"}).content.decode()
     assert page.count('<svg class="chart"') == 4
     for chart in ["calls-chart", "latency-chart", "outcomes-chart", "end-reasons-chart"]:
@@ -255,7 +277,9 @@ def test_an_empty_dashboard_renders(cast: Cast, alice_client: Client) -> None:
     assert "No calls in this period." in response.content.decode()
 
 
-def test_the_admin_links_to_the_dashboard(cast: Cast, alice_client: Client, dataset: list[CallLog]) -> None:
+def test_the_admin_links_to_the_dashboard(
+    cast: Cast, alice_client: Client, dataset: list[CallLog]
+) -> None:
     root = Client()
     root.force_login(cast.root)
     page = root.get(reverse("admin:index")).content.decode()
