@@ -12,15 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import connections
-from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
 from agents.models import Agent
@@ -37,7 +36,7 @@ from calls.models import (
 )
 from calls.selectors import call_conversation, calls_for_user
 from dashboard.periods import Period, overview_timezone, period_days
-from dashboard.stats import PercentileCont, percentile_cont
+from dashboard.stats import percentile_cont, percentiles_by_group
 
 logger = logging.getLogger(__name__)
 
@@ -172,69 +171,112 @@ def _plain(calls: QuerySet[CallLog]) -> QuerySet[CallLog]:
     return calls.select_related(None).order_by()
 
 
-def overview_totals(*, calls: QuerySet[CallLog]) -> Totals:
-    """The period's headline figures (two queries)."""
-    figures = (
+@dataclass(frozen=True)
+class Group:
+    """The calls of one agent that started on one day of the period."""
+
+    day: dt.date
+    agent_id: int
+    public_id: str
+    name: str
+    calls: int
+    answered: int
+    timed: int  # calls with a duration (ended)
+    duration_seconds: int
+    transfers: int
+    call_cost_usd: Decimal
+    summary_cost_usd: Decimal
+
+
+def call_groups(*, calls: QuerySet[CallLog], period: Period) -> list[Group]:
+    """The calls' counts and sums per day (in the period's zone) and agent: one query,
+    at most (days times agents) rows whatever the number of calls; the totals, the days and
+    the agents' rows are sums of these."""
+    rows = (
         _plain(calls)
-        .annotate(caller_spoke=_caller_spoke())
-        .aggregate(
-            calls=Count("pk"),
-            answered=Count("pk", filter=Q(caller_spoke=True)),
-            avg_duration=Avg("duration_seconds"),
+        .annotate(caller_spoke=_caller_spoke(), day=TruncDate("started_at", tzinfo=period.tz))
+        .values("day", "agent", "agent__public_id", "agent__name")
+        .annotate(
+            n_calls=Count("pk"),
+            n_answered=Count("pk", filter=Q(caller_spoke=True)),
+            n_timed=Count("duration_seconds"),
             total_duration=Sum("duration_seconds"),
-            contacts=Count("contact", distinct=True),
-            transfers=Count("pk", filter=Q(status=CallStatus.TRANSFERRED)),
+            n_transfers=Count("pk", filter=Q(status=CallStatus.TRANSFERRED)),
             call_cost=Sum("cost_usd"),
             summary_cost=Sum("summary_cost_usd"),
         )
     )
-    appointments = (
-        Appointment.objects.filter(call__in=_plain(calls).values("pk"))
-        .exclude(status=AppointmentStatus.FAILED)
-        .count()
+    return [
+        Group(
+            day=row["day"],
+            agent_id=row["agent"],
+            public_id=row["agent__public_id"],
+            name=row["agent__name"],
+            calls=row["n_calls"],
+            answered=row["n_answered"],
+            timed=row["n_timed"],
+            duration_seconds=row["total_duration"] or 0,
+            transfers=row["n_transfers"],
+            call_cost_usd=row["call_cost"] or Decimal(0),
+            summary_cost_usd=row["summary_cost"] or Decimal(0),
+        )
+        for row in rows
+    ]
+
+
+def call_captures(*, calls: QuerySet[CallLog]) -> tuple[int, int]:
+    """Distinct contacts linked to the calls, and appointments booked in them unless
+    the booking failed (one query)."""
+    booked = [s for s in AppointmentStatus.values if s != AppointmentStatus.FAILED]
+    figures = _plain(calls).aggregate(
+        contacts=Count("contact", distinct=True),
+        appointments=Count(
+            "appointments", distinct=True, filter=Q(appointments__status__in=booked)
+        ),
     )
+    return figures["contacts"], figures["appointments"]
+
+
+def overview_totals(*, groups: list[Group], contacts: int, appointments: int) -> Totals:
+    timed = sum(group.timed for group in groups)
+    duration = sum(group.duration_seconds for group in groups)
     return Totals(
-        calls=figures["calls"],
-        answered=figures["answered"],
-        avg_duration_seconds=figures["avg_duration"],
-        total_duration_seconds=figures["total_duration"] or 0,
-        contacts=figures["contacts"],
+        calls=sum(group.calls for group in groups),
+        answered=sum(group.answered for group in groups),
+        avg_duration_seconds=duration / timed if timed else None,
+        total_duration_seconds=duration,
+        contacts=contacts,
         appointments=appointments,
-        transfers=figures["transfers"],
-        call_cost_usd=figures["call_cost"] or Decimal(0),
-        summary_cost_usd=figures["summary_cost"] or Decimal(0),
+        transfers=sum(group.transfers for group in groups),
+        call_cost_usd=sum((group.call_cost_usd for group in groups), Decimal(0)),
+        summary_cost_usd=sum((group.summary_cost_usd for group in groups), Decimal(0)),
     )
 
 
 def turn_latencies(
     *, calls: QuerySet[CallLog], period: Period
 ) -> tuple[Latency, dict[dt.date, Latency]]:
-    """p50 and p95 of the agent turns' latency in the calls, overall and per day of the
-    call's start. PostgreSQL computes them (two queries, the values stay in the
-    database); elsewhere the values are read (one query) and computed here."""
-    turns = TranscriptTurn.objects.filter(
-        call__in=_plain(calls).values("pk"), role=Role.ASSISTANT, latency_ms__isnull=False
-    ).order_by()
-    by_day = turns.annotate(day=TruncDate("call__started_at", tzinfo=period.tz))
-    if connections[turns.db].vendor == "postgresql":
-        percentiles = {
-            "turns": Count("pk"),
-            "p50": PercentileCont("latency_ms", 0.5),
-            "p95": PercentileCont("latency_ms", 0.95),
-        }
-        overall = turns.aggregate(**percentiles)
-        # The stubs type the rows by the fields of values(), not those the aggregates add.
-        rows = cast(Iterable[dict[str, Any]], by_day.values("day").annotate(**percentiles))
+    """p50 and p95 of the latency of the calls' agent turns, overall and per day of the
+    call's start (one query). PostgreSQL computes them (``percentile_cont`` grouped by
+    ``ROLLUP(day)``: the turns stay in the database and are read once); elsewhere the
+    values are read and the same interpolation is computed here."""
+    latencies = (
+        _plain(calls)
+        .filter(turns__role=Role.ASSISTANT, turns__latency_ms__isnull=False)
+        .annotate(day=TruncDate("started_at", tzinfo=period.tz))
+        .values_list("day", "turns__latency_ms")
+    )
+    if connections[latencies.db].vendor == "postgresql":
+        found = percentiles_by_group(latencies, fractions=(0.5, 0.95))
         daily = {
-            row["day"]: Latency(turns=row["turns"], p50_ms=row["p50"], p95_ms=row["p95"])
-            for row in rows
+            day: Latency(turns=count, p50_ms=p50, p95_ms=p95)
+            for day, (count, p50, p95) in found.items()
+            if day is not None
         }
-        return (
-            Latency(turns=overall["turns"], p50_ms=overall["p50"], p95_ms=overall["p95"]),
-            daily,
-        )
+        count, p50, p95 = found.get(None, (0, None, None))
+        return Latency(turns=count, p50_ms=p50, p95_ms=p95), daily
     values: dict[dt.date, list[int]] = defaultdict(list)
-    for day, latency in by_day.values_list("day", "latency_ms"):
+    for day, latency in latencies:
         if latency is not None:  # filtered out already; says so to the type checker
             values[day].append(latency)
     every = sorted(latency for day_values in values.values() for latency in day_values)
@@ -250,22 +292,19 @@ def _latency(ordered: list[int]) -> Latency:
 
 
 def overview_days(
-    *, calls: QuerySet[CallLog], period: Period, latency: dict[dt.date, Latency]
+    *, groups: list[Group], period: Period, latency: dict[dt.date, Latency]
 ) -> list[Day]:
-    """Calls and answered calls per day of the period (one query), days without calls
-    included."""
-    rows = (
-        _plain(calls)
-        .annotate(caller_spoke=_caller_spoke(), day=TruncDate("started_at", tzinfo=period.tz))
-        .values("day")
-        .annotate(n_calls=Count("pk"), n_answered=Count("pk", filter=Q(caller_spoke=True)))
-    )
-    counts = {row["day"]: (row["n_calls"], row["n_answered"]) for row in rows}
+    """Every day of the period, those without calls included."""
+    calls: dict[dt.date, int] = defaultdict(int)
+    answered: dict[dt.date, int] = defaultdict(int)
+    for group in groups:
+        calls[group.day] += group.calls
+        answered[group.day] += group.answered
     return [
         Day(
             day=day,
-            calls=counts.get(day, (0, 0))[0],
-            answered=counts.get(day, (0, 0))[1],
+            calls=calls[day],
+            answered=answered[day],
             latency=latency.get(day, NO_LATENCY),
         )
         for day in period.days
@@ -293,48 +332,43 @@ def end_reason_counts(*, calls: QuerySet[CallLog]) -> list[Tally]:
     return _tallies(calls, "end_reason", dict(EndReason.choices), "Not ended (live)")
 
 
-def agent_rows(*, calls: QuerySet[CallLog]) -> list[AgentRow]:
-    """The figures per agent (one query), busiest first."""
-    rows = (
-        _plain(calls)
-        .annotate(caller_spoke=_caller_spoke())
-        .values("agent", "agent__public_id", "agent__name")
-        .annotate(
-            n_calls=Count("pk"),
-            n_answered=Count("pk", filter=Q(caller_spoke=True)),
-            n_transfers=Count("pk", filter=Q(status=CallStatus.TRANSFERRED)),
-            call_cost=Sum("cost_usd"),
-            summary_cost=Sum("summary_cost_usd"),
-        )
-    )
-    agents = [
+def agent_rows(*, groups: list[Group]) -> list[AgentRow]:
+    """The figures per agent, busiest first."""
+    agents: dict[int, list[Group]] = defaultdict(list)
+    for group in groups:
+        agents[group.agent_id].append(group)
+    rows = [
         AgentRow(
-            agent_id=row["agent"],
-            public_id=row["agent__public_id"],
-            name=row["agent__name"],
-            calls=row["n_calls"],
-            answered=row["n_answered"],
-            transfers=row["n_transfers"],
-            cost_usd=(row["call_cost"] or Decimal(0)) + (row["summary_cost"] or Decimal(0)),
+            agent_id=agent_id,
+            public_id=found[0].public_id,
+            name=found[0].name,
+            calls=sum(group.calls for group in found),
+            answered=sum(group.answered for group in found),
+            transfers=sum(group.transfers for group in found),
+            cost_usd=sum(
+                (group.call_cost_usd + group.summary_cost_usd for group in found), Decimal(0)
+            ),
         )
-        for row in rows
+        for agent_id, found in agents.items()
     ]
-    return sorted(agents, key=lambda row: (-row.calls, row.name))
+    return sorted(rows, key=lambda row: (-row.calls, row.name))
 
 
 def overview_get(*, user: User, period: Period, agent: Agent | None = None) -> Overview:
-    """Everything the overview page shows, in a fixed number of queries."""
+    """Everything the overview page shows, in six queries whatever the number of calls."""
     calls = calls_in_period(user=user, period=period, agent=agent)
+    groups = call_groups(calls=calls, period=period)
+    contacts, appointments = call_captures(calls=calls)
     latency, daily_latency = turn_latencies(calls=calls, period=period)
     return Overview(
         period=period,
         agent=agent,
-        totals=overview_totals(calls=calls),
+        totals=overview_totals(groups=groups, contacts=contacts, appointments=appointments),
         latency=latency,
-        days=overview_days(calls=calls, period=period, latency=daily_latency),
+        days=overview_days(groups=groups, period=period, latency=daily_latency),
         outcomes=outcome_counts(calls=calls),
         end_reasons=end_reason_counts(calls=calls),
-        agents=agent_rows(calls=calls) if agent is None else [],
+        agents=agent_rows(groups=groups) if agent is None else [],
         recent=list(calls.order_by("-started_at")[:RECENT_CALLS]),
     )
 

@@ -43,8 +43,8 @@ HANG_UP_MESSAGES = {
     HangUp.NOT_LIVE: (messages.WARNING, "The call is not live: it had already ended."),
     HangUp.NO_PROCESS: (
         messages.ERROR,
-        "The call is not live in any server process (its process has stopped); it will "
-        "be closed as lost within a few minutes.",
+        "The call is not live in any server process (its process has stopped); it is "
+        "closed as lost once that process misses its heartbeats, within about a minute.",
     ),
     HangUp.UNAVAILABLE: (
         messages.ERROR,
