@@ -98,7 +98,8 @@ class DailyLines:
 class HorizontalBar:
     y: float
     width: float
-    label: str
+    label: str  # shortened to fit; ``title`` has it whole
+    title: str
     count: int
     text_y: float  # the baseline of its label and count
     count_x: float
@@ -118,25 +119,28 @@ class HorizontalBars:
         return self.label_width - 8
 
 
-def nice_ceiling(value: float) -> float:
-    """The smallest of 1, 2, 2.5 or 5 times a power of ten at or above ``value``
-    (1 for nothing)."""
-    if value <= 1:
-        return 1.0
-    magnitude = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * magnitude:
-            return step * magnitude
-    return 10 * magnitude  # not reached
+TICKS = 4  # grid lines above zero
 
 
-def _frame(days: Sequence[Day], maximum: float, unit: str = "") -> Frame:
+def axis_maximum(value: float) -> int:
+    """The top of a y axis for values up to ``value``: four ticks of a round step (1,
+    1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten, whole numbers only), the smallest
+    that reaches it."""
+    magnitude = 1
+    while True:
+        for step in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8):
+            tick = step * magnitude
+            if tick == int(tick) and TICKS * tick >= value:
+                return int(TICKS * tick)
+        magnitude *= 10
+
+
+def _frame(days: Sequence[Day], maximum: int) -> Frame:
     top, bottom = TOP, HEIGHT - BOTTOM
-    ticks = []
-    for index in range(5):
-        value = maximum * index / 4
-        text = f"{value:g}{unit}" if value != int(value) else f"{int(value)}{unit}"
-        ticks.append(Tick(y=bottom - (bottom - top) * index / 4, label=text))
+    ticks = [
+        Tick(y=bottom - (bottom - top) * index / TICKS, label=f"{maximum * index // TICKS:,}")
+        for index in range(TICKS + 1)
+    ]
     slot = (WIDTH - LEFT - RIGHT) / max(1, len(days))
     every = max(1, math.ceil(len(days) / MAX_DAY_LABELS))
     labels = [
@@ -149,7 +153,7 @@ def _frame(days: Sequence[Day], maximum: float, unit: str = "") -> Frame:
 
 def daily_bars(days: Sequence[Day]) -> DailyBars:
     """Calls per day, with the answered ones as a bar inside each day's bar."""
-    maximum = nice_ceiling(max((day.calls for day in days), default=0))
+    maximum = axis_maximum(max((day.calls for day in days), default=0))
     frame = _frame(days, maximum)
     slot = (frame.right - frame.left) / max(1, len(days))
     width = max(1.0, slot * 0.7)
@@ -186,8 +190,8 @@ def daily_latency(days: Sequence[Day]) -> DailyLines:
     """p50 and p95 turn latency per day, as two lines; a day without agent turns
     breaks the lines."""
     highest = max((day.latency.p95_ms or 0 for day in days), default=0)
-    maximum = nice_ceiling(highest)
-    frame = _frame(days, maximum, unit=" ms")
+    maximum = axis_maximum(highest)
+    frame = _frame(days, maximum)
     slot = (frame.right - frame.left) / max(1, len(days))
     scale = (frame.bottom - frame.top) / maximum
     series = []
@@ -214,7 +218,7 @@ def daily_latency(days: Sequence[Day]) -> DailyLines:
 
 def horizontal_bars(tallies: Sequence[Tally]) -> HorizontalBars:
     """One bar per value (outcomes, end reasons), longest first, labelled."""
-    label_width, row_height, bar_height = 200, 26, 16
+    label_width, row_height, bar_height = 250, 26, 16
     maximum = max((tally.count for tally in tallies), default=0) or 1
     room = WIDTH - label_width - 60  # the count is written after the bar
     bars = []
@@ -225,7 +229,8 @@ def horizontal_bars(tallies: Sequence[Tally]) -> HorizontalBars:
             HorizontalBar(
                 y=y,
                 width=width,
-                label=tally.label,
+                label=_shorten(tally.label),
+                title=f"{tally.label}: {tally.count}",
                 count=tally.count,
                 text_y=y + bar_height - 3,
                 count_x=label_width + width + 6,
@@ -233,6 +238,10 @@ def horizontal_bars(tallies: Sequence[Tally]) -> HorizontalBars:
         )
     height = max(row_height, row_height * len(bars))
     return HorizontalBars(WIDTH, height, label_width, row_height, bar_height, bars)
+
+
+def _shorten(label: str, limit: int = 38) -> str:
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
 def overview_charts(overview: Overview) -> dict[str, object]:

@@ -19,6 +19,12 @@ def duration(seconds: float | None) -> str:
 
 
 @register.filter
+def call_time(milliseconds: int | None) -> str:
+    """Milliseconds into the call as a clock: 75 400 → "1:15"; nothing → ""."""
+    return "" if milliseconds is None else duration(milliseconds / 1000)
+
+
+@register.filter
 def percent(share: float | None) -> str:
     """0.4567 → "45.7 %"; nothing → "—"."""
     return "—" if share is None else f"{share * 100:.1f} %"

@@ -251,6 +251,8 @@
     link.href = urlFor(list.dataset.callUrl, call.id);
     link.textContent = call.agent;
     element.querySelector('[data-role="channel"]').textContent = call.channel + (call.caller ? " · " + call.caller : "");
+    element.querySelector('[data-role="since"]').textContent =
+      "since " + new Date(call.started_at).toLocaleTimeString();
     element.querySelector('[data-role="status"]').textContent = call.status === "active" ? "Active" : "Connecting";
     element.querySelector('[data-role="hang-up"]').action = urlFor(list.dataset.hangUpUrl, call.id);
     var none = list.querySelector('[data-role="none"]');
