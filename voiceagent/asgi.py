@@ -17,8 +17,10 @@ from voiceagent.routing import websocket_urlpatterns  # noqa: E402
 daphne_shutdown_patch()
 
 # No AllowedHostsOriginValidator: the widget is embedded on other sites, so each
-# call consumer checks the Origin against its agent's allowed origins instead; the
-# Host header is checked against ALLOWED_HOSTS as Django does for HTTP.
+# call consumer checks the Origin against its agent's allowed origins instead (the
+# dashboard's socket, authenticated by the session cookie, accepts only this server's
+# own pages: dashboard/consumers.py); the Host header is checked against ALLOWED_HOSTS
+# as Django does for HTTP.
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "appointments",
     "notifications",
     "accounts",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

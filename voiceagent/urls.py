@@ -26,6 +26,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("voiceagent.api.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("appointments/<uuid:appointment_id>.ics", appointment_ics, name="appointment-ics"),
     path(
         "calendars/<str:provider>/connect/<int:agent_id>/",

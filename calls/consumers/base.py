@@ -21,6 +21,7 @@ from calls import greetings, recordings, services
 from calls.consumers.monitor import MonitorPublisher
 from calls.groups import control_group, monitor_group
 from calls.instance import server_instance_current
+from calls.models import EndReason
 from calls.realtime.config import AudioFormat
 from calls.realtime.engines import EngineSettings, engine_get
 from calls.realtime.hooks import CallOutcome, ToolContext, ToolRecord, TurnRecord
@@ -284,6 +285,30 @@ class CallConsumer(AsyncWebsocketConsumer):
         """A client-visible event for whoever monitors the call (dashboards); best effort."""
         if self.monitor is not None:
             self.monitor.publish(message)
+
+    async def call_hang_up(self, event: dict[str, Any]) -> None:
+        """Staff hung up from the dashboard, in any process (``calls.live_services``):
+        acknowledged at once, the session ended with ``staff_ended`` as any other end,
+        then acknowledged again with the reason the call ended with."""
+        reply = event.get("reply_channel")
+        session = self.session
+        if session is None or session.ended:
+            await self._hang_up_reply(reply, state="not_live")
+            return
+        await self._hang_up_reply(reply, state="ending")
+        logger.info("Call %s: staff hung up", self.call_id)
+        # Shielded: the end completes (and is recorded) even if this reader is cancelled.
+        await asyncio.shield(session.end(EndReason.STAFF_ENDED.value))
+        await self._hang_up_reply(reply, state="ended", reason=session.end_reason)
+
+    async def _hang_up_reply(self, reply: Any, **body: str) -> None:
+        if not isinstance(reply, str) or not reply or self.channel_layer is None:
+            return
+        message = {"type": "call.hang_up_ack", "call_id": self.call_id, **body}
+        try:
+            await asyncio.wait_for(self.channel_layer.send(reply, message), LAYER_TIMEOUT_SECONDS)
+        except Exception as exc:
+            logger.warning("Call %s: answering a hang-up failed (%s)", self.call_id, exc)
 
     async def call_client_message(self, event: dict[str, Any]) -> None:
         """A message pushed through the control group (e.g. a task confirming a booking)."""

@@ -21,6 +21,7 @@ PACKAGES = (
     "appointments",
     "calls",
     "contacts",
+    "dashboard",
     "notifications",
     "voiceagent",
 )

@@ -15,6 +15,7 @@ const END_REASONS = {
   upstream_unavailable: "The voice service could not be reached. Please try again.",
   protocol_abuse: "The call was ended because of invalid data.",
   server_shutdown: "The server restarted. Please call again.",
+  staff_ended: "The call was ended by the team.",
 };
 const MIC_ERRORS = {
   NotAllowedError: "Microphone access was denied. Allow it in your browser's site settings, or type instead.",
