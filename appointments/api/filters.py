@@ -5,6 +5,7 @@ from __future__ import annotations
 from django_filters import rest_framework as filters
 
 from appointments.models import Appointment, AppointmentStatus
+from voiceagent.api.filtering import UtcDateTimeFilter
 
 
 class AppointmentFilter(filters.FilterSet):
@@ -12,10 +13,10 @@ class AppointmentFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=AppointmentStatus.choices)
     contact = filters.NumberFilter(field_name="contact_id", help_text="Contact id.")
     call = filters.UUIDFilter(field_name="call_id", help_text="The call it was booked in.")
-    start_after = filters.IsoDateTimeFilter(
+    start_after = UtcDateTimeFilter(
         field_name="start_at", lookup_expr="gte", help_text="ISO 8601, inclusive."
     )
-    start_before = filters.IsoDateTimeFilter(
+    start_before = UtcDateTimeFilter(
         field_name="start_at", lookup_expr="lt", help_text="ISO 8601, exclusive."
     )
 

@@ -8,7 +8,7 @@ from django_filters import rest_framework as filters
 
 from appointments.models import Appointment
 from calls.models import CallLog, CallStatus, Channel, Direction, EndReason, Outcome
-from voiceagent.api.filtering import BOOLEAN_CHOICES
+from voiceagent.api.filtering import BOOLEAN_CHOICES, UtcDateTimeFilter
 
 
 class CallLogFilter(filters.FilterSet):
@@ -18,10 +18,10 @@ class CallLogFilter(filters.FilterSet):
     direction = filters.ChoiceFilter(choices=Direction.choices)
     end_reason = filters.MultipleChoiceFilter(choices=EndReason.choices)
     outcome = filters.MultipleChoiceFilter(choices=Outcome.choices)
-    started_after = filters.IsoDateTimeFilter(
+    started_after = UtcDateTimeFilter(
         field_name="started_at", lookup_expr="gte", help_text="ISO 8601, inclusive."
     )
-    started_before = filters.IsoDateTimeFilter(
+    started_before = UtcDateTimeFilter(
         field_name="started_at", lookup_expr="lt", help_text="ISO 8601, exclusive."
     )
     caller_number = filters.CharFilter(help_text="E.164, exact.")

@@ -253,3 +253,24 @@ def test_errors_are_json_whatever_was_asked_for(owner: User) -> None:
     # The CSV export's filters refuse what they do not know, in JSON.
     refused = client.get("/api/calls/export.csv?colour=red")
     assert refused.status_code == 400 and refused.json()["error"]["code"] == "invalid"
+
+
+@pytest.mark.parametrize(
+    ("value", "status"),
+    [
+        ("8199-08-03T15:06:30.72-16:54", 400),  # an offset no zone has (PostgreSQL refuses it)
+        ("0001-01-01T00:00:00+14:00", 400),  # before year 1 in UTC
+        ("2026-01-01T00:00:00+05:30", 200),
+        ("2026-01-01T00:00:00", 200),
+    ],
+)
+def test_dates_that_cannot_be_compared_are_400_not_500(
+    owner: User, value: str, status: int
+) -> None:
+    client, _ = _client(owner)
+    for url in ("/api/calls/", "/api/contacts/", "/api/appointments/"):
+        name = {"/api/calls/": "started_after", "/api/contacts/": "created_after"}.get(
+            url, "start_after"
+        )
+        response = client.get(url, {name: value})
+        assert response.status_code == status, (url, response.content)

@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 from django_filters import rest_framework as filters
 
 from contacts.models import Contact, ContactStatus
+from voiceagent.api.filtering import UtcDateTimeFilter
 
 
 class ContactFilter(filters.FilterSet):
@@ -13,10 +14,10 @@ class ContactFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=ContactStatus.choices)
     email = filters.CharFilter(lookup_expr="iexact", help_text="Exact, any case.")
     phone = filters.CharFilter(help_text="E.164, exact.")
-    created_after = filters.IsoDateTimeFilter(
+    created_after = UtcDateTimeFilter(
         field_name="created_at", lookup_expr="gte", help_text="ISO 8601, inclusive."
     )
-    created_before = filters.IsoDateTimeFilter(
+    created_before = UtcDateTimeFilter(
         field_name="created_at", lookup_expr="lt", help_text="ISO 8601, exclusive."
     )
     q = filters.CharFilter(method="filter_search", help_text="Part of the name, email or phone.")

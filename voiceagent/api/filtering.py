@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError as FormValidationError
 from django.db.models import QuerySet
+from django_filters.fields import IsoDateTimeField
+from django_filters.filters import IsoDateTimeFilter
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 
@@ -24,3 +28,28 @@ class StrictFilterBackend(DjangoFilterBackend):
         if unknown:
             raise ValidationError({name: ["Unknown query parameter."] for name in unknown})
         return super().filter_queryset(request, queryset, view)
+
+
+# Real offsets run from -12:00 to +14:00; PostgreSQL refuses anything past ±15:59.
+MAX_UTC_OFFSET = dt.timedelta(hours=14)
+
+
+class UtcDateTimeField(IsoDateTimeField):
+    """ISO 8601, as UTC: an offset no real zone has, or a moment that cannot be
+    expressed in UTC, is a validation error (the database would raise instead)."""
+
+    def to_python(self, value: Any) -> dt.datetime | None:
+        moment: dt.datetime | None = super().to_python(value)
+        if moment is None:
+            return None
+        offset = moment.utcoffset()
+        if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+            raise FormValidationError(self.error_messages["invalid"], code="invalid")
+        try:
+            return moment.astimezone(dt.UTC) if moment.tzinfo is not None else moment
+        except OverflowError:  # before year 1 or after 9999 once in UTC
+            raise FormValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class UtcDateTimeFilter(IsoDateTimeFilter):
+    field_class = UtcDateTimeField
