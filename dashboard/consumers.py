@@ -4,7 +4,8 @@ The call's consumer publishes every client-visible event (not audio) to the call
 monitor group (``calls.consumers.monitor``), from whichever process runs the call; this
 consumer joins that group for a staff user who may see the call, sends the call as
 stored so far (``snapshot``), then forwards each event as ``{"kind": "event",
-"event": …}``. It only listens: hanging up is a POST (``dashboard.views``).
+"event": …}``, and once more the snapshot (``catch_up``) after the call's next batch
+of turns is stored. It only listens: hanging up is a POST (``dashboard.views``).
 
 The session cookie authenticates the socket, so a page on another site must not open
 it (cross-site WebSocket hijacking): the ``Origin`` must be this server (the ``Host``
@@ -25,11 +26,13 @@ from django.conf import settings
 
 from calls.groups import monitor_group
 from calls.models import CallLog
-from dashboard.selectors import call_for_user, call_live_snapshot
+from dashboard.selectors import LIVE_STATUSES, call_for_user, call_live_snapshot
 
 logger = logging.getLogger(__name__)
 
 LAYER_TIMEOUT_SECONDS = 2.0
+# Turns are stored in batches every second (calls.realtime.session.FLUSH_INTERVAL_SECONDS).
+CATCH_UP_SECONDS = 1.5
 
 
 def same_origin(headers: list[tuple[bytes, bytes]]) -> bool:
@@ -45,6 +48,7 @@ def same_origin(headers: list[tuple[bytes, bytes]]) -> bool:
 
 class CallMonitorConsumer(AsyncJsonWebsocketConsumer):
     group = ""
+    catching_up: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -73,7 +77,18 @@ class CallMonitorConsumer(AsyncJsonWebsocketConsumer):
         await self.accept()
         # Read after joining: an event between the read and the join is not lost (a
         # turn may arrive twice; the page keys turns by item id).
-        await self.send_json(await database_sync_to_async(self._snapshot)(call))
+        snapshot = await database_sync_to_async(self._snapshot)(call)
+        await self.send_json(snapshot)
+        if snapshot["status"] in LIVE_STATUSES:
+            self.catching_up = asyncio.ensure_future(self._catch_up(call))
+
+    async def _catch_up(self, call: CallLog) -> None:
+        """The snapshot again once the call's last batch of turns is stored: a turn
+        said in the second before the page joined was neither in the first snapshot
+        (not stored yet) nor among the events (sent before the join)."""
+        await asyncio.sleep(CATCH_UP_SECONDS)
+        snapshot = await database_sync_to_async(self._snapshot)(call)
+        await self.send_json({**snapshot, "catch_up": True})
 
     @staticmethod
     def _snapshot(call: CallLog) -> dict[str, Any]:
@@ -89,6 +104,8 @@ class CallMonitorConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"kind": "event", "event": message})
 
     async def disconnect(self, code: int) -> None:
+        if self.catching_up is not None:
+            self.catching_up.cancel()
         if self.group:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(

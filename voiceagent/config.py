@@ -86,7 +86,9 @@ def channel_layers(redis_url: str) -> dict[str, Any]:
     if redis_url:
         return {
             "default": {
-                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                # channels-redis, with cancellations of receive() that take
+                # (voiceagent/layers.py).
+                "BACKEND": "voiceagent.layers.RedisChannelLayer",
                 "CONFIG": {
                     # channels-redis blocks 5 s in BZPOPMIN; redis-py 8's default socket
                     # timeout is also 5 s, which makes idle receives fail at random.

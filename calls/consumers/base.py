@@ -58,6 +58,10 @@ class CallConsumer(AsyncWebsocketConsumer):
     client_gone: bool = False
     monitor: MonitorPublisher | None = None
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._hang_ups: set[asyncio.Task[None]] = set()  # referenced until done
+
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         """Channels' consumer loop, with one reader per source instead of a task per message.
 
@@ -287,18 +291,27 @@ class CallConsumer(AsyncWebsocketConsumer):
             self.monitor.publish(message)
 
     async def call_hang_up(self, event: dict[str, Any]) -> None:
-        """Staff hung up from the dashboard, in any process (``calls.live_services``):
-        acknowledged at once, the session ended with ``staff_ended`` as any other end,
-        then acknowledged again with the reason the call ended with."""
-        reply = event.get("reply_channel")
+        """Staff hung up from the dashboard, in any process (``calls.live_services``).
+
+        Handled in a task of its own: the layer reader goes straight back to the layer,
+        so that when the call ends and the reader is cancelled it is waiting there (a
+        cancellation that arrives as a ``wait_for`` completes can be lost on Python
+        3.11, which left the reader, and the consumer, waiting forever); and the end is
+        not cut short by that cancellation."""
+        task = asyncio.ensure_future(self._hang_up(event.get("reply_channel")))
+        self._hang_ups.add(task)
+        task.add_done_callback(self._hang_ups.discard)
+
+    async def _hang_up(self, reply: Any) -> None:
+        """Acknowledged at once; the session ended with ``staff_ended`` as any other end;
+        acknowledged again with the reason the call ended with."""
         session = self.session
         if session is None or session.ended:
             await self._hang_up_reply(reply, state="not_live")
             return
         await self._hang_up_reply(reply, state="ending")
         logger.info("Call %s: staff hung up", self.call_id)
-        # Shielded: the end completes (and is recorded) even if this reader is cancelled.
-        await asyncio.shield(session.end(EndReason.STAFF_ENDED.value))
+        await session.end(EndReason.STAFF_ENDED.value)
         await self._hang_up_reply(reply, state="ended", reason=session.end_reason)
 
     async def _hang_up_reply(self, reply: Any, **body: str) -> None:

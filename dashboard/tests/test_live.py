@@ -148,6 +148,32 @@ async def test_a_monitor_opened_mid_call_gets_what_was_said(
     await calls_settled()
 
 
+async def test_a_turn_said_just_before_the_monitor_joined_comes_with_the_catch_up(
+    agent: Agent, owner: User, offline: None
+) -> None:
+    """Said before the join (no event) and not stored yet (no first snapshot): the
+    snapshot sent again once the next batch of turns is stored has it."""
+    caller, call_id = await start_call()
+    await caller.send(type="text", text="Hi, my name is Grace Hopper")
+    await caller.until("transcript", role="user", final=True)
+    watcher = monitor(call_id, await logged_in(owner))
+    assert (await watcher.connect(timeout=5))[0]
+    first = json.loads(await watcher.receive_from(timeout=5))
+    assert first["kind"] == "snapshot" and not first.get("catch_up")
+    while True:
+        message = json.loads(await watcher.receive_from(timeout=5))
+        if message["kind"] == "snapshot":
+            break
+    assert message["catch_up"] is True
+    said = [e["text"] for e in message["entries"] if e["kind"] == "turn" and e["role"] == "user"]
+    assert said == ["Hi, my name is Grace Hopper"]
+    await caller.send(type="end")
+    await caller.until("ended")
+    await caller.close()
+    await watcher.disconnect()
+    await calls_settled()
+
+
 async def test_hang_up_ends_the_live_call_with_staff_ended(
     agent: Agent, owner: User, offline: None
 ) -> None:
@@ -303,3 +329,48 @@ def test_these_tests_run_on_the_layer_of_their_pass() -> None:
 
     expected = "RedisChannelLayer" if os.environ.get("REDIS_URL") else "InMemoryChannelLayer"
     assert layer_name() == expected
+
+
+class RecordingLayer:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+
+    async def send(self, channel: str, message: dict[str, Any]) -> None:
+        self.sent.append((channel, message))
+
+
+class EndingSession:
+    def __init__(self, *, ended: bool = False, reason: str = "") -> None:
+        self.ended, self.end_reason = ended, reason
+
+    async def end(self, reason: str) -> None:
+        if not self.ended:
+            self.ended, self.end_reason = True, reason
+
+
+@pytest.mark.parametrize(
+    ("session", "states"),
+    [
+        (None, [("not_live", None)]),
+        (EndingSession(ended=True, reason="client_ended"), [("not_live", None)]),
+        (EndingSession(), [("ending", None), ("ended", "staff_ended")]),
+    ],
+)
+async def test_the_call_consumer_answers_a_hang_up(
+    session: EndingSession | None, states: list[tuple[str, str | None]]
+) -> None:
+    """What the consumer tells the process that asked, whatever state the call is in."""
+    from calls.consumers.base import CallConsumer
+
+    consumer = CallConsumer()
+    layer = RecordingLayer()
+    consumer.channel_layer, consumer.call_id = layer, "c-1"
+    consumer.session = session  # type: ignore[assignment]  # a stand-in with end()
+    await consumer.call_hang_up({"type": "call.hang_up", "reply_channel": "reply!1"})
+    # Handled beside the layer reader, which returns at once.
+    async with asyncio.timeout(5):
+        while len(layer.sent) < len(states):
+            await asyncio.sleep(0.01)
+    assert [(m["state"], m.get("reason")) for _, m in layer.sent] == states
+    assert {channel for channel, _ in layer.sent} == {"reply!1"}
+    assert all(m["type"] == "call.hang_up_ack" for _, m in layer.sent)

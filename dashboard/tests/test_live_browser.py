@@ -57,7 +57,8 @@ async def server(settings: Settings) -> AsyncIterator[str]:
             await asyncio.sleep(0.02)
     yield f"http://127.0.0.1:{port}"
     instance.should_exit = True
-    await task
+    async with asyncio.timeout(20):  # a consumer that never finishes fails, not hangs
+        await task
 
 
 @pytest.fixture
@@ -111,6 +112,8 @@ async def test_staff_follow_and_hang_up_a_call_in_the_browser(
     page, errors = await staff_page(browser, server, owner)
     await page.goto(server + "/dashboard/live/")
     card = page.locator(f'[data-call-id="{call_id}"]')
+    # Following the call's events (the page marks a card once its snapshot is in).
+    await page.locator(f'[data-call-id="{call_id}"][data-connected="true"]').wait_for()
     await card.locator('[data-role="status"]', has_text="Active").wait_for(timeout=10_000)
 
     said = "Hi, my name is Ada Lovelace"
@@ -127,7 +130,7 @@ async def test_staff_follow_and_hang_up_a_call_in_the_browser(
     await page.screenshot(path=str(ARTIFACTS / "live.png"), full_page=True)
     await card.get_by_role("button", name="Hang up").click()
     assert (await caller.until("ended"))["reason"] == "staff_ended"
-    note = card.locator('[data-role="note"]', has_text="The call was ended")
+    note = card.locator('[data-role="result"]', has_text="The call was ended")
     await note.wait_for(timeout=10_000)
     await card.locator('[data-role="status"]', has_text="Ended (staff ended)").wait_for()
     assert await card.get_by_role("button", name="Hang up").is_disabled()

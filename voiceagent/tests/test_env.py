@@ -84,7 +84,7 @@ def test_database_url_with_unknown_scheme_fails() -> None:
 def test_redis_url_switches_the_channel_layer() -> None:
     assert config.channel_layers("")["default"]["BACKEND"].endswith("InMemoryChannelLayer")
     redis_layers = config.channel_layers("redis://cache:6379/1")
-    assert redis_layers["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    assert redis_layers["default"]["BACKEND"] == "voiceagent.layers.RedisChannelLayer"
     host = redis_layers["default"]["CONFIG"]["hosts"][0]
     assert host["address"] == "redis://cache:6379/1"
     assert host["socket_timeout"] > 5  # longer than channels-redis's 5 s blocking receive

@@ -74,7 +74,7 @@ def test_database_and_redis_urls_switch_the_backends(tmp_path: Path) -> None:
         REDIS_URL="redis://cache.internal:6379/2",
     )
     assert loaded["db_engine"] == "django.db.backends.postgresql"
-    assert loaded["layer"] == "channels_redis.core.RedisChannelLayer"
+    assert loaded["layer"] == "voiceagent.layers.RedisChannelLayer"
     assert (loaded["broker"], loaded["eager"]) == ("redis://cache.internal:6379/2", False)
 
 

@@ -21,8 +21,14 @@
     return card.element.querySelector('[data-role="' + role + '"]');
   }
 
+  // The note says what is happening now (the caller speaking, reconnecting); the
+  // result, what came of a hang-up. Events clear the note, never the result.
   function setNote(card, text) {
     part(card, "note").textContent = text;
+  }
+
+  function setResult(card, text) {
+    part(card, "result").textContent = text;
   }
 
   function scrollToEnd(card) {
@@ -34,8 +40,9 @@
     return role === "user" ? "Caller" : role === "assistant" ? "Agent" : "System";
   }
 
-  // A transcript turn, found by role and item id, created when new.
-  function turnElement(card, role, itemId) {
+  // A transcript turn, found by role and item id, created when new: appended, or put
+  // after ``after`` (null: first) for a turn the catch-up snapshot brings.
+  function turnElement(card, role, itemId, after) {
     var key = role + ":" + (itemId || "");
     var element = itemId ? card.turns[key] : null;
     if (!element) {
@@ -48,7 +55,9 @@
       text.className = "text";
       element.appendChild(who);
       element.appendChild(text);
-      part(card, "conversation").appendChild(element);
+      var conversation = part(card, "conversation");
+      if (after === undefined) conversation.appendChild(element);
+      else conversation.insertBefore(element, after ? after.nextSibling : conversation.firstChild);
       if (itemId) card.turns[key] = element;
     }
     return element;
@@ -78,6 +87,7 @@
       who.textContent = roleName(role) + extra;
     }
     scrollToEnd(card);
+    return element;
   }
 
   function showCaptured(card, info) {
@@ -100,15 +110,42 @@
     if (card.socket) card.socket.close();
   }
 
+  function turnExtra(entry) {
+    var extra = "";
+    if (entry.latency_ms !== null && entry.latency_ms !== undefined) {
+      extra += " · answered in " + entry.latency_ms + " ms";
+    }
+    if (entry.interrupted) extra += " · interrupted";
+    return extra;
+  }
+
+  // The catch-up snapshot: turns said just before this page joined the call's events
+  // were not stored yet for the first one. They go after what the first snapshot
+  // showed and before anything the events brought since, which is newer.
+  function catchUp(card, snapshot) {
+    var after = card.snapshotEnd;
+    snapshot.entries.forEach(function (entry) {
+      if (entry.kind !== "turn") return;
+      var key = entry.role + ":" + (entry.item_id || "");
+      var existing = entry.item_id ? card.turns[key] : null;
+      if (existing) {
+        // Shown already: from a snapshot (the next missing turns go after it), or from
+        // an event since the join (newer than any missing turn: they go before it).
+        if (existing.dataset.stored) after = existing;
+        return;
+      }
+      var element = turnElement(card, entry.role, entry.item_id, after || null);
+      element.querySelector(".text").textContent = entry.text;
+      element.querySelector(".who").textContent = roleName(entry.role) + turnExtra(entry);
+      element.dataset.stored = "1";
+      after = element;
+    });
+  }
+
   function showSnapshot(card, snapshot) {
     snapshot.entries.forEach(function (entry) {
       if (entry.kind === "turn") {
-        var extra = "";
-        if (entry.latency_ms !== null && entry.latency_ms !== undefined) {
-          extra += " · answered in " + entry.latency_ms + " ms";
-        }
-        if (entry.interrupted) extra += " · interrupted";
-        showTurn(card, entry.role, entry.item_id, entry.text, true, extra);
+        showTurn(card, entry.role, entry.item_id, entry.text, true, turnExtra(entry)).dataset.stored = "1";
       } else {
         var text = (entry.kind === "knowledge" ? "Knowledge base" : "Tool: " + entry.name) +
           (entry.ok ? " succeeded" : " failed") + " in " + entry.latency_ms + " ms";
@@ -116,6 +153,8 @@
         addLine(card, "tool" + (entry.ok ? "" : " failed"), text);
       }
     });
+    card.snapshotEnd = part(card, "conversation").lastElementChild;
+    card.element.dataset.connected = "true";
     showCaptured(card, snapshot.user_info);
     if (snapshot.status !== "connecting" && snapshot.status !== "active") {
       markEnded(card, snapshot.end_reason);
@@ -183,7 +222,9 @@
       } catch (error) {
         return;
       }
-      if (data.kind === "snapshot") {
+      if (data.kind === "snapshot" && data.catch_up) {
+        catchUp(card, data);
+      } else if (data.kind === "snapshot") {
         // A reconnection sends the whole call again: start from it.
         part(card, "conversation").textContent = "";
         card.turns = {};
@@ -216,7 +257,7 @@
       submit.preventDefault();
       var button = form.querySelector("button");
       button.disabled = true;
-      setNote(card, "Hanging up…");
+      setResult(card, "Hanging up…");
       window.fetch(form.action, {
         method: "POST",
         body: new FormData(form),
@@ -225,13 +266,13 @@
       }).then(function (response) {
         return response.json();
       }).then(function (answer) {
-        setNote(card, answer.message);
+        setResult(card, answer.message);
         if (answer.result === "ending") button.disabled = true;
         else if (answer.result !== "ended" && answer.result !== "not_live") button.disabled = false;
         if (answer.result === "not_live") markEnded(card, "");
       }).catch(function () {
         button.disabled = false;
-        setNote(card, "The hang-up could not be sent; try again.");
+        setResult(card, "The hang-up could not be sent; try again.");
       });
     });
   }
