@@ -203,6 +203,9 @@ async def test_reply_plays_and_barge_in_silences_it_within_100_ms(
     upstream = await start_call(page, fake)
     await wait_debug(page, "d.state === 'speaking' && d.outputLevel > 0.05")
     await shot(page, "speaking")
+    # Let a few hundred ms play first: the truncation below must land past 100 ms, and a
+    # barge-in in the first tens of ms (a busy machine) would truncate before that.
+    await asyncio.sleep(0.3)
     await upstream.emit("input_audio_buffer.speech_started", audio_start_ms=0, item_id="item_x")
     await wait_debug(page, "d.silencedAt !== null && d.listeningAt > 0")
     state = await debug(page)
