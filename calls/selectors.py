@@ -185,24 +185,28 @@ def transcript_plain_text(*, call: CallLog, turns: list[TranscriptTurn]) -> str:
     return "\n".join(lines) + "\n"
 
 
-CSV_COLUMNS = (
-    "id",
-    "agent",
-    "channel",
-    "direction",
-    "status",
-    "started_at",
-    "ended_at",
-    "duration_seconds",
-    "end_reason",
-    "outcome",
-    "caller_number",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "summary",
-    "cost_usd",
+# (CSV header, the call's field): one list, so the header and the values cannot drift.
+CSV_FIELDS = (
+    ("id", "pk"),
+    ("agent", "agent__public_id"),
+    ("channel", "channel"),
+    ("direction", "direction"),
+    ("status", "status"),
+    ("started_at", "started_at"),
+    ("ended_at", "ended_at"),
+    ("duration_seconds", "duration_seconds"),
+    ("end_reason", "end_reason"),
+    ("outcome", "outcome"),
+    ("caller_number", "caller_number"),
+    ("contact_name", "contact__name"),
+    ("contact_email", "contact__email"),
+    ("contact_phone", "contact__phone"),
+    ("summary", "summary"),
+    ("cost_usd", "cost_usd"),
 )
+CSV_COLUMNS = tuple(header for header, _ in CSV_FIELDS)
+# A phone number's leading + is not a formula; every other text cell is checked.
+_PHONE_COLUMN = CSV_COLUMNS.index("caller_number")
 
 
 CSV_ROWS_PER_WRITE = 200
@@ -225,34 +229,19 @@ def calls_csv_rows(*, calls: QuerySet[CallLog], chunk: int = 2000) -> Iterator[s
 
     writer.writerow(CSV_COLUMNS)
     yield flush()
-    rows = calls.values_list(
-        "pk",
-        "agent__public_id",
-        "channel",
-        "direction",
-        "status",
-        "started_at",
-        "ended_at",
-        "duration_seconds",
-        "end_reason",
-        "outcome",
-        "caller_number",
-        "contact__name",
-        "contact__email",
-        "contact__phone",
-        "summary",
-        "cost_usd",
-    )
+    rows = calls.values_list(*(field for _, field in CSV_FIELDS))
     pending = 0
     for row in rows.iterator(chunk_size=chunk):
-        values = ["" if value is None else value for value in row]
-        for index in (5, 6):  # times as ISO 8601
-            moment = values[index]
-            if isinstance(moment, dt.datetime):
-                values[index] = moment.isoformat()
+        # Times as ISO 8601.
+        values = [
+            value.isoformat() if isinstance(value, dt.datetime) else "" if value is None else value
+            for value in row
+        ]
         # A cell starting with = + - @ is a formula to spreadsheets: quote it as text.
         values = [
-            f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") and i != 10 else v
+            f"'{v}"
+            if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") and i != _PHONE_COLUMN
+            else v
             for i, v in enumerate(values)
         ]
         writer.writerow(values)
