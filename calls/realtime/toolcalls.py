@@ -50,6 +50,8 @@ class ToolRunner:
         # State tools keep between invocations of one call (e.g. the saved contact's id).
         self.state: dict[str, Any] = {
             "region": agent.region,
+            # The normalisers and the date parser read number words in this language.
+            "language": agent.language.split("-")[0].lower() or "en",
             "owner_id": agent.owner_id,
             "calendar_connected": agent.calendar_connected,
         }
