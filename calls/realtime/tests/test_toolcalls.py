@@ -75,7 +75,8 @@ def _call(arguments: str, *, name: str = "lookup", response: str = "resp_1") -> 
 async def test_a_result_is_sent_upstream_shown_and_recorded() -> None:
     async def tool(name: str, arguments: dict[str, Any], context: ToolContext) -> Any:
         assert (
-            context.extra == {"region": "GB", "owner_id": 3, "calendar_connected": False}
+            context.extra
+            == {"region": "GB", "language": "en", "owner_id": 3, "calendar_connected": False}
             and context.agent_id == 7
         )
         context.extra["seen"] = arguments["q"]
