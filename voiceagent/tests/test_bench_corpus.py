@@ -182,15 +182,36 @@ def test_each_language_has_enough_cases_and_refusals(kind: str) -> None:
     [
         ("email", "{not json", "invalid JSON"),
         ("email", '{"language": "en", "class": "plain", "text": "x"}', "missing keys"),
-        ("email", '{"language": "it", "class": "plain", "text": "x", "expected": "a@b.co"}', "language"),
-        ("email", '{"language": "en", "class": "fancy", "text": "x", "expected": "a@b.co"}', "class"),
-        ("email", '{"language": "en", "class": "plain", "text": "x", "expected": "a@b"}', "invalid email"),
-        ("email", '{"language": "en", "class": "plain", "text": "x", "expected": "A@b.co"}', "lowercase"),
+        (
+            "email",
+            '{"language": "it", "class": "plain", "text": "x", "expected": "a@b.co"}',
+            "language",
+        ),
+        (
+            "email",
+            '{"language": "en", "class": "fancy", "text": "x", "expected": "a@b.co"}',
+            "class",
+        ),
+        (
+            "email",
+            '{"language": "en", "class": "plain", "text": "x", "expected": "a@b"}',
+            "invalid email",
+        ),
+        (
+            "email",
+            '{"language": "en", "class": "plain", "text": "x", "expected": "A@b.co"}',
+            "lowercase",
+        ),
         ("email", '{"language": "en", "class": "plain", "text": "x", "expected": null}', "null"),
-        ("email", '{"language": "en", "class": "refusal", "text": "x", "expected": "a@b.co"}', "value expected"),
+        (
+            "email",
+            '{"language": "en", "class": "refusal", "text": "x", "expected": "a@b.co"}',
+            "value expected",
+        ),
         (
             "phone",
-            '{"language": "en", "class": "plain", "text": "x", "region": "US", "expected": "+1415555"}',
+            '{"language": "en", "class": "plain", "text": "x", "region": "US", '
+            '"expected": "+1415555"}',
             "E.164",
         ),
         (
@@ -199,7 +220,11 @@ def test_each_language_has_enough_cases_and_refusals(kind: str) -> None:
             '"expected": "+14155550123;ext=x1"}',
             "extension",
         ),
-        ("name", '{"language": "en", "class": "plain", "text": "x", "expected": "Bob 2"}', "bad name"),
+        (
+            "name",
+            '{"language": "en", "class": "plain", "text": "x", "expected": "Bob 2"}',
+            "bad name",
+        ),
         (
             "date",
             '{"language": "en", "class": "relative", "text": "x", "now": "2026-11-25T10:15:00", '
