@@ -1,26 +1,18 @@
-"""What an utterance contains, read with the project's own normalisers and date parser.
+"""What an utterance contains: an email, a phone number, a name, a date or time.
 
-The one place the offline dialogue reaches outside the bridge: the same functions the
-tools use (``contacts.normalize``, ``appointments.when``), so that what the dialogue
-recognises is what the tools will accept. They are pure (no settings, no database;
-``contacts.normalize`` only borrows Django's email validator). The dialogue only
-*recognises* with them: it passes the caller's own words to the tools, which normalise.
-
-The normalisers return a plain value today and an object with ``.value`` (and
-``.certain``, ``.doubts``) tomorrow; ``_value`` reads both.
+The dialogue recognises with the same normalisers and date parser the tools use, so that
+what it takes for a phone number is what ``update_user_info`` will accept. They belong to
+the apps (``contacts.normalize``, ``appointments.when``) and the bridge imports none, so
+the Django side installs them at start-up (``calls/offline_recognisers.py``, from
+``CallsConfig.ready``); tests may install fakes. The dialogue only *recognises* with them:
+it passes the caller's own words to the tools, which normalise.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import inspect
-import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-from appointments.when import WhenError, parse_when
-from contacts.normalize import NormalizationError, normalize_email, normalize_name, normalize_phone
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -37,55 +29,46 @@ class Moment:
     """A date/time recognised in an utterance, in the agent's zone."""
 
     start: dt.datetime
-    has_time: bool
+    has_time: bool  # one exact time (not a day or a part of one)
     ambiguous: bool  # an hour without am/pm, read within the business day
-    part_of_day: bool  # "tomorrow morning": a range, not one time
 
 
-def _value(result: Any) -> str:
-    return str(getattr(result, "value", result)).split(";ext=")[0]
+class Recognisers(Protocol):
+    def email(self, text: str, *, language: str) -> Heard | None: ...
+
+    def phone(self, text: str, *, region: str, language: str) -> Heard | None: ...
+
+    def name(self, text: str, *, language: str) -> Heard | None: ...
+
+    def moment(
+        self, text: str, *, now: dt.datetime, timezone: str, language: str
+    ) -> Moment | None: ...
 
 
-def _with_language(function: Callable[..., Any], language: str) -> dict[str, str]:
-    """``language=`` for the normalisers and parser that accept it (newer ones do)."""
-    return {"language": language} if "language" in inspect.signature(function).parameters else {}
+_installed: list[Recognisers] = []
+
+
+def install(recognisers: Recognisers) -> None:
+    _installed[:] = [recognisers]
+
+
+def _recognisers() -> Recognisers:
+    if not _installed:
+        raise RuntimeError("No recognisers installed for the offline dialogue (CallsConfig.ready).")
+    return _installed[0]
 
 
 def email(text: str, *, language: str = "en") -> Heard | None:
-    try:
-        value = normalize_email(text, **_with_language(normalize_email, language))
-    except NormalizationError:
-        return None
-    return Heard(text.strip(), _value(value))
+    return _recognisers().email(text, language=language)
 
 
 def phone(text: str, *, region: str, language: str = "en") -> Heard | None:
-    try:
-        value = normalize_phone(text, region=region, **_with_language(normalize_phone, language))
-    except NormalizationError:
-        return None
-    return Heard(text.strip(), _value(value))
+    return _recognisers().phone(text, region=region, language=language)
 
 
 def name(text: str, *, language: str = "en") -> Heard | None:
-    try:
-        value = normalize_name(text, **_with_language(normalize_name, language))
-    except NormalizationError:
-        return None
-    return Heard(text.strip(), _value(value))
-
-
-PART_OF_DAY = re.compile(r"\b(morning|afternoon|evening|tonight|night|lunchtime)\b", re.I)
+    return _recognisers().name(text, language=language)
 
 
 def moment(text: str, *, now: dt.datetime, timezone: str, language: str = "en") -> Moment | None:
-    try:
-        when = parse_when(text, now=now, timezone=timezone, **_with_language(parse_when, language))
-    except (WhenError, ValueError):
-        return None
-    return Moment(
-        start=when.start,
-        has_time=bool(when.has_time and when.end is None),
-        ambiguous=bool(when.ambiguous),
-        part_of_day=when.end is not None and PART_OF_DAY.search(text) is not None,
-    )
+    return _recognisers().moment(text, now=now, timezone=timezone, language=language)
