@@ -100,6 +100,22 @@ def test_spoken_and_spelled_emails_are_recognised(utterance: str, words: str) ->
     assert called(reply_to_user(utterance, dialogue), "update_user_info") == {"email": words}
 
 
+def test_a_detail_the_normaliser_refuses_is_passed_on_so_the_caller_hears_why() -> None:
+    dialogue = state(step=Step.PHONE)
+    attempt = reply_to_user("it's 020 7183 8750", dialogue)
+    assert called(attempt, "update_user_info") == {"phone": "020 7183 8750"}
+    refused = {
+        "ok": False,
+        "error": "'020 7183 8750' is not a valid phone number for US; ask for it again, "
+        "with the country code if it is from abroad.",
+    }
+    assert said(reply_to_tool_results([("update_user_info", refused)], dialogue)) == (
+        "Sorry, '020 7183 8750' is not a valid phone number for US. Could you say that again?"
+    )
+    # "call me on" is not a name.
+    assert reply_to_user("call me on 07700 900123", state()) == Say("May I have your name, please?")
+
+
 def test_a_name_alone_counts_only_when_it_was_asked_for() -> None:
     asked = state(step=Step.NAME)
     assert called(reply_to_user("Grace Hopper", asked), "update_user_info") == {

@@ -49,60 +49,15 @@ WRITTEN_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+
 # The domain of a spoken address: "at example dot com", "at gmail dot co dot uk".
 SPOKEN_DOMAIN = re.compile(r"\bat\s+[a-z0-9-]+(?:\s+(?:dot|period|point)\s+[a-z0-9-]+)+", re.I)
 # Words that come before an address and are not part of it.
-NOT_ADDRESS = {
-    "is",
-    "email",
-    "e-mail",
-    "address",
-    "my",
-    "it's",
-    "its",
-    "it",
-    "and",
-    "that's",
-    "sure",
-    "yes",
-    "ok",
-    "okay",
-    "hi",
-    "hello",
-    "me",
-    "the",
-    "to",
-    "send",
-    "mail",
-}
-NOT_NAMES = {
-    "yes",
-    "no",
-    "hello",
-    "hi",
-    "hey",
-    "ok",
-    "okay",
-    "thanks",
-    "thank",
-    "sure",
-    "fine",
-    "good",
-    "great",
-    "please",
-    "sorry",
-    "what",
-    "why",
-    "how",
-    "who",
-    "help",
-    "nothing",
-    "looking",
-    "calling",
-    "interested",
-    "just",
-    "here",
-    "not",
-    "going",
-    "trying",
-}
+NOT_ADDRESS = set(
+    "is email e-mail address my it's its it and that's sure yes ok okay hi hello me the "
+    "to send mail".split()
+)
+NOT_NAMES = set(
+    "yes no hello hi hey ok okay thanks thank sure fine good great please sorry what why "
+    "how who help nothing looking on at back a an the calling interested just here not "
+    "going trying".split()
+)
 DATES_AND_TIMES = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s*[ap]\.?m\b")
 
 

@@ -108,6 +108,23 @@ def _details(text: str, state: DialogueState) -> dict[str, str]:
     return {k: h.said for k, h in heard.items() if state.user_info.get(k) != h.value}
 
 
+DIGITISH = re.compile(r"\d|\b(zero|oh|one|two|three|four|five|six|seven|eight|nine)\b", re.I)
+
+
+def _attempt(text: str, state: DialogueState) -> dict[str, str]:
+    """An answer to "your phone/email?" the normaliser refused, passed on anyway so that
+    the caller hears the tool's reason ("not a valid phone number for US")."""
+    if "update_user_info" not in state.tools:
+        return {}
+    if intents.wants_booking(text) or intents.is_question(text):
+        return {}
+    if state.step == Step.PHONE and len(DIGITISH.findall(text)) >= 3:
+        return {"phone": intents.phone_span(text, asked=True) or text}
+    if state.step == Step.EMAIL and re.search(r"@|\bat\b", text, re.I):
+        return {"email": intents.email_span(text) or text}
+    return {}
+
+
 def reply_to_user(text: str, state: DialogueState) -> Action:
     if intents.is_goodbye(text):
         state.step = Step.ENDED
@@ -117,6 +134,9 @@ def reply_to_user(text: str, state: DialogueState) -> Action:
     details = _details(text, state) if "update_user_info" in state.tools else {}
     if details:
         return CallTool("update_user_info", details)
+    attempt = _attempt(text, state)
+    if attempt:  # not recognised, but meant as the detail asked for: the tool says why
+        return CallTool("update_user_info", attempt)
     booking_now = state.step in BOOKING_STEPS and not (
         intents.is_question(text) and recognise_nothing(text, state)
     )
