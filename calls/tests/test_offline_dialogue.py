@@ -152,6 +152,16 @@ def test_details_are_asked_in_turn_then_saved_then_a_booking_is_offered() -> Non
     assert dialogue.step == Step.SERVICE
 
 
+def test_a_declined_phone_is_not_asked_again_and_the_contact_is_saved_without_it() -> None:
+    dialogue = state(
+        step=Step.PHONE, user_info={"name": "Ada Lovelace", "email": "ada@example.com"}
+    )
+    save = reply_to_user("no, I'd rather not", dialogue)
+    assert called(save, "save_contact") == {"name": "Ada Lovelace", "email": "ada@example.com"}
+    offer = said(reply_to_tool_results([("save_contact", {"ok": True})], dialogue))
+    assert offer.endswith("Would you like to book an appointment?")
+
+
 # -- booking
 
 

@@ -147,6 +147,9 @@ def reply_to_user(text: str, state: DialogueState) -> Action:
         return Say("What would you like to book, and for which day?")
     if intents.is_question(text) and "search_knowledge_base" in state.tools:
         return CallTool("search_knowledge_base", {"query": text})
+    if state.step in (Step.EMAIL, Step.PHONE) and intents.is_no(text):
+        state.declined.add(state.step.value)  # "no, I'd rather not": asked no more
+        return _save_or_ask(state)
     if state.step in DETAILS:
         return Say(NOT_CAUGHT[state.step])
     if state.step == Step.OPEN and intents.is_no(text):
@@ -186,10 +189,15 @@ def reply_to_tool_results(
             state.user_info.update({k: v for k, v in result["user_info"].items() if v})
         if name == "save_contact":
             state.saved = True
-    complete = all(state.user_info.get(f) for f in ("name", "email", "phone"))
-    if complete and not state.saved and "save_contact" in state.tools:
-        return CallTool("save_contact", {f: state.user_info[f] for f in ("name", "email", "phone")})
-    return next_prompt(state, thanks=True)
+    return _save_or_ask(state, thanks=True)
+
+
+def _save_or_ask(state: DialogueState, *, thanks: bool = False) -> Action:
+    """``save_contact`` once the details are complete, else the next question."""
+    contact = state.contact_to_save()
+    if contact is not None and "save_contact" in state.tools:
+        return CallTool("save_contact", contact)
+    return next_prompt(state, thanks=thanks)
 
 
 def _answer(result: dict[str, Any], state: DialogueState) -> Say:

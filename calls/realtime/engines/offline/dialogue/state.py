@@ -79,6 +79,7 @@ class DialogueState:
     step: Step = Step.OPEN  # the greeting asked how to help; nothing asked yet
     user_info: dict[str, str] = field(default_factory=dict)
     saved: bool = False
+    declined: set[str] = field(default_factory=set)  # details the caller would rather not give
     booking: Booking | None = None
     spoken_turns: int = 0  # speech without text since the last time we said so
 
@@ -88,9 +89,16 @@ class DialogueState:
 
     def missing_detail(self) -> Step | None:
         for step in DETAILS:
-            if not self.user_info.get(step.value):
+            if not self.user_info.get(step.value) and step.value not in self.declined:
                 return step
         return None
+
+    def contact_to_save(self) -> dict[str, str] | None:
+        """The details to save once all are given (or declined): a name and a way back."""
+        if self.saved or self.missing_detail() is not None:
+            return None
+        known = {k: self.user_info[k] for k in ("name", "email", "phone") if self.user_info.get(k)}
+        return known if "name" in known and ("email" in known or "phone" in known) else None
 
 
 def twelve_hour(language: str, region: str) -> bool:
