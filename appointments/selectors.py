@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -35,7 +36,8 @@ def calendar_connections_for_user(
 @dataclass(frozen=True)
 class Availability:
     """Free slots of a service for a time a caller asked about (in UTC; ``timezone`` is
-    the business's zone, for reading them out)."""
+    the business's zone, for reading them out). For an exact time, ``slots`` are those
+    of that day (or of the next day with room) nearest it first; else in order."""
 
     service: Service
     timezone: str
@@ -59,13 +61,25 @@ def availability_find(
     end = parsed.end or parsed.start.replace(hour=0, minute=0) + dt.timedelta(days=1)
     slots = free_slots(agent=agent, service=service, start=start, end=end, now=now)
     if not parsed.end and parsed.has_time:
-        # A precise time: is it free, and if not, what is near it that day?
+        # A precise time: is it free, and if not, what is nearest it that day, or at the
+        # same time of day on the next day with room (a closed or full day)?
+        requested_free = parsed.start in slots
+        target = parsed.start
+        if not slots:
+            ahead = free_slots(
+                agent=agent, service=service, start=end, end=end + dt.timedelta(days=7), now=now
+            )
+            zone = ZoneInfo(agent.timezone)
+            if ahead:
+                day = ahead[0].astimezone(zone).date()
+                slots = [s for s in ahead if s.astimezone(zone).date() == day]
+                target = dt.datetime.combine(day, parsed.start.astimezone(zone).timetz())
         return Availability(
             service=service,
             timezone=agent.timezone,
-            slots=slots,
+            slots=sorted(slots, key=lambda slot: (abs(slot - target), slot)),
             requested=parsed.start,
-            requested_free=parsed.start in slots,
+            requested_free=requested_free,
         )
     if not slots:  # nothing that day or part of it: look ahead a week
         slots = free_slots(

@@ -87,7 +87,11 @@ async def check_availability(arguments: dict[str, Any], context: ToolContext) ->
         )
     except SPEAKABLE as error:
         return {"ok": False, "error": str(error)}
-    offered = [_spoken(slot, found.timezone) for slot in found.slots[:SLOTS_OFFERED]]
+    # For an exact time the selector puts the nearest first; they are read in order.
+    chosen = sorted(found.slots[:SLOTS_OFFERED])
+    offered = [_spoken(slot, found.timezone) for slot in chosen]
+    # The same times as ISO 8601, for programs (the offline engine says them itself).
+    slots = [slot.astimezone(ZoneInfo(found.timezone)).isoformat() for slot in chosen]
     if found.requested is not None:
         return {
             "ok": True,
@@ -95,11 +99,13 @@ async def check_availability(arguments: dict[str, Any], context: ToolContext) ->
             "requested": _spoken(found.requested, found.timezone),
             "available": found.requested_free,
             "alternatives": offered,
+            "slots": slots,
         }
     return {
         "ok": True,
         "service": found.service.name,
         "free_slots": offered,
+        "slots": slots,
         "note": "Offer two or three of these; times are in the business's time zone.",
     }
 

@@ -124,7 +124,7 @@ async def test_offline_agent_books_an_appointment(
         offer["role"] == "assistant" and offer["final"] and "Which would you like" in offer["text"]
     ):
         offer, _ = await receive_until(communicator, "transcript", timeout=10)
-    assert "09:00" in offer["text"]
+    assert "9:00 AM" in offer["text"]  # the demo agent speaks en-US
     await say(f"{wednesday:%Y-%m-%d} at 14:00 please")
     booked, _ = await receive_until(communicator, "appointment", timeout=10)
     assert booked["appointment"]["service"] == "Consultation"
@@ -142,3 +142,83 @@ async def test_offline_agent_books_an_appointment(
     assert "schedule_appointment" in names
     assert (call.summary_status, call.outcome) == ("done", "appointment_booked")
     assert "Booked:" in call.summary
+
+
+async def assistant_says(communicator: WebsocketCommunicator, *, timeout: float = 10) -> str:
+    """The agent's next whole sentence (its final transcript)."""
+    while True:
+        message, _ = await receive_until(communicator, "transcript", timeout=timeout)
+        if message["role"] == "assistant" and message["final"]:
+            return str(message["text"])
+
+
+async def test_offline_agent_plays_the_readme_demo_with_spoken_words(
+    agent: Agent, settings: Settings
+) -> None:
+    """The README's demo, typed as speech would come: spoken digits, a spoken email, a
+    day outside business hours, then a time picked from the nearest ones offered."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from agents.models import BusinessHours
+    from appointments.models import Appointment
+
+    settings.VOICEAGENT_ENGINE = "offline"
+    settings.OPENAI_API_KEY = ""
+    london = ZoneInfo(agent.timezone)
+    # Open only three days from now: "tomorrow" is closed, whatever day the test runs.
+    open_day = dt.datetime.now(london).date() + dt.timedelta(days=3)
+    await BusinessHours.objects.filter(agent=agent).adelete()
+    await BusinessHours.objects.acreate(
+        agent=agent, weekday=open_day.weekday(), opens_at=dt.time(9), closes_at=dt.time(17)
+    )
+    communicator = WebsocketCommunicator(
+        application, "/ws/calls/front-desk/", headers=[(b"host", b"localhost")]
+    )
+    assert (await communicator.connect())[0]
+    await receive_until(communicator, "ready")
+    await receive_until(communicator, "response_done")
+
+    async def say(text: str) -> None:
+        await communicator.send_to(text_data=json.dumps({"type": "text", "text": text}))
+
+    await say("my name is Ada Lovelace")
+    assert await assistant_says(communicator) == "Thanks, Ada. What is your email address?"
+    await say("my email is a d a at example dot com")
+    info, _ = await receive_until(communicator, "user_info")
+    assert info["user_info"]["email"] == "ada@example.com"
+    await say("my phone is four one five five five five zero one two three")
+    saved, _ = await receive_until(communicator, "contact_saved")
+    assert saved["contact"]["phone"] == "+14155550123"
+    assert (await assistant_says(communicator)).endswith("Would you like to book an appointment?")
+
+    await say("I'd like to book a consultation tomorrow at 3 pm")
+    offer = await assistant_says(communicator)
+    tomorrow = dt.datetime.now(london).date() + dt.timedelta(days=1)
+    # The demo agent speaks en-US: 12-hour times, the nearest on the next open day.
+    assert offer == (
+        f"Sorry, {tomorrow:%A} {tomorrow.day} {tomorrow:%B} at 3:00 PM is not available. "
+        f"The nearest free times: On {open_day:%A} {open_day.day} {open_day:%B} I have "
+        "2:45 PM, 3:00 PM or 3:15 PM. Which would you like?"
+    )
+    await say("3 pm please")
+    booked, _ = await receive_until(communicator, "appointment", timeout=10)
+    assert booked["appointment"]["service"] == "Consultation"
+    confirmation = await assistant_says(communicator)
+    assert confirmation.startswith(
+        f"You're booked: Consultation on {open_day:%A} {open_day.day} {open_day:%B} at 3:00 PM."
+    )
+    await say("that's all, bye")
+    await receive_until(communicator, "ended", timeout=20)
+    await communicator.disconnect()
+
+    contact = await Contact.objects.aget()
+    assert (contact.name, contact.email, contact.phone) == (
+        "Ada Lovelace",
+        "ada@example.com",
+        "+14155550123",
+    )
+    appointment = await Appointment.objects.select_related("contact").aget()
+    assert appointment.start_at == dt.datetime.combine(open_day, dt.time(15), london)
+    assert appointment.start_at.astimezone(london).hour == 15
+    assert appointment.contact_id == contact.pk and appointment.service_name == "Consultation"

@@ -12,7 +12,7 @@ import numpy as np
 
 from calls.realtime.audio import SAMPLE_RATE, float_to_pcm16
 from calls.realtime.config import WEB_AUDIO_FORMAT, AgentSnapshot, session_update
-from calls.realtime.engines.offline.dialogue import DialogueState, extract_details, reply_to_user
+from calls.realtime.engines.offline.dialogue import NO_RECOGNISER, DialogueState, reply_to_user
 from calls.realtime.engines.offline.engine import OfflineUpstream
 from calls.tests.fake_openai import validate_server_event
 from calls.tool_registry import declarations_for
@@ -141,12 +141,36 @@ async def test_barge_in_cancels_the_offline_reply() -> None:
     await upstream.close()
 
 
-def test_details_are_extracted_from_typed_text() -> None:
-    assert extract_details("Hi, my name is ada lovelace", None) == {"name": "Ada Lovelace"}
-    assert extract_details("Grace Hopper", "name") == {"name": "Grace Hopper"}
-    assert extract_details("yes", "name") == {}
-    assert extract_details("it's ada at example dot com", "email") == {"email": "ada@example.com"}
-    assert extract_details("Reach me on +1 (415) 555-0134", None) == {"phone": "+14155550134"}
+async def _speak_once(upstream: OfflineUpstream) -> list[dict[str, Any]]:
+    """300 ms of speech then 600 ms of silence: one spoken turn, and what follows it."""
+    for amplitude, frames in ((0.5, 6), (0.0, 12)):
+        for _ in range(frames):
+            await upstream.send(
+                {"type": "input_audio_buffer.append", "audio": _tone(50, amplitude)}
+            )
+    return await _drain(upstream, "response.done")
+
+
+async def test_speech_is_explained_once_then_met_with_silence() -> None:
+    upstream = OfflineUpstream()
+    await upstream.send(
+        session_update(_agent(), now=dt.datetime.now(dt.UTC), audio_format=WEB_AUDIO_FORMAT)
+    )
+    await _drain(upstream, "session.updated")
+    first = await _speak_once(upstream)
+    spoken = [
+        e["transcript"] for e in first if e["type"] == "response.output_audio_transcript.done"
+    ]
+    assert spoken == [NO_RECOGNISER]
+    second = await _speak_once(upstream)
+    kinds = [e["type"] for e in second]
+    assert "conversation.item.input_audio_transcription.failed" in kinds
+    # An empty, completed response: nothing said, and the caller's side stops waiting.
+    assert "response.output_audio.delta" not in kinds
+    assert (
+        second[-1]["response"]["status"] == "completed" and second[-1]["response"]["output"] == []
+    )
+    await upstream.close()
 
 
 def test_goodbye_calls_end_call_when_enabled() -> None:

@@ -15,7 +15,9 @@ class OfflineEngine(Engine):
     async def connect(
         self, agent: AgentSnapshot, settings: EngineSettings, *, call_id: str
     ) -> OfflineUpstream:
-        return OfflineUpstream(language=agent.language)
+        return OfflineUpstream(
+            language=agent.language, timezone=agent.timezone, region=agent.region
+        )
 
     def model_name(self, agent: AgentSnapshot) -> str:
         return "offline"

@@ -32,6 +32,7 @@ from calls.realtime.engines.offline.dialogue import (
     DialogueState,
     Say,
     reply_to_instructions,
+    reply_to_speech,
     reply_to_tool_results,
     reply_to_user,
 )
@@ -45,20 +46,16 @@ PCM_BYTES_PER_MS = 48  # PCM16 at 24 kHz (web)
 ULAW_BYTES_PER_MS = 8  # G.711 μ-law at 8 kHz (phone)
 SPEECH_DBFS = -35.0
 SPEECH_START_MS = 100
-NO_RECOGNISER = (
-    "I can hear you, but in offline mode I only understand typed messages. "
-    "Please type your answer in the box."
-)
 
 
 class OfflineUpstream:
     """Implements the Upstream interface (send/recv/close) for the offline engine."""
 
-    def __init__(self, *, language: str = "en") -> None:
+    def __init__(self, *, language: str = "en", timezone: str = "UTC", region: str = "US") -> None:
         self._outbox: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
         self._ids = itertools.count(1)
         self._language = language
-        self._state = DialogueState()
+        self._state = DialogueState(language=language, timezone=timezone, region=region)
         self._silence_ms = 500
         self._closed = False
         self._generation: asyncio.Task[None] | None = None
@@ -185,7 +182,8 @@ class OfflineUpstream:
                     "message": "No offline speech recogniser is installed.",
                 },
             )
-            self._start_generation(Say(NO_RECOGNISER), metadata=None)
+            # Said once; later spoken turns get silence, or a short nudge now and then.
+            self._start_generation(reply_to_speech(self._state), metadata=None)
 
     async def _on_input_audio_buffer_clear(self, event: dict[str, Any]) -> None:
         self._emit("input_audio_buffer.cleared")
@@ -280,9 +278,10 @@ class OfflineUpstream:
         try:
             if isinstance(action, CallTool):
                 output.append(self._function_call(response_id, action))
-            else:
+            elif isinstance(action, Say):
                 item, audio_ms = await self._speak(response_id, action.text)
                 output.append(item)
+            # Silence: a response with no output, so the caller's side stops waiting.
         except asyncio.CancelledError:
             done = {
                 **response,
