@@ -26,6 +26,7 @@ import datetime as dt  # noqa: E402
 from appointments.when import WhenError, parse_when  # noqa: E402
 from contacts.normalize import (  # noqa: E402
     NormalizationError,
+    Normalized,
     normalize_email,
     normalize_name,
     normalize_phone,
@@ -46,25 +47,35 @@ class KindResult(TypedDict):
     correct: int
     accuracy: float
     us_per_case: float
+    # Values returned with a doubt (correct or not), and wrong values returned as certain:
+    # the second is the number that must stay at zero.
+    uncertain: int
+    silent_wrong: int
     misses: list[dict[str, str | None]]
 
 
 def _run(
-    kind: str, cases: Sequence[tuple[str | None, ...]], call: Callable[..., str]
+    kind: str, cases: Sequence[tuple[str | None, ...]], call: Callable[..., Normalized | str]
 ) -> KindResult:
     """``cases``: the inputs of ``call``, then the expected value (None: must be refused)."""
-    correct = 0
+    correct = uncertain = silent_wrong = 0
     started = time.perf_counter()
     misses: list[dict[str, str | None]] = []
     for case in cases:
         *inputs, expected = case
+        certain = True
         try:
-            value: str | None = call(*inputs)
+            result = call(*inputs)
         except (NormalizationError, WhenError):
-            value = None
+            value: str | None = None
+        else:
+            value = str(result)
+            certain = result.certain if isinstance(result, Normalized) else True
+        uncertain += not certain
         if value == expected:
             correct += 1
         else:
+            silent_wrong += value is not None and certain
             misses.append({"input": inputs[0], "expected": expected, "got": value})
     elapsed = time.perf_counter() - started
     return {
@@ -73,6 +84,8 @@ def _run(
         "correct": correct,
         "accuracy": round(correct / len(cases), 4),
         "us_per_case": round(elapsed / len(cases) * 1e6, 1),
+        "uncertain": uncertain,
+        "silent_wrong": silent_wrong,
         "misses": misses,
     }
 
@@ -80,7 +93,7 @@ def _run(
 def main() -> None:
     results = [
         _run("email", EMAIL_CASES, normalize_email),
-        _run("phone", PHONE_CASES, lambda text, region: str(normalize_phone(text, region=region))),
+        _run("phone", PHONE_CASES, lambda text, region: normalize_phone(text, region=region)),
         _run("name", NAME_CASES, normalize_name),
         _run(
             "datetime",
@@ -102,11 +115,15 @@ def main() -> None:
             }
         )
     )
-    print(f"{'kind':<9}{'cases':>7}{'correct':>9}{'accuracy':>10}{'µs/case':>10}", file=sys.stderr)
+    print(
+        f"{'kind':<9}{'cases':>7}{'correct':>9}{'accuracy':>10}{'µs/case':>10}"
+        f"{'uncertain':>11}{'silent wrong':>14}",
+        file=sys.stderr,
+    )
     for r in results:
         print(
             f"{r['kind']:<8}{r['cases']:>7}{r['correct']:>9}{r['accuracy']:>10.1%}"
-            f"{r['us_per_case']:>10}",
+            f"{r['us_per_case']:>10}{r['uncertain']:>11}{r['silent_wrong']:>14}",
             file=sys.stderr,
         )
 

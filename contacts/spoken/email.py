@@ -46,7 +46,7 @@ def normalize_email(text: str, *, language: str = "en") -> Normalized:
     _doubt_joined_words(chunks, doubts)
     email = "".join(c.text for c in chunks).strip(".")
     email = re.sub(r"\.{2,}", ".", email).replace(".@", "@").replace("@.", "@")
-    email = _ascii(email, doubts)
+    email = _ascii(email, lexicon, doubts)
     return normalized(_validated(email, text), doubts + _split_doubts(email))
 
 
@@ -63,10 +63,16 @@ def _chunks(text: str, lexicon: Lexicon, doubts: list[str]) -> list[Chunk]:
         tokens.append(token)
     tokens = letters_from_words(tokens, lexicon, doubts)
     pieces = read_numbers(tokens, lexicon, phone=False)
-    return _pieces_to_chunks(pieces, doubts)
+    return _pieces_to_chunks(pieces, lexicon, doubts)
 
 
-def _pieces_to_chunks(pieces: list[Piece], doubts: list[str]) -> list[Chunk]:
+def _unmistakable(word: str, value: int, lexicon: Lexicon) -> bool:
+    """A compound ("einundzwanzig", "quatre-vingt-dix-sept") or a big round number is no name;
+    "one", "seven" or "ten" may be."""
+    return word not in lexicon.numbers or value >= 20
+
+
+def _pieces_to_chunks(pieces: list[Piece], lexicon: Lexicon, doubts: list[str]) -> list[Chunk]:
     chunks: list[Chunk] = []
     for index, piece in enumerate(pieces):
         number = piece.number
@@ -82,11 +88,11 @@ def _pieces_to_chunks(pieces: list[Piece], doubts: list[str]) -> list[Chunk]:
         before = pieces[index - 1] if index else None
         after = pieces[index + 1] if index + 1 < len(pieces) else None
         beside_number = any(p is not None and p.number is not None for p in (before, after))
-        if beside_number:
+        word = number.tokens[0]
+        if beside_number or _unmistakable(word, int(number.digits), lexicon):
             chunks.append(Chunk(number.digits, "num"))
             continue
         alone = all(p is None or p.text in SYMBOLS for p in (before, after))
-        word = number.tokens[0]
         if alone:
             # "seven at example dot com": a whole part that is one number word is a name.
             doubts.append(f"kept '{word}' as a word; it could be the number {number.digits}")
@@ -146,10 +152,16 @@ def _insert_missing_at(chunks: list[Chunk], doubts: list[str]) -> list[Chunk]:
     return chunks
 
 
-def _ascii(email: str, doubts: list[str]) -> str:
+# How German writes umlauts where only ASCII is allowed ("Müller" → mueller).
+_GERMAN_ASCII = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def _ascii(email: str, lexicon: Lexicon, doubts: list[str]) -> str:
+    """Addresses are ASCII in practice: accents go, with a doubt, as the caller may spell it."""
     if email.isascii():
         return email
-    plain = unicodedata.normalize("NFD", email.replace("ß", "ss"))
+    plain = email.translate(_GERMAN_ASCII) if lexicon.code == "de" else email.replace("ß", "ss")
+    plain = unicodedata.normalize("NFD", plain)
     plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
     if plain.isascii():
         doubts.append(f"wrote '{email}' without accents as '{plain}'")

@@ -66,7 +66,7 @@ LEXICON = Lexicon(
     ),  # fmt: skip
     extension_words=("extension", "ext", "x"),
     letter_names={
-        "ay": "a", "bee": "b", "be": "b", "cee": "c", "see": "c", "sea": "c", "dee": "d",
+        "ay": "a", "oh": "o", "bee": "b", "be": "b", "cee": "c", "see": "c", "sea": "c", "dee": "d",
         "ee": "e", "ef": "f", "eff": "f", "gee": "g", "aitch": "h", "eye": "i", "jay": "j",
         "kay": "k", "el": "l", "ell": "l", "em": "m", "en": "n", "pee": "p", "cue": "q",
         "queue": "q", "ar": "r", "are": "r", "ess": "s", "tee": "t", "tea": "t", "you": "u",
