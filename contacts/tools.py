@@ -47,9 +47,7 @@ class Details(NamedTuple):
     needs_confirmation: dict[str, str]
 
 
-def normalised_details(
-    arguments: dict[str, Any], region: str, *, language: str = "en"
-) -> Details:
+def normalised_details(arguments: dict[str, Any], region: str, *, language: str = "en") -> Details:
     """Each field given, normalised in the agent's language; failures are never values."""
     normalisers: tuple[tuple[str, Callable[[str], Normalized]], ...] = (
         ("name", lambda text: normalize_name(text, language=language)),

@@ -28,7 +28,7 @@ COMMON_TLDS = frozenset(
 
 
 def edit_distance(a: str, b: str) -> int:
-    """Damerau–Levenshtein (with adjacent swaps: 'gmial' is one slip from 'gmail')."""
+    """Damerau-Levenshtein (with adjacent swaps: 'gmial' is one slip from 'gmail')."""
     rows = [list(range(len(b) + 1))]
     for i, ca in enumerate(a, start=1):
         row = [i] + [0] * len(b)
@@ -54,7 +54,9 @@ def domain_doubts(domain: str) -> list[str]:
         if near and near[0][0] <= (1 if len(first) <= 5 else 2):
             doubts.append(f"the domain '{domain}' may be misheard ({near[0][1]}?)")
     if tld not in COMMON_TLDS and len(tld) <= 4:
-        near_tld = [t for t in ("com", "net", "org", "de", "fr", "es") if edit_distance(tld, t) == 1]
+        near_tld = [
+            t for t in ("com", "net", "org", "de", "fr", "es") if edit_distance(tld, t) == 1
+        ]
         if near_tld:
             doubts.append(f"the ending '.{tld}' may be misheard (.{near_tld[0]}?)")
     return doubts

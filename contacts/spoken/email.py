@@ -1,4 +1,7 @@
-"""Spoken email addresses: "okay so it's j o h n thirty one at gmail, no sorry, at yahoo dot com"."""
+"""Spoken email addresses.
+
+"okay so it's j o h n thirty one at gmail, no sorry, at yahoo dot com" → john31@yahoo.com.
+"""
 
 from __future__ import annotations
 
@@ -51,9 +54,10 @@ def normalize_email(text: str, *, language: str = "en") -> Normalized:
 
 
 def _chunks(text: str, lexicon: Lexicon, doubts: list[str]) -> list[Chunk]:
-    text = strip_talk(text, lexicon).strip(" .,;!?")
+    # Spelling first: "l like lima" must not lose its "like" as a filler.
+    text = spell_phrases(text, lexicon, doubts)
+    text = strip_talk(text, lexicon).strip(" .,;!?").lower()
     typed = "@" in text
-    text = spell_phrases(text, lexicon, doubts).lower()
     for pattern, symbol in lexicon.symbol_patterns:
         if typed and symbol == "@":
             continue  # "@" was written: any "at" is part of a word
@@ -103,7 +107,9 @@ def _pieces_to_chunks(pieces: list[Piece], lexicon: Lexicon, doubts: list[str]) 
     return chunks
 
 
-def _correct(old: list[Chunk], new: list[Chunk], segment: Segment, doubts: list[str]) -> list[Chunk]:
+def _correct(
+    old: list[Chunk], new: list[Chunk], segment: Segment, doubts: list[str]
+) -> list[Chunk]:
     """What a correction replaces: all of it, the domain, the ending, or the name part."""
     texts = [c.text for c in new]
     shown = "".join(texts)
@@ -113,9 +119,10 @@ def _correct(old: list[Chunk], new: list[Chunk], segment: Segment, doubts: list[
     if texts[0] == "@":
         return (old[:at] if at is not None else old) + new
     if texts[0] == "." and at is not None:
-        last_dot = max(i for i, c in enumerate(old) if c.text == "." or i == at)
-        doubts.append(f"took the correction '{shown}' to replace the ending after the last dot")
-        return old[:last_dot] + new
+        # "dot com" corrects the whole ending: example.co.uk → example.com.
+        first_dot = next((i for i, c in enumerate(old) if i > at and c.text == "."), len(old))
+        doubts.append(f"took the correction '{shown}' to replace the ending of the domain")
+        return old[:first_dot] + new
     if at is not None and "." in texts:
         doubts.append(f"took the correction '{shown}' to replace the domain")
         return old[: at + 1] + new
@@ -170,7 +177,7 @@ def _ascii(email: str, lexicon: Lexicon, doubts: list[str]) -> str:
 
 
 def _split_doubts(email: str) -> list[str]:
-    local, _, domain = email.partition("@")
+    domain = email.partition("@")[2]
     return domain_doubts(domain) if domain else []
 
 

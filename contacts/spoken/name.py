@@ -39,8 +39,8 @@ def normalize_name(text: str, *, language: str = "en") -> Normalized:
 
 
 def _words(text: str, lexicon: Lexicon, doubts: list[str]) -> list[str]:
-    text = strip_talk(text, lexicon, lead_in=lexicon.name_lead_in_re).strip(" .,")
     text = spell_phrases(text, lexicon, doubts)
+    text = strip_talk(text, lexicon, lead_in=lexicon.name_lead_in_re).strip(" .,")
     for joiner, phrases in _JOINERS.items():
         pattern = "|".join(re.escape(p) for p in phrases)
         text = re.sub(rf"\s*(?<!\w)(?:{pattern})(?!\w)\s*", joiner, text, flags=re.IGNORECASE)
@@ -54,7 +54,19 @@ def _words(text: str, lexicon: Lexicon, doubts: list[str]) -> list[str]:
         if chunk:
             chunks.append(chunk)
     chunks = letters_from_words(chunks, lexicon, doubts, min_run=3)
-    return [_capitalise_spelled(word) for word in _merge_letters(chunks) if word]
+    words = [_capitalise_spelled(word) for word in _merge_letters(chunks) if word]
+    return _without_repeats(words, doubts)
+
+
+def _without_repeats(words: list[str], doubts: list[str]) -> list[str]:
+    """ "s m i t h, smith": a name spelled and then said is one word, not two."""
+    out: list[str] = []
+    for word in words:
+        if out and out[-1].lower() == word.lower():
+            doubts.append(f"heard '{word}' twice in a row; kept it once")
+            continue
+        out.append(word)
+    return out
 
 
 def _merge_letters(words: list[str]) -> list[str]:

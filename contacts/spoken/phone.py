@@ -20,9 +20,7 @@ _PAUSE = re.compile(r"[,;:!?()]|\.(?:\s|$)|\s[-–]\s")
 _TOKEN = re.compile(r"\+|\d+|[^\W\d_]+(?:['-][^\W\d_]+)*")
 
 
-def normalize_phone(
-    text: str, *, region: str | None = None, language: str = "en"
-) -> Normalized:
+def normalize_phone(text: str, *, region: str | None = None, language: str = "en") -> Normalized:
     """Words to digits, country from ``region`` unless the number says otherwise → E.164."""
     lexicon = lexicon_for(language)
     country = (region or "US").upper()
@@ -123,17 +121,21 @@ def _correct(old: list[str], new: list[str], country: str, doubts: list[str]) ->
     replaced = old[-1] if old else ""
     if len(new[0].lstrip("+")) == len(replaced.lstrip("+")) and not new[0].startswith("+"):
         return old[:-1] + new
-    if new[0].startswith("+") or (_valid("".join(new), country) and len("".join(new)) >= len(previous)):
+    if new[0].startswith("+") or (
+        _valid("".join(new), country) and len("".join(new)) >= len(previous)
+    ):
         return new
     candidates: list[tuple[int, str]] = []
-    for cut in sorted({len(new[0]), *range(1, len(previous) + 1)}, key=lambda c: abs(c - len(new[0]))):
+    for cut in sorted(
+        {len(new[0]), *range(1, len(previous) + 1)}, key=lambda c: abs(c - len(new[0]))
+    ):
         merged = previous[: len(previous) - cut] + "".join(new)
         if _valid(merged, country):
             candidates.append((cut, merged))
     if candidates:
         cut, merged = candidates[0]
         doubts.append(
-            f"took the correction '{said}' to replace '{previous[len(previous) - cut:]}'"
+            f"took the correction '{said}' to replace '{previous[len(previous) - cut :]}'"
         )
         return [merged]
     doubts.append(f"could not tell what the correction '{said}' replaces")

@@ -5,7 +5,9 @@ from __future__ import annotations
 from contacts.spoken.lexicons import de, en, es, fr
 from contacts.spoken.lexicons.base import Lexicon
 
-LEXICONS: dict[str, Lexicon] = {lexicon.code: lexicon for lexicon in (en.LEXICON, es.LEXICON, fr.LEXICON, de.LEXICON)}
+LEXICONS: dict[str, Lexicon] = {
+    lexicon.code: lexicon for lexicon in (en.LEXICON, es.LEXICON, fr.LEXICON, de.LEXICON)
+}
 SUPPORTED_LANGUAGES: tuple[str, ...] = tuple(LEXICONS)
 
 

@@ -16,6 +16,11 @@ NATO = {
 }  # fmt: skip
 
 
+def phrases(text: str) -> tuple[str, ...]:
+    """'okay, so, it's' → ("okay", "so", "it's"): word lists stay readable and compact."""
+    return tuple(p.strip() for p in text.split(",") if p.strip())
+
+
 def phrase_pattern(phrases: Iterable[str]) -> str:
     """One alternation of whole phrases, longest first, each free of word characters around it."""
     ordered = sorted({p for p in phrases if p}, key=len, reverse=True)
@@ -84,7 +89,9 @@ class Lexicon:
         nouns = phrase_pattern(self.intro_nouns)
         verbs = phrase_pattern(self.intro_verbs)
         # The verb (or a colon) is needed: "ada at mail dot com" has the noun "mail" but no intro.
-        return re.compile(rf"^.*?{nouns}(?:'s[\s,:]+|[\s,]*(?:{verbs})[\s,:]+|\s*:\s*)", re.IGNORECASE)
+        return re.compile(
+            rf"^.*?{nouns}(?:'s[\s,:]+|[\s,]*(?:{verbs})[\s,:]+|\s*:\s*)", re.IGNORECASE
+        )
 
     @cached_property
     def trailing_re(self) -> re.Pattern[str]:

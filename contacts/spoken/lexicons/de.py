@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contacts.spoken.lexicons.base import Lexicon
+from contacts.spoken.lexicons.base import Lexicon, phrases
 from contacts.spoken.lexicons.en import EMAIL_SYMBOLS
 
 UNITS = "null eins zwei drei vier fünf sechs sieben acht neun".split()
@@ -47,21 +47,29 @@ LEXICON = Lexicon(
         "-": (*EMAIL_SYMBOLS["-"], "bindestrich", "strich", "minus"),
     },
     plus_words=("plus",),
-    lead_ins=(
-        "also", "ja", "okay", "ok", "gut", "na ja", "äh", "ähm", "das ist", "das wäre", "es ist",
-        "sie ist", "sie lautet", "lautet",
-    ),  # fmt: skip
-    intro_nouns=(
-        "e-mail-adresse", "e-mail adresse", "email-adresse", "emailadresse", "e-mail", "email",
-        "mail", "adresse", "telefonnummer", "handynummer", "nummer", "name",
-    ),  # fmt: skip
+    lead_ins=phrases(
+        "also, ja, okay, ok, gut, na ja, äh, ähm, das ist, das wäre, es ist, sie ist, "
+        "sie lautet, lautet"
+    ),
+    intro_nouns=phrases(
+        "e-mail-adresse, e-mail adresse, email-adresse, emailadresse, e-mail, email, "
+        "mail, adresse, telefonnummer, handynummer, nummer, name"
+    ),
     intro_verbs=("ist", "lautet", "wäre"),
     fillers=("äh", "ähm", "öh", "hm", "halt", "sozusagen"),
-    trailing=("danke", "danke schön", "dankeschön", "vielen dank", "bitte", "das war's", "das wars"),
-    corrections=(
-        "nein entschuldigung", "nein, entschuldigung", "entschuldigung", "sorry", "ich meine",
-        "ich meinte", "moment", "halt nein", "nein warte", "warte", "korrektur", "pardon",
-    ),  # fmt: skip
+    trailing=(
+        "danke",
+        "danke schön",
+        "dankeschön",
+        "vielen dank",
+        "bitte",
+        "das war's",
+        "das wars",
+    ),
+    corrections=phrases(
+        "nein entschuldigung, nein, entschuldigung, entschuldigung, sorry, ich meine, "
+        "ich meinte, moment, halt nein, nein warte, warte, korrektur, pardon"
+    ),
     restarts=("noch mal von vorne", "nochmal von vorne", "von vorne", "vergessen sie das"),
     spell_connectors=("wie",),
     capital_words=("groß", "gross", "großes", "großbuchstabe"),

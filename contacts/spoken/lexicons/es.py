@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contacts.spoken.lexicons.base import Lexicon
+from contacts.spoken.lexicons.base import Lexicon, phrases
 from contacts.spoken.lexicons.en import EMAIL_SYMBOLS
 
 UNITS = "cero uno dos tres cuatro cinco seis siete ocho nueve".split()
@@ -43,21 +43,29 @@ LEXICON = Lexicon(
         "+": (*EMAIL_SYMBOLS["+"], "más", "mas"),
     },
     plus_words=("más", "mas", "plus"),
-    lead_ins=(
-        "vale", "bueno", "pues", "sí", "si", "claro", "entonces", "a ver", "mira", "es", "sería",
-        "eh", "este", "o sea", "ok", "okay",
-    ),  # fmt: skip
-    intro_nouns=(
-        "correo electrónico", "correo", "email", "e-mail", "mail", "dirección", "número de teléfono",
-        "número", "teléfono", "móvil", "celular", "nombre",
-    ),  # fmt: skip
+    lead_ins=phrases(
+        "vale, bueno, pues, sí, si, claro, entonces, a ver, mira, es, sería, eh, este, "
+        "o sea, ok, okay"
+    ),
+    intro_nouns=phrases(
+        "correo electrónico, correo, email, e-mail, mail, dirección, número de teléfono, "
+        "número, teléfono, móvil, celular, nombre"
+    ),
     intro_verbs=("es", "sería", "será"),
     fillers=("eh", "ehm", "em", "este", "o sea", "pues", "bueno"),
-    trailing=("gracias", "muchas gracias", "por favor", "eso es todo", "eso es", "nada más", "vale"),
-    corrections=(
-        "perdón", "perdon", "perdona", "disculpa", "quise decir", "quiero decir", "no perdón",
-        "no, perdón", "mejor dicho", "digo", "espera", "no espera", "corrijo",
-    ),  # fmt: skip
+    trailing=(
+        "gracias",
+        "muchas gracias",
+        "por favor",
+        "eso es todo",
+        "eso es",
+        "nada más",
+        "vale",
+    ),
+    corrections=phrases(
+        "perdón, perdon, perdona, disculpa, quise decir, quiero decir, no perdón, "
+        "no, perdón, mejor dicho, digo, espera, no espera, corrijo"
+    ),
     restarts=("empiezo de nuevo", "vuelvo a empezar", "otra vez desde el principio", "olvida eso"),
     spell_connectors=("de", "como", "como en", "de la"),
     capital_words=("mayúscula", "mayuscula", "letra mayúscula"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contacts.spoken.lexicons.base import Lexicon
+from contacts.spoken.lexicons.base import Lexicon, phrases
 from contacts.spoken.lexicons.en import EMAIL_SYMBOLS
 
 UNITS = "zéro un deux trois quatre cinq six sept huit neuf".split()
@@ -36,21 +36,21 @@ LEXICON = Lexicon(
         "-": (*EMAIL_SYMBOLS["-"], "tiret", "trait d'union", "tiret du six"),
     },
     plus_words=("plus",),
-    lead_ins=(
-        "alors", "donc", "bon", "ben", "oui", "d'accord", "ok", "okay", "euh", "c'est", "voilà",
-        "ça serait", "ce serait", "bah",
-    ),  # fmt: skip
-    intro_nouns=(
-        "adresse e-mail", "adresse mail", "adresse email", "adresse électronique", "adresse",
-        "e-mail", "email", "mail", "courriel", "numéro de téléphone", "numéro", "portable", "nom",
-    ),  # fmt: skip
+    lead_ins=phrases(
+        "alors, donc, bon, ben, oui, d'accord, ok, okay, euh, c'est, voilà, ça serait, "
+        "ce serait, bah"
+    ),
+    intro_nouns=phrases(
+        "adresse e-mail, adresse mail, adresse email, adresse électronique, adresse, "
+        "e-mail, email, mail, courriel, numéro de téléphone, numéro, portable, nom"
+    ),
     intro_verbs=("c'est", "est", "ce serait", "serait"),
     fillers=("euh", "heu", "bah", "ben", "genre", "en fait", "tu vois", "vous voyez"),
     trailing=("merci", "merci beaucoup", "s'il vous plaît", "s'il te plaît", "c'est tout", "voilà"),
-    corrections=(
-        "non pardon", "non, pardon", "pardon", "désolé", "désolée", "je veux dire", "je voulais dire",
-        "plutôt", "attendez", "attends", "non attendez", "excusez-moi", "en fait",
-    ),  # fmt: skip
+    corrections=phrases(
+        "non pardon, non, pardon, pardon, désolé, désolée, je veux dire, "
+        "je voulais dire, plutôt, attendez, attends, non attendez, excusez-moi, en fait"
+    ),
     restarts=("je recommence", "on recommence", "oubliez ça", "reprenons"),
     spell_connectors=("comme", "de"),
     capital_words=("majuscule", "grand", "lettre majuscule"),
