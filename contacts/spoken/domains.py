@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 # First labels of the big mailbox providers; "gmx" covers gmx.de, gmx.net, gmx.fr.
 KNOWN_MAIL_LABELS = frozenset(
     {
@@ -40,8 +42,12 @@ def edit_distance(a: str, b: str) -> int:
     return rows[-1][-1]
 
 
-def domain_doubts(domain: str) -> list[str]:
-    """Why ``domain`` may be misheard: a label near a big provider's, or an odd ending."""
+@lru_cache(maxsize=4096)
+def domain_doubts(domain: str) -> tuple[str, ...]:
+    """Why ``domain`` may be misheard: a label near a big provider's, or an odd ending.
+
+    Cached: callers' domains repeat, and the distance to every provider is the slow part.
+    """
     doubts: list[str] = []
     labels = domain.split(".")
     first, tld = labels[0], labels[-1]
@@ -59,4 +65,4 @@ def domain_doubts(domain: str) -> list[str]:
         ]
         if near_tld:
             doubts.append(f"the ending '.{tld}' may be misheard (.{near_tld[0]}?)")
-    return doubts
+    return tuple(doubts)

@@ -178,7 +178,7 @@ def _ascii(email: str, lexicon: Lexicon, doubts: list[str]) -> str:
 
 def _split_doubts(email: str) -> list[str]:
     domain = email.partition("@")[2]
-    return domain_doubts(domain) if domain else []
+    return list(domain_doubts(domain)) if domain else []
 
 
 def _validated(email: str, text: str) -> str:

@@ -59,7 +59,8 @@ def test_umlauts_in_a_german_address_are_transliterated_with_a_doubt() -> None:
     [
         ("fr", "FR", "zéro six, douze, trente-quatre, cinquante-six, soixante-dix-huit",
          "+33612345678"),
-        ("fr", "FR", "mon numéro c'est zéro six douze trente quatre cinquante six quatre vingt dix sept",
+        ("fr", "FR",
+         "mon numéro c'est zéro six douze trente quatre cinquante six quatre vingt dix sept",
          "+33612345697"),
         ("fr", "US", "plus trente-trois six douze trente-quatre cinquante-six soixante-dix-huit",
          "+33612345678"),

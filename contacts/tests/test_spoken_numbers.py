@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from contacts.normalize import normalize_email, normalize_phone
+from contacts.normalize import NormalizationError, normalize_email, normalize_phone
 
 
 @pytest.mark.parametrize(
@@ -87,3 +89,50 @@ def test_a_lone_number_word_beside_a_word_becomes_digits_with_a_doubt() -> None:
 def test_a_compound_number_word_needs_no_doubt() -> None:
     result = normalize_email("max einundzwanzig at web punkt de", language="de")
     assert (result.value, result.certain) == ("max21@web.de", True)
+
+
+UNITS = "zero one two three four five six seven eight nine".split()
+TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+
+
+def _say_pair(pair: str) -> str:
+    tens, unit = int(pair[0]), int(pair[1])
+    if tens == 1:
+        return TEENS[unit]
+    return TENS[tens] + ("" if unit == 0 else " " + UNITS[unit])
+
+
+@given(
+    st.sampled_from(["415", "212", "617", "303"]),
+    st.integers(min_value=200, max_value=999),
+    st.integers(min_value=0, max_value=9999),
+    st.lists(st.booleans(), min_size=3, max_size=3),
+)
+def test_a_us_number_said_with_any_mix_of_digits_and_pairs_gives_it_back(
+    area: str, exchange: int, line: int, as_pairs: list[bool]
+) -> None:
+    """ "four one five, five fifty five, oh one thirty four" and the like read back exactly."""
+    groups = [area, str(exchange), f"{line:04d}"]
+    spoken = []
+    for group, pairs in zip(groups, as_pairs, strict=True):
+        words = []
+        # A group said in pairs: a leading odd digit alone, then pairs that start with 1-9.
+        start = len(group) % 2
+        words += [UNITS[int(d)] for d in group[:start]]
+        for i in range(start, len(group), 2):
+            pair = group[i : i + 2]
+            words.append(
+                _say_pair(pair)
+                if pairs and pair[0] != "0"
+                else " ".join(UNITS[int(d)] for d in pair)
+            )
+        spoken.append(" ".join(words))
+    number = "".join(groups)
+    try:
+        expected = normalize_phone(number, region="US").value
+    except NormalizationError:
+        return  # not a valid US number
+    result = normalize_phone(", ".join(spoken), region="US")
+    assert result.value == expected
+    assert result.certain, result.doubts
