@@ -199,7 +199,7 @@ def read_numbers(
             continue
         value = None if token.isdigit() else word_value(token, lexicon, phone=phone)
         if value is None and homophones and token in lexicon.homophones:
-            neighbours = [t for t in (tokens[index - 1 : index] + tokens[index + 1 : index + 2])]
+            neighbours = tokens[max(0, index - 1) : index] + tokens[index + 1 : index + 2]
             if neighbours and all(
                 t.isdigit() or word_value(t, lexicon, phone=phone) is not None for t in neighbours
             ):
@@ -227,12 +227,7 @@ def read_numbers(
             pieces.append(Piece(token))
             continue
         joined = pending_connector is not None
-        if (
-            last is not None
-            and not repeat
-            and pieces[-1].number is last
-            and _extend(last, value, lexicon, joined=joined)
-        ):
+        if last is not None and not repeat and _extend(last, value, lexicon, joined=joined):
             last.tokens.extend([*([pending_connector] if pending_connector else []), token])
             last.words += 1
             pending_connector = None

@@ -7,6 +7,7 @@ group), so a self-correction can replace the group it corrects.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import phonenumbers
 
@@ -27,8 +28,9 @@ def normalize_phone(text: str, *, region: str | None = None, language: str = "en
     doubts: list[str] = []
     main, extension = _split_extension(clean_text(text).lower(), lexicon, doubts)
     groups: list[str] | None = None
+    readings: list[Reading] = []
     for segment in split_corrections(main, lexicon):
-        new = _groups(segment.text, lexicon, doubts)
+        new = _groups(segment.text, lexicon, doubts, readings)
         if not new:
             continue
         if groups is None or segment.restart:
@@ -41,6 +43,20 @@ def normalize_phone(text: str, *, region: str | None = None, language: str = "en
             f"'{text.strip()}' has too few digits for a phone number; ask for it again."
         )
     e164 = _valid(digits, country)
+    for reading in readings:
+        if reading.digits not in digits:
+            continue
+        other = _valid(digits.replace(reading.digits, reading.other, 1), country)
+        if other is None or other == e164:
+            continue
+        if e164 is None:
+            # Only the other reading makes a valid number: use it, and say so.
+            doubts.append(f"read '{reading.words}' as {reading.other}, not {reading.digits}")
+            e164 = other
+        else:
+            doubts.append(
+                f"read '{reading.words}' as {reading.digits}; it could be {reading.other}"
+            )
     if e164 is None:
         try:
             number = phonenumbers.parse(digits, country)
@@ -64,7 +80,18 @@ def _split_extension(text: str, lexicon: Lexicon, doubts: list[str]) -> tuple[st
     return text, ""
 
 
-def _groups(text: str, lexicon: Lexicon, doubts: list[str]) -> list[str]:
+@dataclass(frozen=True)
+class Reading:
+    """Another way to read some words: "eight hundred five" is 800 5 here, or 805."""
+
+    words: str
+    digits: str
+    other: str
+
+
+def _groups(
+    text: str, lexicon: Lexicon, doubts: list[str], readings: list[Reading] | None = None
+) -> list[str]:
     """The digit groups of ``text`` in the order said; "+" leads the first if said."""
     text = strip_talk(text, lexicon)
     groups: list[str] = []
@@ -75,8 +102,21 @@ def _groups(text: str, lexicon: Lexicon, doubts: list[str]) -> list[str]:
         ]
         pieces = read_numbers(tokens, lexicon, phone=True, homophones=True)
         words: list[str] = []
-        for piece in pieces:
+        for index, piece in enumerate(pieces):
             number = piece.number
+            before = pieces[index - 1].number if index else None
+            if (
+                readings is not None
+                and number is not None
+                and before is not None
+                and not number.literal
+                and not before.literal
+                and before.last == "hundred"
+                and int(number.digits) < 10
+            ):
+                said = " ".join([*before.tokens, *number.tokens])
+                other = str(int(before.digits) + int(number.digits))
+                readings.append(Reading(said, before.digits + number.digits, other))
             if piece.text == "+" and not groups and not words:
                 words.append("+")
             elif number is None:

@@ -136,3 +136,10 @@ def test_a_us_number_said_with_any_mix_of_digits_and_pairs_gives_it_back(
     result = normalize_phone(", ".join(spoken), region="US")
     assert result.value == expected
     assert result.certain, result.doubts
+
+
+def test_hundred_and_a_digit_read_the_only_valid_way_with_a_doubt() -> None:
+    # 415 8005 0134 is too long: "eight hundred five" must have been 805.
+    result = normalize_phone("four one five, eight hundred five, zero one three four")
+    assert result.value == "+14158050134"
+    assert not result.certain and "as 805, not 8005" in result.doubts[0]
