@@ -28,7 +28,7 @@ from calls.realtime.config import ToolDeclaration
 from calls.realtime.hooks import ToolContext
 from calls.tool_registry import register
 from contacts.services import ContactChanges
-from contacts.tools import FIELDS, normalised_details, remember_details
+from contacts.tools import FIELDS, details_for, remember_details
 
 SLOTS_OFFERED = 6
 # Errors whose message is meant for the caller: the model reads them out and asks again.
@@ -135,7 +135,7 @@ async def check_availability(arguments: dict[str, Any], context: ToolContext) ->
     order=31,
 )
 async def schedule_appointment(arguments: dict[str, Any], context: ToolContext) -> dict[str, Any]:
-    details, problems = normalised_details(arguments, context.extra.get("region", "US"))
+    details, problems, doubtful = details_for(arguments, context)
     if problems:
         return {"ok": False, "error": " ".join(problems)}
     await _calendar_busy_ready(context)
@@ -165,6 +165,7 @@ async def schedule_appointment(arguments: dict[str, Any], context: ToolContext) 
         f"{_minutes(appointment)} minutes.",
         "ambiguous_time": booking.ambiguous_time,
         "next": "Read the confirmation back to the caller.",
+        **({"needs_confirmation": doubtful} if doubtful else {}),
     }
 
 
@@ -209,9 +210,7 @@ async def cancel_appointment(arguments: dict[str, Any], context: ToolContext) ->
 async def _change(
     arguments: dict[str, Any], context: ToolContext, new_start: str | None
 ) -> dict[str, Any]:
-    details, problems = normalised_details(
-        {k: arguments.get(k) for k in ("email", "phone")}, context.extra.get("region", "US")
-    )
+    details, problems, _ = details_for({k: arguments.get(k) for k in ("email", "phone")}, context)
     if problems:
         return {"ok": False, "error": " ".join(problems)}
     caller = {"email": details.get("email", ""), "phone": details.get("phone", "")}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from channels.db import database_sync_to_async
 
@@ -11,7 +12,13 @@ from calls.realtime.hooks import ToolContext
 from calls.services import call_contact_save, call_log_user_info_update
 from calls.tool_registry import register
 from contacts.models import Contact
-from contacts.normalize import NormalizationError, normalize_email, normalize_name, normalize_phone
+from contacts.normalize import (
+    NormalizationError,
+    Normalized,
+    normalize_email,
+    normalize_name,
+    normalize_phone,
+)
 from contacts.services import ContactChanges
 
 FIELDS = {
@@ -31,26 +38,55 @@ FIELDS = {
 }
 
 
-def normalised_details(arguments: dict[str, Any], region: str) -> tuple[dict[str, str], list[str]]:
-    """Clean values for the fields given, and what is wrong with the others."""
-    values: dict[str, str] = {}
-    problems: list[str] = []
-    for field, normaliser in (
-        ("name", normalize_name),
-        ("email", normalize_email),
-        ("phone", lambda text: str(normalize_phone(text, region=region)).split(";ext=")[0]),
-    ):
+class Details(NamedTuple):
+    """The clean values of the fields given, what is wrong with the others, and which
+    values may be misheard (field → why), to read back before saving."""
+
+    values: dict[str, str]
+    problems: list[str]
+    needs_confirmation: dict[str, str]
+
+
+def normalised_details(arguments: dict[str, Any], region: str, *, language: str = "en") -> Details:
+    """Each field given, normalised in the agent's language; failures are never values."""
+    normalisers: tuple[tuple[str, Callable[[str], Normalized]], ...] = (
+        ("name", lambda text: normalize_name(text, language=language)),
+        ("email", lambda text: normalize_email(text, language=language)),
+        # The contact keeps the E.164 number; an extension is not stored.
+        ("phone", lambda text: normalize_phone(text, region=region, language=language)),
+    )
+    details = Details({}, [], {})
+    for field, normaliser in normalisers:
         raw = arguments.get(field)
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             continue
         if not isinstance(raw, str):
-            problems.append(f"{field} must be text")
+            details.problems.append(f"{field} must be text")
             continue
         try:
-            values[field] = normaliser(raw)
+            result = normaliser(raw)
         except NormalizationError as error:
-            problems.append(str(error))
-    return values, problems
+            details.problems.append(str(error))
+            continue
+        details.values[field] = result.value
+        if not result.certain:
+            details.needs_confirmation[field] = "; ".join(result.doubts)
+    return details
+
+
+def details_for(arguments: dict[str, Any], context: ToolContext) -> Details:
+    """``normalised_details`` with the region and language of the call."""
+    return normalised_details(
+        arguments,
+        context.extra.get("region", "US"),
+        language=context.extra.get("language", "en"),
+    )
+
+
+CONFIRM = (
+    "Read these values back to the caller (an email letter by letter, a phone number digit "
+    "by digit) and get a yes before saving."
+)
 
 
 def _contact_payload(contact: Contact) -> dict[str, Any]:
@@ -80,13 +116,15 @@ async def remember_details(context: ToolContext, values: dict[str, str]) -> None
         ),
         parameters={"type": "object", "properties": FIELDS, "additionalProperties": False},
         guidance="call it whenever the caller tells you their name, email or phone; ask for "
-        "them in that order, one at a time, and read the cleaned email back letter by letter.",
+        "them in that order, one at a time, and read the cleaned email back letter by letter. "
+        "When the result has needs_confirmation, read that email or phone back (letter by "
+        "letter, digit by digit) and get a yes before save_contact.",
     ),
     label="Capture name, email and phone",
     order=10,
 )
 async def update_user_info(arguments: dict[str, Any], context: ToolContext) -> dict[str, Any]:
-    values, problems = normalised_details(arguments, context.extra.get("region", "US"))
+    values, problems, doubtful = details_for(arguments, context)
     if not values and not problems:
         return {"ok": False, "error": "Pass at least one of name, email or phone."}
     if values:
@@ -94,13 +132,16 @@ async def update_user_info(arguments: dict[str, Any], context: ToolContext) -> d
     result: dict[str, Any] = {"ok": not problems, "user_info": dict(context.user_info)}
     if problems:
         result["error"] = " ".join(problems)
+    if doubtful:
+        result["needs_confirmation"] = doubtful
+        result["next"] = CONFIRM
     return result
 
 
 async def _save(
     arguments: dict[str, Any], context: ToolContext, *, require_identity: bool
 ) -> dict[str, Any]:
-    values, problems = normalised_details(arguments, context.extra.get("region", "US"))
+    values, problems, doubtful = details_for(arguments, context)
     if problems:
         # Nothing is stored while any value is wrong: the model asks again first.
         return {"ok": False, "error": " ".join(problems)}
@@ -123,7 +164,11 @@ async def _save(
     await remember_details(context, values)
     payload = _contact_payload(contact)
     await context.send_to_client({"type": "contact_saved", "contact": payload})
-    return {"ok": True, "created": created, "contact": payload}
+    result: dict[str, Any] = {"ok": True, "created": created, "contact": payload}
+    if doubtful:
+        result["needs_confirmation"] = doubtful
+        result["next"] = "If not yet done: " + CONFIRM.replace("before saving", "then correct it")
+    return result
 
 
 @register(
@@ -140,7 +185,9 @@ async def _save(
             "required": ["name"],
             "additionalProperties": False,
         },
-        guidance="after reading the details back and the caller confirming them.",
+        guidance="after reading the details back and the caller confirming them; an email "
+        "or phone marked needs_confirmation is read back letter by letter or digit by digit "
+        "and confirmed with a yes first.",
     ),
     label="Save the caller as a contact",
     order=11,

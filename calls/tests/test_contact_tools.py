@@ -120,3 +120,36 @@ async def test_a_returning_caller_is_updated_not_duplicated(
     assert result["created"] is False
     assert await Contact.objects.acount() == 1
     await client.close()
+
+
+async def test_uncertain_values_ask_for_confirmation_in_the_agents_language(
+    agent: Any, fake: FakeRealtimeServer
+) -> None:
+    agent.language = "de"
+    agent.country = "DE"
+    await agent.asave()
+    client, upstream, _ = await _call(fake)
+    await upstream.call_functions(
+        [
+            (
+                "update_user_info",
+                {
+                    "email": "max at gmial punkt com",
+                    "phone": "null dreißig, neun null eins acht zwo null",
+                },
+            )
+        ]
+    )
+    result = await _last_output(upstream, 1)
+    assert result["ok"] is True
+    assert result["user_info"]["email"] == "max@gmial.com"
+    assert result["user_info"]["phone"] == "+4930901820"
+    assert list(result["needs_confirmation"]) == ["email"]
+    assert "gmail" in result["needs_confirmation"]["email"]
+    assert "read" in result["next"].lower()
+    # A clear value needs no confirmation.
+    await upstream.call_functions([("update_user_info", {"email": "max klammeraffe web punkt de"})])
+    result = await _last_output(upstream, 2)
+    assert result["user_info"]["email"] == "max@web.de"
+    assert "needs_confirmation" not in result
+    await client.close()

@@ -51,10 +51,11 @@ def test_jsonl_batch_mode() -> None:
         env={**__import__("os").environ, "DJANGO_READ_DOT_ENV_FILE": "false"},
     )
     out = [json.loads(line) for line in result.stdout.splitlines()]
+    # Every ok line also says whether the value is certain, and why not.
     assert out[:3] == [
-        {"ok": True, "value": "ada@example.com"},
-        {"ok": True, "value": "+442071838750"},
-        {"ok": True, "value": "Grace Hopper"},
+        {"ok": True, "value": "ada@example.com", "certain": True, "doubts": []},
+        {"ok": True, "value": "+442071838750", "certain": True, "doubts": []},
+        {"ok": True, "value": "Grace Hopper", "certain": True, "doubts": []},
     ]
     assert [o["ok"] for o in out[3:]] == [False, False, False]
     assert "too few digits" in out[3]["error"]

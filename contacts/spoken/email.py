@@ -1,0 +1,200 @@
+"""Spoken email addresses.
+
+"okay so it's j o h n thirty one at gmail, no sorry, at yahoo dot com" → john31@yahoo.com.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from contacts.spoken.conversation import Segment, clean_text, split_corrections, strip_talk
+from contacts.spoken.domains import KNOWN_MAIL_LABELS, domain_doubts
+from contacts.spoken.lexicons import Lexicon, lexicon_for
+from contacts.spoken.numbers import Piece, read_numbers
+from contacts.spoken.result import NormalizationError, Normalized, normalized
+from contacts.spoken.spelling import letters_from_words, spell_phrases
+
+SYMBOLS = "@._+-"
+_TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*|\d+|[@._+\-]")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of the address: a symbol, a word, a spelled letter or digits."""
+
+    text: str
+    kind: str  # "sym", "word", "letter", "num"
+
+
+def normalize_email(text: str, *, language: str = "en") -> Normalized:
+    """The address said in ``text``, lowercased, with what may be wrong with it."""
+    lexicon = lexicon_for(language)
+    doubts: list[str] = []
+    said = clean_text(text).lower()
+    chunks: list[Chunk] | None = None
+    for segment in split_corrections(said, lexicon):
+        new = _chunks(segment.text, lexicon, doubts)
+        if not new:
+            continue
+        chunks = new if chunks is None else _correct(chunks, new, segment, doubts)
+    if not chunks:
+        raise NormalizationError(f"'{text.strip()}' holds no email address; ask for it again.")
+    if not any(c.text == "@" for c in chunks):
+        chunks = _insert_missing_at(chunks, doubts)
+    _doubt_joined_words(chunks, doubts)
+    email = "".join(c.text for c in chunks).strip(".")
+    email = re.sub(r"\.{2,}", ".", email).replace(".@", "@").replace("@.", "@")
+    email = _ascii(email, lexicon, doubts)
+    return normalized(_validated(email, text), doubts + _split_doubts(email))
+
+
+def _chunks(text: str, lexicon: Lexicon, doubts: list[str]) -> list[Chunk]:
+    # Spelling first: "l like lima" must not lose its "like" as a filler.
+    text = spell_phrases(text, lexicon, doubts)
+    text = strip_talk(text, lexicon).strip(" .,;!?").lower()
+    typed = "@" in text
+    for pattern, symbol in lexicon.symbol_patterns:
+        if typed and symbol == "@":
+            continue  # "@" was written: any "at" is part of a word
+        text = pattern.sub(f" {symbol} ", text)
+    tokens: list[str] = []
+    for token in _TOKEN.findall(text):
+        tokens.append(token)
+    tokens = letters_from_words(tokens, lexicon, doubts)
+    pieces = read_numbers(tokens, lexicon, phone=False)
+    return _pieces_to_chunks(pieces, lexicon, doubts)
+
+
+def _unmistakable(word: str, value: int, lexicon: Lexicon) -> bool:
+    """A compound ("einundzwanzig", "quatre-vingt-dix-sept") or a big round number is no name;
+    "one", "seven" or "ten" may be."""
+    return word not in lexicon.numbers or value >= 20
+
+
+def _pieces_to_chunks(pieces: list[Piece], lexicon: Lexicon, doubts: list[str]) -> list[Chunk]:
+    chunks: list[Chunk] = []
+    for index, piece in enumerate(pieces):
+        number = piece.number
+        if number is None:
+            for part in re.split(r"(-)", piece.text):
+                if part:
+                    kind = "sym" if part in SYMBOLS else "letter" if len(part) == 1 else "word"
+                    chunks.append(Chunk(part, kind))
+            continue
+        if number.literal or number.words > 1:
+            chunks.append(Chunk(number.digits, "num"))
+            continue
+        before = pieces[index - 1] if index else None
+        after = pieces[index + 1] if index + 1 < len(pieces) else None
+        beside_number = any(p is not None and p.number is not None for p in (before, after))
+        word = number.tokens[0]
+        if beside_number or _unmistakable(word, int(number.digits), lexicon):
+            chunks.append(Chunk(number.digits, "num"))
+            continue
+        alone = all(p is None or p.text in SYMBOLS for p in (before, after))
+        if alone:
+            # "seven at example dot com": a whole part that is one number word is a name.
+            doubts.append(f"kept '{word}' as a word; it could be the number {number.digits}")
+            chunks.append(Chunk(word, "word"))
+        else:
+            doubts.append(f"wrote '{word}' as '{number.digits}'; it could be the word '{word}'")
+            chunks.append(Chunk(number.digits, "num"))
+    return chunks
+
+
+def _correct(
+    old: list[Chunk], new: list[Chunk], segment: Segment, doubts: list[str]
+) -> list[Chunk]:
+    """What a correction replaces: all of it, the domain, the ending, or the name part."""
+    texts = [c.text for c in new]
+    shown = "".join(texts)
+    if segment.restart or ("@" in texts and texts[0] != "@"):
+        return new
+    at = next((i for i, c in enumerate(old) if c.text == "@"), None)
+    if texts[0] == "@":
+        return (old[:at] if at is not None else old) + new
+    if texts[0] == "." and at is not None:
+        # "dot com" corrects the whole ending: example.co.uk → example.com.
+        first_dot = next((i for i, c in enumerate(old) if i > at and c.text == "."), len(old))
+        doubts.append(f"took the correction '{shown}' to replace the ending of the domain")
+        return old[:first_dot] + new
+    if at is not None and "." in texts:
+        doubts.append(f"took the correction '{shown}' to replace the domain")
+        return old[: at + 1] + new
+    if at is not None:
+        doubts.append(f"took the correction '{shown}' to replace the part before the @")
+        return new + old[at:]
+    words = [i for i, c in enumerate(old) if c.kind != "sym"]
+    if len(new) < len(old) and words:
+        doubts.append(f"took the correction '{shown}' to replace the last part said")
+        keep = len(old) - len(new)
+        return old[:keep] + new
+    return new
+
+
+def _doubt_joined_words(chunks: list[Chunk], doubts: list[str]) -> None:
+    """Words said one after another with no symbol between were joined: say so."""
+    run: list[Chunk] = []
+    for chunk in [*chunks, Chunk("@", "sym")]:
+        if chunk.kind in ("word", "letter"):
+            run.append(chunk)
+            continue
+        if len(run) >= 2 and any(c.kind == "word" for c in run):
+            said = " ".join(c.text for c in run)
+            doubts.append(f"joined '{said}' into '{said.replace(' ', '')}' with no dot between")
+        run = []
+
+
+def _insert_missing_at(chunks: list[Chunk], doubts: list[str]) -> list[Chunk]:
+    """'john gmail.com' → john@gmail.com: the @ goes before a well-known mail domain."""
+    for index in range(1, len(chunks) - 1):
+        if chunks[index].text in KNOWN_MAIL_LABELS and chunks[index + 1].text == ".":
+            doubts.append(f"no 'at' was heard; put it before '{chunks[index].text}'")
+            return [*chunks[:index], Chunk("@", "sym"), *chunks[index:]]
+    return chunks
+
+
+# How German writes umlauts where only ASCII is allowed ("Müller" → mueller).
+_GERMAN_ASCII = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def _ascii(email: str, lexicon: Lexicon, doubts: list[str]) -> str:
+    """Addresses are ASCII in practice: accents go, with a doubt, as the caller may spell it."""
+    if email.isascii():
+        return email
+    plain = email.translate(_GERMAN_ASCII) if lexicon.code == "de" else email.replace("ß", "ss")
+    plain = unicodedata.normalize("NFD", plain)
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    if plain.isascii():
+        doubts.append(f"wrote '{email}' without accents as '{plain}'")
+        return plain
+    return email
+
+
+def _split_doubts(email: str) -> list[str]:
+    domain = email.partition("@")[2]
+    return list(domain_doubts(domain)) if domain else []
+
+
+def _validated(email: str, text: str) -> str:
+    if email.count("@") != 1:
+        raise NormalizationError(
+            f"'{text.strip()}' does not contain one '@'; ask for the email address again."
+        )
+    local, domain = email.split("@")
+    if not local:
+        raise NormalizationError("The part before the @ is missing; ask for the full address.")
+    if "." not in domain or not re.fullmatch(r"[a-z]{2,24}", domain.rsplit(".", 1)[1]):
+        raise NormalizationError(
+            f"'{domain}' is not a complete domain (like example.com); ask for the domain again."
+        )
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise NormalizationError(f"'{email}' is not a valid email address.") from None
+    return email

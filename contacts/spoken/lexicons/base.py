@@ -1,0 +1,130 @@
+"""The shape of a language's lexicon: the words callers use around emails, phones and names."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+NATO = {
+    "alfa": "a", "alpha": "a", "bravo": "b", "charlie": "c", "delta": "d", "echo": "e",
+    "foxtrot": "f", "golf": "g", "hotel": "h", "india": "i", "juliet": "j", "juliett": "j",
+    "kilo": "k", "lima": "l", "mike": "m", "november": "n", "oscar": "o", "papa": "p",
+    "quebec": "q", "romeo": "r", "sierra": "s", "tango": "t", "uniform": "u", "victor": "v",
+    "whiskey": "w", "whisky": "w", "x-ray": "x", "xray": "x", "yankee": "y", "zulu": "z",
+}  # fmt: skip
+
+
+def phrases(text: str) -> tuple[str, ...]:
+    """'okay, so, it's' → ("okay", "so", "it's"): word lists stay readable and compact."""
+    return tuple(p.strip() for p in text.split(",") if p.strip())
+
+
+def phrase_pattern(phrases: Iterable[str]) -> str:
+    """One alternation of whole phrases, longest first, each free of word characters around it."""
+    ordered = sorted({p for p in phrases if p}, key=len, reverse=True)
+    body = "|".join(re.escape(p).replace(r"\ ", r"[\s,]+") for p in ordered)
+    return rf"(?<![\w'’])(?:{body})(?![\w'’])" if ordered else r"(?!x)x"
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Everything language-specific; the parsers hold no words of their own.
+
+    ``numbers`` maps number words to their value (units, teens, tens, whole hundreds,
+    100 and 1000); glued compounds ("einundzwanzig") are left to text2num.
+    """
+
+    code: str
+    numbers: Mapping[str, int]
+    # Words that are a digit in a phone number but a letter or a word in an email ("oh").
+    phone_only_numbers: Mapping[str, int] = field(default_factory=dict)
+    # Sound-alikes ("to", "for") read as digits only between other digits, with a doubt.
+    homophones: Mapping[str, int] = field(default_factory=dict)
+    connectors: frozenset[str] = frozenset()
+    repeats: Mapping[str, int] = field(default_factory=dict)
+    # symbol -> the phrases said for it
+    email_symbols: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    plus_words: tuple[str, ...] = ()
+    lead_ins: tuple[str, ...] = ()
+    # A phrase that ends an introduction ("my email would be"): everything up to it goes.
+    intro_nouns: tuple[str, ...] = ()
+    intro_verbs: tuple[str, ...] = ()
+    fillers: tuple[str, ...] = ()
+    trailing: tuple[str, ...] = ()
+    corrections: tuple[str, ...] = ()
+    restarts: tuple[str, ...] = ()
+    spell_connectors: tuple[str, ...] = ()
+    capital_words: tuple[str, ...] = ()
+    lower_phrases: tuple[str, ...] = ()
+    extension_words: tuple[str, ...] = ()
+    phonetic: Mapping[str, str] = field(default_factory=dict)
+    letter_names: Mapping[str, str] = field(default_factory=dict)
+    name_lead_ins: tuple[str, ...] = ()
+
+    @cached_property
+    def spelling_words(self) -> dict[str, str]:
+        """The language's spelling alphabet plus NATO, which callers use everywhere."""
+        return {**NATO, **self.phonetic}
+
+    @cached_property
+    def correction_re(self) -> re.Pattern[str]:
+        return re.compile(phrase_pattern(self.corrections), re.IGNORECASE)
+
+    @cached_property
+    def restart_re(self) -> re.Pattern[str]:
+        return re.compile(phrase_pattern(self.restarts), re.IGNORECASE)
+
+    @cached_property
+    def filler_re(self) -> re.Pattern[str]:
+        return re.compile(phrase_pattern(self.fillers), re.IGNORECASE)
+
+    @cached_property
+    def lead_in_re(self) -> re.Pattern[str]:
+        return re.compile(rf"^(?:[\s,.:;!-]*{phrase_pattern(self.lead_ins)})+[\s,.:;!-]*", re.I)
+
+    @cached_property
+    def intro_re(self) -> re.Pattern[str]:
+        nouns = phrase_pattern(self.intro_nouns)
+        verbs = phrase_pattern(self.intro_verbs)
+        # The verb (or a colon) is needed: "ada at mail dot com" has the noun "mail" but no intro.
+        return re.compile(
+            rf"^.*?{nouns}(?:'s[\s,:]+|[\s,]*(?:{verbs})[\s,:]+|\s*:\s*)", re.IGNORECASE
+        )
+
+    @cached_property
+    def trailing_re(self) -> re.Pattern[str]:
+        return re.compile(rf"(?:[\s,.;!-]*{phrase_pattern(self.trailing)})+[\s,.;!?-]*$", re.I)
+
+    @cached_property
+    def name_lead_in_re(self) -> re.Pattern[str]:
+        phrases = (*self.name_lead_ins, *self.lead_ins)
+        return re.compile(rf"^(?:[\s,.:;!-]*{phrase_pattern(phrases)})+[\s,.:;!-]*", re.I)
+
+    @cached_property
+    def extension_re(self) -> re.Pattern[str]:
+        return re.compile(rf"{phrase_pattern(self.extension_words)}\.?\s*(.+)$", re.I)
+
+    @cached_property
+    def spell_re(self) -> re.Pattern[str]:
+        """'j as in juliet', 'capital j for juliet': a letter, a connector, a word."""
+        connectors = phrase_pattern(self.spell_connectors)
+        return re.compile(
+            rf"(?<![\w'’])([^\W\d_])\s+(?:{connectors})\s+([^\W\d_][\w-]*)", re.IGNORECASE
+        )
+
+    @cached_property
+    def capital_re(self) -> re.Pattern[str]:
+        return re.compile(rf"{phrase_pattern(self.capital_words)}\s+([^\W\d_])(?![\w])", re.I)
+
+    @cached_property
+    def lower_re(self) -> re.Pattern[str]:
+        return re.compile(phrase_pattern(self.lower_phrases), re.IGNORECASE)
+
+    @cached_property
+    def symbol_patterns(self) -> list[tuple[re.Pattern[str], str]]:
+        return [
+            (re.compile(phrase_pattern(phrases), re.IGNORECASE), symbol)
+            for symbol, phrases in self.email_symbols.items()
+        ]

@@ -1,0 +1,83 @@
+"""English."""
+
+from __future__ import annotations
+
+from contacts.spoken.lexicons.base import Lexicon, phrases
+
+UNITS = "zero one two three four five six seven eight nine".split()
+TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+
+# The symbol words every language's callers also use (English is the lingua franca of email).
+EMAIL_SYMBOLS: dict[str, tuple[str, ...]] = {
+    "@": ("at", "at the rate of", "at the rate", "at sign", "at symbol", "at the sign"),
+    ".": ("dot", "period", "full stop", "point"),
+    "_": ("underscore", "under score", "underline"),
+    "-": ("hyphen", "dash", "minus"),
+    "+": ("plus",),
+}
+
+# Letters as recognisers write them when heard as words ("jay" for j, "bee" for b).
+LETTER_NAMES = {
+    "ay": "a", "oh": "o", "bee": "b", "be": "b", "cee": "c", "see": "c", "sea": "c", "dee": "d",
+    "ee": "e", "ef": "f", "eff": "f", "gee": "g", "aitch": "h", "eye": "i", "jay": "j",
+    "kay": "k", "el": "l", "ell": "l", "em": "m", "en": "n", "pee": "p", "cue": "q",
+    "queue": "q", "ar": "r", "are": "r", "ess": "s", "tee": "t", "tea": "t", "you": "u",
+    "vee": "v", "double u": "w", "double-u": "w", "ex": "x", "why": "y", "zed": "z",
+    "zee": "z",
+}  # fmt: skip
+
+LEXICON = Lexicon(
+    code="en",
+    numbers={
+        **{w: i for i, w in enumerate(UNITS)},
+        **{w: 10 + i for i, w in enumerate(TEENS)},
+        **{w: 20 + 10 * i for i, w in enumerate(TENS)},
+        "fourty": 40,
+        "hundred": 100,
+        "thousand": 1000,
+    },
+    phone_only_numbers={"oh": 0, "o": 0, "nought": 0, "naught": 0},
+    homophones={"to": 2, "too": 2, "for": 4, "won": 1, "ate": 8},
+    connectors=frozenset({"and"}),
+    repeats={"double": 2, "triple": 3, "treble": 3},
+    email_symbols=EMAIL_SYMBOLS,
+    plus_words=("plus",),
+    lead_ins=phrases(
+        "okay, ok, so, yeah, yes, yep, sure, well, right, alright, all right, um, uh, "
+        "er, erm, hmm, it's, it is, its, that's, that is, that'd be, that would be, "
+        "here it is, it would be, it'd be, i think, let's see"
+    ),
+    intro_nouns=phrases(
+        "email address, e-mail address, email, e-mail, mail address, address, "
+        "phone number, mobile number, cell number, number, mobile, cell, name"
+    ),
+    intro_verbs=("is", "would be", "will be", "should be", "'s", "’s", "it's", "is just"),
+    fillers=("um", "umm", "uh", "uhh", "er", "erm", "hmm", "like", "you know", "i guess"),
+    trailing=phrases(
+        "thanks, thank you, thank you very much, thanks a lot, cheers, please, "
+        "that's it, that is it, that's all, that's right, that's correct, okay, ok, "
+        "yeah, got it, did you get that, right"
+    ),
+    corrections=phrases(
+        "no sorry, no, sorry, sorry, sorry no, no wait, wait, hold on, i mean, i meant, "
+        "actually, no no, oops, my bad, correction, rather, or rather, no it's, "
+        "no, it's, not that"
+    ),
+    restarts=phrases(
+        "scratch that, let me start again, let me start over, start again, start over, "
+        "let me try again, let me say that again, from the beginning, forget that"
+    ),
+    spell_connectors=("as in", "for", "like", "as", "is for"),
+    capital_words=("capital", "uppercase", "upper case", "big"),
+    lower_phrases=phrases(
+        "all lower case, all lowercase, all in lower case, all small letters, "
+        "lower case, lowercase, all small, no capitals, small letters"
+    ),
+    extension_words=("extension", "ext", "x"),
+    letter_names=LETTER_NAMES,
+    name_lead_ins=phrases(
+        "my name is, my name's, name is, name's, i am, i'm, this is, call me, it, "
+        "my first name is, my last name is, the name is, you can call me"
+    ),
+)

@@ -1,0 +1,126 @@
+"""Spoken names: "my name is j o h n, capital M c Donald", "ich heiße M wie Martha ü l l e r"."""
+
+from __future__ import annotations
+
+import re
+
+from contacts.spoken.conversation import clean_text, split_corrections, strip_talk
+from contacts.spoken.domains import edit_distance
+from contacts.spoken.lexicons import Lexicon, lexicon_for
+from contacts.spoken.result import NormalizationError, Normalized, normalized
+from contacts.spoken.spelling import letters_from_words, spell_phrases
+
+_JOINERS = {"-": ("hyphen", "dash", "bindestrich", "guion", "guión", "tiret", "trait d'union")}
+_SPELLED = re.compile(r"(?:[^\W\d_][-.]){2,}[^\W\d_]\.?")
+
+
+def normalize_name(text: str, *, language: str = "en") -> Normalized:
+    """The caller's name, capitalised, accents kept."""
+    lexicon = lexicon_for(language)
+    doubts: list[str] = []
+    said = clean_text(re.sub(r"[;!?]", " ", text))
+    if re.search(r"[\d@]", said):
+        raise NormalizationError(f"'{text.strip()}' does not look like a name; ask again.")
+    words: list[str] | None = None
+    for segment in split_corrections(said, lexicon):
+        new = _words(segment.text, lexicon, doubts)
+        if not new:
+            continue
+        words = new if words is None or segment.restart else _correct(words, new, doubts)
+    name = " ".join(words or [])
+    if not re.search(r"[^\W\d_]", name):
+        raise NormalizationError("No name was given; ask for the caller's name.")
+    if len(name) > 200:
+        raise NormalizationError("That name is too long; ask for it again.")
+    numeric = [w for w in (words or []) if w.lower() in lexicon.numbers]
+    if numeric:
+        doubts.append(f"'{' '.join(numeric)}' is also a number word; kept it as a name")
+    return normalized(name, doubts)
+
+
+def _words(text: str, lexicon: Lexicon, doubts: list[str]) -> list[str]:
+    text = spell_phrases(text, lexicon, doubts)
+    text = strip_talk(text, lexicon, lead_in=lexicon.name_lead_in_re).strip(" .,")
+    for joiner, phrases in _JOINERS.items():
+        pattern = "|".join(re.escape(p) for p in phrases)
+        text = re.sub(rf"\s*(?<!\w)(?:{pattern})(?!\w)\s*", joiner, text, flags=re.IGNORECASE)
+    text = re.sub(r"\s*(?<!\w)apostrophe(?!\w)\s*", "'", text, flags=re.IGNORECASE)
+    chunks: list[str] = []
+    for chunk in re.sub(r"[,.]\s", " ", text).split():
+        # Spelled out: "J-O-H-N" or "J.O.H.N" becomes one word.
+        if _SPELLED.fullmatch(chunk):
+            chunk = re.sub(r"[-.]", "", chunk)
+        chunk = chunk.strip(".,")
+        if chunk:
+            chunks.append(chunk)
+    chunks = letters_from_words(chunks, lexicon, doubts, min_run=3)
+    words = [_capitalise_spelled(word) for word in _merge_letters(chunks) if word]
+    return _without_repeats(words, doubts)
+
+
+def _without_repeats(words: list[str], doubts: list[str]) -> list[str]:
+    """ "s m i t h, smith": a name spelled and then said is one word, not two."""
+    out: list[str] = []
+    for word in words:
+        if out and out[-1].lower() == word.lower():
+            doubts.append(f"heard '{word}' twice in a row; kept it once")
+            continue
+        out.append(word)
+    return out
+
+
+def _merge_letters(words: list[str]) -> list[str]:
+    """Spelled with spaces: "j o h n smith" → "john smith"."""
+    merged: list[str] = []
+    letters: list[str] = []
+    for word in [*words, ""]:
+        if len(word) == 1 and word.isalpha():
+            letters.append(word)
+            continue
+        if len(letters) >= 2:
+            # A letter marked "capital" inside keeps its case: "M c capital D" → "McD".
+            marked = any(ch.isupper() for ch in letters[1:])
+            merged.append(("\x00" if marked else "") + "".join(letters))
+        else:
+            merged.extend(letters)
+        letters = []
+        if word:
+            merged.append(word)
+    return merged
+
+
+def _capitalise_spelled(word: str) -> str:
+    if word.startswith("\x00"):
+        word = word[1:]
+        return word[:1].upper() + word[1:]
+    return _capitalise(word)
+
+
+def _capitalise(word: str) -> str:
+    parts = re.split(r"([-'])", word.lower())
+    out = []
+    for part in parts:
+        if part in {"-", "'"}:
+            out.append(part)
+        elif part.startswith("mc") and len(part) > 2:
+            out.append("Mc" + part[2:].capitalize())
+        else:
+            out.append(part.capitalize())
+    joined = "".join(out)
+    # O'Connor, D'Angelo: the letter after a one-letter prefix and an apostrophe.
+    return re.sub(r"^(\w)'(\w)", lambda m: f"{m.group(1).upper()}'{m.group(2).upper()}", joined)
+
+
+def _correct(old: list[str], new: list[str], doubts: list[str]) -> list[str]:
+    """A whole new name replaces the old; one shorter replaces the words it resembles most."""
+    if len(new) >= len(old):
+        return new
+    best = min(
+        range(len(old) - len(new) + 1),
+        key=lambda start: sum(
+            edit_distance(a.lower(), b.lower()) for a, b in zip(old[start:], new, strict=False)
+        ),
+    )
+    corrected = " ".join(old[best : best + len(new)])
+    doubts.append(f"took the correction '{' '.join(new)}' to replace '{corrected}'")
+    return old[:best] + new + old[best + len(new) :]

@@ -1,0 +1,182 @@
+"""Spoken phone numbers: "one eight hundred five five five, wait, five six five, one two one two".
+
+Digits are read in the groups they were said in (a pause, a comma, a typed space ends a
+group), so a self-correction can replace the group it corrects.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import phonenumbers
+
+from contacts.spoken.conversation import clean_text, split_corrections, strip_talk
+from contacts.spoken.lexicons import Lexicon, lexicon_for
+from contacts.spoken.lexicons.en import LEXICON as ENGLISH
+from contacts.spoken.numbers import read_numbers
+from contacts.spoken.result import NormalizationError, Normalized, normalized
+
+_PAUSE = re.compile(r"[,;:!?()]|\.(?:\s|$)|\s[-–]\s")
+_TOKEN = re.compile(r"\+|\d+|[^\W\d_]+(?:['-][^\W\d_]+)*")
+
+
+def normalize_phone(text: str, *, region: str | None = None, language: str = "en") -> Normalized:
+    """Words to digits, country from ``region`` unless the number says otherwise → E.164."""
+    lexicon = lexicon_for(language)
+    country = (region or "US").upper()
+    doubts: list[str] = []
+    main, extension = _split_extension(clean_text(text).lower(), lexicon, doubts)
+    groups: list[str] | None = None
+    readings: list[Reading] = []
+    for segment in split_corrections(main, lexicon):
+        new = _groups(segment.text, lexicon, doubts, readings)
+        if not new:
+            continue
+        if groups is None or segment.restart:
+            groups = new
+        else:
+            groups = _correct(groups, new, country, doubts)
+    digits = "".join(groups or [])
+    if sum(ch.isdigit() for ch in digits) < 6:
+        raise NormalizationError(
+            f"'{text.strip()}' has too few digits for a phone number; ask for it again."
+        )
+    e164 = _valid(digits, country)
+    for reading in readings:
+        if reading.digits not in digits:
+            continue
+        other = _valid(digits.replace(reading.digits, reading.other, 1), country)
+        if other is None or other == e164:
+            continue
+        if e164 is None:
+            # Only the other reading makes a valid number: use it, and say so.
+            doubts.append(f"read '{reading.words}' as {reading.other}, not {reading.digits}")
+            e164 = other
+        else:
+            doubts.append(
+                f"read '{reading.words}' as {reading.digits}; it could be {reading.other}"
+            )
+    if e164 is None:
+        try:
+            number = phonenumbers.parse(digits, country)
+        except phonenumbers.NumberParseException:
+            raise NormalizationError(f"'{text.strip()}' is not a phone number.") from None
+        where = phonenumbers.region_code_for_number(number) or country
+        raise NormalizationError(
+            f"'{text.strip()}' is not a valid phone number for {where}; ask for it again, "
+            "with the country code if it is from abroad."
+        )
+    return normalized(e164, doubts, extension)
+
+
+def _split_extension(text: str, lexicon: Lexicon, doubts: list[str]) -> tuple[str, str]:
+    for lex in (lexicon, ENGLISH):
+        match = lex.extension_re.search(text)
+        if match:
+            extension = "".join(_groups(match.group(1), lexicon, doubts))
+            if extension.isdigit():
+                return text[: match.start()], extension
+    return text, ""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Another way to read some words: "eight hundred five" is 800 5 here, or 805."""
+
+    words: str
+    digits: str
+    other: str
+
+
+def _groups(
+    text: str, lexicon: Lexicon, doubts: list[str], readings: list[Reading] | None = None
+) -> list[str]:
+    """The digit groups of ``text`` in the order said; "+" leads the first if said."""
+    text = strip_talk(text, lexicon)
+    groups: list[str] = []
+    for part in _PAUSE.split(text):
+        tokens = [
+            "+" if token in lexicon.plus_words or token in ENGLISH.plus_words else token
+            for token in _TOKEN.findall(part)
+        ]
+        pieces = read_numbers(tokens, lexicon, phone=True, homophones=True)
+        words: list[str] = []
+        for index, piece in enumerate(pieces):
+            number = piece.number
+            before = pieces[index - 1].number if index else None
+            if (
+                readings is not None
+                and number is not None
+                and before is not None
+                and not number.literal
+                and not before.literal
+                and before.last == "hundred"
+                and int(number.digits) < 10
+            ):
+                said = " ".join([*before.tokens, *number.tokens])
+                other = str(int(before.digits) + int(number.digits))
+                readings.append(Reading(said, before.digits + number.digits, other))
+            if piece.text == "+" and not groups and not words:
+                words.append("+")
+            elif number is None:
+                if words and words != ["+"]:
+                    groups.append("".join(words))
+                    words = []
+            elif number.literal:
+                if words and words != ["+"]:
+                    groups.append("".join(words))
+                    words = []
+                words.append(number.digits)
+                groups.append("".join(words))
+                words = []
+            else:
+                heard = [t for t in number.tokens if t in lexicon.homophones]
+                if heard:
+                    doubts.append(f"heard '{' '.join(heard)}' as a digit")
+                words.append(number.digits)
+        if words and words != ["+"]:
+            groups.append("".join(words))
+    return groups
+
+
+def _valid(digits: str, country: str) -> str | None:
+    try:
+        number = phonenumbers.parse(digits, country)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _correct(old: list[str], new: list[str], country: str, doubts: list[str]) -> list[str]:
+    """A corrected group replaces the group of the same length said just before it.
+
+    When the lengths do not show what was corrected, every plausible cut is tried and the
+    one that makes a valid number is used, with a doubt; a complete new number wins outright.
+    """
+    said = " ".join(new)
+    previous = "".join(old)
+    replaced = old[-1] if old else ""
+    if len(new[0].lstrip("+")) == len(replaced.lstrip("+")) and not new[0].startswith("+"):
+        return old[:-1] + new
+    if new[0].startswith("+") or (
+        _valid("".join(new), country) and len("".join(new)) >= len(previous)
+    ):
+        return new
+    candidates: list[tuple[int, str]] = []
+    for cut in sorted(
+        {len(new[0]), *range(1, len(previous) + 1)}, key=lambda c: abs(c - len(new[0]))
+    ):
+        merged = previous[: len(previous) - cut] + "".join(new)
+        if _valid(merged, country):
+            candidates.append((cut, merged))
+    if candidates:
+        cut, merged = candidates[0]
+        doubts.append(
+            f"took the correction '{said}' to replace '{previous[len(previous) - cut :]}'"
+        )
+        return [merged]
+    doubts.append(f"could not tell what the correction '{said}' replaces")
+    return new
