@@ -135,7 +135,9 @@ def _place(
         )
     if reading.from_now is not None:
         start = (local_now + reading.from_now).replace(second=0, microsecond=0)
-        return When(start=start + dt.timedelta(minutes=1), doubts=tuple(doubts))
+        if start <= local_now:
+            raise WhenInPast("That is now or in the past; ask for a later time.")
+        return When(start=start, doubts=tuple(doubts))
     today = local_now.date()
     days = reading.days
     if days is not None and (days.end or days.first + dt.timedelta(days=1)) <= today:
@@ -191,7 +193,8 @@ def _when(reading: Reading, days: Days, zone: ZoneInfo, doubts: list[str]) -> Wh
     else:
         start, end = _at(days.first, 0, zone)[0], _at(days.first, DAY, zone)[0]
     if reading.ambiguous:
-        shown = start if reading.clock is not None or end is None else end
+        # The bound that was said: "after 3" its start, "before 10" its end.
+        shown = end if end is not None and start.time() == dt.time(0) else start
         doubts.insert(0, f"no am/pm given; read as {shown:%-I:%M %p}")
     if end is not None:
         doubts.append(RANGE_DOUBT)

@@ -41,7 +41,12 @@ MONTH = "(" + "|".join(MONTHS) + ")"
 
 def fold(text: str) -> str:
     """Lower case without accents: 'Mañana' → 'manana', 'Übermorgen' → 'ubermorgen'."""
-    decomposed = unicodedata.normalize("NFKD", text.lower().replace("ß", "ss"))
+    return _unaccented(text.lower())
+
+
+def _unaccented(text: str) -> str:
+    """Without accents, case kept (patterns: lowering would turn \\S into \\s)."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("ß", "ss"))
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
@@ -62,7 +67,7 @@ class Lexicon:
     @cached_property
     def _compiled(self) -> list[tuple[re.Pattern[str], Replacement]]:
         steps: list[tuple[re.Pattern[str], Replacement]] = [
-            (re.compile(fold(pattern)), repl) for pattern, repl in self.pre
+            (re.compile(_unaccented(pattern)), repl) for pattern, repl in self.pre
         ]
         for table in (self.words, {k: str(v) for k, v in self.numbers.items()}):
             if table:
@@ -76,12 +81,12 @@ class Lexicon:
                         lambda match, folded=folded: folded[match.group(1)],
                     )
                 )
-        steps += [(re.compile(fold(pattern)), repl) for pattern, repl in self.rules]
+        steps += [(re.compile(_unaccented(pattern)), repl) for pattern, repl in self.rules]
         return steps
 
     @cached_property
     def correction_pattern(self) -> re.Pattern[str]:
-        return re.compile(fold(self.corrections))
+        return re.compile(_unaccented(self.corrections))
 
     def rewrite(self, text: str) -> str:
         for pattern, replacement in self._compiled:
