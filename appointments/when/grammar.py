@@ -145,8 +145,9 @@ def _days(text: str, today: dt.date) -> tuple[Days | None, str]:
         return _month_day(today, month, day, match.group(3), match.group(0)), ""
     if match := re.search(r"\bthe (\d{1,2})\b(?!:| ?[ap]m\b)", text):
         day = int(match.group(1))
-        month = today if day >= today.day else _add_months(today.replace(day=1), 1)
-        return Days(calendar_date(month.year, month.month, day), label=match.group(0)), ""
+        # Said after the day has passed this month: next month's ("the 3rd" on the 23rd).
+        in_month = today if day >= today.day else _add_months(today.replace(day=1), 1)
+        return Days(calendar_date(in_month.year, in_month.month, day), label=match.group(0)), ""
     if weekday:
         if re.search(rf"\bnext week (?:on )?{WEEKDAY}\b|\b{WEEKDAY} (?:of )?next week\b", text):
             target = WEEKDAYS.index(weekday.group(2))
@@ -155,7 +156,11 @@ def _days(text: str, today: dt.date) -> tuple[Days | None, str]:
     weeks = [
         (r"(?:early|beginning of|start of) next week", next_monday, 2),
         (r"(?:mid|middle of) next week", next_monday + dt.timedelta(days=1), 3),
-        (r"(?:the )?end of next week|late next week|later next week", next_monday + dt.timedelta(days=3), 2),
+        (
+            r"(?:the )?end of next week|late next week|later next week",
+            next_monday + dt.timedelta(days=3),
+            2,
+        ),
         (r"next weekend", next_monday + dt.timedelta(days=5), 2),
         (r"(?:the |this )?weekend", monday + dt.timedelta(days=5), 2),
         (r"(?:the )?end of (?:the |this )?week", monday + dt.timedelta(days=3), 2),
@@ -167,8 +172,7 @@ def _days(text: str, today: dt.date) -> tuple[Days | None, str]:
         if match := re.search(rf"\b(?:sometime |some time )?(?:{pattern})\b", text):
             return Days(first, first + dt.timedelta(days=length), label=match.group(0)), ""
     if match := re.search(r"\b(?:the )?end of (?:the |this )?(next )?month\b", text):
-        month = _add_months(today.replace(day=1), 1 if match.group(1) else 0)
-        last = _month_end(month)
+        last = _month_end(_add_months(today.replace(day=1), 1 if match.group(1) else 0))
         first = max(today, last - dt.timedelta(days=4))
         return Days(first, last + dt.timedelta(days=1), label=match.group(0)), ""
     if match := re.search(r"\b(early |beginning of |start of )?next month\b", text):
@@ -227,7 +231,8 @@ def _operand(text: str, meridiem: str | None) -> tuple[int, bool]:
     if text == "midnight":
         return 0, False
     match = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?(?: ?([ap]m))?", text)
-    assert match is not None  # OPERAND only matches these
+    if match is None:  # OPERAND only matches the forms above
+        raise WhenError(f"'{text}' is not a time; ask for the time again.")
     return _minutes(int(match.group(1)), int(match.group(2) or 0), match.group(3) or meridiem)
 
 

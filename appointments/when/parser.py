@@ -20,18 +20,15 @@ from zoneinfo import ZoneInfo
 
 from appointments.when.grammar import DAY, Days, Reading, read
 from appointments.when.lexicon import Lexicon, fold, lexicons_for
-from appointments.when.types import When, WhenError, WhenInPast
+from appointments.when.types import RANGE_DOUBT, When, WhenError, WhenInPast
 
 ISO = re.compile(
     r"\b(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}(?::?\d{2})?)?(?!\d)",
     re.IGNORECASE,
 )
-RANGE_DOUBT = "a range, not an exact time: offer free times in it"
 
 
-def parse_when(
-    text: str, *, now: dt.datetime, timezone: str, language: str = "en"
-) -> When:
+def parse_when(text: str, *, now: dt.datetime, timezone: str, language: str = "en") -> When:
     """Reads ``text`` relative to ``now`` in ``timezone`` and ``language`` (ISO 639-1;
     unknown ones read as English); raises WhenError (WhenInPast for the past) with a
     message the model can relay."""
@@ -79,9 +76,7 @@ def _merge(readings: list[Reading]) -> tuple[Reading, list[str]]:
             continue
         if reading.has_day and not reading.has_time and merged.has_time:
             doubts.append("correction named only a day; kept the time said before it")
-            reading = replace(
-                merged, days=reading.days, past=reading.past or merged.past
-            )
+            reading = replace(merged, days=reading.days, past=reading.past or merged.past)
         elif reading.has_time and not reading.has_day and merged.has_day:
             doubts.append("correction named only a time; kept the day said before it")
             reading = replace(reading, days=merged.days)
@@ -96,7 +91,10 @@ def _at(day: dt.date, minutes: int, zone: ZoneInfo) -> tuple[dt.datetime, str]:
     aware = naive.replace(tzinfo=zone)
     real = aware.astimezone(dt.UTC).astimezone(zone)
     if real.replace(tzinfo=None) != naive:
-        return real, f"{naive:%H:%M} does not exist that day (clocks go forward); read as {real:%H:%M}"
+        return (
+            real,
+            f"{naive:%H:%M} does not exist that day (clocks go forward); read as {real:%H:%M}",
+        )
     if naive.replace(tzinfo=zone, fold=1).utcoffset() != aware.utcoffset():
         return real, f"{naive:%H:%M} happens twice that night (clocks go back); read as the first"
     return real, ""
@@ -126,9 +124,7 @@ def _iso(match: re.Match[str], local_now: dt.datetime, zone: ZoneInfo) -> When:
     return When(start=start, doubts=tuple(doubts))
 
 
-def _place(
-    reading: Reading, local_now: dt.datetime, zone: ZoneInfo, doubts: list[str]
-) -> When:
+def _place(reading: Reading, local_now: dt.datetime, zone: ZoneInfo, doubts: list[str]) -> When:
     if reading.past:
         raise WhenInPast(
             f"{reading.past.capitalize()} is in the past; ask which upcoming day they mean."

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+RANGE_DOUBT = "a range, not an exact time: offer free times in it"
+
 
 class WhenError(ValueError):
     """The text holds no usable date or time; the message says what to ask."""

@@ -72,15 +72,9 @@ class Lexicon:
         for table in (self.words, {k: str(v) for k, v in self.numbers.items()}):
             if table:
                 folded = {fold(k): v for k, v in table.items()}
-                alternation = "|".join(
-                    re.escape(k) for k in sorted(folded, key=len, reverse=True)
-                )
-                steps.append(
-                    (
-                        re.compile(rf"(?<![\w'-])({alternation})(?![\w'-])"),
-                        lambda match, folded=folded: folded[match.group(1)],
-                    )
-                )
+                alternation = "|".join(re.escape(k) for k in sorted(folded, key=len, reverse=True))
+                pattern = re.compile(rf"(?<![\w'-])({alternation})(?![\w'-])")
+                steps.append((pattern, _lookup(folded)))
         steps += [(re.compile(_unaccented(pattern)), repl) for pattern, repl in self.rules]
         return steps
 
@@ -92,6 +86,10 @@ class Lexicon:
         for pattern, replacement in self._compiled:
             text = pattern.sub(replacement, text)
         return re.sub(r"\s+", " ", text).strip()
+
+
+def _lookup(table: dict[str, str]) -> Callable[[re.Match[str]], str]:
+    return lambda match: table[match.group(1)]
 
 
 def _registry() -> dict[str, Lexicon]:

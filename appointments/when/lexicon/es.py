@@ -55,7 +55,10 @@ LEXICON = Lexicon(
         (r"\b(?:a |al )?mediodía\b", "noon"),
         (r"\b(?:a )?medianoche\b", "midnight"),
         (r"\b(?:a )?principios de la (?:semana que viene|próxima semana)\b", "early next week"),
-        (r"\b(?:a )?(?:finales|final) de la (?:semana que viene|próxima semana)\b", "end of next week"),
+        (
+            r"\b(?:a )?(?:finales|final) de la (?:semana que viene|próxima semana)\b",
+            "end of next week",
+        ),
         (r"\b(?:a )?(?:finales|fin|final) de(?:l)? mes\b", "end of the month"),
         (r"\b(?:la )?(?:semana que viene|próxima semana|semana próxima)\b", "next week"),
         (r"\b(?:el )?(?:mes que viene|próximo mes)\b", "next month"),

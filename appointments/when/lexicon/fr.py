@@ -29,6 +29,11 @@ def _minus(match: re.Match[str]) -> str:
     return f"{minus_one(match.group(1))}:{60 - int(match.group(2)):02d}"
 
 
+def _hour_minute(match: re.Match[str]) -> str:
+    """'15 h 5' → 15:05."""
+    return f"{match.group(1)}:{int(match.group(2)):02d}"
+
+
 HOURS = r"(?:h|heures?)"
 
 LEXICON = Lexicon(
@@ -98,14 +103,17 @@ LEXICON = Lexicon(
         (rf"\b{WEEKDAY} dernier\b", r"last \1"),
         (rf"\b{WEEKDAY} en huit\b", r"\1 next week"),
         (r"\bil y a (\d+) (days|weeks|months)\b", r"\1 \2 ago"),
-        (rf"\bdans (\d+) (days|weeks|months)\b", r"in \1 \2"),
+        (r"\bdans (\d+) (days|weeks|months)\b", r"in \1 \2"),
         (rf"\bdans (\d+) {HOURS}\b", r"in \1 hours"),
         (r"\bdans (\d+) minutes\b", r"in \1 minutes"),
         (rf"\b(\d{{1,2}}) ?{HOURS} et demie?\b", r"\1:30"),
         (rf"\b(\d{{1,2}}) ?{HOURS} et quart\b", r"\1:15"),
         (rf"\b(\d{{1,2}}) ?{HOURS} moins (?:le )?quart\b", lambda m: f"{minus_one(m.group(1))}:45"),
         (rf"\b(\d{{1,2}}) ?{HOURS} moins (\d{{1,2}})\b", _minus),
-        (rf"\b(\d{{1,2}}) ?{HOURS} ?(\d{{1,2}})\b", lambda m: f"{m.group(1)}:{int(m.group(2)):02d}"),
+        (
+            rf"\b(\d{{1,2}}) ?{HOURS} ?(\d{{1,2}})\b",
+            _hour_minute,
+        ),
         (rf"\b(\d{{1,2}}) ?{HOURS}\b", r"\1:00"),
         (r"\bentre (\S+) et (\S+)", r"between \1 and \2"),
         (r"\bvers\b", "around"),

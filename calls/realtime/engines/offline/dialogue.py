@@ -114,6 +114,11 @@ def reply_to_instructions(instructions: str, state: DialogueState) -> Action:
     return next_question(state)
 
 
+def _said(slot: Any) -> str:
+    """The words of an offered time: check_availability gives {"say", "start"}."""
+    return str(slot.get("say") if isinstance(slot, dict) else slot)
+
+
 def reply_to_tool_results(
     results: list[tuple[str, dict[str, Any]]], state: DialogueState
 ) -> Action:
@@ -128,9 +133,10 @@ def reply_to_tool_results(
         if name == "save_contact":
             state.saved = True
         if name == "check_availability":
-            slots = result.get("free_slots") or result.get("alternatives") or []
+            offered = result.get("free_slots") or result.get("alternatives") or []
+            slots = [_said(slot) for slot in offered]
             if result.get("available"):
-                return Say(f"{result.get('requested')} is free. Shall I book it?")
+                return Say(f"{_said(result.get('requested'))} is free. Shall I book it?")
             if not slots:
                 return Say("I'm sorry, nothing is free then. Would another day suit you?")
             return Say(f"I have {', '.join(slots[:3])}. Which would you like?")
