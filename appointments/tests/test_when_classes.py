@@ -198,8 +198,6 @@ def test_as_dict_carries_certainty_and_doubts() -> None:
     }
 
 
-
-
 def test_berlin_spring_forward_gap_is_moved_and_doubted() -> None:
     now = dt.datetime(2027, 3, 27, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
     gap = parse_when("march 28 at 2:30 am", now=now, timezone="Europe/Berlin")

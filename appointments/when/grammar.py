@@ -283,10 +283,16 @@ def _clock(text: str) -> Reading:
     return Reading(span=span)
 
 
+def _checked(reading: Reading) -> Reading:
+    if reading.span is not None and reading.span[1] <= reading.span[0]:
+        raise WhenError("That time range ends before it starts; ask for the range again.")
+    return reading
+
+
 def read(text: str, today: dt.date) -> Reading:
     """What one (rewritten) phrase says; a lone number ("make it 4") is an hour."""
     days, past = _days(text, today)
-    reading = replace(_clock(text), days=days, past=past)
+    reading = replace(_checked(_clock(text)), days=days, past=past)
     if reading.empty:
         numbers = re.findall(r"\b\d{1,2}\b", text)
         if len(numbers) == 1 and 1 <= int(numbers[0]) <= 23:
