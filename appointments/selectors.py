@@ -18,6 +18,7 @@ from agents.selectors import service_find
 from appointments.availability import free_slots
 from appointments.models import Appointment, AppointmentStatus, CalendarConnection
 from appointments.when import parse_when
+from appointments.when.types import RANGE_DOUBT
 from voiceagent.selectors import owned_by
 
 
@@ -44,6 +45,8 @@ class Availability:
     slots: list[dt.datetime]
     requested: dt.datetime | None = None  # an exact time was asked for
     requested_free: bool = False
+    locale: str = "en-US"  # how times are read out (12- or 24-hour, day and month names)
+    doubts: tuple[str, ...] = ()  # why the time asked about may not be what was meant
 
 
 def availability_find(
@@ -56,7 +59,13 @@ def availability_find(
     (messages a caller can be told)."""
     agent = Agent.objects.prefetch_related("business_hours", "services").get(pk=agent_id)
     service = service_find(agent=agent, name=service_name)
-    parsed = parse_when(when, now=now or timezone.now(), timezone=agent.timezone)
+    parsed = parse_when(
+        when,
+        now=now or timezone.now(),
+        timezone=agent.timezone,
+        language=agent.language.split("-")[0],
+    )
+    locale = agent_locale(agent)
     start = parsed.start if parsed.end else parsed.start.replace(hour=0, minute=0)
     end = parsed.end or parsed.start.replace(hour=0, minute=0) + dt.timedelta(days=1)
     slots = free_slots(agent=agent, service=service, start=start, end=end, now=now)
@@ -80,12 +89,26 @@ def availability_find(
             slots=sorted(slots, key=lambda slot: (abs(slot - target), slot)),
             requested=parsed.start,
             requested_free=requested_free,
+            locale=locale,
+            doubts=parsed.doubts,
         )
     if not slots:  # nothing that day or part of it: look ahead a week
         slots = free_slots(
             agent=agent, service=service, start=end, end=end + dt.timedelta(days=7), now=now
         )
-    return Availability(service=service, timezone=agent.timezone, slots=slots)
+    return Availability(
+        service=service,
+        timezone=agent.timezone,
+        slots=slots,
+        locale=locale,
+        # A range is what was asked for here; the other doubts still need confirming.
+        doubts=tuple(doubt for doubt in parsed.doubts if doubt != RANGE_DOUBT),
+    )
+
+
+def agent_locale(agent: Agent) -> str:
+    """The agent's language with the business's country: 'en' in the US → 'en-US'."""
+    return f"{agent.language.split('-')[0].lower()}-{agent.phone_region}"
 
 
 def appointment_next_for_caller(

@@ -127,6 +127,11 @@ class CallerBooking:
     appointment: Appointment
     contact: Contact | None
     ambiguous_time: bool  # the time was read one way of two ("at 2" as 2 PM)
+    doubts: tuple[str, ...] = ()  # why the time as read may not be what was meant
+
+    @property
+    def certain(self) -> bool:
+        return not (self.ambiguous_time or self.doubts)
 
 
 def appointment_book_for_caller(
@@ -157,11 +162,17 @@ def appointment_book_for_caller(
     )
     service = service_find(agent=agent, name=service_name)
     ambiguous = False
+    doubts: tuple[str, ...] = ()
     if isinstance(start, str):
-        when = parse_when(start, now=now or timezone.now(), timezone=agent.timezone)
+        when = parse_when(
+            start,
+            now=now or timezone.now(),
+            timezone=agent.timezone,
+            language=agent.language.split("-")[0],
+        )
         if not when.has_time:
             raise BookingError("Ask for an exact time; check_availability lists free ones.")
-        start, ambiguous = when.start, when.ambiguous
+        start, ambiguous, doubts = when.start, when.ambiguous, when.doubts
     with transaction.atomic():
         # The agent first, as appointment_book locks it: a contact locked before the agent
         # would invert the order and let two processes deadlock (PostgreSQL).
@@ -194,7 +205,9 @@ def appointment_book_for_caller(
             request_key=request_key,
             now=now,
         )
-    return CallerBooking(appointment=appointment, contact=contact, ambiguous_time=ambiguous)
+    return CallerBooking(
+        appointment=appointment, contact=contact, ambiguous_time=ambiguous, doubts=doubts
+    )
 
 
 def _caller_appointment(agent_id: int, email: str, phone: str) -> Appointment:
@@ -214,7 +227,12 @@ def appointment_reschedule_for_caller(
     ``start`` (a datetime, or a time as said, read in the appointment's zone)."""
     appointment = _caller_appointment(agent_id, email, phone)
     if isinstance(start, str):
-        when = parse_when(start, now=timezone.now(), timezone=appointment.timezone)
+        when = parse_when(
+            start,
+            now=timezone.now(),
+            timezone=appointment.timezone,
+            language=appointment.agent.language.split("-")[0],
+        )
         if not when.has_time:
             raise BookingError("Ask for an exact new time; check_availability lists free ones.")
         start = when.start

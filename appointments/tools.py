@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from channels.db import database_sync_to_async
 
@@ -23,6 +22,7 @@ from appointments.services import (
     appointment_cancel_for_caller,
     appointment_reschedule_for_caller,
 )
+from appointments.speech import spoken_time
 from appointments.when import WhenError
 from calls.realtime.config import ToolDeclaration
 from calls.realtime.hooks import ToolContext
@@ -36,7 +36,9 @@ SPEAKABLE = (BookingError, ServiceNotFound, WhenError)
 WHEN = {
     "type": "string",
     "description": "When, as the caller said it: 'tomorrow at 2 PM', 'next Tuesday morning', "
-    "'the 3rd at half past ten', or an ISO date/time.",
+    "'the 3rd at half past ten', in the caller's language ('mañana a las tres', 'um halb "
+    "vier'), or an ISO date/time (without an offset: the business's local time). Days in the "
+    "past are refused.",
 }
 CALLER_KEYS = {
     "email": {"type": "string", "description": "Email the booking was made with."},
@@ -51,9 +53,22 @@ async def _calendar_busy_ready(context: ToolContext) -> None:
         await busy_prefetch(agent_id=context.agent_id)
 
 
-def _spoken(moment: dt.datetime, zone: str) -> str:
-    local = moment.astimezone(ZoneInfo(zone))
-    return f"{local:%A %d %B at %H:%M}"
+def _locale(context: ToolContext) -> str:
+    """The agent's language and country, e.g. en-US (12-hour clock) or de-DE."""
+    return f"{context.extra.get('language') or 'en'}-{context.extra.get('region') or 'US'}"
+
+
+def _spoken(moment: dt.datetime, zone: str, locale: str) -> str:
+    return spoken_time(moment, zone=zone, locale=locale)
+
+
+def _slot(moment: dt.datetime, zone: str, locale: str) -> dict[str, str]:
+    """A time offered to the caller: the words to say, and the ISO start to book with."""
+    return {"say": _spoken(moment, zone, locale), "start": moment.isoformat()}
+
+
+def _doubts(doubts: tuple[str, ...]) -> dict[str, Any]:
+    return {"certain": not doubts, "doubts": list(doubts)}
 
 
 @register(
@@ -72,7 +87,9 @@ def _spoken(moment: dt.datetime, zone: str) -> str:
             "required": ["service", "when"],
             "additionalProperties": False,
         },
-        guidance="before offering or booking any time; offer two or three free times.",
+        guidance="before offering or booking any time; offer two or three free times. When "
+        "the result says certain: false, read the time back with its doubts (am or pm, the "
+        "date or year) and let the caller confirm it before booking.",
     ),
     label="Check free appointment slots",
     order=30,
@@ -89,24 +106,23 @@ async def check_availability(arguments: dict[str, Any], context: ToolContext) ->
         return {"ok": False, "error": str(error)}
     # For an exact time the selector puts the nearest first; they are read in order.
     chosen = sorted(found.slots[:SLOTS_OFFERED])
-    offered = [_spoken(slot, found.timezone) for slot in chosen]
-    # The same times as ISO 8601, for programs (the offline engine says them itself).
-    slots = [slot.astimezone(ZoneInfo(found.timezone)).isoformat() for slot in chosen]
+    offered = [_slot(slot, found.timezone, found.locale) for slot in chosen]
     if found.requested is not None:
         return {
             "ok": True,
             "service": found.service.name,
-            "requested": _spoken(found.requested, found.timezone),
+            "requested": _slot(found.requested, found.timezone, found.locale),
             "available": found.requested_free,
+            **_doubts(found.doubts),
             "alternatives": offered,
-            "slots": slots,
         }
     return {
         "ok": True,
         "service": found.service.name,
         "free_slots": offered,
-        "slots": slots,
-        "note": "Offer two or three of these; times are in the business's time zone.",
+        **({"doubts": list(found.doubts)} if found.doubts else {}),
+        "note": "Offer two or three of these (say); book with their start. Times are in "
+        "the business's time zone.",
     }
 
 
@@ -129,7 +145,9 @@ async def check_availability(arguments: dict[str, Any], context: ToolContext) ->
             "additionalProperties": False,
         },
         guidance="only after checking availability and the caller confirming service, day "
-        "and time; then read back the confirmation (service, day, date, time).",
+        "and time; pass the start of a free slot when one was chosen. If the result says "
+        "certain: false, read the time back with its doubts and move it if the caller "
+        "meant another; then read back the confirmation (service, day, date, time).",
     ),
     label="Book appointments",
     order=31,
@@ -157,15 +175,17 @@ async def schedule_appointment(arguments: dict[str, Any], context: ToolContext) 
     appointment = booking.appointment
     payload = appointment_payload(appointment)
     await context.send_to_client({"type": "appointment", "appointment": payload})
+    spoken = _spoken(appointment.start_at, appointment.timezone, _locale(context))
     return {
         "ok": True,
         "appointment": payload,
-        "confirmation": f"{appointment.service_name} on "
-        f"{_spoken(appointment.start_at, appointment.timezone)} ({appointment.timezone}), "
+        "confirmation": f"{appointment.service_name} on {spoken} ({appointment.timezone}), "
         f"{_minutes(appointment)} minutes.",
         "ambiguous_time": booking.ambiguous_time,
-        "next": "Read the confirmation back to the caller.",
+        **_doubts(booking.doubts),
         **({"needs_confirmation": doubtful} if doubtful else {}),
+        "next": "Read the confirmation back to the caller"
+        + ("." if booking.certain else ", asking them to confirm the time (see doubts)."),
     }
 
 
@@ -183,7 +203,8 @@ def _minutes(appointment: Appointment) -> int:
             "required": ["new_start"],
             "additionalProperties": False,
         },
-        guidance="check the new time is free first, and confirm the change with the caller.",
+        guidance="check the new time is free first (check_availability; confirm it when "
+        "that says certain: false), and confirm the change with the caller.",
     ),
     label="Move a caller's appointment",
     order=32,
@@ -219,13 +240,14 @@ async def _change(
             appointment = await database_sync_to_async(appointment_cancel_for_caller)(
                 agent_id=context.agent_id, **caller
             )
-            when = _spoken(appointment.start_at, appointment.timezone)
+            when = _spoken(appointment.start_at, appointment.timezone, _locale(context))
             message = f"The {appointment.service_name} on {when} is cancelled."
         else:
             appointment = await database_sync_to_async(appointment_reschedule_for_caller)(
                 agent_id=context.agent_id, start=new_start, **caller
             )
-            message = f"Moved to {_spoken(appointment.start_at, appointment.timezone)}."
+            spoken = _spoken(appointment.start_at, appointment.timezone, _locale(context))
+            message = f"Moved to {spoken}."
     except SPEAKABLE as error:
         return {"ok": False, "error": str(error)}
     payload = appointment_payload(appointment)

@@ -39,7 +39,10 @@ async def test_check_book_move_and_cancel_in_a_call(agent: Any, fake: FakeRealti
     )
     free = await _output(upstream, 1)
     assert free["ok"] and free["service"] == "Consultation"
-    assert free["free_slots"][0].endswith("at 12:00")
+    # The demo agent speaks US English: 12-hour times to say, ISO starts to book with.
+    first_slot = free["free_slots"][0]
+    assert first_slot["say"].endswith("at 12:00 PM"), first_slot
+    assert first_slot["start"] == f"{day}T12:00:00+00:00"
 
     await upstream.call_functions(
         [
@@ -57,8 +60,10 @@ async def test_check_book_move_and_cancel_in_a_call(agent: Any, fake: FakeRealti
     booked = await _output(upstream, 2)
     assert booked["ok"] is True, booked
     assert (
-        "Consultation on Wednesday" in booked["confirmation"] and "14:00" in booked["confirmation"]
+        "Consultation on Wednesday" in booked["confirmation"]
+        and "2:00 PM" in booked["confirmation"]
     )
+    assert booked["certain"] is True and booked["doubts"] == []
     first = await client.until("appointment")
     assert first["appointment"]["status"] in {"pending", "confirmed"}
     confirmed = first
@@ -81,7 +86,7 @@ async def test_check_book_move_and_cancel_in_a_call(agent: Any, fake: FakeRealti
         [("reschedule_appointment", {"email": "ADA@example.com", "new_start": f"{day} at 15:30"})]
     )
     moved = await _output(upstream, 4)
-    assert moved["ok"] is True and "15:30" in moved["confirmation"]
+    assert moved["ok"] is True and "3:30 PM" in moved["confirmation"]
     await upstream.call_functions([("cancel_appointment", {"email": "ada@example.com"})])
     cancelled = await _output(upstream, 5)
     assert cancelled["ok"] is True and "cancelled" in cancelled["confirmation"]

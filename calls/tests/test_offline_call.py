@@ -124,7 +124,7 @@ async def test_offline_agent_books_an_appointment(
         offer["role"] == "assistant" and offer["final"] and "Which would you like" in offer["text"]
     ):
         offer, _ = await receive_until(communicator, "transcript", timeout=10)
-    assert "9:00 AM" in offer["text"]  # the demo agent speaks en-US
+    assert "9:00 AM" in offer["text"]  # a US English agent: the 12-hour clock
     await say(f"{wednesday:%Y-%m-%d} at 14:00 please")
     booked, _ = await receive_until(communicator, "appointment", timeout=10)
     assert booked["appointment"]["service"] == "Consultation"

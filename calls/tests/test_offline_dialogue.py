@@ -51,10 +51,9 @@ def unavailable(requested: dt.datetime, slots: list[dt.datetime]) -> dict[str, A
     return {
         "ok": True,
         "service": "Consultation",
-        "requested": f"{requested:%A %d %B at %H:%M}",
+        "requested": {"say": f"{requested:%A %d %B at %H:%M}", "start": requested.isoformat()},
         "available": False,
-        "alternatives": [f"{s:%A %d %B at %H:%M}" for s in slots],
-        "slots": [s.isoformat() for s in slots],
+        "alternatives": [{"say": f"{s:%A %d %B at %H:%M}", "start": s.isoformat()} for s in slots],
     }
 
 

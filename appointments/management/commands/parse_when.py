@@ -1,10 +1,12 @@
-"""`manage.py parse_when --tz ZONE --now ISO TEXT`: prints the start (and range) or an error."""
+"""`manage.py parse_when --tz ZONE [--now ISO] [--lang xx] TEXT`: prints the start (and
+range) or an error."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -23,7 +25,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("text", nargs="+")
         parser.add_argument("--tz", required=True, help="IANA time zone, e.g. Europe/London.")
-        parser.add_argument("--now", help="Reference time, ISO 8601 with offset (default: now).")
+        parser.add_argument(
+            "--now",
+            help="Reference time, ISO 8601; without an offset it is wall-clock time in --tz "
+            "(default: now).",
+        )
+        parser.add_argument(
+            "--lang", default="en", help="Language of the text, ISO 639-1 (en, es, fr, de)."
+        )
         parser.add_argument("--json", action="store_true", help="Print a JSON object.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -37,10 +46,15 @@ class Command(BaseCommand):
                 now = dt.datetime.fromisoformat(options["now"])
             except ValueError:
                 raise CommandError(f"--now {options['now']!r} is not an ISO 8601 time.") from None
-            if now.tzinfo is None:
-                raise CommandError("--now needs a UTC offset, e.g. 2026-11-23T10:15:00+00:00.")
+            if now.tzinfo is None:  # wall-clock time where the agent is
+                now = now.replace(tzinfo=ZoneInfo(options["tz"]))
         try:
-            when = parse_when(" ".join(options["text"]), now=now, timezone=options["tz"])
+            when = parse_when(
+                " ".join(options["text"]),
+                now=now,
+                timezone=options["tz"],
+                language=options["lang"],
+            )
         except WhenError as error:
             raise CommandError(str(error)) from None
         if options["json"]:

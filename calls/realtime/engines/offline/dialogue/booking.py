@@ -108,17 +108,20 @@ def reply(text: str, state: DialogueState) -> Action:
 
 
 def _slots(result: dict[str, Any], key: str, state: DialogueState) -> list[Slot]:
-    """The times a check_availability answer offers: its ISO ``slots`` when present (said
-    in the caller's format), else its own words read back with the date parser."""
-    isos = result.get("slots")
-    if isinstance(isos, list) and isos:
-        starts = [dt.datetime.fromisoformat(str(iso)).astimezone(state.zone) for iso in isos]
-        return [Slot(start, spoken_slot(start, state)) for start in starts]
+    """The times a check_availability answer offers: each {"say", "start"}; the ISO start
+    is what counts (said again in the caller's format), else the words are read back
+    with the date parser."""
     slots = []
-    for label in result.get(key) or []:
-        heard = recognise.moment(str(label), now=state.now(), timezone=state.timezone)
+    for offered in result.get(key) or []:
+        start = offered.get("start") if isinstance(offered, dict) else None
+        if isinstance(start, str):
+            moment = dt.datetime.fromisoformat(start).astimezone(state.zone)
+            slots.append(Slot(moment, spoken_slot(moment, state)))
+            continue
+        label = str(offered.get("say") if isinstance(offered, dict) else offered)
+        heard = recognise.moment(label, now=state.now(), timezone=state.timezone)
         if heard is not None:
-            slots.append(Slot(heard.start, str(label)))
+            slots.append(Slot(heard.start, label))
     return slots
 
 

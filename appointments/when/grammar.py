@@ -1,0 +1,301 @@
+"""The canonical (English) grammar: reads one rewritten phrase into a ``Reading`` —
+which day or days, which time or part of the day — without yet deciding whether it
+is in the past (``parser`` does that, in the agent's zone)."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass, replace
+
+from appointments.when.lexicon import MONTH, MONTHS, WEEKDAY, WEEKDAYS
+from appointments.when.types import WhenError
+
+# A month/day without a year that passed at most this long ago is taken as a slip
+# about the past and refused ("November 3rd" on 23 November); further back it means
+# next year ("September 1st" in November).
+RECENT_PAST = dt.timedelta(days=60)
+# A date read into next year this far ahead is flagged: the caller may mean another.
+FAR_AHEAD = dt.timedelta(days=183)
+DAY = 24 * 60
+
+# Longest first: "late afternoon" before "afternoon". Minutes after midnight.
+SPANS: list[tuple[str, tuple[int, int]]] = [
+    ("firstthing", (8 * 60, 10 * 60)),
+    ("after lunch", (13 * 60, 15 * 60)),
+    ("late afternoon", (15 * 60, 18 * 60)),
+    ("early afternoon", (12 * 60, 14 * 60)),
+    ("late morning", (11 * 60, 12 * 60)),
+    ("early morning", (7 * 60, 9 * 60)),
+    ("mid morning", (10 * 60, 11 * 60 + 30)),
+    ("end of the day", (16 * 60, 18 * 60)),
+    ("morning", (9 * 60, 12 * 60)),
+    ("afternoon", (12 * 60, 17 * 60)),
+    ("evening", (17 * 60, 21 * 60)),
+    ("tonight", (17 * 60, 21 * 60)),
+    ("night", (18 * 60, 22 * 60)),
+    ("lunchtime", (12 * 60, 14 * 60)),
+    ("later today", (0, DAY)),  # clipped to now by the parser
+]
+MERIDIEM = re.compile(r"\b(am|pm|in the morning|in the afternoon|in the evening|at night)\b")
+OPERAND = r"(noon|midday|midnight|\d{1,2}(?::\d{2})?(?: ?[ap]m)?)"
+
+
+@dataclass(frozen=True)
+class Days:
+    first: dt.date
+    end: dt.date | None = None  # exclusive end when several days are meant
+    label: str = ""  # the phrase, for messages ("last friday")
+    year_guessed: bool = False
+    rollable: bool = False  # a bare weekday: today's, or next week's once today's is over
+
+
+@dataclass(frozen=True)
+class Reading:
+    days: Days | None = None
+    clock: int | None = None  # minutes after midnight
+    ambiguous: bool = False  # no am/pm: read within business hours
+    span: tuple[int, int] | None = None  # minutes after midnight, end exclusive
+    past: str = ""  # a phrase about the past as such ("earlier today")
+    from_now: dt.timedelta | None = None  # "in 20 minutes"
+
+    @property
+    def has_day(self) -> bool:
+        return self.days is not None
+
+    @property
+    def has_time(self) -> bool:
+        return self.clock is not None or self.span is not None or self.from_now is not None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.has_day or self.has_time or self.past)
+
+
+def calendar_date(year: int, month: int, day: int) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise WhenError(
+            f"There is no {day} {MONTHS[month - 1].title()} {year}; ask which date they mean."
+        ) from None
+
+
+def _add_months(day: dt.date, count: int) -> dt.date:
+    index = day.month - 1 + count
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _month_end(day: dt.date) -> dt.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def _month_day(today: dt.date, month: int, day: int, year: str | None, label: str) -> Days:
+    if year:
+        return Days(calendar_date(int(year), month, day), label=label)
+    try:
+        this_year = dt.date(today.year, month, day)
+    except ValueError:  # 29 February outside a leap year: try next year's
+        this_year = None
+    if this_year and (this_year >= today or today - this_year <= RECENT_PAST):
+        return Days(this_year, label=label)  # a recent past date is refused later
+    following = calendar_date(today.year + 1, month, day)
+    return Days(following, label=label, year_guessed=following - today > FAR_AHEAD)
+
+
+def _days(text: str, today: dt.date) -> tuple[Days | None, str]:
+    """(days meant, a phrase that is about the past as such)."""
+    monday = today - dt.timedelta(days=today.weekday())
+    next_monday = monday + dt.timedelta(days=7)
+    if match := re.search(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b", text):
+        year, month, day = (int(part) for part in match.groups())
+        return Days(calendar_date(year, month, day), label=match.group(0)), ""
+    if match := re.search(r"\b(earlier today|last (?:week|month|year))\b", text):
+        return None, match.group(1)
+    relative = [
+        (r"day after tomorrow", 2),
+        (r"day before yesterday", -2),
+        (r"today|tonight|later today", 0),
+        (r"tomorrow", 1),
+        (r"yesterday", -1),
+    ]
+    for pattern, offset in relative:
+        if match := re.search(rf"\b(?:the )?({pattern})\b", text):
+            return Days(today + dt.timedelta(days=offset), label=match.group(1)), ""
+    if match := re.search(r"\b(\d+) (day|week|month|year)s? ago\b", text):
+        count, unit = int(match.group(1)), match.group(2)
+        return Days(_shift(today, -count, unit), label=match.group(0)), ""
+    weekday = re.search(
+        rf"\b(this|next|coming|on|last|past|previous)? ?{WEEKDAY}\b( after next)?", text
+    )
+    if match := re.search(r"\bin (\d+) (day|week|month|year)s?\b", text):
+        count, unit = int(match.group(1)), match.group(2)
+        base = _shift(today, count, unit)
+        if unit == "week" and weekday:  # "in two weeks on friday": that week's friday
+            target = WEEKDAYS.index(weekday.group(2))
+            return Days(base + dt.timedelta(days=target - base.weekday())), ""
+        return Days(base, label=match.group(0)), ""
+    if match := re.search(rf"\b{MONTH}\.? (?:the )?(\d{{1,2}})\b(?:,? (\d{{4}}))?", text):
+        month, day = MONTHS.index(match.group(1)) + 1, int(match.group(2))
+        return _month_day(today, month, day, match.group(3), match.group(0)), ""
+    if match := re.search(rf"\b(\d{{1,2}}) (?:of )?{MONTH}\b(?:,? (\d{{4}}))?", text):
+        month, day = MONTHS.index(match.group(2)) + 1, int(match.group(1))
+        return _month_day(today, month, day, match.group(3), match.group(0)), ""
+    if match := re.search(r"\bthe (\d{1,2})\b(?!:| ?[ap]m\b)", text):
+        day = int(match.group(1))
+        # Said after the day has passed this month: next month's ("the 3rd" on the 23rd).
+        in_month = today if day >= today.day else _add_months(today.replace(day=1), 1)
+        return Days(calendar_date(in_month.year, in_month.month, day), label=match.group(0)), ""
+    if weekday:
+        if re.search(rf"\bnext week (?:on )?{WEEKDAY}\b|\b{WEEKDAY} (?:of )?next week\b", text):
+            target = WEEKDAYS.index(weekday.group(2))
+            return Days(next_monday + dt.timedelta(days=target), label=weekday.group(0)), ""
+        return _weekday(weekday, today), ""
+    weeks = [
+        (r"(?:early|beginning of|start of) next week", next_monday, 2),
+        (r"(?:mid|middle of) next week", next_monday + dt.timedelta(days=1), 3),
+        (
+            r"(?:the )?end of next week|late next week|later next week",
+            next_monday + dt.timedelta(days=3),
+            2,
+        ),
+        (r"next weekend", next_monday + dt.timedelta(days=5), 2),
+        (r"(?:the |this )?weekend", monday + dt.timedelta(days=5), 2),
+        (r"(?:the )?end of (?:the |this )?week", monday + dt.timedelta(days=3), 2),
+        (r"later this week", today + dt.timedelta(days=1), (next_monday - today).days - 1),
+        (r"this week", today, (next_monday - today).days),
+        (r"next week", next_monday, 7),
+    ]
+    for pattern, first, length in weeks:
+        if match := re.search(rf"\b(?:sometime |some time )?(?:{pattern})\b", text):
+            return Days(first, first + dt.timedelta(days=length), label=match.group(0)), ""
+    if match := re.search(r"\b(?:the )?end of (?:the |this )?(next )?month\b", text):
+        last = _month_end(_add_months(today.replace(day=1), 1 if match.group(1) else 0))
+        first = max(today, last - dt.timedelta(days=4))
+        return Days(first, last + dt.timedelta(days=1), label=match.group(0)), ""
+    if match := re.search(r"\b(early |beginning of |start of )?next month\b", text):
+        first = _add_months(today.replace(day=1), 1)
+        end = first + dt.timedelta(days=7) if match.group(1) else _add_months(first, 1)
+        return Days(first, end, label=match.group(0)), ""
+    return None, ""
+
+
+def _shift(day: dt.date, count: int, unit: str) -> dt.date:
+    if unit == "day":
+        return day + dt.timedelta(days=count)
+    if unit == "week":
+        return day + dt.timedelta(weeks=count)
+    return _add_months(day, count * (12 if unit == "year" else 1))
+
+
+def _weekday(match: re.Match[str], today: dt.date) -> Days:
+    modifier, target = match.group(1), WEEKDAYS.index(match.group(2))
+    label = match.group(0).strip()
+    if modifier in {"last", "past", "previous"}:
+        back = (today.weekday() - target) % 7 or 7
+        return Days(today - dt.timedelta(days=back), label=label)
+    ahead = (target - today.weekday()) % 7
+    if match.group(3):  # "monday after next"
+        return Days(today + dt.timedelta(days=(ahead or 7) + 7), label=label)
+    if modifier in {"next", "coming"}:
+        return Days(today + dt.timedelta(days=ahead or 7), label=label)
+    # "friday" / "on friday": today's when today is friday, unless that is over.
+    return Days(today + dt.timedelta(days=ahead), label=label, rollable=modifier != "this")
+
+
+def _minutes(hour: int, minute: int, meridiem: str | None) -> tuple[int, bool]:
+    """Minutes after midnight, and whether am/pm had to be guessed."""
+    if not 0 <= hour <= 24 or not 0 <= minute <= 59 or (hour == 24 and minute):
+        raise WhenError(f"{hour}:{minute:02d} is not a time of day; ask for the time again.")
+    if meridiem and hour > 12:
+        raise WhenError(f"{hour}:{minute:02d} {meridiem} is not a time; ask for the time again.")
+    if hour == 24:
+        return 0, False
+    if meridiem == "pm" and hour < 12:
+        hour += 12
+    elif meridiem == "am" and hour == 12:
+        hour = 0
+    elif meridiem is None and 1 <= hour <= 12:
+        # No am/pm: read within business hours, 1–7 as afternoon, 8–12 as morning/noon.
+        if hour <= 7:
+            hour += 12
+        return hour * 60 + minute, True
+    return hour * 60 + minute, False
+
+
+def _operand(text: str, meridiem: str | None) -> tuple[int, bool]:
+    if text in {"noon", "midday"}:
+        return 12 * 60, False
+    if text == "midnight":
+        return 0, False
+    match = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?(?: ?([ap]m))?", text)
+    if match is None:  # OPERAND only matches the forms above
+        raise WhenError(f"'{text}' is not a time; ask for the time again.")
+    return _minutes(int(match.group(1)), int(match.group(2) or 0), match.group(3) or meridiem)
+
+
+def _clock(text: str) -> Reading:
+    meridiem = None
+    if match := MERIDIEM.search(text):
+        meridiem = "am" if match.group(1) in {"am", "in the morning"} else "pm"
+    span = None
+    for word, minutes in SPANS:
+        if re.search(rf"\b{word}\b", text):
+            span = minutes
+            break
+    hint = meridiem or (None if span is None else "am" if span[0] < 12 * 60 else "pm")
+    if match := re.search(r"\bin (\d+) (minute|hour)s?\b", text):
+        count = int(match.group(1)) * (60 if match.group(2) == "hour" else 1)
+        return Reading(from_now=dt.timedelta(minutes=count))
+    if match := re.search(
+        rf"\b(?:between|from) {OPERAND} (?:and|to|till|until|-) {OPERAND}\b", text
+    ):
+        (first, doubt_first), (last, doubt_last) = (
+            _operand(match.group(1), hint),
+            _operand(match.group(2), hint),
+        )
+        if last <= first and doubt_last and last + 12 * 60 < DAY:
+            last += 12 * 60  # "between 11 and 1"
+        return Reading(span=(first, last), ambiguous=doubt_first or doubt_last)
+    if match := re.search(rf"\b(?:before|until|till|no later than) {OPERAND}", text):
+        last, doubt = _operand(match.group(1), hint)
+        return Reading(span=((span or (0, 0))[0], last), ambiguous=doubt)
+    if match := re.search(rf"\b(?:after|from) {OPERAND}", text):
+        first, doubt = _operand(match.group(1), hint)
+        return Reading(span=(first, DAY), ambiguous=doubt)
+    if re.search(r"\b(noon|midday)\b", text):
+        return Reading(clock=12 * 60)
+    if re.search(r"\bmidnight\b", text):
+        return Reading(clock=0)
+    patterns = [
+        r"\b(\d{1,2}):(\d{2})\b(?: ?([ap]m)\b)?",
+        r"\b(\d{1,2})()(?: ?([ap]m)\b)",
+        r"\b(?:at|around|about|by|for|say) (\d{1,2})()()\b(?!:| (?:day|week|month|year)s?\b)",
+    ]
+    for pattern in patterns:
+        if match := re.search(pattern, text):
+            clock, ambiguous = _minutes(
+                int(match.group(1)), int(match.group(2) or 0), match.group(3) or hint
+            )
+            return Reading(clock=clock, ambiguous=ambiguous)
+    return Reading(span=span)
+
+
+def _checked(reading: Reading) -> Reading:
+    if reading.span is not None and reading.span[1] <= reading.span[0]:
+        raise WhenError("That time range ends before it starts; ask for the range again.")
+    return reading
+
+
+def read(text: str, today: dt.date) -> Reading:
+    """What one (rewritten) phrase says; a lone number ("make it 4") is an hour."""
+    days, past = _days(text, today)
+    reading = replace(_checked(_clock(text)), days=days, past=past)
+    if reading.empty:
+        numbers = re.findall(r"\b\d{1,2}\b", text)
+        if len(numbers) == 1 and 1 <= int(numbers[0]) <= 23:
+            clock, ambiguous = _minutes(int(numbers[0]), 0, None)
+            reading = replace(reading, clock=clock, ambiguous=ambiguous)
+    return reading

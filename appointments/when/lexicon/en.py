@@ -1,0 +1,97 @@
+"""English: the canonical vocabulary itself, plus spoken clock forms ("half past three",
+"three thirty", "fifteen hundred", "1500 hours", "nine fifteen a m") and number words."""
+
+from __future__ import annotations
+
+import re
+
+from appointments.when.lexicon import MONTHS, Lexicon, minus_one
+
+UNITS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen"]
+TEENS += ["eighteen", "nineteen"]
+TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
+ORDINAL_UNITS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth"]
+ORDINAL_UNITS += ["ninth"]
+ORDINAL_TEENS = ["tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth"]
+ORDINAL_TEENS += ["sixteenth", "seventeenth", "eighteenth", "nineteenth"]
+
+
+def _numbers() -> dict[str, int]:
+    numbers = {word: i + 1 for i, word in enumerate(UNITS)}
+    numbers |= {word: i + 10 for i, word in enumerate(TEENS)}
+    numbers |= {word: i + 1 for i, word in enumerate(ORDINAL_UNITS)}
+    numbers |= {word: i + 10 for i, word in enumerate(ORDINAL_TEENS)}
+    numbers |= {"twentieth": 20, "thirtieth": 30}
+    for tens, value in TENS.items():
+        numbers[tens] = value
+        for i, unit in enumerate(UNITS):
+            for joiner in ("-", " "):
+                numbers[f"{tens}{joiner}{unit}"] = value + i + 1
+                if value <= 30:  # dates only go to the thirty-first
+                    numbers[f"{tens}{joiner}{ORDINAL_UNITS[i]}"] = value + i + 1
+    return numbers
+
+
+def _minutes_to(match: re.Match[str]) -> str:
+    """'ten to 4' → 3:50."""
+    return f"{minus_one(match.group(2))}:{60 - int(match.group(1)):02d}"
+
+
+def _two_numbers(match: re.Match[str]) -> str:
+    """'3 30' (three thirty) → 3:30, but not '15 30' after a month ('june 15 30')."""
+    before = match.string[: match.start()].split()
+    if before and before[-1] in MONTHS:
+        return match.group(0)
+    return f"{match.group(1)}:{match.group(2)}"
+
+
+LEXICON = Lexicon(
+    code="en",
+    corrections=r"\b(?:no,? sorry|no,? wait|sorry|actually|i mean|or rather|scratch that|"
+    r"make that|wait)\b|\bno\s*,",
+    pre=[
+        (r"\bi am\b", "i'm"),  # not the meridiem
+        (r"\b([ap])\.? ?m\b\.?", r"\1m"),
+        (r"(\d)(?:st|nd|rd|th)\b", r"\1"),
+        (r"\bthis coming\b", "coming"),
+        (r"\bthis (morning|afternoon|evening)\b", r"today \1"),
+        (r"\bfirst thing\b", "firstthing"),
+        (r"\bmid-?morning\b", "mid morning"),
+        (r"\blunch ?time\b", "lunchtime"),
+        (r"\ba fortnight\b", "2 weeks"),
+        (r"\bin an? (minute|hour|day|week|month)\b", r"in 1 \1"),
+        (r"\ba (day|week|month|year) ago\b", r"1 \1 ago"),
+        (r"\ba week from (?:today|now)\b", "in 1 week"),
+    ],
+    words={
+        "jan": "january",
+        "feb": "february",
+        "mar": "march",
+        "apr": "april",
+        "jun": "june",
+        "jul": "july",
+        "aug": "august",
+        "sep": "september",
+        "sept": "september",
+        "oct": "october",
+        "nov": "november",
+        "dec": "december",
+        "tues": "tuesday",
+        "weds": "wednesday",
+        "thurs": "thursday",
+    },
+    numbers=_numbers(),
+    rules=[
+        (r"\b(\d{1,2}) oh (\d)\b", r"\1:0\2"),
+        (r"\bhalf past (\d{1,2})\b", r"\1:30"),
+        (r"\bquarter past (\d{1,2})\b", r"\1:15"),
+        (r"\b(?:a )?quarter (?:to|of) (\d{1,2})\b", lambda m: f"{minus_one(m.group(1))}:45"),
+        (r"\b(5|10|20|25) (?:minutes )?past (\d{1,2})\b", r"\2:\1"),
+        (r"(?<!from )\b(5|10|20|25) (?:minutes )?to (\d{1,2})\b", _minutes_to),
+        (r"\b(\d{1,2}) hundred(?: hours)?\b", r"\1:00"),
+        (r"\b(\d{1,2})(\d{2}) hours\b", r"\1:\2"),
+        (r"\b(\d{1,2}) o'?clock\b", r"\1:00"),
+        (r"\b(\d{1,2}) ([1-5]\d)\b(?! ?(?:day|week|month|year|minute|hour)s?\b)", _two_numbers),
+    ],
+)

@@ -1,0 +1,126 @@
+"""Spanish: "mañana a las tres de la tarde", "pasado mañana", "el lunes que viene",
+"a las diez y media", "a las cinco menos cuarto", "el 3 de diciembre", "hace dos días"."""
+
+from __future__ import annotations
+
+import re
+
+from appointments.when.lexicon import MONTH, WEEKDAY, Lexicon, minus_one
+
+UNITS = ["uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve"]
+TEENS = ["diez", "once", "doce", "trece", "catorce", "quince", "dieciséis", "diecisiete"]
+TEENS += ["dieciocho", "diecinueve"]
+TWENTIES = ["veintiuno", "veintidós", "veintitrés", "veinticuatro", "veinticinco"]
+TWENTIES += ["veintiséis", "veintisiete", "veintiocho", "veintinueve"]
+
+
+def _numbers() -> dict[str, int]:
+    numbers = {word: i + 1 for i, word in enumerate(UNITS)}
+    numbers |= {word: i + 10 for i, word in enumerate(TEENS)}
+    numbers |= {word: i + 21 for i, word in enumerate(TWENTIES)}
+    numbers |= {"un": 1, "una": 1, "veintiún": 21, "veintiuna": 21, "veinte": 20}
+    numbers |= {"primero": 1, "primer": 1}
+    for tens, value in {"treinta": 30, "cuarenta": 40, "cincuenta": 50}.items():
+        numbers[tens] = value
+        numbers |= {f"{tens} y {unit}": value + i + 1 for i, unit in enumerate(UNITS)}
+    return numbers
+
+
+def _minus(match: re.Match[str]) -> str:
+    """'5 menos 10' → 4:50."""
+    return f"{minus_one(match.group(1))}:{60 - int(match.group(2)):02d}"
+
+
+LEXICON = Lexicon(
+    code="es",
+    corrections=r"\b(?:no,? (?:perdón|espera)|perdón|perdona|mejor dicho|mejor|quiero decir|"
+    r"digo|en realidad)\b|\bno\s*,",
+    pre=[
+        (r"\bpasado mañana\b", "day after tomorrow"),
+        (r"\b(?:anteayer|antier|antes de ayer)\b", "day before yesterday"),
+        (r"\besta mañana\b", "today morning"),
+        (r"\besta tarde\b", "today afternoon"),
+        (r"\besta noche\b", "tonight"),
+        (r"\bde la mañana\b", "am"),
+        (r"\bde la (?:tarde|noche)\b", "pm"),
+        (r"\ba primera hora(?: de la mañana)?\b", "firstthing"),
+        (r"\b(?:a última hora de|al final de) la tarde\b", "late afternoon"),
+        (r"\bdespués de (?:comer|almorzar|la comida|el almuerzo)\b", "after lunch"),
+        (r"\b(?:por|en) la mañana\b", "morning"),
+        (r"\b(?:por|en) la tarde\b", "afternoon"),
+        (r"\b(?:por|en) la noche\b", "evening"),
+        (r"\bmañana\b", "tomorrow"),
+        (r"\bhoy\b", "today"),
+        (r"\bayer\b", "yesterday"),
+        (r"\b(?:a |al )?mediodía\b", "noon"),
+        (r"\b(?:a )?medianoche\b", "midnight"),
+        (r"\b(?:a )?principios de la (?:semana que viene|próxima semana)\b", "early next week"),
+        (
+            r"\b(?:a )?(?:finales|final) de la (?:semana que viene|próxima semana)\b",
+            "end of next week",
+        ),
+        (r"\b(?:a )?(?:finales|fin|final) de(?:l)? mes\b", "end of the month"),
+        (r"\b(?:la )?(?:semana que viene|próxima semana|semana próxima)\b", "next week"),
+        (r"\b(?:el )?(?:mes que viene|próximo mes)\b", "next month"),
+        (r"\b(?:este|el) fin de semana\b", "this weekend"),
+        (r"\besta semana\b", "this week"),
+        (r"\bla semana pasada\b", "last week"),
+        (r"\ben algún momento de\b", "sometime"),
+    ],
+    words={
+        "lunes": "monday",
+        "martes": "tuesday",
+        "miércoles": "wednesday",
+        "jueves": "thursday",
+        "viernes": "friday",
+        "sábado": "saturday",
+        "domingo": "sunday",
+        "enero": "january",
+        "febrero": "february",
+        "marzo": "march",
+        "abril": "april",
+        "mayo": "may",
+        "junio": "june",
+        "julio": "july",
+        "agosto": "august",
+        "septiembre": "september",
+        "setiembre": "september",
+        "octubre": "october",
+        "noviembre": "november",
+        "diciembre": "december",
+        "día": "days",
+        "días": "days",
+        "semana": "weeks",
+        "semanas": "weeks",
+        "mes": "months",
+        "meses": "months",
+        "hora": "hours",
+        "horas": "hours",
+        "minutos": "minutes",
+    },
+    numbers=_numbers(),
+    rules=[
+        (rf"\b(?:el )?{WEEKDAY} que viene\b", r"next \1"),
+        (rf"\b(?:el )?próximo {WEEKDAY}\b", r"next \1"),
+        (rf"\b(?:el )?{WEEKDAY} próximo\b", r"next \1"),
+        (rf"\b(?:el )?{WEEKDAY} pasado\b", r"last \1"),
+        (r"\bhace (\d+) (days|weeks|months)\b", r"\1 \2 ago"),
+        (r"\b(?:dentro de|en) (\d+) (days|weeks|months|hours|minutes)\b", r"in \1 \2"),
+        (r"\bentre las? (\d{1,2}(?::\d{2})?) y las? (\d{1,2}(?::\d{2})?)", r"between \1 and \2"),
+        (r"\b(\d{1,2}) y media\b", r"\1:30"),
+        (r"\b(\d{1,2}) y cuarto\b", r"\1:15"),
+        (r"\b(\d{1,2}) menos cuarto\b", lambda m: f"{minus_one(m.group(1))}:45"),
+        (r"\b(\d{1,2}) menos (\d{1,2})\b", _minus),
+        (r"\b(\d{1,2}) y (\d{1,2})\b", lambda m: f"{m.group(1)}:{int(m.group(2)):02d}"),
+        (r"\ben punto\b", ""),
+        (r"(?<!in )\b(\d{1,2}) hours\b", r"\1:00"),
+        (r"\bantes de las?\b", "before"),
+        (r"\bdespués de las?\b", "after"),
+        (r"\b(?:sobre|hacia|a eso de) las?\b", "around"),
+        (r"\ba las? (\d)", r"at \1"),
+        (r"\blas? (\d)", r"at \1"),
+        (rf"\b(\d{{1,2}}) de {MONTH}\b", r"\1 \2"),
+        (rf"\b{MONTH} del? (\d{{4}})\b", r"\1 \2"),
+        (r"\bel (\d{1,2})\b", r"the \1"),
+    ],
+)

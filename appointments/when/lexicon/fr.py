@@ -1,0 +1,126 @@
+"""French: "demain à 15h", "quinze heures trente", "après-demain", "lundi prochain",
+"mardi matin", "le 3 décembre", "à midi", "il y a deux jours", "en fin de matinée"."""
+
+from __future__ import annotations
+
+import re
+
+from appointments.when.lexicon import WEEKDAY, Lexicon, minus_one
+
+UNITS = ["un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf"]
+TEENS = ["dix", "onze", "douze", "treize", "quatorze", "quinze", "seize", "dix-sept"]
+TEENS += ["dix-huit", "dix-neuf"]
+
+
+def _numbers() -> dict[str, int]:
+    numbers = {word: i + 1 for i, word in enumerate(UNITS)}
+    numbers |= {word: i + 10 for i, word in enumerate(TEENS)}
+    numbers |= {"une": 1, "premier": 1, "dix sept": 17, "dix huit": 18, "dix neuf": 19}
+    for tens, value in {"vingt": 20, "trente": 30, "quarante": 40, "cinquante": 50}.items():
+        numbers[tens] = value
+        numbers[f"{tens} et un"] = numbers[f"{tens} et une"] = value + 1
+        for i, unit in enumerate(UNITS[1:], start=2):
+            numbers[f"{tens}-{unit}"] = numbers[f"{tens} {unit}"] = value + i
+    return numbers
+
+
+def _minus(match: re.Match[str]) -> str:
+    """'5 h moins 10' → 4:50."""
+    return f"{minus_one(match.group(1))}:{60 - int(match.group(2)):02d}"
+
+
+def _hour_minute(match: re.Match[str]) -> str:
+    """'15 h 5' → 15:05."""
+    return f"{match.group(1)}:{int(match.group(2)):02d}"
+
+
+HOURS = r"(?:h|heures?)"
+
+LEXICON = Lexicon(
+    code="fr",
+    corrections=r"\b(?:non,? (?:pardon|attendez|attends)|pardon|plutôt|je veux dire|"
+    r"en fait|enfin)\b|\bnon\s*,",
+    pre=[
+        (r"\baprès-? ?demain\b", "day after tomorrow"),
+        (r"\bavant-? ?hier\b", "day before yesterday"),
+        (r"\bce matin\b", "today morning"),
+        (r"\bcet après-? ?midi\b", "today afternoon"),
+        (r"\bce soir\b", "tonight"),
+        (r"\bdu matin\b", "am"),
+        (r"\b(?:de l'après-? ?midi|du soir)\b", "pm"),
+        (r"\b(?:en )?fin de matinée\b", "late morning"),
+        (r"\b(?:en )?début d'après-? ?midi\b", "early afternoon"),
+        (r"\b(?:en )?fin d'après-? ?midi\b", "late afternoon"),
+        (r"\b(?:en )?début de matinée\b|\btôt le matin\b", "early morning"),
+        (r"\b(?:à la )?première heure\b", "firstthing"),
+        (r"\baprès (?:le déjeuner|manger)\b", "after lunch"),
+        (r"\baprès-? ?midi\b|\baprem\b", "afternoon"),
+        (r"\bmatin(?:ée)?\b", "morning"),
+        (r"\bsoir(?:ée)?\b", "evening"),
+        (r"\b(?:à )?midi\b", "noon"),
+        (r"\b(?:à )?minuit\b", "midnight"),
+        (r"\baujourd'? ?hui\b", "today"),
+        (r"\bdemain\b", "tomorrow"),
+        (r"\bhier\b", "yesterday"),
+        (r"\b(?:au )?début de la semaine prochaine\b", "early next week"),
+        (r"\b(?:à la )?fin de la semaine prochaine\b", "end of next week"),
+        (r"\b(?:à la )?fin (?:du|de ce) mois\b", "end of the month"),
+        (r"\b(?:dans )?la semaine prochaine\b", "next week"),
+        (r"\ble mois prochain\b", "next month"),
+        (r"\bce week-? ?end\b", "this weekend"),
+        (r"\bcette semaine\b", "this week"),
+        (r"\bla semaine dernière\b", "last week"),
+    ],
+    words={
+        "lundi": "monday",
+        "mardi": "tuesday",
+        "mercredi": "wednesday",
+        "jeudi": "thursday",
+        "vendredi": "friday",
+        "samedi": "saturday",
+        "dimanche": "sunday",
+        "janvier": "january",
+        "février": "february",
+        "mars": "march",
+        "avril": "april",
+        "mai": "may",
+        "juin": "june",
+        "juillet": "july",
+        "août": "august",
+        "septembre": "september",
+        "octobre": "october",
+        "novembre": "november",
+        "décembre": "december",
+        "jour": "days",
+        "jours": "days",
+        "semaine": "weeks",
+        "semaines": "weeks",
+        "mois": "months",
+    },
+    numbers=_numbers(),
+    rules=[
+        (rf"\b{WEEKDAY} prochain\b", r"next \1"),
+        (rf"\b{WEEKDAY} dernier\b", r"last \1"),
+        (rf"\b{WEEKDAY} en huit\b", r"\1 next week"),
+        (r"\bil y a (\d+) (days|weeks|months)\b", r"\1 \2 ago"),
+        (r"\bdans (\d+) (days|weeks|months)\b", r"in \1 \2"),
+        (rf"\bdans (\d+) {HOURS}\b", r"in \1 hours"),
+        (r"\bdans (\d+) minutes\b", r"in \1 minutes"),
+        (rf"\b(\d{{1,2}}) ?{HOURS} et demie?\b", r"\1:30"),
+        (rf"\b(\d{{1,2}}) ?{HOURS} et quart\b", r"\1:15"),
+        (rf"\b(\d{{1,2}}) ?{HOURS} moins (?:le )?quart\b", lambda m: f"{minus_one(m.group(1))}:45"),
+        (rf"\b(\d{{1,2}}) ?{HOURS} moins (\d{{1,2}})\b", _minus),
+        (
+            rf"\b(\d{{1,2}}) ?{HOURS} ?(\d{{1,2}})\b",
+            _hour_minute,
+        ),
+        (rf"\b(\d{{1,2}}) ?{HOURS}\b", r"\1:00"),
+        (r"\bentre (\S+) et (\S+)", r"between \1 and \2"),
+        (r"\bvers\b", "around"),
+        (r"\bavant\b", "before"),
+        (r"\baprès\b", "after"),
+        (r"\bjusqu'? ?à\b", "until"),
+        (r"\bà (\d)", r"at \1"),
+        (r"\ble (\d{1,2})\b", r"the \1"),
+    ],
+)
