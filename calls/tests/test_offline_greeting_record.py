@@ -67,3 +67,22 @@ async def test_an_uninterrupted_greeting_is_stored_whole(agent: Agent, settings:
         agent.greeting,
         False,
     )
+
+
+async def test_hanging_up_over_the_greeting_keeps_what_was_shown_of_it(
+    agent: Agent, settings: Settings
+) -> None:
+    settings.VOICEAGENT_ENGINE = "offline"
+    settings.OPENAI_API_KEY = ""
+    client = CallClient()
+    assert await client.connect()
+    ready = await client.until("ready")
+    await client.until("transcript", role="assistant")
+    await client.send(type="end")
+    await client.until("ended", timeout=10)
+    await client.close()
+    await calls_settled()
+    call = await CallLog.objects.aget(pk=ready["call_id"])
+    turns = [t async for t in call.turns.order_by("seq")]
+    assert [t.role for t in turns] == ["assistant"]
+    assert turns[0].text and agent.greeting.startswith(turns[0].text)
