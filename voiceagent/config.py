@@ -103,6 +103,9 @@ def channel_layers(redis_url: str) -> dict[str, Any]:
     return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 
+EMBEDDED_BROKER_URL = "memory://localhost/"
+
+
 def celery_broker(env: Env, *, redis_url: str) -> tuple[str, bool]:
     """Returns ``(broker_url, always_eager)``.
 
@@ -116,7 +119,9 @@ def celery_broker(env: Env, *, redis_url: str) -> tuple[str, bool]:
     broker_url = broker_url or redis_url
     if broker_url:
         return broker_url, env.bool("CELERY_TASK_ALWAYS_EAGER", False)
-    return "memory://", True
+    # Eager tasks still take a producer from kombu's pool, which opens this (in-memory)
+    # connection: without a host kombu logs "No hostname was supplied" on every task.
+    return EMBEDDED_BROKER_URL, True
 
 
 # Addresses a server bound to every interface answers on from this machine (read, not

@@ -38,7 +38,7 @@ def port_8123(settings: Settings) -> None:
     [
         ({}, "http://127.0.0.1:8000"),
         ({"PORT": "8123"}, DEV_8123),
-        ({"HOST": "0.0.0.0", "PORT": "9000"}, "http://127.0.0.1:9000"),
+        ({"HOST": "0.0.0.0", "PORT": "9000"}, "http://127.0.0.1:9000"),  # noqa: S104 (read, not bound)
         ({"HOST": "localhost", "PORT": "8123"}, "http://localhost:8123"),
         ({"HOST": "::1", "PORT": "8123"}, "http://[::1]:8123"),
     ],
