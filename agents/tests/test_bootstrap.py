@@ -96,8 +96,11 @@ def _knowledge_search(agent: Agent, query: str) -> dict[str, object]:
     async def nothing(message: dict[str, object]) -> None:
         return None
 
+    def no_end() -> None:
+        return None
+
     context = ToolContext(
-        call_id="c", agent_id=agent.pk, user_info={}, send_to_client=nothing, request_end=dict
+        call_id="c", agent_id=agent.pk, user_info={}, send_to_client=nothing, request_end=no_end
     )
     return async_to_sync(search_knowledge_base)({"query": query}, context)
 
