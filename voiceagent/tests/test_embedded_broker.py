@@ -10,15 +10,19 @@ import pytest
 from celery import Celery
 from kombu import Connection
 
-from voiceagent.config import EMBEDDED_BROKER_URL
+from voiceagent.config import EMBEDDED_BROKER_URL, celery_broker
+from voiceagent.env import Env
 
 
 def test_an_eager_task_logs_no_warning(caplog: pytest.LogCaptureFixture) -> None:
     # A new app, configured as voiceagent/celery.py is: its producer pool is empty, as
     # in a server process that sends its first task.
+    # (The settings of the embedded default, also in the PostgreSQL + Redis pass.)
+    broker_url, eager = celery_broker(Env({}), redis_url="")
+    assert (broker_url, eager) == (EMBEDDED_BROKER_URL, True)
     app = Celery("embedded-test")
     app.config_from_object("django.conf:settings", namespace="CELERY")
-    assert app.conf.broker_url == EMBEDDED_BROKER_URL and app.conf.task_always_eager
+    app.conf.broker_url, app.conf.task_always_eager = broker_url, eager
 
     @app.task
     def add(a: int, b: int) -> int:
