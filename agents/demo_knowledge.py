@@ -37,32 +37,25 @@ def demo_knowledge_markdown(
         f"- {name}: {DEMO_PRICES.get(name, 'free of charge')}." for name, _, _ in services
     )
     names = " and ".join(name for name, _, _ in services)
-    return f"""\
-# Opening hours
-
-Our opening hours are {days}, from {_clock(opens_at)} to {_clock(closes_at)}
-({timezone} time). We are closed on Saturdays, Sundays and public holidays. We are open
-during these business hours for calls, visits and appointments.
-
-# Services
-
-We offer {names}. Appointments can be booked during our opening hours.
-
-{service_lines}
-
-# Prices
-
-{price_lines}
-
-There is no booking fee and no cancellation fee. Payment is never taken over the phone.
-
-# Location and parking
-
-We are at 1 Example Street, Springfield, on the ground floor, next to the train station.
-Free parking is available behind the building, and the entrance is wheelchair accessible.
-
-# About this sample
-
-This is a sample knowledge source created with the demo agent. Edit it or replace it
-with your own documents under Knowledge sources in the admin.
-"""
+    # One line per paragraph: a passage is read out as it is, and a line break inside a
+    # sentence would show in the caption.
+    sections = [
+        "# Opening hours",
+        f"Our opening hours are {days}, from {_clock(opens_at)} to {_clock(closes_at)} "
+        f"({timezone} time). We are closed on Saturdays, Sundays and public holidays. "
+        "We are open during these business hours for calls, visits and appointments.",
+        "# Services",
+        f"We offer {names}. Appointments can be booked during our opening hours.",
+        service_lines,
+        "# Prices",
+        price_lines,
+        "There is no booking fee and no cancellation fee. Payment is never taken over the phone.",
+        "# Location and parking",
+        "We are at 1 Example Street, Springfield, on the ground floor, next to the train "
+        "station. Free parking is available behind the building, and the entrance is "
+        "wheelchair accessible.",
+        "# About this sample",
+        "This is a sample knowledge source created with the demo agent. Edit it or replace "
+        "it with your own documents under Knowledge sources in the admin.",
+    ]
+    return "\n\n".join(sections) + "\n"

@@ -122,7 +122,7 @@ def test_the_demo_agent_answers_questions_out_of_the_box(
     best = passages[0]
     assert best["section"] == "Opening hours"
     # The hours the booking tools offer, in the agent's zone.
-    assert "Monday to Friday, from 09:00 to 17:00" in " ".join(best["text"].split())
+    assert "Monday to Friday, from 09:00 to 17:00 (Europe/London time)" in best["text"]
     assert "Europe/London" in best["text"]
     prices = _knowledge_search(agent, "how much does a product demo cost")["passages"]
     assert isinstance(prices, list) and "Product demo" in prices[0]["text"]
