@@ -6,6 +6,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# In the environment of every command: in development the server's links (the embed
+# snippet, .ics links, links in emails) are made on this address (voiceagent/links.py).
+export HOST PORT
 # The PostgreSQL + Redis pass of `make test`.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0

@@ -5,7 +5,6 @@ import json
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -21,6 +20,7 @@ from appointments.selectors import calendar_connections_for_user
 from calls.telephony.twilio.signature import configured as twilio_configured
 from calls.tool_registry import tool_choices
 from voiceagent.admin import OwnerScopedAdmin, https_formfield
+from voiceagent.links import configured_base_url, public_base_url
 
 
 class OwnedAgentFilter(admin.RelatedFieldListFilter):
@@ -286,7 +286,7 @@ class AgentAdmin(OwnerScopedAdmin):
                 "Phone calls are not set up on this server (TWILIO_AUTH_TOKEN and "
                 "PUBLIC_BASE_URL; docs/telephony.md)."
             )
-        url = settings.PUBLIC_BASE_URL + reverse("twilio-voice", args=[agent.public_id])
+        url = configured_base_url() + reverse("twilio-voice", args=[agent.public_id])
         return format_html(
             "<code style='user-select:all'>{}</code><div class='help'>In the Twilio "
             "console, set your number's <em>A call comes in</em> webhook to POST to this "
@@ -298,15 +298,14 @@ class AgentAdmin(OwnerScopedAdmin):
     def embed_snippet(self, agent: Agent) -> str:
         if agent.pk is None:
             return "Shown once the agent is saved."
-        snippet = agent_embed_snippet(agent=agent, base_url=settings.PUBLIC_BASE_URL)
+        base_url = public_base_url()
+        snippet = agent_embed_snippet(agent=agent, base_url=base_url)
         return format_html(
             "<code style='user-select:all;white-space:pre-wrap'>{}</code>"
             "<div class='help'>Paste this tag into any page of a website listed under "
             "allowed origins.{}</div>",
             snippet,
-            ""
-            if settings.PUBLIC_BASE_URL
-            else " Set PUBLIC_BASE_URL to show this server's address.",
+            "" if base_url else " Set PUBLIC_BASE_URL to show this server's address.",
         )
 
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone as dj_timezone
 
+from agents.demo_knowledge import DEMO_KNOWLEDGE_TITLE, demo_knowledge_markdown
 from agents.knowledge import (
     LOCAL_MODEL,
     OPENAI_MODEL,
@@ -109,6 +110,28 @@ def agent_demo_ensure(*, owner: User, timezone: str = "UTC") -> tuple[Agent, boo
     )
     logger.info("Created the demo agent %s", agent.public_id)
     return agent, True
+
+
+def agent_demo_knowledge_ensure(*, agent: Agent) -> KnowledgeSource | None:
+    """Gives the demo agent its sample knowledge source when it has no source at all;
+    returns the new source (pending: ``knowledge_source_ingest`` makes it ready), or None.
+
+    A demo agent with any source, the sample included (edited or not), is left as it
+    is: running ``bootstrap`` again never overwrites or re-adds what a user changed.
+    """
+    if agent.knowledge_sources.exists():
+        return None
+    content = demo_knowledge_markdown(
+        services=DEMO_SERVICES,
+        hours=DEMO_HOURS,
+        days=f"{WORKDAYS[0].label} to {WORKDAYS[-1].label}",
+        timezone=agent.timezone,
+    )
+    source = KnowledgeSource.objects.create(
+        agent=agent, title=DEMO_KNOWLEDGE_TITLE, kind=SourceKind.MARKDOWN, content=content
+    )
+    logger.info("Added the sample knowledge source to the demo agent %s", agent.public_id)
+    return source
 
 
 def knowledge_source_save(*, source: KnowledgeSource) -> KnowledgeSource:

@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
@@ -19,6 +18,7 @@ from appointments.availability import free_slots
 from appointments.models import Appointment, AppointmentStatus, CalendarConnection
 from appointments.when import parse_when
 from appointments.when.types import RANGE_DOUBT
+from voiceagent.links import public_url
 from voiceagent.selectors import owned_by
 
 
@@ -148,5 +148,5 @@ def appointment_payload(appointment: Appointment) -> dict[str, object]:
         "provider": appointment.provider,
         "calendar_link": appointment.calendar_link or None,
         "meeting_link": appointment.meeting_link or None,
-        "ics_url": settings.PUBLIC_BASE_URL + reverse("appointment-ics", args=[appointment.pk]),
+        "ics_url": public_url(reverse("appointment-ics", args=[appointment.pk])),
     }

@@ -5,7 +5,6 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,6 +24,7 @@ from appointments.calendars.base import CalendarBackend, CalendarError
 from appointments.ics import appointment_ics as ics_text
 from appointments.ics import ics_filename
 from appointments.models import Appointment, CalendarProvider
+from voiceagent.links import public_url
 
 logger = logging.getLogger(__name__)
 
@@ -53,11 +53,7 @@ def _agent_page(agent_id: int) -> str:
 
 def _callback_uri(request: HttpRequest, provider: str) -> str:
     path = reverse("calendar-callback", args=[provider])
-    return (
-        settings.PUBLIC_BASE_URL + path
-        if settings.PUBLIC_BASE_URL
-        else request.build_absolute_uri(path)
-    )
+    return public_url(path, request)
 
 
 def _backend(provider: str) -> CalendarBackend:

@@ -15,6 +15,7 @@ from agents.services import DEMO_AGENT_PUBLIC_ID
 from calls.models import CallLog
 from calls.recordings import recording_response, recording_token_grant
 from calls.selectors import calls_for_user
+from voiceagent.links import public_base_url
 
 
 def demo(request: HttpRequest) -> HttpResponse:
@@ -28,9 +29,7 @@ def demo(request: HttpRequest) -> HttpResponse:
         {
             "agent": agent,
             "engine": settings.VOICEAGENT_ENGINE,
-            "snippet": agent_embed_snippet(
-                agent=agent, base_url=settings.PUBLIC_BASE_URL or request.build_absolute_uri("/")
-            ),
+            "snippet": agent_embed_snippet(agent=agent, base_url=public_base_url(request)),
         },
     )
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
@@ -17,6 +16,7 @@ from appointments.selectors import appointment_payload
 from calls.models import CallLog
 from contacts.models import Contact
 from notifications.models import OutboxMessage
+from voiceagent.links import public_url
 from voiceagent.selectors import owned_by
 
 
@@ -26,7 +26,7 @@ def outbox_for_user(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Outbo
 
 
 def admin_url(name: str, *args: object) -> str:
-    return settings.PUBLIC_BASE_URL + reverse(name, args=args)
+    return public_url(reverse(name, args=args))
 
 
 def agent_body(agent: Agent) -> dict[str, Any]:

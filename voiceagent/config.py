@@ -103,6 +103,9 @@ def channel_layers(redis_url: str) -> dict[str, Any]:
     return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 
+EMBEDDED_BROKER_URL = "memory://localhost/"
+
+
 def celery_broker(env: Env, *, redis_url: str) -> tuple[str, bool]:
     """Returns ``(broker_url, always_eager)``.
 
@@ -116,4 +119,23 @@ def celery_broker(env: Env, *, redis_url: str) -> tuple[str, bool]:
     broker_url = broker_url or redis_url
     if broker_url:
         return broker_url, env.bool("CELERY_TASK_ALWAYS_EAGER", False)
-    return "memory://", True
+    # Eager tasks still take a producer from kombu's pool, which opens this (in-memory)
+    # connection: without a host kombu logs "No hostname was supplied" on every task.
+    return EMBEDDED_BROKER_URL, True
+
+
+# Addresses a server bound to every interface answers on from this machine (read, not
+# bound to: the S104 rule is about binding).
+_WILDCARD_HOSTS = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "[::]": "[::1]", "": "127.0.0.1"}  # noqa: S104
+
+
+def dev_base_url(env: Env) -> str:
+    """The address `make run` serves on, from the ``HOST`` and ``PORT`` it exports
+    (``PORT=8123 make run``): links made outside a request (emails, the booking's
+    ``.ics`` link in a call) point at it in development."""
+    port = env.int("PORT", 8000, min_value=1, max_value=65535)
+    host = env.str("HOST", "127.0.0.1")
+    host = _WILDCARD_HOSTS.get(host, host)
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address
+    return f"http://{host}:{port}"

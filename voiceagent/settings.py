@@ -34,10 +34,11 @@ DEBUG = env.bool("DJANGO_DEBUG", True)
 SECRET_KEY = config.secret_key(env, debug=DEBUG, data_dir=DATA_DIR)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS")
-# In debug, the address `make run` serves on (PORT=9000 make run moves it), so that links
-# in emails and the widget (.ics files) work out of the box.
-_DEV_URL = f"http://127.0.0.1:{env.int('PORT', 8000, min_value=1, max_value=65535)}"
-PUBLIC_BASE_URL = env.url("PUBLIC_BASE_URL", _DEV_URL if DEBUG else "").rstrip("/")
+# This server's public address, when set. Links are made by voiceagent.links, which
+# falls back (development) on the request's own address, else on DEV_BASE_URL: the
+# HOST and PORT `make run` serves on (PORT=8123 make run moves every link).
+PUBLIC_BASE_URL = env.url("PUBLIC_BASE_URL", "").rstrip("/")
+DEV_BASE_URL = config.dev_base_url(env) if DEBUG else ""
 
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", "UTC")
 USE_TZ = True
@@ -84,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "voiceagent.middleware.ContentSecurityPolicyMiddleware",
+    "voiceagent.links.CurrentRequestMiddleware",
 ]
 
 TEMPLATES = [

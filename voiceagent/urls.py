@@ -24,6 +24,7 @@ admin.site.index_title = "Agents, calls, contacts and appointments"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("api/", include("voiceagent.api.urls")),
     path("dashboard/", include("dashboard.urls")),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -13,6 +12,7 @@ from agents.models import Agent, BusinessHours, KnowledgeSource, Service
 from agents.selectors import agent_embed_snippet
 from appointments.models import CalendarConnection
 from calls.web_sessions import DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, MIN_TTL_SECONDS
+from voiceagent.links import public_base_url
 from voiceagent.validators import validate_e164
 
 METADATA_MAX_BYTES = 4096
@@ -125,7 +125,9 @@ class AgentSerializer(serializers.ModelSerializer):
         validators: list[Any] = []
 
     def get_embed_snippet(self, agent: Agent) -> str:
-        return agent_embed_snippet(agent=agent, base_url=settings.PUBLIC_BASE_URL)
+        return agent_embed_snippet(
+            agent=agent, base_url=public_base_url(self.context.get("request"))
+        )
 
 
 class KnowledgeSourceSerializer(serializers.ModelSerializer):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -36,6 +35,7 @@ from calls.web_sessions import call_websocket_url, web_session_mint
 from voiceagent.api.errors import request_user_id
 from voiceagent.api.filtering import StrictFilterBackend
 from voiceagent.api.pagination import NewestCreatedCursorPagination
+from voiceagent.links import public_base_url
 
 AGENT_ID = OpenApiParameter("public_id", str, OpenApiParameter.PATH, description="Agent public id.")
 
@@ -120,7 +120,7 @@ class AgentViewSet(viewsets.ModelViewSet[Agent]):
             metadata=data.get("metadata"),
         )
         websocket_url = call_websocket_url(
-            base_url=settings.PUBLIC_BASE_URL or request.build_absolute_uri("/"),
+            base_url=public_base_url(request),
             agent_public_id=agent.public_id,
             session_token=session.token,
         )

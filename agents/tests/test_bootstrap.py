@@ -85,3 +85,67 @@ def test_weak_password_and_bad_timezone_are_refused(monkeypatch: pytest.MonkeyPa
         _bootstrap(timezone="Nowhere/Special")
     assert not Agent.objects.exists()
     assert not get_user_model().objects.exists()
+
+
+def _knowledge_search(agent: Agent, query: str) -> dict[str, object]:
+    from asgiref.sync import async_to_sync
+
+    from agents.tools import search_knowledge_base
+    from calls.realtime.hooks import ToolContext
+
+    async def nothing(message: dict[str, object]) -> None:
+        return None
+
+    def no_end() -> None:
+        return None
+
+    context = ToolContext(
+        call_id="c", agent_id=agent.pk, user_info={}, send_to_client=nothing, request_end=no_end
+    )
+    return async_to_sync(search_knowledge_base)({"query": query}, context)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_agent_answers_questions_out_of_the_box(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-test-password-1")
+    output = _bootstrap(timezone="Europe/London")
+    assert "sample knowledge source" in output
+    agent = Agent.objects.get(public_id="front-desk")
+    (source,) = agent.knowledge_sources.all()
+    assert source.status == "ready" and source.chunk_count >= 4
+
+    result = _knowledge_search(agent, "what are your opening hours")
+    passages = result["passages"]
+    assert isinstance(passages, list) and passages
+    best = passages[0]
+    assert best["section"] == "Opening hours"
+    # The hours the booking tools offer, in the agent's zone.
+    assert "Monday to Friday, from 09:00 to 17:00 (Europe/London time)" in best["text"]
+    assert "Europe/London" in best["text"]
+    prices = _knowledge_search(agent, "how much does a product demo cost")["passages"]
+    assert isinstance(prices, list) and "Product demo" in prices[0]["text"]
+    where = _knowledge_search(agent, "where are you located, is there parking")["passages"]
+    assert isinstance(where, list) and where[0]["section"] == "Location and parking"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bootstrap_never_overwrites_or_re_adds_the_users_knowledge(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-test-password-1")
+    _bootstrap()
+    agent = Agent.objects.get(public_id="front-desk")
+    source = agent.knowledge_sources.get()
+    source.content = "# Opening hours\n\nWe open at dawn."
+    source.save()
+    assert "sample knowledge source" not in _bootstrap()
+    source.refresh_from_db()
+    assert source.content == "# Opening hours\n\nWe open at dawn."
+    assert agent.knowledge_sources.count() == 1
+    # Replaced by the user's own source: the sample does not come back.
+    source.delete()
+    agent.knowledge_sources.create(title="Our menu", content="Soup of the day.")
+    _bootstrap()
+    assert list(agent.knowledge_sources.values_list("title", flat=True)) == ["Our menu"]

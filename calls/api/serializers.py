@@ -7,6 +7,7 @@ from rest_framework import serializers
 from agents.models import Agent
 from calls.models import CallLog, EndReason, Outcome, ToolInvocation, TranscriptTurn
 from calls.recordings import recording_url
+from voiceagent.links import public_url
 
 API_RECORDING_URL_TTL = 15 * 60
 
@@ -86,4 +87,4 @@ class CallLogDetailSerializer(CallLogSerializer):
         path = recording_url(call=call, ttl_seconds=API_RECORDING_URL_TTL, for_user_id=user_id)
         if not path:
             return None
-        return request.build_absolute_uri(path) if request is not None else path
+        return public_url(path, request)

@@ -109,13 +109,14 @@ class UpstreamHandlers:
         )
 
     async def _assistant_delta(self, event: dict[str, Any]) -> None:
-        if self.session.responses.is_interrupted(event.get("response_id") or ""):
+        response_id = event.get("response_id") or ""
+        if self.session.responses.is_interrupted(response_id):
             return
         delta = event.get("delta") or ""
         if delta:
-            await self.session.send_transcript(
-                "assistant", delta, event.get("item_id") or "", final=False
-            )
+            item_id = event.get("item_id") or ""
+            self.session.transcript.assistant_caption(item_id, response_id, delta)
+            await self.session.send_transcript("assistant", delta, item_id, final=False)
 
     async def _assistant_done(self, event: dict[str, Any]) -> None:
         text = event.get("transcript") if "transcript" in event else event.get("text")
@@ -129,6 +130,8 @@ class UpstreamHandlers:
         session.responses.done(response_id)
         if session.timers is not None:
             session.timers.agent_spoke(session.clock())
+        # A cancelled response sends no final text: what the caller saw of it is kept.
+        await session.assistant_unfinished(response_id)
         await session.hooks.send_json({"type": "response_done", "item_id": _last_item(response)})
         await session.greeting.response_done(response)
 

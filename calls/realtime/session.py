@@ -221,6 +221,8 @@ class CallSession:
         # The upstream close handshake runs beside the bookkeeping, not before it.
         closing = asyncio.ensure_future(self._close_upstream())
         try:
+            # A reply cut off by the end of the call: what the caller saw of it counts.
+            await self.assistant_unfinished(None, tell=False)
             await self.transcript.writer.flush_final()
             duration = 0 if self._ready_at is None else int(self.clock() - self._ready_at)
             latency_p50, latency_p95 = self.latency.summary()
@@ -389,6 +391,8 @@ class CallSession:
             return
         audio, transcript = cached
         item_id = self.greeting.item_id
+        # Its place comes first, even when the caller types while it is being sent.
+        self.transcript.seq(item_id)
         for chunk in self.greeting.chunks(audio, self.audio.bytes_per_ms):
             await self.play(
                 item_id, item_id, base64.b64encode(chunk).decode(), len(chunk), local=True
@@ -427,6 +431,17 @@ class CallSession:
                 item_id, text, started_ms=started_ms, latency_ms=self.latency.of_item(item_id)
             )
         await self.send_transcript("assistant", text, item_id, final=True)
+
+    async def assistant_unfinished(self, response_id: str | None, *, tell: bool = True) -> None:
+        """Stores the assistant items of a response (None: any) that were cut off before
+        their final text, as far as the caller was shown them, marked interrupted; the
+        client gets that text as the item's final (``tell``)."""
+        for item_id, text in self.transcript.take_unfinished(response_id):
+            self.transcript.interrupted(item_id)
+            if tell:
+                await self.assistant_final(item_id, text)
+            else:
+                self.transcript.assistant_turn(item_id, text, started_ms=None)
 
     async def send_transcript(self, role: str, text: str, item_id: str, *, final: bool) -> None:
         """A `transcript` message: a delta to append, or the whole final text."""

@@ -137,6 +137,10 @@ class TranscriptLog:
         self._speech_start_ms: dict[str, int] = {}
         self._assistant_turns: dict[str, TurnRecord] = {}
         self._interrupted_items: set[str] = set()
+        # Captions the caller was shown of assistant items with no final text yet, by
+        # item: (response id, the pieces). A cancelled response never sends its final
+        # text, and what the caller saw must still be stored.
+        self._captions: dict[str, tuple[str, list[str]]] = {}
 
     @property
     def last_seq(self) -> int:
@@ -170,6 +174,7 @@ class TranscriptLog:
     def assistant_turn(
         self, item_id: str, text: str, *, started_ms: int | None, latency_ms: int | None = None
     ) -> None:
+        self._captions.pop(item_id, None)
         turn = TurnRecord(
             seq=self.seq(item_id),
             role="assistant",
@@ -189,3 +194,21 @@ class TranscriptLog:
         if turn is not None and not turn.interrupted:
             turn.interrupted = True
             self.writer.queue(turn)
+
+    def assistant_caption(self, item_id: str, response_id: str, delta: str) -> None:
+        """A piece of an assistant item's text the caller was shown (a caption)."""
+        if item_id and item_id not in self._assistant_turns:
+            self._captions.setdefault(item_id, (response_id, []))[1].append(delta)
+
+    def take_unfinished(self, response_id: str | None = None) -> list[tuple[str, str]]:
+        """The assistant items of the response (None: of any) that the caller was shown
+        part of but that never got their final text, as (item id, text shown): a
+        response cancelled mid-sentence (the caller typed or hung up over it)."""
+        unfinished = [
+            (item_id, "".join(pieces).strip())
+            for item_id, (owner, pieces) in self._captions.items()
+            if response_id is None or owner == response_id
+        ]
+        for item_id, _ in unfinished:
+            del self._captions[item_id]
+        return [(item_id, text) for item_id, text in unfinished if text]

@@ -10,10 +10,9 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit, urlunsplit
 
-from django.conf import settings
-
 from calls import services
 from calls.telephony import grants
+from voiceagent.links import configured_base_url
 
 logger = logging.getLogger(__name__)
 
@@ -23,13 +22,13 @@ UNAVAILABLE_MESSAGE = "Sorry, nobody can take your call right now. Please try ag
 def public_url(*, path: str, query: str = "") -> str:
     """A URL as the provider knows it (signatures cover it byte for byte), on
     PUBLIC_BASE_URL, so that a proxy in front of this server does not break them."""
-    base = urlsplit(settings.PUBLIC_BASE_URL)
+    base = urlsplit(configured_base_url())
     return urlunsplit((base.scheme, base.netloc, path, query, ""))
 
 
 def stream_url(path: str) -> str:
     """A media stream's URL: wss on an https server (providers need wss)."""
-    base = urlsplit(settings.PUBLIC_BASE_URL)
+    base = urlsplit(configured_base_url())
     scheme = "wss" if base.scheme == "https" else "ws"
     return urlunsplit((scheme, base.netloc, path, "", ""))
 

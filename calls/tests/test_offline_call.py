@@ -110,6 +110,9 @@ async def test_offline_agent_books_an_appointment(
     monkeypatch.setattr(CallConsumer, "save_tool", slow_save_tool)
 
     settings.VOICEAGENT_ENGINE = "offline"
+    # As `PORT=8123 make run` configures it: the widget's .ics link is on that port.
+    settings.PUBLIC_BASE_URL = ""
+    settings.DEV_BASE_URL = "http://127.0.0.1:8123"
     wednesday = next_weekday(2, 14)
     communicator = WebsocketCommunicator(
         application, "/ws/calls/front-desk/", headers=[(b"host", b"localhost")]
@@ -128,6 +131,7 @@ async def test_offline_agent_books_an_appointment(
     await say(f"{wednesday:%Y-%m-%d} at 14:00 please")
     booked, _ = await receive_until(communicator, "appointment", timeout=10)
     assert booked["appointment"]["service"] == "Consultation"
+    assert booked["appointment"]["ics_url"].startswith("http://127.0.0.1:8123/appointments/")
     appointment = await Appointment.objects.aget()
     assert appointment.start_at == wednesday
     # The caller ends the call the moment the booking shows: the tool call that made it

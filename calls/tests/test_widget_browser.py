@@ -223,10 +223,18 @@ async def test_stop_speaking_and_mute(
     agent: Agent, fake: FakeRealtimeServer, asgi_server: str, browser: Browser
 ) -> None:
     fake.greeting_chunks = tone(4.0)
-    page = await open_widget(browser, asgi_server)
+    # A phone-sized screen, where the footer's buttons are the tightest.
+    page = await open_widget(browser, asgi_server, width=360, height=720)
     upstream = await start_call(page, fake)
     await wait_debug(page, "d.state === 'speaking' && d.outputLevel > 0.05")
-    await page.get_by_role("button", name="Stop speaking").click()
+    stop = page.get_by_role("button", name="Stop speaking")
+    end = page.get_by_role("button", name="End call")
+    stop_box, end_box = await stop.bounding_box(), await end.bounding_box()
+    assert stop_box is not None and end_box is not None
+    # Its label fits on one line: as tall as a one-line button (44 px minimum).
+    assert stop_box["height"] == end_box["height"] and stop_box["height"] < 50, stop_box
+    await shot(page, "speaking-mobile-360")
+    await stop.click()
     await wait_debug(page, "d.outputLevel < 0.001 && !d.playing")
     truncate = (await upstream.wait_for("conversation.item.truncate"))[0]
     assert truncate["audio_end_ms"] < 4000
@@ -272,7 +280,9 @@ async def test_captions_typed_text_and_cards(
     await upstream.call_functions(
         [("update_user_info", {"name": "Ada Lovelace", "email": "ada@example.com"})]
     )
-    await widget.locator("[data-card='user-info']", has_text="ada@example.com").wait_for()
+    contact_card = widget.locator("[data-card='contact']")
+    await contact_card.filter(has_text="ada@example.com").wait_for()
+    assert "Not saved yet" in await contact_card.inner_text()
 
     call_id = (await debug(page))["callId"]
     send = sync_to_async(call_client_message_send)
@@ -288,7 +298,12 @@ async def test_captions_typed_text_and_cards(
             },
         },
     )
-    await widget.locator("[data-card='contact']", has_text="+442071838750").wait_for()
+    await (
+        contact_card.filter(has_text="+442071838750").locator(".badge", has_text="Saved").wait_for()
+    )
+    # One card for the caller's details, updated in place, not one per message.
+    assert await widget.locator(".card").count() == 1
+    assert "Ada Lovelace" in await contact_card.inner_text()
     appointment = {
         "id": "a1",
         "service": "Consultation",
@@ -386,19 +401,24 @@ async def test_keyboard_and_small_screens(
     box = await panel.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360
     await shot(page, "mobile-360")
-    # Keyboard only: the launcher toggles the panel; Escape closes it and returns
-    # focus to the launcher; Enter reopens it with focus on "Start call".
+    # The open panel (the demo opens it) takes the launcher's place: no launcher over it.
     launcher = page.get_by_role("button", name="Talk to us")
-    await launcher.focus()
-    await page.keyboard.press("Enter")
-    assert await panel.is_hidden()
-    await page.keyboard.press("Enter")
-    assert await panel.is_visible()
-    assert await active_text(page) == "Start call"
+    assert await launcher.is_hidden()
+    # Keyboard only: Escape closes the panel and brings back the launcher, focused;
+    # Enter reopens the panel with focus on "Start call", and hides the launcher again.
+    await page.get_by_role("button", name="Start call").focus()
     await page.keyboard.press("Escape")
     assert await panel.is_hidden()
+    assert await launcher.is_visible()
     assert await active_text(page) == "Talk to us"
     await page.keyboard.press("Enter")
+    assert await panel.is_visible()
+    assert await launcher.is_hidden()
+    assert await active_text(page) == "Start call"
+    await page.get_by_role("button", name="Close").click()
+    assert await panel.is_hidden() and await launcher.is_visible()
+    await launcher.click()
+    assert await active_text(page) == "Start call"
     await page.keyboard.press("Enter")
     await wait_debug(page, "d.ready")
     await shot(page, "mobile-360-call")

@@ -91,7 +91,7 @@ def test_redis_url_switches_the_channel_layer() -> None:
 
 
 def test_celery_runs_eagerly_without_a_broker() -> None:
-    assert config.celery_broker(Env({}), redis_url="") == ("memory://", True)
+    assert config.celery_broker(Env({}), redis_url="") == ("memory://localhost/", True)
 
 
 def test_redis_url_becomes_the_celery_broker() -> None:

@@ -61,7 +61,7 @@ def test_nothing_set_gives_the_embedded_defaults(tmp_path: Path) -> None:
     assert loaded["db_engine"] == "django.db.backends.sqlite3"
     assert loaded["db_name"] == str(tmp_path / "data" / "db.sqlite3")
     assert loaded["layer"] == "channels.layers.InMemoryChannelLayer"
-    assert (loaded["broker"], loaded["eager"]) == ("memory://", True)
+    assert (loaded["broker"], loaded["eager"]) == ("memory://localhost/", True)
     assert loaded["email"] == "django.core.mail.backends.console.EmailBackend"
     assert loaded["engine"] == "offline"
     assert loaded["use_tz"] is True

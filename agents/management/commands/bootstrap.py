@@ -12,7 +12,12 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from agents.services import agent_demo_ensure
+from agents.models import Agent, SourceStatus
+from agents.services import (
+    agent_demo_ensure,
+    agent_demo_knowledge_ensure,
+    knowledge_source_ingest,
+)
 from calls.services import call_logs_close_orphans
 
 
@@ -72,6 +77,7 @@ class Command(BaseCommand):
             f"{'Created' if created else 'Found'} demo agent '{agent.name}' "
             f"(public id {agent.public_id})."
         )
+        self._sample_knowledge(agent)
         orphans = call_logs_close_orphans()
         if orphans:
             self.stdout.write(f"Closed {orphans} call(s) left live by a stopped server.")
@@ -82,5 +88,24 @@ class Command(BaseCommand):
                     f"\n  Admin login: {username} / {generated_password}\n"
                     "  (generated now and not shown again; change it with "
                     "`python manage.py changepassword`)\n"
+                )
+            )
+
+    def _sample_knowledge(self, agent: Agent) -> None:
+        """So that questions work out of the box: the demo agent's sample knowledge
+        source, ingested here and now (local embeddings take milliseconds), ready when
+        the server starts."""
+        source = agent_demo_knowledge_ensure(agent=agent)
+        if source is None:
+            return
+        ingested = knowledge_source_ingest(source_id=source.pk)
+        if ingested is not None and ingested.status == SourceStatus.READY:
+            self.stdout.write(f"Added the sample knowledge source '{source.title}'.")
+        else:
+            error = ingested.error if ingested is not None else "it disappeared"
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Added the sample knowledge source '{source.title}', but ingesting it "
+                    f"failed ({error}); it is retried when saved in the admin."
                 )
             )

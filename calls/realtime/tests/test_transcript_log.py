@@ -44,3 +44,20 @@ async def test_an_interruption_before_or_after_the_final_text_is_stored() -> Non
     assert stored["item_a"].interrupted and stored["item_a"].started_ms == 0
     assert stored["item_b"].interrupted
     assert [t.item_id for t in saved].count("item_b") == 2
+
+
+async def test_a_reply_cut_off_before_its_final_text_keeps_what_the_caller_was_shown() -> None:
+    log, saved = _log()
+    log.seq("item_greeting")
+    log.assistant_caption("item_greeting", "resp_1", "Hi, ")
+    log.assistant_caption("item_greeting", "resp_1", "thanks for ")
+    log.assistant_caption("item_next", "resp_2", "Sure.")
+    log.assistant_caption("item_done", "resp_1", "Done")
+    log.assistant_turn("item_done", "Done.", started_ms=0)  # final: nothing unfinished
+    assert log.take_unfinished("resp_1") == [("item_greeting", "Hi, thanks for")]
+    assert log.take_unfinished("resp_1") == []  # once
+    assert log.take_unfinished(None) == [("item_next", "Sure.")]
+    log.assistant_caption("item_done", "resp_1", " late")  # after its final: ignored
+    assert log.take_unfinished(None) == []
+    await log.writer.flush()
+    assert [t.item_id for t in saved] == ["item_done"]

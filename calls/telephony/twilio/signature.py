@@ -9,12 +9,13 @@ from twilio.request_validator import RequestValidator
 
 from calls.telephony.twilio import STREAM_PATH
 from calls.telephony.webhook import stream_url
+from voiceagent.links import configured_base_url
 
 
 def configured() -> bool:
     """Phone calls need the auth token (signatures) and the public address Twilio uses:
     signatures cover URLs, so both ends must build them from the same base."""
-    return bool(settings.TWILIO_AUTH_TOKEN and settings.PUBLIC_BASE_URL)
+    return bool(settings.TWILIO_AUTH_TOKEN and configured_base_url())
 
 
 def signature_valid(*, url: str, params: Any, signature: str) -> bool:

@@ -1,9 +1,8 @@
 // The embeddable voice widget: one call at a time over docs/protocol.md.
 import { bytesToBase64 } from "./dsp.js";
 import { Player } from "./player.js";
-import {
-  STATE_LABELS, addLine, buildUi, showAppointment, showContactSaved, showUserInfo,
-} from "./ui.js";
+import { contactView, emptyContact, withContactSaved, withUserInfo } from "./contact.js";
+import { STATE_LABELS, addLine, buildUi, showAppointment, showContact } from "./ui.js";
 
 const PLAYBACK_REPORT_MS = 250;
 const END_REASONS = {
@@ -41,6 +40,7 @@ export class VoiceWidget {
     this.reconnected = false;
     this.ready = false;
     this.partials = new Map();
+    this.contact = emptyContact();
     this.stats = { framesSent: 0, bytesSent: 0, audioReceived: 0, listeningAt: null, silencedAt: null };
     this.bind();
     this.setState("idle");
@@ -68,15 +68,19 @@ export class VoiceWidget {
     });
   }
 
+  // The launcher makes way for the open panel (which has its own close button), and
+  // comes back, focused, when the panel closes.
   openPanel(focus) {
     this.ui.panel.hidden = false;
     this.ui.launcher.setAttribute("aria-expanded", "true");
+    this.ui.launcher.hidden = true;
     if (focus) (this.ready ? this.ui.input : this.ui.start).focus();
   }
 
   closePanel() {
     this.ui.panel.hidden = true;
     this.ui.launcher.setAttribute("aria-expanded", "false");
+    this.ui.launcher.hidden = false;
     this.ui.launcher.focus();
   }
 
@@ -106,6 +110,7 @@ export class VoiceWidget {
 
   async start(useMicrophone) {
     this.cleanup();
+    this.contact = emptyContact(); // a new call captures its caller's details afresh
     this.useMicrophone = useMicrophone;
     this.ui.alert.hidden = true;
     this.reconnected = false;
@@ -231,10 +236,12 @@ export class VoiceWidget {
         this.afterPlayback(() => { if (this.state === "speaking" || this.state === "thinking") this.setState("listening"); });
         break;
       case "user_info":
-        showUserInfo(this.ui, message.user_info || {});
+        this.contact = withUserInfo(this.contact, message.user_info || {});
+        showContact(this.ui, contactView(this.contact));
         break;
       case "contact_saved":
-        showContactSaved(this.ui, message.contact || {});
+        this.contact = withContactSaved(this.contact, message.contact || {});
+        showContact(this.ui, contactView(this.contact));
         addLine(this.ui, "note", "Contact saved");
         break;
       case "appointment":

@@ -5,16 +5,16 @@ const STYLE = `
 * { box-sizing: border-box; }
 .root { position: fixed; z-index: 2147483000; bottom: 20px; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #15181e; }
 .root.right { right: 20px; } .root.left { left: 20px; }
-button { font: inherit; cursor: pointer; border-radius: 999px; border: 1px solid transparent; padding: .5rem .95rem; min-height: 44px; }
+button { font: inherit; cursor: pointer; border-radius: 999px; border: 1px solid transparent; padding: .5rem .95rem; min-height: 44px; white-space: nowrap; }
 button:focus-visible, input:focus-visible { outline: 3px solid #f5a524; outline-offset: 2px; }
 button[disabled] { opacity: .55; cursor: not-allowed; }
 .primary { background: var(--accent); color: var(--on-accent); }
 .secondary { background: #fff; color: #15181e; border-color: #8a93a3; }
 .danger { background: #b42318; color: #fff; }
 .launcher { background: var(--accent); color: var(--on-accent); box-shadow: 0 6px 20px rgba(0,0,0,.25); font-weight: 600; }
-.panel { position: absolute; bottom: 64px; width: min(380px, calc(100vw - 24px)); max-height: min(620px, calc(100vh - 100px)); display: flex; flex-direction: column; background: #fff; border-radius: 16px; box-shadow: 0 12px 40px rgba(0,0,0,.3); overflow: hidden; }
+.panel { position: absolute; bottom: 0; width: min(380px, calc(100vw - 24px)); max-height: min(620px, calc(100vh - 100px)); display: flex; flex-direction: column; background: #fff; border-radius: 16px; box-shadow: 0 12px 40px rgba(0,0,0,.3); overflow: hidden; }
 .root.right .panel { right: 0; } .root.left .panel { left: 0; }
-.panel[hidden] { display: none; }
+.panel[hidden], .launcher[hidden] { display: none; }
 header { display: flex; align-items: center; gap: .5rem; padding: .75rem 1rem; background: var(--accent); color: var(--on-accent); }
 header h2 { font-size: 1rem; margin: 0; flex: 1; }
 .close { background: transparent; color: inherit; min-height: 36px; padding: .25rem .6rem; }
@@ -44,7 +44,7 @@ ol.log li.note { background: none; color: #475467; font-size: .9em; max-width: 1
 form.compose { display: flex; gap: .5rem; padding: .5rem 1rem; border-top: 1px solid #e4e7ec; }
 form.compose input { flex: 1; min-width: 0; font: inherit; padding: .5rem .7rem; border: 1px solid #8a93a3; border-radius: 999px; min-height: 44px; }
 footer { display: flex; gap: .5rem; padding: .5rem 1rem .9rem; flex-wrap: wrap; }
-footer button { flex: 1; }
+footer button { flex: 1 1 auto; padding: .5rem .75rem; }
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;
 
@@ -155,14 +155,12 @@ function details(rows) {
   return list;
 }
 
-export function showUserInfo(ui, info) {
-  const box = card(ui, "user-info", "Your details");
-  box.append(details([["Name", info.name], ["Email", info.email], ["Phone", info.phone]]));
-}
-
-export function showContactSaved(ui, contact) {
-  const box = card(ui, "contact", "Contact saved");
-  box.append(details([["Name", contact.name], ["Email", contact.email], ["Phone", contact.phone]]));
+/** The caller's details: one card, updated in place (``view`` from contact.js). */
+export function showContact(ui, view) {
+  const box = card(ui, "contact", view.heading);
+  box.classList.toggle("saved", view.saved);
+  box.append(details(view.rows));
+  box.append(element("span", { class: `badge ${view.saved ? "confirmed" : ""}`.trim() }, view.status));
 }
 
 export function showAppointment(ui, appointment, language) {

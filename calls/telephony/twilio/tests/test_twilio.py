@@ -167,6 +167,7 @@ def test_webhook_refuses_a_call_that_already_streamed(agent: Any, twilio_setting
 
 def test_phone_calls_need_the_public_address_too(agent: Any, twilio_settings: Any) -> None:
     twilio_settings.PUBLIC_BASE_URL = ""
+    twilio_settings.DEV_BASE_URL = ""  # production: no development address either
     response = _post_webhook(_form())
     assert response.status_code == 503
     assert b"PUBLIC_BASE_URL" in response.content
