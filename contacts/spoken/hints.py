@@ -87,7 +87,8 @@ def apply_hints(text: str, lexicon: Lexicon, doubts: list[str]) -> str:
         word = match.group(1)
         if letters not in _plain(word):
             doubts.append(f"'{word}' was said with the hint '{letters}', which it does not hold")
-        after = " ".join(rest[used:])
+        tail = re.match(rf"\s*{phrase_pattern(lexicon.hint_tails)}", " ".join(rest[used:]), re.I)
+        after = " ".join(rest[used:])[tail.end() if tail else 0 :]
         text = f"{text[: match.end(1)]} {after}".strip()
         position = match.end(1)
     return text

@@ -25,6 +25,13 @@ TALK_AROUND_NAMES = [
     ("de", "grüß gott, ähm, ich bin der stefan", "Stefan"),
     ("de", "auf den Namen schulz bitte", "Schulz"),
     ("de", "tobias fischer am apparat", "Tobias Fischer"),
+    # Surnames alone and courtesy titles.
+    ("en", "my surname's okoro", "Okoro"),
+    ("en", "mrs henderson", "Henderson"),
+    ("es", "soy el señor navarro", "Navarro"),
+    ("fr", "mon prénom c'est inès et mon nom de famille c'est petit", "Inès Petit"),
+    ("fr", "oui bonjour monsieur lambert", "Lambert"),
+    ("de", "frau schneider", "Schneider"),
 ]
 # fmt: on
 
@@ -49,6 +56,10 @@ def test_talk_around_a_name_goes(language: str, text: str, expected: str) -> Non
         ("de", "schmidt mit d t", "Schmidt", True),
         ("de", "maier mit a i", "Maier", True),
         ("de", "meier mit ypsilon", "Meier", False),
+        ("en", "ashley with a y at the end", "Ashley", True),
+        ("es", "raúl con tilde en la u", "Raúl", True),
+        ("fr", "françois avec une cédille", "François", True),
+        ("de", "jürgen mit umlaut", "Jürgen", True),
     ],
 )
 def test_spelling_hints_go_and_a_hint_that_does_not_fit_is_a_doubt(

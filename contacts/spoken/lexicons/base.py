@@ -82,6 +82,8 @@ class Lexicon:
     # "with an h", "con uve", "mit e ypsilon": a hint about the letters of the word before.
     hint_words: tuple[str, ...] = ()
     accent_words: tuple[str, ...] = ()
+    # "at the end", "al final": where the hinted letters are, said after them.
+    hint_tails: tuple[str, ...] = ()
     # "that's", "c'est": said before spelling out again what was just said.
     spelled_intros: tuple[str, ...] = ()
 

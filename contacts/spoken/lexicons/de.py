@@ -92,7 +92,7 @@ LEXICON = Lexicon(
         "ich heiße, ich bin, mein name ist, mein nachname ist, hier ist, hallo, guten tag, "
         "guten morgen, guten abend, grüß gott, moin, servus, hier spricht, am apparat ist, "
         "der, die, für, auf den namen, auf den namen von, der termin ist für, "
-        "mein vorname ist"
+        "mein vorname ist, mein familienname ist, herr, frau"
     ),
     name_intros=phrases(
         "ich heiße, ich bin, mein name ist, hier ist, hier spricht, auf den namen, "
@@ -111,6 +111,7 @@ LEXICON = Lexicon(
     particles=frozenset({"von", "van", "zu", "vom", "zum", "zur", "de", "di", "da"}),
     particle_articles=frozenset({"der", "den", "dem"}),
     hint_words=phrases("mit einem, mit einer, mit ein, mit"),
-    accent_words=phrases("mit umlaut, mit akzent"),
+    accent_words=phrases("mit umlaut, mit akzent, mit accent"),
+    hint_tails=phrases("am ende, am schluss, am anfang, in der mitte"),
     spelled_intros=phrases("also, das heißt, geschrieben"),
 )

@@ -81,7 +81,9 @@ LEXICON = Lexicon(
         "my name is, my name's, name is, name's, i am, i'm, this is, call me, it, "
         "my first name is, my last name is, the name is, you can call me, "
         "hi, hello, hey, good morning, good afternoon, good evening, for, it's for, "
-        "the appointment is for, the booking is for, under, under the name"
+        "the appointment is for, the booking is for, under, under the name, my surname is, "
+        "my surname's, surname is, last name is, first name is, my last name's, mr, mrs, ms, "
+        "miss, mister"
     ),
     name_intros=phrases(
         "my name is, my name's, my first name is, this is, i'm, i am, it's for, the name is, "
@@ -102,6 +104,10 @@ LEXICON = Lexicon(
     particles=frozenset({"de", "del", "della", "di", "da", "du", "des", "von"}),
     particle_articles=frozenset({"la", "der", "den"}),
     hint_words=phrases("with an, with a, with, spelled with an, spelled with a, spelled with"),
-    accent_words=phrases("with an accent on the, with an accent on, with an accent"),
+    accent_words=phrases(
+        "with an accent on the, with an accent on, with an accent, with an umlaut on the, "
+        "with an umlaut, with a cedilla"
+    ),
+    hint_tails=phrases("at the end, at the start, at the beginning, in the middle"),
     spelled_intros=phrases("that's, that is, spelled, spelt, spelled as, that's spelled"),
 )

@@ -84,7 +84,8 @@ LEXICON = Lexicon(
     name_lead_ins=phrases(
         "me llamo, mi nombre es, soy, mi apellido es, mi nombre, hola, buenas, buenos días, "
         "buenas tardes, buenas noches, sí, si, para, es para, a nombre de, de parte de, "
-        "la cita es para, la reserva es para, está a nombre de"
+        "la cita es para, la reserva es para, está a nombre de, mis apellidos son, "
+        "señor, señora, señorita, el señor, la señora, don, doña"
     ),
     name_intros=phrases(
         "me llamo, mi nombre es, soy, a nombre de, de parte de, es para, la cita es para"
@@ -102,7 +103,9 @@ LEXICON = Lexicon(
     particle_articles=frozenset({"la", "las", "los"}),
     hint_words=phrases("con una, con un, con la, con el, con, escrito con"),
     accent_words=phrases(
-        "con tilde en la, con tilde en el, con tilde, con acento en la, con acento"
+        "con tilde en la, con tilde en el, con tilde, con acento en la, con acento en el, "
+        "con acento, con diéresis"
     ),
+    hint_tails=phrases("al final, al principio, en medio"),
     spelled_intros=phrases("o sea, es decir, se escribe, que se escribe"),
 )

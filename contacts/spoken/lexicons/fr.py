@@ -74,7 +74,8 @@ LEXICON = Lexicon(
     name_lead_ins=phrases(
         "je m'appelle, mon nom est, mon nom c'est, je suis, moi c'est, bonjour, bonsoir, "
         "allô, allo, oui, c'est pour, pour, de la part de, au nom de, c'est au nom de, "
-        "le rendez-vous est pour, c'est de la part de"
+        "le rendez-vous est pour, c'est de la part de, mon prénom c'est, mon prénom est, "
+        "mon nom de famille c'est, mon nom de famille est, madame, monsieur, mademoiselle"
     ),
     name_intros=phrases(
         "je m'appelle, mon nom est, mon nom c'est, je suis, moi c'est, de la part de, au nom de, "
@@ -97,7 +98,9 @@ LEXICON = Lexicon(
     accent_words=phrases(
         "avec un accent aigu sur le, avec un accent grave sur le, avec un accent sur le, "
         "avec accent sur le, avec un accent aigu, avec un accent grave, avec un accent, "
-        "accent aigu, accent grave"
+        "accent aigu, accent grave, avec un tréma sur le, avec un tréma, avec une cédille, "
+        "avec un accent circonflexe sur le, avec un accent circonflexe, avec un circonflexe"
     ),
+    hint_tails=phrases("à la fin, au début, au milieu"),
     spelled_intros=phrases("c'est, ça s'écrit, qui s'écrit, soit"),
 )
