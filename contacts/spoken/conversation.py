@@ -32,12 +32,18 @@ def clean_text(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def strip_talk(text: str, lexicon: Lexicon, *, lead_in: re.Pattern[str] | None = None) -> str:
+def strip_talk(
+    text: str,
+    lexicon: Lexicon,
+    *,
+    lead_in: re.Pattern[str] | None = None,
+    trailing: re.Pattern[str] | None = None,
+) -> str:
     """The value without what is said before it, after it, and the fillers inside it."""
     text = lexicon.intro_re.sub("", text, count=1) if lexicon.intro_re.search(text) else text
     text = (lead_in or lexicon.lead_in_re).sub("", text)
     text = lexicon.filler_re.sub(" ", text)
-    text = lexicon.trailing_re.sub("", text)
+    text = (trailing or lexicon.trailing_re).sub("", text)
     return re.sub(r"\s+", " ", text).strip(" ,;:!?")
 
 

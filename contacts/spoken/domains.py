@@ -42,6 +42,20 @@ def edit_distance(a: str, b: str) -> int:
     return rows[-1][-1]
 
 
+def known_label_near(label: str) -> str | None:
+    """The big provider's label ``label`` is one slip from (two for a long one), if any."""
+    if label in KNOWN_MAIL_LABELS:
+        return label
+    near = sorted(
+        (edit_distance(label, known), known)
+        for known in SUGGESTABLE
+        if abs(len(known) - len(label)) <= 2
+    )
+    if near and near[0][0] <= (1 if len(label) <= 5 else 2):
+        return near[0][1]
+    return None
+
+
 @lru_cache(maxsize=4096)
 def domain_doubts(domain: str) -> tuple[str, ...]:
     """Why ``domain`` may be misheard: a label near a big provider's, or an odd ending.
@@ -51,14 +65,9 @@ def domain_doubts(domain: str) -> tuple[str, ...]:
     doubts: list[str] = []
     labels = domain.split(".")
     first, tld = labels[0], labels[-1]
-    if first not in KNOWN_MAIL_LABELS:
-        near = sorted(
-            (edit_distance(first, known), known)
-            for known in SUGGESTABLE
-            if abs(len(known) - len(first)) <= 2
-        )
-        if near and near[0][0] <= (1 if len(first) <= 5 else 2):
-            doubts.append(f"the domain '{domain}' may be misheard ({near[0][1]}?)")
+    known = known_label_near(first)
+    if known is not None and known != first:
+        doubts.append(f"the domain '{domain}' may be misheard ({known}?)")
     if tld not in COMMON_TLDS and len(tld) <= 4:
         near_tld = [
             t for t in ("com", "net", "org", "de", "fr", "es") if edit_distance(tld, t) == 1

@@ -13,9 +13,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from contacts.spoken.conversation import Segment, clean_text, split_corrections, strip_talk
-from contacts.spoken.domains import KNOWN_MAIL_LABELS, domain_doubts
+from contacts.spoken.domains import KNOWN_MAIL_LABELS, domain_doubts, known_label_near
+from contacts.spoken.hints import drop_spelled_repeats
 from contacts.spoken.lexicons import Lexicon, lexicon_for
-from contacts.spoken.numbers import Piece, read_numbers
+from contacts.spoken.lexicons.base import phrase_pattern
+from contacts.spoken.numbers import Piece, read_numbers, word_value
 from contacts.spoken.result import NormalizationError, Normalized, normalized
 from contacts.spoken.spelling import letters_from_words, spell_phrases
 
@@ -41,7 +43,7 @@ def normalize_email(text: str, *, language: str = "en") -> Normalized:
         new = _chunks(segment.text, lexicon, doubts)
         if not new:
             continue
-        chunks = new if chunks is None else _correct(chunks, new, segment, doubts)
+        chunks = new if chunks is None else _correct(chunks, new, segment, lexicon, doubts)
     if not chunks:
         raise NormalizationError(f"'{text.strip()}' holds no email address; ask for it again.")
     if not any(c.text == "@" for c in chunks):
@@ -55,19 +57,48 @@ def normalize_email(text: str, *, language: str = "en") -> Normalized:
 
 def _chunks(text: str, lexicon: Lexicon, doubts: list[str]) -> list[Chunk]:
     # Spelling first: "l like lima" must not lose its "like" as a filler.
-    text = spell_phrases(text, lexicon, doubts)
+    text = spell_phrases(drop_spelled_repeats(text, lexicon), lexicon, doubts)
     text = strip_talk(text, lexicon).strip(" .,;!?").lower()
     typed = "@" in text
     for pattern, symbol in lexicon.symbol_patterns:
         if typed and symbol == "@":
             continue  # "@" was written: any "at" is part of a word
         text = pattern.sub(f" {symbol} ", text)
-    tokens: list[str] = []
-    for token in _TOKEN.findall(text):
-        tokens.append(token)
-    tokens = letters_from_words(tokens, lexicon, doubts)
-    pieces = read_numbers(tokens, lexicon, phone=False)
-    return _pieces_to_chunks(pieces, lexicon, doubts)
+    text = _after_last_intro_verb(text, lexicon)
+    tokens = letters_from_words(_TOKEN.findall(text), lexicon, doubts)
+    pieces = read_numbers(tokens, lexicon, phone=False, homophone_beside_one=True)
+    heard = [t for p in pieces if p.number for t in p.number.tokens if t in lexicon.homophones]
+    if heard:
+        doubts.append(f"heard '{' '.join(heard)}' as a digit")
+    return _snap_split_domain(_pieces_to_chunks(pieces, lexicon, doubts), doubts)
+
+
+def _after_last_intro_verb(text: str, lexicon: Lexicon) -> str:
+    """ "probably my work one which is j patel @ …" → "j patel @ …": an address holds no "is"."""
+    at = text.find(" @ ")
+    if at < 0:
+        return text
+    verbs = re.compile(phrase_pattern(lexicon.intro_verbs), re.IGNORECASE)
+    matches = list(verbs.finditer(text, 0, at))
+    last = matches[-1] if matches else None
+    return text[last.end() :] if last is not None and text[last.end() : at].strip() else text
+
+
+def _snap_split_domain(chunks: list[Chunk], doubts: list[str]) -> list[Chunk]:
+    """ "hot male" said in two words is hotmail: a domain heard as words near a big provider."""
+    at = next((i for i, c in enumerate(chunks) if c.text == "@"), None)
+    if at is None:
+        return chunks
+    end = next((i for i in range(at + 1, len(chunks)) if chunks[i].kind == "sym"), len(chunks))
+    label = chunks[at + 1 : end]
+    if len(label) < 2 or any(c.kind != "word" for c in label):
+        return chunks
+    joined = "".join(c.text for c in label)
+    known = known_label_near(joined)
+    if known is None or known == joined:
+        return chunks  # "hot mail": joined as said, with the joined-words doubt
+    doubts.append(f"heard '{' '.join(c.text for c in label)}' as the domain '{known}'")
+    return [*chunks[: at + 1], Chunk(known, "word"), *chunks[end:]]
 
 
 def _unmistakable(word: str, value: int, lexicon: Lexicon) -> bool:
@@ -108,7 +139,7 @@ def _pieces_to_chunks(pieces: list[Piece], lexicon: Lexicon, doubts: list[str]) 
 
 
 def _correct(
-    old: list[Chunk], new: list[Chunk], segment: Segment, doubts: list[str]
+    old: list[Chunk], new: list[Chunk], segment: Segment, lexicon: Lexicon, doubts: list[str]
 ) -> list[Chunk]:
     """What a correction replaces: all of it, the domain, the ending, or the name part."""
     texts = [c.text for c in new]
@@ -116,6 +147,16 @@ def _correct(
     if segment.restart or ("@" in texts and texts[0] != "@"):
         return new
     at = next((i for i, c in enumerate(old) if c.text == "@"), None)
+    numbers = [i for i, c in enumerate(old[:at]) if c.kind == "num"]
+    value = word_value(texts[0], lexicon, phone=False) if len(new) == 1 else None
+    if numbers and value is not None:
+        new = [Chunk(str(value), "num")]  # a lone "dreizehn" is a number here, not a name
+        shown = new[0].text
+    if numbers and all(c.kind == "num" for c in new):
+        # "emma zwölf ät gmx punkt de, nein, dreizehn": the number is what was corrected.
+        replaced = old[numbers[-1]].text
+        doubts.append(f"took the correction '{shown}' to replace the number '{replaced}'")
+        return old[: numbers[-1]] + new + old[numbers[-1] + 1 :]
     if texts[0] == "@":
         return (old[:at] if at is not None else old) + new
     if texts[0] == "." and at is not None:

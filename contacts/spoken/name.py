@@ -6,7 +6,10 @@ import re
 
 from contacts.spoken.conversation import clean_text, split_corrections, strip_talk
 from contacts.spoken.domains import edit_distance
+from contacts.spoken.email import normalize_email
+from contacts.spoken.hints import apply_hints, drop_spelled_repeats
 from contacts.spoken.lexicons import Lexicon, lexicon_for
+from contacts.spoken.numbers import word_value
 from contacts.spoken.result import NormalizationError, Normalized, normalized
 from contacts.spoken.spelling import letters_from_words, spell_phrases
 
@@ -21,6 +24,7 @@ def normalize_name(text: str, *, language: str = "en") -> Normalized:
     said = clean_text(re.sub(r"[;!?]", " ", text))
     if re.search(r"[\d@]", said):
         raise NormalizationError(f"'{text.strip()}' does not look like a name; ask again.")
+    _refuse_what_is_no_name(said, text, lexicon)
     words: list[str] | None = None
     for segment in split_corrections(said, lexicon):
         new = _words(segment.text, lexicon, doubts)
@@ -32,15 +36,79 @@ def normalize_name(text: str, *, language: str = "en") -> Normalized:
         raise NormalizationError("No name was given; ask for the caller's name.")
     if len(name) > 200:
         raise NormalizationError("That name is too long; ask for it again.")
-    numeric = [w for w in (words or []) if w.lower() in lexicon.numbers]
+    numeric = [w for w in (words or []) if word_value(w.lower(), lexicon, phone=True) is not None]
+    if len(numeric) >= 2 and len(numeric) == len(words or []):
+        raise NormalizationError(
+            f"'{text.strip()}' sounds like a number, not a name; ask for the caller's name."
+        )
     if numeric:
         doubts.append(f"'{' '.join(numeric)}' is also a number word; kept it as a name")
-    return normalized(name, doubts)
+    hint_words = {phrase.split()[0] for phrase in lexicon.hint_words}
+    talk = [w for w in (words or []) if w.lower() in hint_words]
+    if talk:
+        # "… with no h": a hint not understood stays in the name; it must not pass as sure.
+        doubts.append(f"'{' '.join(talk)}' may be talk about the spelling, not part of the name")
+    return normalized(_with_particles(words or [], lexicon), doubts)
+
+
+def _refuse_what_is_no_name(said: str, text: str, lexicon: Lexicon) -> None:
+    """A question back, or an email address said in words, is not a name."""
+    words = [w.lower() for w in re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)*", said)]
+    # A question has a verb: "para qué lo necesitan"; "Dr Who" is two words, and "why"
+    # among spelled letters ("why o u n g") is the letter y.
+    asked = len(words) >= 3 and any(
+        word in lexicon.question_words
+        and not any(
+            _spelled(n) for n in words[max(0, index - 1) : index] + words[index + 1 : index + 2]
+        )
+        for index, word in enumerate(words[:3])
+    )
+    if "?" in text or asked:
+        raise NormalizationError(
+            f"'{text.strip()}' is a question, not a name; answer it, then ask for the name."
+        )
+    try:
+        normalize_email(said, language=lexicon.code)
+    except NormalizationError:
+        return
+    raise NormalizationError(f"'{text.strip()}' is an email address, not a name; ask for the name.")
+
+
+def _spelled(word: str) -> bool:
+    """A letter said alone ("o", "y"); "à" and "y" as words are the same to a recogniser, but
+    French "à" is never a spelled letter."""
+    return len(word) == 1 and word.isascii()
+
+
+def _with_particles(words: list[str], lexicon: Lexicon) -> str:
+    """ "María de la Cruz", "Ursula von der Leyen", "Jérôme d'Arcy": particles inside a name
+    are lower-case; a name that starts with one keeps its capital ("De Niro", "Van Der Berg")."""
+    out: list[str] = []
+    after_particle = False
+    for index, word in enumerate(words):
+        lower = word.lower()
+        inside = 0 < index < len(words) - 1
+        article = after_particle and lower in lexicon.particle_articles
+        if inside and (lower in lexicon.particles or article):
+            out.append(lower)
+            after_particle = True
+            continue
+        after_particle = False
+        if index and "d'" in lexicon.particles and lower.startswith("d'") and len(word) > 2:
+            word = "d'" + word[2:]
+        out.append(word)
+    return " ".join(out)
 
 
 def _words(text: str, lexicon: Lexicon, doubts: list[str]) -> list[str]:
     text = spell_phrases(text, lexicon, doubts)
-    text = strip_talk(text, lexicon, lead_in=lexicon.name_lead_in_re).strip(" .,")
+    text = apply_hints(drop_spelled_repeats(text, lexicon), lexicon, doubts)
+    text = lexicon.relation_re.sub(" ", text)
+    text = lexicon.name_joiner_re.sub(" ", text)
+    text = lexicon.name_intro_re.sub("", text, count=1)
+    text = strip_talk(
+        text, lexicon, lead_in=lexicon.name_lead_in_re, trailing=lexicon.name_trailing_re
+    ).strip(" .,")
     for joiner, phrases in _JOINERS.items():
         pattern = "|".join(re.escape(p) for p in phrases)
         text = re.sub(rf"\s*(?<!\w)(?:{pattern})(?!\w)\s*", joiner, text, flags=re.IGNORECASE)

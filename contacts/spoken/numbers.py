@@ -36,6 +36,7 @@ class Phrase:
     last: str = ""  # kind of the last part: unit, teen, tens, hundred, thousand
     literal: str = ""  # digits said as digits ("4", "415")
     words: int = 0  # how many number words it holds
+    head: str = ""  # the hundreds before what was added to them: "800" of "huit cent douze"
 
     @property
     def digits(self) -> str:
@@ -174,6 +175,23 @@ def _phrases_of_values(values: list[int], lexicon: Lexicon) -> list[Phrase]:
     return phrases
 
 
+def _digit_by_digit(last: Phrase, value: int, following: list[str], lexicon: Lexicon) -> bool:
+    """ "null achthundert eins zwei drei": a unit after hundreds that digits follow is a digit."""
+    if last.last != "hundred" or value >= 10 or not following:
+        return False
+    after = following[0]
+    if after.isdigit():
+        return len(after) == 1
+    after_value = word_value(after, lexicon, phone=True)
+    return after_value is not None and after_value < 10
+
+
+def _close_plural_vingts(phrase: Phrase, token: str, lexicon: Lexicon) -> None:
+    """ "quatre-vingts" with its s is 80 and nothing more: "quatre-vingts douze" is 80 12."""
+    if lexicon.code == "fr" and token.endswith("vingts"):
+        phrase.last = "done"
+
+
 @dataclass
 class Piece:
     """A token of the text, or a number read from a run of tokens."""
@@ -183,9 +201,18 @@ class Piece:
 
 
 def read_numbers(
-    tokens: list[str], lexicon: Lexicon, *, phone: bool, homophones: bool = False
+    tokens: list[str],
+    lexicon: Lexicon,
+    *,
+    phone: bool,
+    homophones: bool = False,
+    homophone_beside_one: bool = False,
 ) -> list[Piece]:
     """Tokens with every number phrase replaced by one numeric piece.
+
+    A sound-alike ("to", "for", "vin") is a digit between two numbers, or with
+    ``homophone_beside_one`` beside one ("mike to three for at": in an email the
+    other side is a word or a symbol).
 
     ``repeats`` ("double five") repeat the next digit phrase or letter. Connectors
     ("and", "y", "et", "und") join two parts of one number, and are kept as words otherwise.
@@ -198,11 +225,12 @@ def read_numbers(
             repeat = lexicon.repeats[token]
             continue
         value = None if token.isdigit() else word_value(token, lexicon, phone=phone)
-        if value is None and homophones and token in lexicon.homophones:
+        if value is None and (homophones or homophone_beside_one) and token in lexicon.homophones:
             neighbours = tokens[max(0, index - 1) : index] + tokens[index + 1 : index + 2]
-            if neighbours and all(
+            numeric = [
                 t.isdigit() or word_value(t, lexicon, phone=phone) is not None for t in neighbours
-            ):
+            ]
+            if numeric and (any(numeric) if homophone_beside_one else all(numeric)):
                 value = lexicon.homophones[token]
         last = pieces[-1].number if pieces else None
         if token in lexicon.connectors and last is not None and not repeat:
@@ -227,9 +255,18 @@ def read_numbers(
             pieces.append(Piece(token))
             continue
         joined = pending_connector is not None
-        if last is not None and not repeat and _extend(last, value, lexicon, joined=joined):
+        before = (last.last, last.digits) if last is not None else ("", "")
+        if (
+            last is not None
+            and not repeat
+            and not (phone and _digit_by_digit(last, value, tokens[index + 1 : index + 2], lexicon))
+            and _extend(last, value, lexicon, joined=joined)
+        ):
             last.tokens.extend([*([pending_connector] if pending_connector else []), token])
             last.words += 1
+            if before[0] == "hundred" and value < 100 and not last.head:
+                last.head = before[1]
+            _close_plural_vingts(last, token, lexicon)
             pending_connector = None
             continue
         if pending_connector:
@@ -238,6 +275,7 @@ def read_numbers(
         for _ in range(repeat or 1):
             phrase = _start(value)
             phrase.tokens = [token]
+            _close_plural_vingts(phrase, token, lexicon)
             pieces.append(Piece(token, phrase))
         repeat = 0
     if pending_connector:

@@ -14,7 +14,7 @@ import phonenumbers
 from contacts.spoken.conversation import clean_text, split_corrections, strip_talk
 from contacts.spoken.lexicons import Lexicon, lexicon_for
 from contacts.spoken.lexicons.en import LEXICON as ENGLISH
-from contacts.spoken.numbers import read_numbers
+from contacts.spoken.numbers import read_numbers, word_value
 from contacts.spoken.result import NormalizationError, Normalized, normalized
 
 _PAUSE = re.compile(r"[,;:!?()]|\.(?:\s|$)|\s[-–]\s")
@@ -98,7 +98,7 @@ def _groups(
     for part in _PAUSE.split(text):
         tokens = [
             "+" if token in lexicon.plus_words or token in ENGLISH.plus_words else token
-            for token in _TOKEN.findall(part)
+            for token in _split_hyphens(_TOKEN.findall(part), lexicon)
         ]
         pieces = read_numbers(tokens, lexicon, phone=True, homophones=True)
         words: list[str] = []
@@ -117,6 +117,10 @@ def _groups(
                 said = " ".join([*before.tokens, *number.tokens])
                 other = str(int(before.digits) + int(number.digits))
                 readings.append(Reading(said, before.digits + number.digits, other))
+            if readings is not None and number is not None and number.head and not number.literal:
+                # "huit cent douze" is 812, or 800 12 as a French 0800 number is read.
+                rest = str(int(number.digits) - int(number.head))
+                readings.append(Reading(" ".join(number.tokens), number.digits, number.head + rest))
             if piece.text == "+" and not groups and not words:
                 words.append("+")
             elif number is None:
@@ -140,6 +144,17 @@ def _groups(
     return groups
 
 
+def _split_hyphens(tokens: list[str], lexicon: Lexicon) -> list[str]:
+    """ "four-one-five": digits joined by hyphens are words each; "quatre-vingt-dix" is one."""
+    out: list[str] = []
+    for token in tokens:
+        if "-" in token and word_value(token, lexicon, phone=True) is None:
+            out.extend(part for part in token.split("-") if part)
+        else:
+            out.append(token)
+    return out
+
+
 def _valid(digits: str, country: str) -> str | None:
     try:
         number = phonenumbers.parse(digits, country)
@@ -160,7 +175,9 @@ def _correct(old: list[str], new: list[str], country: str, doubts: list[str]) ->
     previous = "".join(old)
     replaced = old[-1] if old else ""
     if len(new[0].lstrip("+")) == len(replaced.lstrip("+")) and not new[0].startswith("+"):
-        return old[:-1] + new
+        # Said as one group, the whole number is not what a same-length group corrects.
+        if len(old) > 1 or _valid("".join(new), country):
+            return old[:-1] + new
     if new[0].startswith("+") or (
         _valid("".join(new), country) and len("".join(new)) >= len(previous)
     ):

@@ -28,6 +28,11 @@ def phrase_pattern(phrases: Iterable[str]) -> str:
     return rf"(?<![\w'’])(?:{body})(?![\w'’])" if ordered else r"(?!x)x"
 
 
+def pairs(firsts: str, seconds: str) -> tuple[str, ...]:
+    """'my, our' by 'wife, son' → ("my wife", "my son", "our wife", "our son")."""
+    return tuple(f"{a} {b}" for a in phrases(firsts) for b in phrases(seconds))
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """Everything language-specific; the parsers hold no words of their own.
@@ -62,6 +67,25 @@ class Lexicon:
     phonetic: Mapping[str, str] = field(default_factory=dict)
     letter_names: Mapping[str, str] = field(default_factory=dict)
     name_lead_ins: tuple[str, ...] = ()
+    # "hier spricht", "de la part de": said before a name, anywhere; what comes before goes.
+    name_intros: tuple[str, ...] = ()
+    name_trailing: tuple[str, ...] = ()
+    # "and my last name is": said between the first name and the last.
+    name_joiners: tuple[str, ...] = ()
+    # "my husband", "meine Tochter": who the name is for, not a name.
+    relations: tuple[str, ...] = ()
+    # A question back ("why do you need it") is no name.
+    question_words: frozenset[str] = frozenset()
+    # "de", "von", "d'": lower-case inside a name; ``particle_articles`` after one ("de la").
+    particles: frozenset[str] = frozenset()
+    particle_articles: frozenset[str] = frozenset()
+    # "with an h", "con uve", "mit e ypsilon": a hint about the letters of the word before.
+    hint_words: tuple[str, ...] = ()
+    accent_words: tuple[str, ...] = ()
+    # "at the end", "al final": where the hinted letters are, said after them.
+    hint_tails: tuple[str, ...] = ()
+    # "that's", "c'est": said before spelling out again what was just said.
+    spelled_intros: tuple[str, ...] = ()
 
     @cached_property
     def spelling_words(self) -> dict[str, str]:
@@ -101,6 +125,23 @@ class Lexicon:
     def name_lead_in_re(self) -> re.Pattern[str]:
         phrases = (*self.name_lead_ins, *self.lead_ins)
         return re.compile(rf"^(?:[\s,.:;!-]*{phrase_pattern(phrases)})+[\s,.:;!-]*", re.I)
+
+    @cached_property
+    def name_intro_re(self) -> re.Pattern[str]:
+        return re.compile(rf"^.*{phrase_pattern(self.name_intros)}[\s,.:;!-]*", re.I)
+
+    @cached_property
+    def name_trailing_re(self) -> re.Pattern[str]:
+        phrases = (*self.name_trailing, *self.trailing)
+        return re.compile(rf"(?:[\s,.;!-]*{phrase_pattern(phrases)})+[\s,.;!?-]*$", re.I)
+
+    @cached_property
+    def name_joiner_re(self) -> re.Pattern[str]:
+        return re.compile(phrase_pattern(self.name_joiners), re.I)
+
+    @cached_property
+    def relation_re(self) -> re.Pattern[str]:
+        return re.compile(phrase_pattern(self.relations), re.I)
 
     @cached_property
     def extension_re(self) -> re.Pattern[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contacts.spoken.lexicons.base import Lexicon, phrases
+from contacts.spoken.lexicons.base import Lexicon, pairs, phrases
 from contacts.spoken.lexicons.en import EMAIL_SYMBOLS
 
 UNITS = "null eins zwei drei vier fünf sechs sieben acht neun".split()
@@ -22,6 +22,14 @@ DIN_5009 = {
     "unna": "u", "viktor": "v", "völklingen": "v", "wilhelm": "w", "wuppertal": "w",
     "xanthippe": "x", "xanten": "x", "ypsilon": "y", "zacharias": "z", "zeppelin": "z",
     "zwickau": "z", "ärger": "ä", "umlaut a": "ä", "ökonom": "ö", "übermut": "ü",
+}  # fmt: skip
+
+# Letter names, as recognisers write them when heard as words.
+LETTER_NAMES = {
+    "be": "b", "ce": "c", "zeh": "c", "deh": "d", "ef": "f", "ge": "g", "geh": "g",
+    "ha": "h", "jot": "j", "ka": "k", "el": "l", "pe": "p", "ku": "q", "er": "r",
+    "te": "t", "teh": "t", "vau": "v", "weh": "w", "we": "w", "ix": "x", "ypsilon": "y",
+    "zett": "z", "eszett": "ß",
 }  # fmt: skip
 
 LEXICON = Lexicon(
@@ -49,7 +57,7 @@ LEXICON = Lexicon(
     plus_words=("plus",),
     lead_ins=phrases(
         "also, ja, okay, ok, gut, na ja, äh, ähm, das ist, das wäre, es ist, sie ist, "
-        "sie lautet, lautet"
+        "sie lautet, lautet, klar, natürlich, schicken sie es an, schicken sie es bitte an"
     ),
     intro_nouns=phrases(
         "e-mail-adresse, e-mail adresse, email-adresse, emailadresse, e-mail, email, "
@@ -73,8 +81,37 @@ LEXICON = Lexicon(
     restarts=("noch mal von vorne", "nochmal von vorne", "von vorne", "vergessen sie das"),
     spell_connectors=("wie",),
     capital_words=("groß", "gross", "großes", "großbuchstabe"),
-    lower_phrases=("alles klein", "alles kleingeschrieben", "klein geschrieben", "kleinbuchstaben"),
+    lower_phrases=phrases(
+        "alles klein, alles kleingeschrieben, alles klein geschrieben, klein geschrieben, "
+        "kleingeschrieben, kleinbuchstaben, alles in kleinbuchstaben"
+    ),
     extension_words=("durchwahl", "apparat", "extension", "ext"),
     phonetic=DIN_5009,
-    name_lead_ins=("ich heiße", "ich bin", "mein name ist", "mein nachname ist", "hier ist"),
+    letter_names=LETTER_NAMES,
+    name_lead_ins=phrases(
+        "ich heiße, ich bin, mein name ist, mein nachname ist, hier ist, hallo, guten tag, "
+        "guten morgen, guten abend, grüß gott, moin, servus, hier spricht, am apparat ist, "
+        "der, die, für, auf den namen, auf den namen von, der termin ist für, "
+        "mein vorname ist, mein familienname ist, herr, frau"
+    ),
+    name_intros=phrases(
+        "ich heiße, ich bin, mein name ist, hier ist, hier spricht, auf den namen, "
+        "der termin ist für"
+    ),
+    name_trailing=phrases("hier, am apparat, am telefon"),
+    name_joiners=phrases("und mein nachname ist, und mit nachnamen, und nachname"),
+    relations=pairs(
+        "mein, meine, meinen, meinem, meiner, unser, unsere, unseren",
+        "mann, frau, sohn, tochter, mutter, vater, bruder, schwester, freund, freundin, "
+        "partner, partnerin, chef, chefin, kind, oma, opa, mama, papa",
+    ),
+    question_words=frozenset(
+        "was warum wieso weshalb wofür wozu worum wer wen wem welche welcher welches".split()
+    ),
+    particles=frozenset({"von", "van", "zu", "vom", "zum", "zur", "de", "di", "da"}),
+    particle_articles=frozenset({"der", "den", "dem"}),
+    hint_words=phrases("mit einem, mit einer, mit ein, mit"),
+    accent_words=phrases("mit umlaut, mit akzent, mit accent"),
+    hint_tails=phrases("am ende, am schluss, am anfang, in der mitte"),
+    spelled_intros=phrases("also, das heißt, geschrieben"),
 )

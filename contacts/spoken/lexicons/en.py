@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contacts.spoken.lexicons.base import Lexicon, phrases
+from contacts.spoken.lexicons.base import Lexicon, pairs, phrases
 
 UNITS = "zero one two three four five six seven eight nine".split()
 TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
@@ -46,7 +46,8 @@ LEXICON = Lexicon(
     lead_ins=phrases(
         "okay, ok, so, yeah, yes, yep, sure, well, right, alright, all right, um, uh, "
         "er, erm, hmm, it's, it is, its, that's, that is, that'd be, that would be, "
-        "here it is, it would be, it'd be, i think, let's see"
+        "here it is, it would be, it'd be, i think, let's see, send it to, you can send it to, "
+        "send it over to, email me at, you can email me at, reach me at"
     ),
     intro_nouns=phrases(
         "email address, e-mail address, email, e-mail, mail address, address, "
@@ -78,6 +79,35 @@ LEXICON = Lexicon(
     letter_names=LETTER_NAMES,
     name_lead_ins=phrases(
         "my name is, my name's, name is, name's, i am, i'm, this is, call me, it, "
-        "my first name is, my last name is, the name is, you can call me"
+        "my first name is, my last name is, the name is, you can call me, "
+        "hi, hello, hey, good morning, good afternoon, good evening, for, it's for, "
+        "the appointment is for, the booking is for, under, under the name, my surname is, "
+        "my surname's, surname is, last name is, first name is, my last name's, mr, mrs, ms, "
+        "miss, mister"
     ),
+    name_intros=phrases(
+        "my name is, my name's, my first name is, this is, i'm, i am, it's for, the name is, "
+        "put it under, under the name, the booking is for, the appointment is for"
+    ),
+    name_trailing=phrases("calling, speaking, here, on the line, please"),
+    name_joiners=phrases(
+        "and my last name is, and my surname is, and my family name is, and the last name is, "
+        "and last name, and surname"
+    ),
+    relations=pairs(
+        "my, our",
+        "husband, wife, son, daughter, mother, mom, mum, father, dad, partner, boyfriend, "
+        "girlfriend, brother, sister, kid, child, friend, boss, grandmother, grandfather",
+    ),
+    question_words=frozenset("what who why how which whose".split()),
+    # "van" is left out: "Nguyen Van An" has a middle name, not a particle.
+    particles=frozenset({"de", "del", "della", "di", "da", "du", "des", "von"}),
+    particle_articles=frozenset({"la", "der", "den"}),
+    hint_words=phrases("with an, with a, with, spelled with an, spelled with a, spelled with"),
+    accent_words=phrases(
+        "with an accent on the, with an accent on, with an accent, with an umlaut on the, "
+        "with an umlaut, with a cedilla"
+    ),
+    hint_tails=phrases("at the end, at the start, at the beginning, in the middle"),
+    spelled_intros=phrases("that's, that is, spelled, spelt, spelled as, that's spelled"),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contacts.spoken.lexicons.base import Lexicon, phrases
+from contacts.spoken.lexicons.base import Lexicon, pairs, phrases
 from contacts.spoken.lexicons.en import EMAIL_SYMBOLS
 
 UNITS = "cero uno dos tres cuatro cinco seis siete ocho nueve".split()
@@ -14,6 +14,14 @@ HUNDREDS = (
 ).split()
 TWENTIES = "veintiuno veintidós veintitrés veinticuatro veinticinco veintiséis veintisiete "
 TWENTIES += "veintiocho veintinueve"
+
+# Letter names; "de", "te", "a" are left out: they are words first.
+LETTER_NAMES = {
+    "be": "b", "ce": "c", "efe": "f", "ge": "g", "hache": "h", "jota": "j", "ka": "k",
+    "ele": "l", "eme": "m", "ene": "n", "eñe": "ñ", "pe": "p", "cu": "q", "erre": "r",
+    "ese": "s", "uve": "v", "ve": "v", "uve doble": "w", "doble uve": "w", "equis": "x",
+    "i griega": "y", "ye": "y", "zeta": "z", "i latina": "i",
+}  # fmt: skip
 
 LEXICON = Lexicon(
     code="es",
@@ -36,7 +44,7 @@ LEXICON = Lexicon(
     repeats={"doble": 2, "triple": 3},
     email_symbols={
         **EMAIL_SYMBOLS,
-        "@": (*EMAIL_SYMBOLS["@"], "arroba"),
+        "@": (*EMAIL_SYMBOLS["@"], "arroba", "a roba", "a rroba"),
         ".": (*EMAIL_SYMBOLS["."], "punto"),
         "_": (*EMAIL_SYMBOLS["_"], "guion bajo", "guión bajo", "barra baja"),
         "-": (*EMAIL_SYMBOLS["-"], "guion", "guión", "guion medio", "menos"),
@@ -45,7 +53,7 @@ LEXICON = Lexicon(
     plus_words=("más", "mas", "plus"),
     lead_ins=phrases(
         "vale, bueno, pues, sí, si, claro, entonces, a ver, mira, es, sería, eh, este, "
-        "o sea, ok, okay"
+        "o sea, ok, okay, claro que sí, por supuesto, mándalo a, envíalo a, me lo mandas a"
     ),
     intro_nouns=phrases(
         "correo electrónico, correo, email, e-mail, mail, dirección, número de teléfono, "
@@ -72,5 +80,32 @@ LEXICON = Lexicon(
     lower_phrases=("todo en minúsculas", "todo en minúscula", "en minúsculas", "minúsculas"),
     extension_words=("extensión", "extension", "ext", "anexo", "interno"),
     phonetic={},
-    name_lead_ins=("me llamo", "mi nombre es", "soy", "mi apellido es", "mi nombre"),
+    letter_names=LETTER_NAMES,
+    name_lead_ins=phrases(
+        "me llamo, mi nombre es, soy, mi apellido es, mi nombre, hola, buenas, buenos días, "
+        "buenas tardes, buenas noches, sí, si, para, es para, a nombre de, de parte de, "
+        "la cita es para, la reserva es para, está a nombre de, mis apellidos son, "
+        "señor, señora, señorita, el señor, la señora, don, doña"
+    ),
+    name_intros=phrases(
+        "me llamo, mi nombre es, soy, a nombre de, de parte de, es para, la cita es para"
+    ),
+    name_trailing=phrases("al habla, aquí, por favor"),
+    name_joiners=phrases("y mi apellido es, y mis apellidos son, y de apellido"),
+    relations=pairs(
+        "mi, mis, nuestra, nuestro",
+        "hija, hijo, esposo, esposa, marido, mujer, madre, padre, mamá, papá, hermano, "
+        "hermana, novio, novia, pareja, jefe, jefa, amigo, amiga, abuela, abuelo",
+    ),
+    # With their accents: "que" and "quien" are also plain words ("la que", "quien sea").
+    question_words=frozenset("qué quién cómo porqué cuál cuánto dónde".split()),
+    particles=frozenset({"de", "del", "y", "da", "di", "van", "von"}),
+    particle_articles=frozenset({"la", "las", "los"}),
+    hint_words=phrases("con una, con un, con la, con el, con, escrito con"),
+    accent_words=phrases(
+        "con tilde en la, con tilde en el, con tilde, con acento en la, con acento en el, "
+        "con acento, con diéresis"
+    ),
+    hint_tails=phrases("al final, al principio, en medio"),
+    spelled_intros=phrases("o sea, es decir, se escribe, que se escribe"),
 )

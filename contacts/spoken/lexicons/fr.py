@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from contacts.spoken.lexicons.base import Lexicon, phrases
+from contacts.spoken.lexicons.base import Lexicon, pairs, phrases
 from contacts.spoken.lexicons.en import EMAIL_SYMBOLS
 
 UNITS = "zéro un deux trois quatre cinq six sept huit neuf".split()
 TEENS = "dix onze douze treize quatorze quinze seize dix-sept dix-huit dix-neuf".split()
 TENS = {"vingt": 20, "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60}
+
+# Letter names, as recognisers write them when heard as words.
+LETTER_NAMES = {
+    "bé": "b", "cé": "c", "dé": "d", "effe": "f", "gé": "g", "ache": "h", "ji": "j",
+    "ka": "k", "elle": "l", "emme": "m", "enne": "n", "pé": "p", "qu": "q", "erre": "r",
+    "esse": "s", "té": "t", "vé": "v", "double vé": "w", "iks": "x", "i grec": "y",
+    "zède": "z",
+}  # fmt: skip
 
 LEXICON = Lexicon(
     code="fr",
@@ -26,11 +34,16 @@ LEXICON = Lexicon(
         "cents": 100,
         "mille": 1000,
     },
+    # What recognisers write for "vingt" and "cent" between numbers.
+    homophones={"vin": 20, "vins": 20, "vain": 20, "sans": 100, "sang": 100, "cens": 100},
     connectors=frozenset({"et"}),
     repeats={"double": 2, "triple": 3},
     email_symbols={
         **EMAIL_SYMBOLS,
-        "@": (*EMAIL_SYMBOLS["@"], "arobase", "arrobase", "arobas", "a commercial"),
+        "@": (
+            *EMAIL_SYMBOLS["@"],
+            *phrases("arobase, arrobase, arobas, a commercial, a robase, à robase, a robas"),
+        ),
         ".": (*EMAIL_SYMBOLS["."], "point"),
         "_": (*EMAIL_SYMBOLS["_"], "tiret bas", "tiret du bas", "underscore", "souligné"),
         "-": (*EMAIL_SYMBOLS["-"], "tiret", "trait d'union", "tiret du six"),
@@ -38,7 +51,7 @@ LEXICON = Lexicon(
     plus_words=("plus",),
     lead_ins=phrases(
         "alors, donc, bon, ben, oui, d'accord, ok, okay, euh, c'est, voilà, ça serait, "
-        "ce serait, bah"
+        "ce serait, bah, bien sûr, bien sur, envoyez-le à, vous pouvez l'envoyer à"
     ),
     intro_nouns=phrases(
         "adresse e-mail, adresse mail, adresse email, adresse électronique, adresse, "
@@ -57,5 +70,37 @@ LEXICON = Lexicon(
     lower_phrases=("tout en minuscules", "tout en minuscule", "en minuscules", "minuscules"),
     extension_words=("poste", "extension", "ext"),
     phonetic={},
-    name_lead_ins=("je m'appelle", "mon nom est", "mon nom c'est", "je suis", "moi c'est"),
+    letter_names=LETTER_NAMES,
+    name_lead_ins=phrases(
+        "je m'appelle, mon nom est, mon nom c'est, je suis, moi c'est, bonjour, bonsoir, "
+        "allô, allo, oui, c'est pour, pour, de la part de, au nom de, c'est au nom de, "
+        "le rendez-vous est pour, c'est de la part de, mon prénom c'est, mon prénom est, "
+        "mon nom de famille c'est, mon nom de famille est, madame, monsieur, mademoiselle"
+    ),
+    name_intros=phrases(
+        "je m'appelle, mon nom est, mon nom c'est, je suis, moi c'est, de la part de, au nom de, "
+        "c'est pour"
+    ),
+    name_trailing=phrases("à l'appareil, ici, s'il vous plaît"),
+    name_joiners=phrases(
+        "et mon nom de famille est, et mon nom de famille c'est, et mon nom c'est, "
+        "et mon nom est, et de nom de famille"
+    ),
+    relations=pairs(
+        "mon, ma, mes, notre",
+        "mari, femme, fils, fille, mère, père, frère, sœur, soeur, copain, copine, conjoint, "
+        "conjointe, patron, patronne, ami, amie, enfant, grand-mère, grand-père",
+    ),
+    question_words=frozenset("quel quelle quels quelles pourquoi comment quoi qui".split()),
+    particles=frozenset({"de", "du", "des", "d'", "van", "von"}),
+    particle_articles=frozenset({"la", "l'"}),
+    hint_words=phrases("avec un, avec une, avec deux, avec"),
+    accent_words=phrases(
+        "avec un accent aigu sur le, avec un accent grave sur le, avec un accent sur le, "
+        "avec accent sur le, avec un accent aigu, avec un accent grave, avec un accent, "
+        "accent aigu, accent grave, avec un tréma sur le, avec un tréma, avec une cédille, "
+        "avec un accent circonflexe sur le, avec un accent circonflexe, avec un circonflexe"
+    ),
+    hint_tails=phrases("à la fin, au début, au milieu"),
+    spelled_intros=phrases("c'est, ça s'écrit, qui s'écrit, soit"),
 )

@@ -1,0 +1,140 @@
+"""What callers say about the letters of a word they have just said.
+
+- a hint: "anne with an e", "vázquez con uve", "meyer mit e ypsilon", "zoé avec un accent
+  sur le e": the hint goes; when the word does not hold the letters it names, a doubt;
+- spelling again what was just said: "rocio r o c i o", "smith that's s m i t h",
+  "william at gmail dot com that's w i l l i a m": the letters go, the word stays.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from contacts.spoken.lexicons import Lexicon
+from contacts.spoken.lexicons.base import phrase_pattern
+
+
+def _plain(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _letter(token: str, lexicon: Lexicon) -> str | None:
+    """One spelled letter: "h", "uve", "ypsilon"; None for a word."""
+    token = token.lower().strip(",.;:")
+    if len(token) == 3 and token.endswith("'s"):
+        token = token[0]  # "two l's"
+    if len(token) == 1 and token.isalpha():
+        return token
+    return lexicon.letter_names.get(token)
+
+
+def _hint_letters(tokens: list[str], lexicon: Lexicon, *, counts: bool = False) -> tuple[str, int]:
+    """The letters at the start of ``tokens`` and how many tokens they took.
+
+    With ``counts``, a letter may follow how many of it there are: "one l", "zwei t".
+    """
+    letters = ""
+    used = 0
+    times = 1
+    for token in tokens:
+        word = token.lower().strip(",.;:")
+        count = lexicon.repeats.get(word) or lexicon.numbers.get(word)
+        if counts and count is not None and 0 < count <= 3 and times == 1:
+            times = count
+            used += 1
+            continue
+        letter = _letter(token, lexicon)
+        if letter is None:
+            break
+        letters += letter * times
+        times = 1
+        used += 1
+    if times != 1:  # a count with no letter after it: no hint
+        return "", 0
+    return letters, used
+
+
+def _multiword_letters(text: str, lexicon: Lexicon) -> str:
+    """ "i griega" → "y" so that the hint reads it as one letter."""
+    for name, letter in lexicon.letter_names.items():
+        if " " in name:
+            text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", letter, text, flags=re.I)
+    return text
+
+
+def apply_hints(text: str, lexicon: Lexicon, doubts: list[str]) -> str:
+    """The text without its spelling hints; a doubt when a hint does not fit its word."""
+    if not lexicon.hint_words and not lexicon.accent_words:
+        return text
+    accents = phrase_pattern(lexicon.accent_words)
+    text = re.sub(
+        rf"([^\W\d_][\w'-]*)[\s,]+{accents}(?:\s+([^\W\d_]))?(?![\w])",
+        lambda m: _accent(m, doubts),
+        text,
+        flags=re.I,
+    )
+    hints = re.compile(rf"([^\W\d_][\w'-]*)[\s,]+{phrase_pattern(lexicon.hint_words)}\s+", re.I)
+    text = _multiword_letters(text, lexicon)
+    position = 0
+    while match := hints.search(text, position):
+        rest = text[match.end() :].split()
+        letters, used = _hint_letters(rest, lexicon, counts=True)
+        if not used:
+            position = match.end()
+            continue
+        word = match.group(1)
+        if letters not in _plain(word):
+            doubts.append(f"'{word}' was said with the hint '{letters}', which it does not hold")
+        tail = re.match(rf"\s*{phrase_pattern(lexicon.hint_tails)}", " ".join(rest[used:]), re.I)
+        after = " ".join(rest[used:])[tail.end() if tail else 0 :]
+        text = f"{text[: match.end(1)]} {after}".strip()
+        position = match.end(1)
+    return text
+
+
+def _accent(match: re.Match[str], doubts: list[str]) -> str:
+    word, letter = match.group(1), (match.group(2) or "").lower()
+    accented = [
+        ch for ch in word.lower() if ch != _plain(ch) and (not letter or _plain(ch) == letter)
+    ]
+    if not accented:
+        said = f"an accent on '{letter}'" if letter else "an accent"
+        doubts.append(f"'{word}' was said with {said}, which it does not have")
+    return word
+
+
+def drop_spelled_repeats(text: str, lexicon: Lexicon) -> str:
+    """ "david d a v i d" → "david": letters that spell a word said before them go.
+
+    The letters must follow the word (after an optional "that's") or end the text; the word
+    is kept, as said, since the letters only confirm it.
+    """
+    tokens = text.split()
+    intro = re.compile(rf"^{phrase_pattern(lexicon.spelled_intros)}[,.;:]?$", re.I)
+    out: list[str] = []
+    index = 0
+    while index < len(tokens):
+        skip = 0
+        for size in (3, 2, 1):
+            if intro.match(" ".join(tokens[index : index + size])):
+                skip = size
+                break
+        letters, used = _hint_letters(tokens[index + skip :], lexicon)
+        end = index + skip + used
+        if used >= 2 and _spells_earlier(letters, out, at_end=end == len(tokens), near=skip == 0):
+            index = end
+            continue
+        out.append(tokens[index])
+        index += 1
+    return " ".join(out)
+
+
+def _spells_earlier(letters: str, said: list[str], *, at_end: bool, near: bool) -> bool:
+    if not said:
+        return False
+    if _plain(said[-1]).strip(".,") == letters:
+        return True
+    # Spelled at the end, a word said earlier: "… dot com that's w i l l i a m".
+    return (at_end or not near) and any(_plain(w).strip(".,") == letters for w in said)
