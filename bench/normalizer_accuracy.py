@@ -1,9 +1,10 @@
 """Accuracy of the spoken-form normalisers on two corpora.
 
-- the held-out corpus, bench/corpus/*.jsonl, written from how callers talk without reading
-  the normalisers (bench/corpus/README.md), in English, Spanish, French and German, scored in
-  two halves: ``tune`` (even lines; its misses may guide the code) and ``blind`` (odd lines;
-  its misses are listed only with ``--blind``, so that it stays a fair measure);
+- the held-out corpus, written from how callers talk without reading the normalisers
+  (bench/corpus/README.md), in English, Spanish, French and German: ``tune``
+  (bench/corpus/*.jsonl; its misses may guide the code) and ``blind``
+  (bench/corpus/blind/*.jsonl, written later, never tuned on; its misses are listed only
+  with ``--blind``, so that it stays a fair measure);
 - ``dev``: contacts/tests/normalize_cases.py, the corpus the normalisers were built with
   (English; its class is ``dev``).
 
@@ -76,30 +77,36 @@ class Outcome:
 
 
 def load_held_out() -> list[Case]:
+    """``tune``: bench/corpus/<kind>.jsonl (its misses may guide the code); ``blind``:
+    bench/corpus/blind/<kind>.jsonl, written later by someone who saw neither the code nor
+    the misses, and whose misses are listed only with ``--blind``."""
     cases = []
-    for kind in KINDS:
-        with open(CORPUS / f"{kind}.jsonl", encoding="utf-8") as lines:
-            for index, line in enumerate(lines):
-                row = json.loads(line)
-                zone = row.get("tz", "")
-                now = None
-                if kind == "date":
-                    now = dt.datetime.fromisoformat(row["now"]).replace(tzinfo=ZoneInfo(zone))
-                cases.append(
-                    Case(
-                        # Every other line is blind: implementers tune on the rest only.
-                        "blind" if index % 2 else "tune",
-                        kind,
-                        row["language"],
-                        row["class"],
-                        row["text"],
-                        row["expected"],
-                        row.get("region"),
-                        now,
-                        zone,
-                    )
-                )
+    for corpus, folder in (("tune", CORPUS), ("blind", CORPUS / "blind")):
+        for kind in KINDS:
+            path = folder / f"{kind}.jsonl"
+            if not path.exists():
+                continue
+            with open(path, encoding="utf-8") as lines:
+                cases.extend(_case(corpus, kind, json.loads(line)) for line in lines)
     return cases
+
+
+def _case(corpus: str, kind: str, row: dict[str, Any]) -> Case:
+    zone = row.get("tz", "")
+    now = None
+    if kind == "date":
+        now = dt.datetime.fromisoformat(row["now"]).replace(tzinfo=ZoneInfo(zone))
+    return Case(
+        corpus,
+        kind,
+        row["language"],
+        row["class"],
+        row["text"],
+        row["expected"],
+        row.get("region"),
+        now,
+        zone,
+    )
 
 
 def load_dev() -> list[Case]:
