@@ -161,6 +161,38 @@ def test_a_declined_phone_is_not_asked_again_and_the_contact_is_saved_without_it
     assert offer.endswith("Would you like to book an appointment?")
 
 
+def test_an_uncertain_email_is_read_back_and_saved_only_after_a_yes() -> None:
+    dialogue = state(step=Step.EMAIL, user_info={"name": "Ada Lovelace"})
+    info = {"name": "Ada Lovelace", "email": "ada@gmial.com"}
+    doubtful = {"ok": True, "user_info": info, "needs_confirmation": {"email": "misheard?"}}
+    check = said(reply_to_tool_results([("update_user_info", doubtful)], dialogue))
+    assert check == "I have a d a at gmial dot com. Is that right?"
+    assert dialogue.step == Step.CHECK
+    assert said(reply_to_user("yes that's right", dialogue)).endswith(
+        "And what is the best phone number to reach you?"
+    )
+
+
+def test_an_uncertain_phone_the_caller_denies_is_forgotten_and_asked_again() -> None:
+    dialogue = state(
+        step=Step.PHONE, user_info={"name": "Ada Lovelace", "email": "ada@example.com"}
+    )
+    info = {**dialogue.user_info, "phone": "+14155550123"}
+    doubtful = {"ok": True, "user_info": info, "needs_confirmation": {"phone": "which group?"}}
+    check = said(reply_to_tool_results([("update_user_info", doubtful)], dialogue))
+    assert check == "I have 1 4 1 5 5 5 5 0 1 2 3. Is that right?"
+    # Not saved on a guess: a "no" forgets it and asks again.
+    assert (
+        said(reply_to_user("no", dialogue))
+        == "Sorry about that. Could you say it digit by digit for me?"
+    )
+    assert dialogue.step == Step.PHONE and "phone" not in dialogue.user_info
+    corrected = reply_to_user("four one five five five five zero one three three", dialogue)
+    assert called(corrected, "update_user_info") == {
+        "phone": "four one five five five five zero one three three"
+    }
+
+
 # -- booking
 
 

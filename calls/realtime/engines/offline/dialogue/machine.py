@@ -147,6 +147,8 @@ def reply_to_user(text: str, state: DialogueState) -> Action:
         return Say("What would you like to book, and for which day?")
     if intents.is_question(text) and "search_knowledge_base" in state.tools:
         return CallTool("search_knowledge_base", {"query": text})
+    if state.step == Step.CHECK:
+        return _checked(text, state)
     if state.step in (Step.EMAIL, Step.PHONE) and intents.is_no(text):
         state.declined.add(state.step.value)  # "no, I'd rather not": asked no more
         return _save_or_ask(state)
@@ -189,7 +191,34 @@ def reply_to_tool_results(
             state.user_info.update({k: v for k, v in result["user_info"].items() if v})
         if name == "save_contact":
             state.saved = True
+        doubtful = result.get("needs_confirmation") or {}
+        for detail in ("email", "phone"):
+            if name == "update_user_info" and detail in doubtful and state.user_info.get(detail):
+                # Never saved on a guess: the caller hears it back and says yes first.
+                state.step, state.checking = Step.CHECK, detail
+                return Say(f"I have {read_back(detail, state.user_info[detail])}. Is that right?")
     return _save_or_ask(state, thanks=True)
+
+
+def read_back(detail: str, value: str) -> str:
+    """An email letter by letter around its words ("a d a at example dot com"); a phone
+    digit by digit."""
+    if detail == "phone":
+        return " ".join(value.lstrip("+"))
+    local, _, domain = value.partition("@")
+    spelled = " ".join(local).replace(".", "dot").replace("_", "underscore")
+    return f"{spelled} at {domain.replace('.', ' dot ')}"
+
+
+def _checked(text: str, state: DialogueState) -> Action:
+    """The caller's answer to a read-back: yes keeps it, no asks for it again."""
+    detail, state.checking = state.checking or "email", None
+    if intents.is_yes(text):
+        return _save_or_ask(state, thanks=True)
+    state.user_info.pop(detail, None)
+    state.step = Step(detail)
+    how = "spell it" if detail == "email" else "say it digit by digit"
+    return Say(f"Sorry about that. Could you {how} for me?")
 
 
 def _save_or_ask(state: DialogueState, *, thanks: bool = False) -> Action:

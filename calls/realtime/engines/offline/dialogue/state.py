@@ -34,6 +34,7 @@ class Step(enum.StrEnum):
     NAME = "name"  # collecting the caller's details, one at a time
     EMAIL = "email"
     PHONE = "phone"
+    CHECK = "check"  # an uncertain detail read back, awaiting the caller's yes
     OPEN = "open"  # details known (or not asked): anything else?
     SERVICE = "service"  # booking: which service
     TIME = "time"  # booking: which day and time
@@ -82,6 +83,7 @@ class DialogueState:
     declined: set[str] = field(default_factory=set)  # details the caller would rather not give
     booking: Booking | None = None
     spoken_turns: int = 0  # speech without text since the last time we said so
+    checking: str | None = None  # the uncertain detail read back (email or phone)
 
     @property
     def zone(self) -> ZoneInfo:
