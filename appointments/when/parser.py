@@ -41,9 +41,13 @@ def parse_when(text: str, *, now: dt.datetime, timezone: str, language: str = "e
     if match := ISO.search(text):
         return _iso(match, local_now, zone)
     lexicons = lexicons_for(language)
-    reading, doubts = _merge(
-        [read(_canonical(part, lexicons), local_now.date()) for part in _parts(text, lexicons)]
-    )
+    heard: list[str] = []
+    readings = [
+        read(_canonical(part, lexicons, heard), local_now.date(), lexicons[0].spans)
+        for part in _parts(text, lexicons)
+    ]
+    reading, doubts = _merge(readings, local_now.date())
+    doubts = heard + doubts
     if reading.empty:
         raise WhenError(
             f"'{text.strip()}' has no date or time I understand; ask for a day and time."
@@ -57,14 +61,17 @@ def _parts(text: str, lexicons: list[Lexicon]) -> list[str]:
     return [part for part in re.split(markers, fold(text)) if part and part.strip(" ,.")]
 
 
-def _canonical(part: str, lexicons: list[Lexicon]) -> str:
+def _canonical(part: str, lexicons: list[Lexicon], heard: list[str]) -> str:
+    """The part in the canonical vocabulary; sound-alikes put back go to ``heard``."""
     for lexicon in lexicons:
+        part, doubts = lexicon.hear(part)
+        heard += doubts
         part = lexicon.rewrite(part)
     part = re.sub(r"\b(\d{1,2})\.(\d{2})\b", r"\1:\2", part)  # "10.30"
     return re.sub(r"\s+", " ", re.sub(r"[,;!?¿¡.\"]", " ", part)).strip()
 
 
-def _merge(readings: list[Reading]) -> tuple[Reading, list[str]]:
+def _merge(readings: list[Reading], today: dt.date) -> tuple[Reading, list[str]]:
     """Later parts correct earlier ones. A part that gives only a day (or only a time)
     keeps the time (or day) said before it — a guess about the correction's scope."""
     merged, doubts = Reading(), []
@@ -74,6 +81,9 @@ def _merge(readings: list[Reading]) -> tuple[Reading, list[str]]:
         if merged.empty:
             merged = reading
             continue
+        if reading.days and reading.days.day_only and merged.days and not merged.days.end:
+            # "December 3rd, no, the 4th": the month (and year) said before stays.
+            reading = replace(reading, days=_same_month(merged.days, reading.days, today))
         if reading.has_day and not reading.has_time and merged.has_time:
             doubts.append("correction named only a day; kept the time said before it")
             reading = replace(merged, days=reading.days, past=reading.past or merged.past)
@@ -82,6 +92,19 @@ def _merge(readings: list[Reading]) -> tuple[Reading, list[str]]:
             reading = replace(reading, days=merged.days)
         merged = reading
     return merged, doubts
+
+
+def _same_month(before: Days, day_only: Days, today: dt.date) -> Days:
+    """The day of the month ``day_only`` in the month of ``before``; as read alone when
+    that has passed ("tomorrow, no, the 3rd" on 25 November is 3 December)."""
+    try:
+        first = dt.date(before.first.year, before.first.month, day_only.first.day)
+    except ValueError:  # "January 30th, no, the 31st" kept; "February 28th, no, 30th" not
+        return day_only
+    if first < today:
+        return day_only
+    label = f"{before.label}, {day_only.label}"
+    return Days(first, label=label, year_guessed=before.year_guessed)
 
 
 def _at(day: dt.date, minutes: int, zone: ZoneInfo) -> tuple[dt.datetime, str]:
