@@ -190,3 +190,41 @@ def test_parts_of_the_day_as_each_country_reads_them(
 def test_years_said_in_words(language: str, text: str) -> None:
     parsed = when(text, language)
     assert (parsed.start.date(), parsed.start.hour) == (dt.date(2027, 3, 2), 10)
+
+
+@pytest.mark.parametrize(
+    "language, text, expected",
+    [
+        ("en", "not wednesday, thursday at 11 am", "D+3 11:00"),
+        ("en", "thursday at 11 am, but not wednesday", "D+3 11:00"),
+        ("es", "el miércoles no puedo, el jueves a las once de la mañana", "D+3 11:00"),
+        ("fr", "je ne peux pas mercredi mais jeudi à 11h", "D+3 11:00"),
+        ("de", "Mittwoch geht nicht, Donnerstag um 11 Uhr", "D+3 11:00"),
+        ("de", "nicht am Mittwoch, sondern am Donnerstag um 11 Uhr", "D+3 11:00"),
+    ],
+)
+def test_a_day_turned_down_is_not_the_one_read(language: str, text: str, expected: str) -> None:
+    assert shown(text, language) == expected
+
+
+def test_a_negation_without_a_pause_is_a_doubt_not_a_silent_guess() -> None:
+    parsed = when("not wednesday thursday at 11 am", "en")
+    assert parsed.certain is False
+    assert "said with a 'not'; check which day or time is meant" in parsed.doubts
+
+
+@pytest.mark.parametrize(
+    "language, text, expected",
+    [
+        ("en", "tomorrow not before 11", "D+1 11:00-00:00"),
+        ("en", "tomorrow by 4 pm at the latest", "D+1 00:00-16:00"),
+        ("es", "mañana no antes de las once", "D+1 11:00-00:00"),
+        ("fr", "demain au plus tard à 16h", "D+1 00:00-16:00"),
+        ("fr", "demain pas avant 11h", "D+1 11:00-00:00"),
+        ("de", "morgen nicht vor 11 Uhr", "D+1 11:00-00:00"),
+        ("de", "morgen spätestens um 16 Uhr", "D+1 00:00-16:00"),
+    ],
+)
+def test_bounds_said_with_a_negation(language: str, text: str, expected: str) -> None:
+    assert shown(text, language) == expected
+    assert when(text, language).certain is False

@@ -22,6 +22,8 @@ from appointments.when.grammar import DAY, Days, Reading, read
 from appointments.when.lexicon import Lexicon, fold, lexicons_for
 from appointments.when.types import RANGE_DOUBT, When, WhenError, WhenInPast
 
+# Where a clause ends: a pause, or "but" / "rather" in a language ("not Monday but Tuesday").
+CLAUSE = re.compile(r"[,;!?]|\.(?=\s|$)|\s[-–—]\s|\b(?:but|rather|sondern|aber|mais|pero|sino)\b")
 ISO = re.compile(
     r"\b(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}(?::?\d{2})?)?(?!\d)",
     re.IGNORECASE,
@@ -41,13 +43,13 @@ def parse_when(text: str, *, now: dt.datetime, timezone: str, language: str = "e
     if match := ISO.search(text):
         return _iso(match, local_now, zone)
     lexicons = lexicons_for(language)
-    heard: list[str] = []
+    notes: list[str] = []  # doubts from the words themselves
     readings = [
-        read(_canonical(part, lexicons, heard), local_now.date(), lexicons[0].spans)
-        for part in _parts(text, lexicons)
+        read(_canonical(part, lexicons, notes), local_now.date(), lexicons[0].spans)
+        for part in _parts(text, lexicons, notes)
     ]
     reading, doubts = _merge(readings, local_now.date())
-    doubts = heard + doubts
+    doubts = notes + doubts
     if reading.empty:
         raise WhenError(
             f"'{text.strip()}' has no date or time I understand; ask for a day and time."
@@ -55,10 +57,31 @@ def parse_when(text: str, *, now: dt.datetime, timezone: str, language: str = "e
     return _place(reading, local_now, zone, doubts)
 
 
-def _parts(text: str, lexicons: list[Lexicon]) -> list[str]:
-    """The text split at self-corrections: 'at 2, actually make it 4' → 'at 2', 'make it 4'."""
+def _parts(text: str, lexicons: list[Lexicon], notes: list[str]) -> list[str]:
+    """The text split at self-corrections: 'at 2, actually make it 4' → 'at 2', 'make it 4',
+    each without the clauses that turn a day or time down."""
     markers = "|".join(f"(?:{lexicon.correction_pattern.pattern})" for lexicon in lexicons)
-    return [part for part in re.split(markers, fold(text)) if part and part.strip(" ,.")]
+    parts = [part for part in re.split(markers, fold(text)) if part and part.strip(" ,.")]
+    return [_unnegated(part, lexicons, notes) for part in parts]
+
+
+def _unnegated(part: str, lexicons: list[Lexicon], notes: list[str]) -> str:
+    """``part`` without its negated clauses ("not Monday, Tuesday at 10" → "Tuesday at 10";
+    "el lunes no puedo, el martes" → "el martes"). When no clause is left (no pause
+    between them, "not monday tuesday at 10"), all of it, noted as a doubt."""
+    negations = [lexicon.negation_pattern for lexicon in lexicons if lexicon.negation_pattern]
+    if not any(negation.search(part) for negation in negations):
+        return part
+    clauses = CLAUSE.split(part)
+    kept = [
+        clause
+        for clause in clauses
+        if clause.strip(" ,.") and not any(negation.search(clause) for negation in negations)
+    ]
+    if kept:
+        return ", ".join(kept)
+    notes.append("said with a 'not'; check which day or time is meant")
+    return part
 
 
 def _canonical(part: str, lexicons: list[Lexicon], heard: list[str]) -> str:

@@ -73,6 +73,9 @@ class Lexicon:
     # Sound-alike → the number word it stands for; taken as that number only after
     # ``clock_lead`` ("at", "a las") or before ``clock_tail`` (another number, "heures").
     homophones: Mapping[str, str] = field(default_factory=dict)
+    # A word that turns down the day or time said in its clause ("not Monday, Tuesday",
+    # "Montag geht nicht"); never "not before 10", which is a time.
+    negations: str = ""
     clock_lead: str = r"at"
     clock_tail: str = r"o'?clock|[ap]\.? ?m\b"
 
@@ -93,6 +96,10 @@ class Lexicon:
     @cached_property
     def correction_pattern(self) -> re.Pattern[str]:
         return re.compile(_unaccented(self.corrections))
+
+    @cached_property
+    def negation_pattern(self) -> re.Pattern[str] | None:
+        return re.compile(_unaccented(self.negations)) if self.negations else None
 
     @cached_property
     def _homophone_pattern(self) -> re.Pattern[str] | None:

@@ -65,6 +65,8 @@ LEXICON = Lexicon(
         (r"\bin zweieinhalb stunden\b", "in 150 minutes"),
         (r"\bzweitausend(?:und)? ?", "2000 "),  # a year in words: "zweitausendsiebenundzwanzig"
         (rf"\b({GERMAN_WEEKDAYS})(morgen|vormittag|mittag|nachmittag|abend)s?\b", r"\1 \2"),
+        (r"\bnicht vor\b|\bfrühestens(?: um)?\b", "nach"),  # bounds
+        (r"\bnicht (?:nach|später als)\b|\bspätestens(?: um)?\b", "vor"),
         (r"\bübermorgen\b", "day after tomorrow"),
         (r"\bvorgestern\b", "day before yesterday"),
         (r"\bheute (?:morgen|früh|vormittag)\b", "today morning"),
@@ -159,4 +161,5 @@ LEXICON = Lexicon(
         (r"\bab (\d)", r"from \1"),
         (r"\bzwischen (\S+) und (\S+)", r"between \1 and \2"),
     ],
+    negations=r"\b(?:nicht|kein|keine|keinen)\b(?! (?:vor|nach|später|früher)\b)",
 )

@@ -49,10 +49,16 @@ def _two_numbers(match: re.Match[str]) -> str:
 LEXICON = Lexicon(
     code="en",
     corrections=r"\b(?:no,? sorry|no,? wait|sorry|actually|i mean|or rather|scratch that|"
-    r"make that|wait)\b|\bno\s*,|\bno\b(?! (?:later|earlier|sooner|problem|rush)\b)",
+    r"make that|wait)\b|\bno\s*,"
+    # A bare "no" before a new day or time ("december 3rd no the 4th"), not "no later".
+    r"|\bno\b(?= (?:the|on|at|make|it's|\d|\w+day\b|tomorrow|today|tonight|next|this))",
     pre=[
         (r"\bi am\b", "i'm"),  # not the meridiem
+        (r"\bnot (?:before|earlier than)\b", "after"),  # a bound said with a negation
+        (r"\bnot (?:after|later than)\b", "before"),
         (r"\b([ap])\.? ?m\b\.?", r"\1m"),
+        (r"\b(?:by |at )?(\S+(?: [ap]m)?) at the latest\b", r"before \1"),
+        (r"\b(?:from |at )?(\S+(?: [ap]m)?) at the earliest\b", r"after \1"),
         (r"(\d)(?:st|nd|rd|th)\b", r"\1"),
         (r"\bthis coming\b", "coming"),
         (r"\bthis (morning|afternoon|evening)\b", r"today \1"),
@@ -103,4 +109,6 @@ LEXICON = Lexicon(
     # What speech-to-text writes for a number said as a time ("at too thirty").
     homophones={"too": "two", "tree": "three", "fore": "four", "ate": "eight", "won": "one"},
     clock_lead=r"at|around|about|by",
+    negations=r"\b(?:not|can't|cannot|don't|doesn't|won't|isn't)\b"
+    r"(?! (?:before|after|until|till|later|earlier|sooner|any later|any earlier)\b)",
 )

@@ -46,6 +46,8 @@ LEXICON = Lexicon(
         (r"\b(?:dentro de|en) media hora\b", "in 30 minutes"),
         (r"\b(?:dentro de|en) un cuarto de hora\b", "in 15 minutes"),
         (r"\b(?:dentro de|en) (?:una|1) hora y media\b", "in 90 minutes"),
+        (r"\bno antes de\b", "después de"),  # a bound said with a negation
+        (r"\bno (?:después de|más tarde de)\b", "antes de"),
         (r"\bpasado mañana\b", "day after tomorrow"),
         (r"\b(?:anteayer|antier|antes de ayer)\b", "day before yesterday"),
         (r"\besta mañana\b", "today morning"),
@@ -159,4 +161,5 @@ LEXICON = Lexicon(
     homophones={"dies": "diez", "sinco": "cinco", "dose": "doce", "onse": "once", "trese": "trece"},
     clock_lead=r"a las?|las?|sobre las?|hacia las?",
     clock_tail=r"de la|y|menos|en punto|horas?",
+    negations=r"\bno\b(?! (?:antes|después|más tarde|más temprano)\b)",
 )

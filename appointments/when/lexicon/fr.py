@@ -50,6 +50,8 @@ LEXICON = Lexicon(
         (r"\bdans un quart d'? ?heure\b", "in 15 minutes"),
         (r"\bdans trois quarts? d'? ?heure\b", "in 45 minutes"),
         (r"\bdans une heure et demie\b", "in 90 minutes"),
+        (r"\b(?:ne )?pas avant\b|\bau plus tôt(?: à)?\b", "après"),  # bounds
+        (r"\b(?:ne )?pas (?:après|plus tard que)\b|\bau plus tard(?: à)?\b", "avant"),
         (r"\baprès-? ?demain\b", "day after tomorrow"),
         (r"\bavant-? ?hier\b", "day before yesterday"),
         (r"\bce matin\b", "today morning"),
@@ -150,4 +152,5 @@ LEXICON = Lexicon(
     homophones={"vin": "vingt", "vins": "vingt", "vain": "vingt", "vint": "vingt", "dis": "dix"},
     clock_lead=r"à|a|vers",
     clock_tail=r"heures?|h|et demie?|et quart|moins",
+    negations=r"\bpas\b(?! (?:avant|après|plus tard|plus tôt)\b)",
 )
