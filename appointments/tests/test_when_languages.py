@@ -33,7 +33,7 @@ SPANISH = [
     ("pasado mañana", "D+2"),
     ("el lunes que viene", "D+7"),
     ("la semana que viene", "D+7..D+14"),
-    ("el martes por la mañana", "D+1 09:00-12:00"),
+    ("el martes por la mañana", "D+1 09:00-14:00"),  # in Spain the morning lasts until lunch
     ("mañana a las diez y media", "D+1 10:30 ?"),
     ("mañana a las cinco menos cuarto", "D+1 16:45 ?"),
     ("el 3 de diciembre", "D+10"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from appointments.when.lexicon import MONTH, MONTHS, WEEKDAY, WEEKDAYS
@@ -49,6 +50,7 @@ class Days:
     label: str = ""  # the phrase, for messages ("last friday")
     year_guessed: bool = False
     rollable: bool = False  # a bare weekday: today's, or next week's once today's is over
+    day_only: bool = False  # "the 4th": a correction keeps the month said before it
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,8 @@ def _days(text: str, today: dt.date) -> tuple[Days | None, str]:
         day = int(match.group(1))
         # Said after the day has passed this month: next month's ("the 3rd" on the 23rd).
         in_month = today if day >= today.day else _add_months(today.replace(day=1), 1)
-        return Days(calendar_date(in_month.year, in_month.month, day), label=match.group(0)), ""
+        first = calendar_date(in_month.year, in_month.month, day)
+        return Days(first, label=match.group(0), day_only=True), ""
     if weekday:
         if re.search(rf"\bnext week (?:on )?{WEEKDAY}\b|\b{WEEKDAY} (?:of )?next week\b", text):
             target = WEEKDAYS.index(weekday.group(2))
@@ -209,7 +212,8 @@ def _minutes(hour: int, minute: int, meridiem: str | None) -> tuple[int, bool]:
     """Minutes after midnight, and whether am/pm had to be guessed."""
     if not 0 <= hour <= 24 or not 0 <= minute <= 59 or (hour == 24 and minute):
         raise WhenError(f"{hour}:{minute:02d} is not a time of day; ask for the time again.")
-    if meridiem and hour > 12:
+    # "20 heures du soir", "ce soir à 20 h": a 24-hour time said with pm is no contradiction.
+    if meridiem == "am" and hour > 12:
         raise WhenError(f"{hour}:{minute:02d} {meridiem} is not a time; ask for the time again.")
     if hour == 24:
         return 0, False
@@ -236,14 +240,14 @@ def _operand(text: str, meridiem: str | None) -> tuple[int, bool]:
     return _minutes(int(match.group(1)), int(match.group(2) or 0), match.group(3) or meridiem)
 
 
-def _clock(text: str) -> Reading:
+def _clock(text: str, spans: Mapping[str, tuple[int, int]]) -> Reading:
     meridiem = None
     if match := MERIDIEM.search(text):
         meridiem = "am" if match.group(1) in {"am", "in the morning"} else "pm"
     span = None
     for word, minutes in SPANS:
         if re.search(rf"\b{word}\b", text):
-            span = minutes
+            span = spans.get(word, minutes)
             break
     hint = meridiem or (None if span is None else "am" if span[0] < 12 * 60 else "pm")
     if match := re.search(r"\bin (\d+) (minute|hour)s?\b", text):
@@ -289,10 +293,11 @@ def _checked(reading: Reading) -> Reading:
     return reading
 
 
-def read(text: str, today: dt.date) -> Reading:
-    """What one (rewritten) phrase says; a lone number ("make it 4") is an hour."""
+def read(text: str, today: dt.date, spans: Mapping[str, tuple[int, int]] | None = None) -> Reading:
+    """What one (rewritten) phrase says; a lone number ("make it 4") is an hour.
+    ``spans`` are the language's own parts of the day, over ``SPANS``."""
     days, past = _days(text, today)
-    reading = replace(_checked(_clock(text)), days=days, past=past)
+    reading = replace(_checked(_clock(text, spans or {})), days=days, past=past)
     if reading.empty:
         numbers = re.findall(r"\b\d{1,2}\b", text)
         if len(numbers) == 1 and 1 <= int(numbers[0]) <= 23:

@@ -22,6 +22,8 @@ from appointments.when.grammar import DAY, Days, Reading, read
 from appointments.when.lexicon import Lexicon, fold, lexicons_for
 from appointments.when.types import RANGE_DOUBT, When, WhenError, WhenInPast
 
+# Where a clause ends: a pause, or "but" / "rather" in a language ("not Monday but Tuesday").
+CLAUSE = re.compile(r"[,;!?]|\.(?=\s|$)|\s[-–—]\s|\b(?:but|rather|sondern|aber|mais|pero|sino)\b")
 ISO = re.compile(
     r"\b(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}(?::?\d{2})?)?(?!\d)",
     re.IGNORECASE,
@@ -41,9 +43,13 @@ def parse_when(text: str, *, now: dt.datetime, timezone: str, language: str = "e
     if match := ISO.search(text):
         return _iso(match, local_now, zone)
     lexicons = lexicons_for(language)
-    reading, doubts = _merge(
-        [read(_canonical(part, lexicons), local_now.date()) for part in _parts(text, lexicons)]
-    )
+    notes: list[str] = []  # doubts from the words themselves
+    readings = [
+        read(_canonical(part, lexicons, notes), local_now.date(), lexicons[0].spans)
+        for part in _parts(text, lexicons, notes)
+    ]
+    reading, doubts = _merge(readings, local_now.date())
+    doubts = notes + doubts
     if reading.empty:
         raise WhenError(
             f"'{text.strip()}' has no date or time I understand; ask for a day and time."
@@ -51,20 +57,44 @@ def parse_when(text: str, *, now: dt.datetime, timezone: str, language: str = "e
     return _place(reading, local_now, zone, doubts)
 
 
-def _parts(text: str, lexicons: list[Lexicon]) -> list[str]:
-    """The text split at self-corrections: 'at 2, actually make it 4' → 'at 2', 'make it 4'."""
+def _parts(text: str, lexicons: list[Lexicon], notes: list[str]) -> list[str]:
+    """The text split at self-corrections: 'at 2, actually make it 4' → 'at 2', 'make it 4',
+    each without the clauses that turn a day or time down."""
     markers = "|".join(f"(?:{lexicon.correction_pattern.pattern})" for lexicon in lexicons)
-    return [part for part in re.split(markers, fold(text)) if part and part.strip(" ,.")]
+    parts = [part for part in re.split(markers, fold(text)) if part and part.strip(" ,.")]
+    return [_unnegated(part, lexicons, notes) for part in parts]
 
 
-def _canonical(part: str, lexicons: list[Lexicon]) -> str:
+def _unnegated(part: str, lexicons: list[Lexicon], notes: list[str]) -> str:
+    """``part`` without its negated clauses ("not Monday, Tuesday at 10" → "Tuesday at 10";
+    "el lunes no puedo, el martes" → "el martes"). When no clause is left (no pause
+    between them, "not monday tuesday at 10"), all of it, noted as a doubt."""
+    negations = [lexicon.negation_pattern for lexicon in lexicons if lexicon.negation_pattern]
+    if not any(negation.search(part) for negation in negations):
+        return part
+    clauses = CLAUSE.split(part)
+    kept = [
+        clause
+        for clause in clauses
+        if clause.strip(" ,.") and not any(negation.search(clause) for negation in negations)
+    ]
+    if kept:
+        return ", ".join(kept)
+    notes.append("said with a 'not'; check which day or time is meant")
+    return part
+
+
+def _canonical(part: str, lexicons: list[Lexicon], heard: list[str]) -> str:
+    """The part in the canonical vocabulary; sound-alikes put back go to ``heard``."""
     for lexicon in lexicons:
+        part, doubts = lexicon.hear(part)
+        heard += doubts
         part = lexicon.rewrite(part)
     part = re.sub(r"\b(\d{1,2})\.(\d{2})\b", r"\1:\2", part)  # "10.30"
     return re.sub(r"\s+", " ", re.sub(r"[,;!?¿¡.\"]", " ", part)).strip()
 
 
-def _merge(readings: list[Reading]) -> tuple[Reading, list[str]]:
+def _merge(readings: list[Reading], today: dt.date) -> tuple[Reading, list[str]]:
     """Later parts correct earlier ones. A part that gives only a day (or only a time)
     keeps the time (or day) said before it — a guess about the correction's scope."""
     merged, doubts = Reading(), []
@@ -74,6 +104,9 @@ def _merge(readings: list[Reading]) -> tuple[Reading, list[str]]:
         if merged.empty:
             merged = reading
             continue
+        if reading.days and reading.days.day_only and merged.days and not merged.days.end:
+            # "December 3rd, no, the 4th": the month (and year) said before stays.
+            reading = replace(reading, days=_same_month(merged.days, reading.days, today))
         if reading.has_day and not reading.has_time and merged.has_time:
             doubts.append("correction named only a day; kept the time said before it")
             reading = replace(merged, days=reading.days, past=reading.past or merged.past)
@@ -82,6 +115,19 @@ def _merge(readings: list[Reading]) -> tuple[Reading, list[str]]:
             reading = replace(reading, days=merged.days)
         merged = reading
     return merged, doubts
+
+
+def _same_month(before: Days, day_only: Days, today: dt.date) -> Days:
+    """The day of the month ``day_only`` in the month of ``before``; as read alone when
+    that has passed ("tomorrow, no, the 3rd" on 25 November is 3 December)."""
+    try:
+        first = dt.date(before.first.year, before.first.month, day_only.first.day)
+    except ValueError:  # "January 30th, no, the 31st" kept; "February 28th, no, 30th" not
+        return day_only
+    if first < today:
+        return day_only
+    label = f"{before.label}, {day_only.label}"
+    return Days(first, label=label, year_guessed=before.year_guessed)
 
 
 def _at(day: dt.date, minutes: int, zone: ZoneInfo) -> tuple[dt.datetime, str]:

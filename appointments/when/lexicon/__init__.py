@@ -8,6 +8,11 @@ speech-to-text that drops accents still matches): ``pre`` rewrites (phrases that
 words the next steps would change), ``words`` (weekdays, months, units → English),
 ``numbers`` (number words → digits, longest first), then ``rules`` (clock phrases on
 digits: "halb 4" → "3:30").
+
+Before that, ``hear`` puts back number words that speech-to-text wrote as words that
+sound the same ("too thirty", "a las dies", "vin heures"), only next to a clock word, and
+says so: the reading is then a guess to confirm. A lexicon's ``spans`` set how long its
+parts of the day run where it is spoken (a Spanish "tarde" lasts until about 20:00).
 """
 
 from __future__ import annotations
@@ -63,11 +68,21 @@ class Lexicon:
     words: Mapping[str, str] = field(default_factory=dict)
     numbers: Mapping[str, int] = field(default_factory=dict)
     rules: Sequence[tuple[str, Replacement]] = ()
+    # Canonical part-of-day word → (first minute, end minute) where it differs from English.
+    spans: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    # Sound-alike → the number word it stands for; taken as that number only after
+    # ``clock_lead`` ("at", "a las") or before ``clock_tail`` (another number, "heures").
+    homophones: Mapping[str, str] = field(default_factory=dict)
+    # A word that turns down the day or time said in its clause ("not Monday, Tuesday",
+    # "Montag geht nicht"); never "not before 10", which is a time.
+    negations: str = ""
+    clock_lead: str = r"at"
+    clock_tail: str = r"o'?clock|[ap]\.? ?m\b"
 
     @cached_property
     def _compiled(self) -> list[tuple[re.Pattern[str], Replacement]]:
         steps: list[tuple[re.Pattern[str], Replacement]] = [
-            (re.compile(_unaccented(pattern)), repl) for pattern, repl in self.pre
+            (re.compile(_unaccented(pattern)), _folded(repl)) for pattern, repl in self.pre
         ]
         for table in (self.words, {k: str(v) for k, v in self.numbers.items()}):
             if table:
@@ -82,10 +97,49 @@ class Lexicon:
     def correction_pattern(self) -> re.Pattern[str]:
         return re.compile(_unaccented(self.corrections))
 
+    @cached_property
+    def negation_pattern(self) -> re.Pattern[str] | None:
+        return re.compile(_unaccented(self.negations)) if self.negations else None
+
+    @cached_property
+    def _homophone_pattern(self) -> re.Pattern[str] | None:
+        if not self.homophones:
+            return None
+        words = "|".join(re.escape(fold(word)) for word in self.homophones)
+        numbers = "|".join(re.escape(fold(word)) for word in sorted(self.numbers, key=len)[::-1])
+        tail = _unaccented(self.clock_tail)
+        return re.compile(
+            rf"(?<![\w'-])(?P<lead>(?:{_unaccented(self.clock_lead)})\s+)?(?P<word>{words})"
+            rf"(?![\w'-])(?P<tail>(?=\s*(?:\d|(?:{numbers}|{tail})(?![\w'-]))))?"
+        )
+
+    def hear(self, text: str) -> tuple[str, list[str]]:
+        """``text`` with sound-alikes of number words put back where a time is said, and
+        a doubt for each one (it is a guess about what the caller said)."""
+        pattern = self._homophone_pattern
+        if pattern is None:
+            return text, []
+        doubts: list[str] = []
+        folded = {fold(word): number for word, number in self.homophones.items()}
+
+        def put_back(match: re.Match[str]) -> str:
+            if match.group("lead") is None and match.group("tail") is None:
+                return match.group(0)
+            number = folded[match.group("word")]
+            doubts.append(f"heard '{match.group('word')}', read as '{number}'")
+            return f"{match.group('lead') or ''}{number}"
+
+        return pattern.sub(put_back, text), doubts
+
     def rewrite(self, text: str) -> str:
         for pattern, replacement in self._compiled:
             text = pattern.sub(replacement, text)
         return re.sub(r"\s+", " ", text).strip()
+
+
+def _folded(replacement: Replacement) -> Replacement:
+    """A replacement as folded as the text it goes into ("übermorgen" → "ubermorgen")."""
+    return _unaccented(replacement) if isinstance(replacement, str) else replacement
 
 
 def _lookup(table: dict[str, str]) -> Callable[[re.Match[str]], str]:

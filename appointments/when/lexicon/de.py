@@ -49,9 +49,24 @@ def _minus(match: re.Match[str]) -> str:
 LEXICON = Lexicon(
     code="de",
     corrections=r"\b(?:nein,? (?:sorry|warte|moment)|sorry|entschuldigung|lieber|besser|"
-    r"ich meine|eigentlich|doch)\b|\bnein\s*,",
+    r"ich meine|eigentlich|doch|nein)\b",
     pre=[
+        # Words speech-to-text splits: "nach mittags" is "nachmittags".
+        (r"\bnach mittags?\b", "nachmittag"),
+        (r"\bvor mittags?\b", "vormittag"),
+        (r"\büber morgen\b", "übermorgen"),
+        (r"\bvor gestern\b", "vorgestern"),
+        (r"\bmitter nacht\b", "mitternacht"),
+        (r"\bwochen ende\b", "wochenende"),
+        (r"\bin einer halben stunde\b", "in 30 minutes"),
+        (r"\bin einer viertel ?stunde\b", "in 15 minutes"),
+        (r"\bin einer dreiviertel ?stunde\b", "in 45 minutes"),
+        (r"\bin (?:anderthalb|eineinhalb) stunden\b", "in 90 minutes"),
+        (r"\bin zweieinhalb stunden\b", "in 150 minutes"),
+        (r"\bzweitausend(?:und)? ?", "2000 "),  # a year in words: "zweitausendsiebenundzwanzig"
         (rf"\b({GERMAN_WEEKDAYS})(morgen|vormittag|mittag|nachmittag|abend)s?\b", r"\1 \2"),
+        (r"\bnicht vor\b|\bfrühestens(?: um)?\b", "nach"),  # bounds
+        (r"\bnicht (?:nach|später als)\b|\bspätestens(?: um)?\b", "vor"),
         (r"\bübermorgen\b", "day after tomorrow"),
         (r"\bvorgestern\b", "day before yesterday"),
         (r"\bheute (?:morgen|früh|vormittag)\b", "today morning"),
@@ -136,6 +151,7 @@ LEXICON = Lexicon(
             r"\b(\d{1,2})(?::(\d{2}))? uhr(?: (\d{1,2})\b)?",
             lambda m: f"{m.group(1)}:{int(m.group(2) or m.group(3) or 0):02d}",
         ),
+        (r"\b2000 (\d{1,2})\b", lambda m: f"20{int(m.group(1)):02d}"),
         (r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})?", _numeric_date),
         (rf"\b(\d{{1,2}})\. ?{MONTH}\b", r"\1 \2"),
         (r"\bon (?:the )?(\d{1,2})\b\.?", r"the \1"),
@@ -145,4 +161,5 @@ LEXICON = Lexicon(
         (r"\bab (\d)", r"from \1"),
         (r"\bzwischen (\S+) und (\S+)", r"between \1 and \2"),
     ],
+    negations=r"\b(?:nicht|kein|keine|keinen)\b(?! (?:vor|nach|später|früher)\b)",
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from appointments.when.lexicon import MONTHS, Lexicon, minus_one
+from appointments.when.lexicon import MONTH, MONTHS, Lexicon, minus_one
 
 UNITS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen"]
@@ -49,10 +49,16 @@ def _two_numbers(match: re.Match[str]) -> str:
 LEXICON = Lexicon(
     code="en",
     corrections=r"\b(?:no,? sorry|no,? wait|sorry|actually|i mean|or rather|scratch that|"
-    r"make that|wait)\b|\bno\s*,",
+    r"make that|wait)\b|\bno\s*,"
+    # A bare "no" before a new day or time ("december 3rd no the 4th"), not "no later".
+    r"|\bno\b(?= (?:the|on|at|make|it's|\d|\w+day\b|tomorrow|today|tonight|next|this))",
     pre=[
         (r"\bi am\b", "i'm"),  # not the meridiem
+        (r"\bnot (?:before|earlier than)\b", "after"),  # a bound said with a negation
+        (r"\bnot (?:after|later than)\b", "before"),
         (r"\b([ap])\.? ?m\b\.?", r"\1m"),
+        (r"\b(?:by |at )?(\S+(?: [ap]m)?) at the latest\b", r"before \1"),
+        (r"\b(?:from |at )?(\S+(?: [ap]m)?) at the earliest\b", r"after \1"),
         (r"(\d)(?:st|nd|rd|th)\b", r"\1"),
         (r"\bthis coming\b", "coming"),
         (r"\bthis (morning|afternoon|evening)\b", r"today \1"),
@@ -60,6 +66,9 @@ LEXICON = Lexicon(
         (r"\bmid-?morning\b", "mid morning"),
         (r"\blunch ?time\b", "lunchtime"),
         (r"\ba fortnight\b", "2 weeks"),
+        (r"\bin (?:half an|a half) hour\b", "in 30 minutes"),
+        (r"\bin (?:a|one) quarter (?:of an )?hour\b", "in 15 minutes"),
+        (r"\bin (?:an|one) hour and a half\b|\bin an hour and thirty minutes\b", "in 90 minutes"),
         (r"\bin an? (minute|hour|day|week|month)\b", r"in 1 \1"),
         (r"\ba (day|week|month|year) ago\b", r"1 \1 ago"),
         (r"\ba week from (?:today|now)\b", "in 1 week"),
@@ -92,6 +101,14 @@ LEXICON = Lexicon(
         (r"\b(\d{1,2}) hundred(?: hours)?\b", r"\1:00"),
         (r"\b(\d{1,2})(\d{2}) hours\b", r"\1:\2"),
         (r"\b(\d{1,2}) o'?clock\b", r"\1:00"),
+        # Years in words: "twenty twenty-seven", "two thousand and twenty-seven".
+        (r"\b2 thousand (?:and )?(\d{1,2})\b", lambda m: f"20{int(m.group(1)):02d}"),
+        (rf"\b({MONTH} \d{{1,2}}|\d{{1,2}} (?:of )?{MONTH}),? 20 ([2-9]\d)\b", r"\1 20\4"),
         (r"\b(\d{1,2}) ([1-5]\d)\b(?! ?(?:day|week|month|year|minute|hour)s?\b)", _two_numbers),
     ],
+    # What speech-to-text writes for a number said as a time ("at too thirty").
+    homophones={"too": "two", "tree": "three", "fore": "four", "ate": "eight", "won": "one"},
+    clock_lead=r"at|around|about|by",
+    negations=r"\b(?:not|can't|cannot|don't|doesn't|won't|isn't)\b"
+    r"(?! (?:before|after|until|till|later|earlier|sooner|any later|any earlier)\b)",
 )

@@ -34,17 +34,30 @@ def _minus(match: re.Match[str]) -> str:
 LEXICON = Lexicon(
     code="es",
     corrections=r"\b(?:no,? (?:perdón|espera)|perdón|perdona|mejor dicho|mejor|quiero decir|"
-    r"digo|en realidad)\b|\bno\s*,",
+    r"digo|en realidad)\b|\bno\s*,|\bno\b(?= (?:el|la|las|al|a|mejor|para)\b)",
     pre=[
+        # "De hoy en ocho (días)" is a week today, "en quince días" two weeks: the days
+        # are counted inclusively, as in French.
+        (r"\bde hoy en ocho(?: días)?\b", "in 1 weeks"),
+        (r"\bde hoy en quince(?: días)?\b", "in 2 weeks"),
+        (r"\bde mañana en ocho(?: días)?\b", "in 8 days"),
+        (r"\b(?:dentro de|en) ocho días\b", "in 1 weeks"),
+        (r"\b(?:dentro de|en) quince días\b", "in 2 weeks"),
+        (r"\b(?:dentro de|en) media hora\b", "in 30 minutes"),
+        (r"\b(?:dentro de|en) un cuarto de hora\b", "in 15 minutes"),
+        (r"\b(?:dentro de|en) (?:una|1) hora y media\b", "in 90 minutes"),
+        (r"\bno antes de\b", "después de"),  # a bound said with a negation
+        (r"\bno (?:después de|más tarde de)\b", "antes de"),
         (r"\bpasado mañana\b", "day after tomorrow"),
         (r"\b(?:anteayer|antier|antes de ayer)\b", "day before yesterday"),
         (r"\besta mañana\b", "today morning"),
+        (r"\ba primera hora de la tarde\b", "early afternoon"),
+        (r"\b(?:a última hora de|al final de) la tarde\b", "late afternoon"),
         (r"\besta tarde\b", "today afternoon"),
         (r"\besta noche\b", "tonight"),
         (r"\bde la mañana\b", "am"),
         (r"\bde la (?:tarde|noche)\b", "pm"),
         (r"\ba primera hora(?: de la mañana)?\b", "firstthing"),
-        (r"\b(?:a última hora de|al final de) la tarde\b", "late afternoon"),
         (r"\bdespués de (?:comer|almorzar|la comida|el almuerzo)\b", "after lunch"),
         (r"\b(?:por|en) la mañana\b", "morning"),
         (r"\b(?:por|en) la tarde\b", "afternoon"),
@@ -52,11 +65,14 @@ LEXICON = Lexicon(
         (r"\bmañana\b", "tomorrow"),
         (r"\bhoy\b", "today"),
         (r"\bayer\b", "yesterday"),
-        (r"\b(?:a |al )?mediodía\b", "noon"),
-        (r"\b(?:a )?medianoche\b", "midnight"),
-        (r"\b(?:a )?principios de la (?:semana que viene|próxima semana)\b", "early next week"),
+        (r"\b(?:a |al )?medio ?día\b", "noon"),  # "medio día": split by speech-to-text
+        (r"\b(?:a )?media ?noche\b", "midnight"),
         (
-            r"\b(?:a )?(?:finales|final) de la (?:semana que viene|próxima semana)\b",
+            r"\b(?:a )?principios de (?:la )?(?:semana que viene|próxima semana)\b",
+            "early next week",
+        ),
+        (
+            r"\b(?:a )?(?:finales|final) de (?:la )?(?:semana que viene|próxima semana)\b",
             "end of next week",
         ),
         (r"\b(?:a )?(?:finales|fin|final) de(?:l)? mes\b", "end of the month"),
@@ -113,6 +129,10 @@ LEXICON = Lexicon(
         (r"\b(\d{1,2}) menos (\d{1,2})\b", _minus),
         (r"\b(\d{1,2}) y (\d{1,2})\b", lambda m: f"{m.group(1)}:{int(m.group(2)):02d}"),
         (r"\ben punto\b", ""),
+        (
+            r"\b(\d{1,2}) ?(?:h|hs|hrs)\b(?: ?(\d{2})\b)?",
+            lambda m: f"{m.group(1)}:{m.group(2) or '00'}",
+        ),
         (r"(?<!in )\b(\d{1,2}) hours\b", r"\1:00"),
         (r"\bantes de las?\b", "before"),
         (r"\bdespués de las?\b", "after"),
@@ -121,6 +141,25 @@ LEXICON = Lexicon(
         (r"\blas? (\d)", r"at \1"),
         (rf"\b(\d{{1,2}}) de {MONTH}\b", r"\1 \2"),
         (rf"\b{MONTH} del? (\d{{4}})\b", r"\1 \2"),
+        (rf"\b{MONTH} del? 2 mil (\d{{1,2}})\b", lambda m: f"{m.group(1)} 20{int(m.group(2)):02d}"),
         (r"\bel (\d{1,2})\b", r"the \1"),
     ],
+    # Parts of the day as a receptionist in Spain reads them: the morning lasts until
+    # lunch (14:00), lunch until about 15:00, "la tarde" until about 20:00, "la noche"
+    # after it.
+    spans={
+        "morning": (9 * 60, 14 * 60),
+        "after lunch": (15 * 60, 18 * 60),
+        "early afternoon": (14 * 60, 16 * 60),
+        "afternoon": (14 * 60, 20 * 60),
+        "late afternoon": (18 * 60, 20 * 60),
+        "evening": (20 * 60, 22 * 60),
+        "tonight": (20 * 60, 22 * 60),
+        "night": (20 * 60, 23 * 60),
+    },
+    # Seseo spellings speech-to-text writes for number words ("a las dies").
+    homophones={"dies": "diez", "sinco": "cinco", "dose": "doce", "onse": "once", "trese": "trece"},
+    clock_lead=r"a las?|las?|sobre las?|hacia las?",
+    clock_tail=r"de la|y|menos|en punto|horas?",
+    negations=r"\bno\b(?! (?:antes|después|más tarde|más temprano)\b)",
 )

@@ -39,8 +39,19 @@ HOURS = r"(?:h|heures?)"
 LEXICON = Lexicon(
     code="fr",
     corrections=r"\b(?:non,? (?:pardon|attendez|attends)|pardon|plutôt|je veux dire|"
-    r"en fait|enfin)\b|\bnon\s*,",
+    r"en fait|enfin)\b|\bnon\s*,|\bnon\b(?! plus\b)",
     pre=[
+        # "D'aujourd'hui en huit", "dans huit jours": a week today; "quinze jours": two
+        # weeks (the days are counted inclusively).
+        (r"\bd'? ?aujourd'? ?hui en huit\b|\b(?:dans|d'ici) huit jours\b", "in 1 weeks"),
+        (r"\bd'? ?aujourd'? ?hui en quinze\b|\b(?:dans|d'ici) quinze jours\b", "in 2 weeks"),
+        (r"\bdemain en huit\b", "in 8 days"),
+        (r"\bdans (?:une )?demi-? ?heure\b", "in 30 minutes"),
+        (r"\bdans un quart d'? ?heure\b", "in 15 minutes"),
+        (r"\bdans trois quarts? d'? ?heure\b", "in 45 minutes"),
+        (r"\bdans une heure et demie\b", "in 90 minutes"),
+        (r"\b(?:ne )?pas avant\b|\bau plus tôt(?: à)?\b", "après"),  # bounds
+        (r"\b(?:ne )?pas (?:après|plus tard que)\b|\bau plus tard(?: à)?\b", "avant"),
         (r"\baprès-? ?demain\b", "day after tomorrow"),
         (r"\bavant-? ?hier\b", "day before yesterday"),
         (r"\bce matin\b", "today morning"),
@@ -62,9 +73,12 @@ LEXICON = Lexicon(
         (r"\baujourd'? ?hui\b", "today"),
         (r"\bdemain\b", "tomorrow"),
         (r"\bhier\b", "yesterday"),
-        (r"\b(?:au )?début de la semaine prochaine\b", "early next week"),
-        (r"\b(?:à la )?fin de la semaine prochaine\b", "end of next week"),
-        (r"\b(?:à la )?fin (?:du|de ce) mois\b", "end of the month"),
+        (r"\b(?:en |au )?début de (?:la )?semaine prochaine\b", "early next week"),
+        (r"\b(?:en |au )?milieu de (?:la )?semaine prochaine\b", "middle of next week"),
+        (r"\b(?:en |à la )?fin de (?:la )?semaine prochaine\b", "end of next week"),
+        (r"\b(?:en |à la )?fin de (?:la |cette )?semaine\b", "end of this week"),
+        (r"\b(?:en |au )?début (?:du|de) mois prochain\b", "early next month"),
+        (r"\b(?:en |à la )?fin (?:du|de ce|de) mois\b", "end of the month"),
         (r"\b(?:dans )?la semaine prochaine\b", "next week"),
         (r"\ble mois prochain\b", "next month"),
         (r"\bce week-? ?end\b", "this weekend"),
@@ -101,7 +115,8 @@ LEXICON = Lexicon(
     rules=[
         (rf"\b{WEEKDAY} prochain\b", r"next \1"),
         (rf"\b{WEEKDAY} dernier\b", r"last \1"),
-        (rf"\b{WEEKDAY} en huit\b", r"\1 next week"),
+        (rf"\b{WEEKDAY} en 8\b", r"\1 next week"),  # "huit" is a digit by now
+        (r"\b2 mille (\d{1,2})\b", lambda m: f"20{int(m.group(1)):02d}"),  # a year in words
         (r"\bil y a (\d+) (days|weeks|months)\b", r"\1 \2 ago"),
         (r"\bdans (\d+) (days|weeks|months)\b", r"in \1 \2"),
         (rf"\bdans (\d+) {HOURS}\b", r"in \1 hours"),
@@ -123,4 +138,19 @@ LEXICON = Lexicon(
         (r"\bà (\d)", r"at \1"),
         (r"\ble (\d{1,2})\b", r"the \1"),
     ],
+    # Parts of the day as a receptionist in France reads them: lunch runs 12:00–14:00,
+    # so "l'après-midi" and "après le déjeuner" start at 14:00; "le soir" is 18:00–22:00.
+    spans={
+        "after lunch": (14 * 60, 17 * 60),
+        "early afternoon": (14 * 60, 16 * 60),
+        "afternoon": (14 * 60, 18 * 60),
+        "late afternoon": (16 * 60, 19 * 60),
+        "evening": (18 * 60, 22 * 60),
+        "tonight": (18 * 60, 22 * 60),
+    },
+    # Words speech-to-text writes for a number said as a time ("à vin heures").
+    homophones={"vin": "vingt", "vins": "vingt", "vain": "vingt", "vint": "vingt", "dis": "dix"},
+    clock_lead=r"à|a|vers",
+    clock_tail=r"heures?|h|et demie?|et quart|moins",
+    negations=r"\bpas\b(?! (?:avant|après|plus tard|plus tôt)\b)",
 )
