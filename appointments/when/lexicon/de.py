@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from appointments.when.lexicon import MONTH, MONTHS, WEEKDAY, Lexicon, minus_one
+from appointments.when.lexicon.base import MONTH, MONTHS, WEEKDAY, Lexicon, minus_one
 
 UNITS = ["eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun"]
 TEENS = ["zehn", "elf", "zwölf", "dreizehn", "vierzehn", "fünfzehn", "sechzehn", "siebzehn"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from appointments.when.lexicon import MONTH, MONTHS, Lexicon, minus_one
+from appointments.when.lexicon.base import MONTH, MONTHS, Lexicon, minus_one
 
 UNITS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen"]

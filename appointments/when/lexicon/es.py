@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from appointments.when.lexicon import MONTH, WEEKDAY, Lexicon, minus_one
+from appointments.when.lexicon.base import MONTH, WEEKDAY, Lexicon, minus_one
 
 UNITS = ["uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve"]
 TEENS = ["diez", "once", "doce", "trece", "catorce", "quince", "dieciséis", "diecisiete"]

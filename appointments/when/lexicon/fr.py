@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from appointments.when.lexicon import WEEKDAY, Lexicon, minus_one
+from appointments.when.lexicon.base import WEEKDAY, Lexicon, minus_one
 
 UNITS = ["un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf"]
 TEENS = ["dix", "onze", "douze", "treize", "quatorze", "quinze", "seize", "dix-sept"]

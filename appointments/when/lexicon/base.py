@@ -1,0 +1,132 @@
+"""What a lexicon is, the vocabulary shared by all, and the folding of text (see the
+package's docstring)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+Replacement = str | Callable[[re.Match[str]], str]
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+WEEKDAY = "(" + "|".join(WEEKDAYS) + ")"
+MONTH = "(" + "|".join(MONTHS) + ")"
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: 'Mañana' → 'manana', 'Übermorgen' → 'ubermorgen'."""
+    return _unaccented(text.lower())
+
+
+def _unaccented(text: str) -> str:
+    """Without accents, case kept (patterns: lowering would turn \\S into \\s)."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("ß", "ss"))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def minus_one(hour: str) -> int:
+    """The hour before ``hour`` on a 12-hour dial: 'quarter to 1' is 12:45."""
+    return (int(hour) - 2) % 12 + 1
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    code: str
+    corrections: str  # regex of self-correction markers ("no sorry", "actually")
+    pre: Sequence[tuple[str, Replacement]] = ()
+    words: Mapping[str, str] = field(default_factory=dict)
+    numbers: Mapping[str, int] = field(default_factory=dict)
+    rules: Sequence[tuple[str, Replacement]] = ()
+    # Canonical part-of-day word → (first minute, end minute) where it differs from English.
+    spans: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    # Sound-alike → the number word it stands for; taken as that number only after
+    # ``clock_lead`` ("at", "a las") or before ``clock_tail`` (another number, "heures").
+    homophones: Mapping[str, str] = field(default_factory=dict)
+    # A word that turns down the day or time said in its clause ("not Monday, Tuesday",
+    # "Montag geht nicht"); never "not before 10", which is a time.
+    negations: str = ""
+    clock_lead: str = r"at"
+    clock_tail: str = r"o'?clock|[ap]\.? ?m\b"
+
+    @cached_property
+    def _compiled(self) -> list[tuple[re.Pattern[str], Replacement]]:
+        steps: list[tuple[re.Pattern[str], Replacement]] = [
+            (re.compile(_unaccented(pattern)), _folded(repl)) for pattern, repl in self.pre
+        ]
+        for table in (self.words, {k: str(v) for k, v in self.numbers.items()}):
+            if table:
+                folded = {fold(k): v for k, v in table.items()}
+                alternation = "|".join(re.escape(k) for k in sorted(folded, key=len, reverse=True))
+                pattern = re.compile(rf"(?<![\w'-])({alternation})(?![\w'-])")
+                steps.append((pattern, _lookup(folded)))
+        steps += [(re.compile(_unaccented(pattern)), repl) for pattern, repl in self.rules]
+        return steps
+
+    @cached_property
+    def correction_pattern(self) -> re.Pattern[str]:
+        return re.compile(_unaccented(self.corrections))
+
+    @cached_property
+    def negation_pattern(self) -> re.Pattern[str] | None:
+        return re.compile(_unaccented(self.negations)) if self.negations else None
+
+    @cached_property
+    def _homophone_pattern(self) -> re.Pattern[str] | None:
+        if not self.homophones:
+            return None
+        words = "|".join(re.escape(fold(word)) for word in self.homophones)
+        numbers = "|".join(re.escape(fold(word)) for word in sorted(self.numbers, key=len)[::-1])
+        tail = _unaccented(self.clock_tail)
+        return re.compile(
+            rf"(?<![\w'-])(?P<lead>(?:{_unaccented(self.clock_lead)})\s+)?(?P<word>{words})"
+            rf"(?![\w'-])(?P<tail>(?=\s*(?:\d|(?:{numbers}|{tail})(?![\w'-]))))?"
+        )
+
+    def hear(self, text: str) -> tuple[str, list[str]]:
+        """``text`` with sound-alikes of number words put back where a time is said, and
+        a doubt for each one (it is a guess about what the caller said)."""
+        pattern = self._homophone_pattern
+        if pattern is None:
+            return text, []
+        doubts: list[str] = []
+        folded = {fold(word): number for word, number in self.homophones.items()}
+
+        def put_back(match: re.Match[str]) -> str:
+            if match.group("lead") is None and match.group("tail") is None:
+                return match.group(0)
+            number = folded[match.group("word")]
+            doubts.append(f"heard '{match.group('word')}', read as '{number}'")
+            return f"{match.group('lead') or ''}{number}"
+
+        return pattern.sub(put_back, text), doubts
+
+    def rewrite(self, text: str) -> str:
+        for pattern, replacement in self._compiled:
+            text = pattern.sub(replacement, text)
+        return re.sub(r"\s+", " ", text).strip()
+
+
+def _folded(replacement: Replacement) -> Replacement:
+    """A replacement as folded as the text it goes into ("übermorgen" → "ubermorgen")."""
+    return _unaccented(replacement) if isinstance(replacement, str) else replacement
+
+
+def _lookup(table: dict[str, str]) -> Callable[[re.Match[str]], str]:
+    return lambda match: table[match.group(1)]
