@@ -80,7 +80,7 @@ def load_held_out() -> list[Case]:
     """``tune``: bench/corpus/<kind>.jsonl (its misses may guide the code); ``blind``:
     bench/corpus/blind/<kind>.jsonl, written later by someone who saw neither the code nor
     the misses, and whose misses are listed only with ``--blind``."""
-    cases = []
+    cases: list[Case] = []
     for corpus, folder in (("tune", CORPUS), ("blind", CORPUS / "blind")):
         for kind in KINDS:
             path = folder / f"{kind}.jsonl"
