@@ -44,6 +44,8 @@ EMAILS_SURE = [
     ("fr", "luc arobase yahoo point comte", "luc@yahoo.com"),
     # "double v" is one letter, w, not two v.
     ("fr", "double v i l l y arobase free point fr", "willy@free.fr"),
+    # "chez" is said for the @ by some French callers.
+    ("fr", "sophie chez laposte point net", "sophie@laposte.net"),
     ("es", "doble ve a l t e r arroba gmail punto com", "walter@gmail.com"),
 ]
 EMAILS_DOUBTFUL = [

@@ -50,7 +50,7 @@ LEXICON = Lexicon(
         **EMAIL_SYMBOLS,
         "@": (
             *EMAIL_SYMBOLS["@"],
-            *phrases("arobase, arrobase, arobas, a commercial, a robase, à robase, a robas"),
+            *phrases("arobase, arrobase, arobas, a commercial, a robase, à robase, a robas, chez"),
         ),
         ".": (*EMAIL_SYMBOLS["."], "point"),
         "_": (*EMAIL_SYMBOLS["_"], "tiret bas", "tiret du bas", "underscore", "souligné"),
