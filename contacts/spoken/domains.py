@@ -42,8 +42,9 @@ def edit_distance(a: str, b: str) -> int:
     return rows[-1][-1]
 
 
-def known_label_near(label: str) -> str | None:
-    """The big provider's label ``label`` is one slip from (two for a long one), if any."""
+def known_label_near(label: str, *, slack: int = 0) -> str | None:
+    """The big provider's label ``label`` is one slip from (two for a long one), if any;
+    ``slack`` more when the label was heard in pieces."""
     if label in KNOWN_MAIL_LABELS:
         return label
     near = sorted(
@@ -51,7 +52,7 @@ def known_label_near(label: str) -> str | None:
         for known in SUGGESTABLE
         if abs(len(known) - len(label)) <= 2
     )
-    if near and near[0][0] <= (1 if len(label) <= 5 else 2):
+    if near and near[0][0] <= (1 if len(label) <= 5 else 2) + slack:
         return near[0][1]
     return None
 
@@ -68,10 +69,13 @@ def domain_doubts(domain: str) -> tuple[str, ...]:
     known = known_label_near(first)
     if known is not None and known != first:
         doubts.append(f"the domain '{domain}' may be misheard ({known}?)")
-    if tld not in COMMON_TLDS and len(tld) <= 4:
+    if tld not in COMMON_TLDS:
         near_tld = [
-            t for t in ("com", "net", "org", "de", "fr", "es") if edit_distance(tld, t) == 1
+            t for t in ("com", "net", "org", "de", "fr", "es") if edit_distance(tld, t) <= 2
         ]
+        # A rare ending is more often a mishearing than a real one: never sure.
         if near_tld:
             doubts.append(f"the ending '.{tld}' may be misheard (.{near_tld[0]}?)")
+        else:
+            doubts.append(f"the ending '.{tld}' is unusual and may be misheard")
     return tuple(doubts)

@@ -38,6 +38,9 @@ def normalize_email(text: str, *, language: str = "en") -> Normalized:
     lexicon = lexicon_for(language)
     doubts: list[str] = []
     said = clean_text(text).lower()
+    # "all one word" before anything else: its "no" ("no spaces") is no correction.
+    joined_said = bool(lexicon.joined_re.search(said))
+    said = lexicon.joined_re.sub(" ", said)
     chunks: list[Chunk] | None = None
     for segment in split_corrections(said, lexicon):
         new = _chunks(segment.text, lexicon, doubts)
@@ -48,7 +51,9 @@ def normalize_email(text: str, *, language: str = "en") -> Normalized:
         raise NormalizationError(f"'{text.strip()}' holds no email address; ask for it again.")
     if not any(c.text == "@" for c in chunks):
         chunks = _insert_missing_at(chunks, doubts)
-    _doubt_joined_words(chunks, doubts)
+    chunks = _ending_sound_alike(chunks, lexicon)
+    if not joined_said:
+        _doubt_joined_words(chunks, doubts)
     email = "".join(c.text for c in chunks).strip(".")
     email = re.sub(r"\.{2,}", ".", email).replace(".@", "@").replace("@.", "@")
     email = _ascii(email, lexicon, doubts)
@@ -91,10 +96,13 @@ def _snap_split_domain(chunks: list[Chunk], doubts: list[str]) -> list[Chunk]:
         return chunks
     end = next((i for i in range(at + 1, len(chunks)) if chunks[i].kind == "sym"), len(chunks))
     label = chunks[at + 1 : end]
-    if len(label) < 2 or any(c.kind != "word" for c in label):
+    if len(label) < 2 or any(c.kind not in ("word", "letter") for c in label):
         return chunks
+    if not any(c.kind == "word" for c in label):
+        return chunks  # spelled out: "g m x" is what was said
     joined = "".join(c.text for c in label)
-    known = known_label_near(joined)
+    # Said in pieces, the label was misheard by sound ("g male", "ya who"): one more slip.
+    known = known_label_near(joined, slack=1)
     if known is None or known == joined:
         return chunks  # "hot mail": joined as said, with the joined-words doubt
     doubts.append(f"heard '{' '.join(c.text for c in label)}' as the domain '{known}'")
@@ -153,10 +161,14 @@ def _correct(
         new = [Chunk(str(value), "num")]  # a lone "dreizehn" is a number here, not a name
         shown = new[0].text
     if numbers and all(c.kind == "num" for c in new):
-        # "emma zwölf ät gmx punkt de, nein, dreizehn": the number is what was corrected.
-        replaced = old[numbers[-1]].text
+        # "emma zwölf ät gmx punkt de, nein, dreizehn": the number is what was corrected;
+        # "two three … no, two four": all of the digits said in a row.
+        first = numbers[-1]
+        while first > 0 and old[first - 1].kind == "num":
+            first -= 1
+        replaced = "".join(c.text for c in old[first : numbers[-1] + 1])
         doubts.append(f"took the correction '{shown}' to replace the number '{replaced}'")
-        return old[: numbers[-1]] + new + old[numbers[-1] + 1 :]
+        return old[:first] + new + old[numbers[-1] + 1 :]
     if texts[0] == "@":
         return (old[:at] if at is not None else old) + new
     if texts[0] == "." and at is not None:
@@ -176,6 +188,15 @@ def _correct(
         keep = len(old) - len(new)
         return old[:keep] + new
     return new
+
+
+def _ending_sound_alike(chunks: list[Chunk], lexicon: Lexicon) -> list[Chunk]:
+    """ "punto con", "point comme": the last label of the domain heard as a word like "com"."""
+    at = next((i for i, c in enumerate(chunks) if c.text == "@"), None)
+    if at is None or len(chunks) < at + 4 or chunks[-2].text != ".":
+        return chunks
+    ending = lexicon.tld_sound_alikes.get(chunks[-1].text)
+    return [*chunks[:-1], Chunk(ending, "word")] if ending else chunks
 
 
 def _doubt_joined_words(chunks: list[Chunk], doubts: list[str]) -> None:

@@ -48,6 +48,7 @@ def normalize_name(text: str, *, language: str = "en") -> Normalized:
     if talk:
         # "… with no h": a hint not understood stays in the name; it must not pass as sure.
         doubts.append(f"'{' '.join(talk)}' may be talk about the spelling, not part of the name")
+    _doubt_sentence(words or [], lexicon, doubts)
     return normalized(_with_particles(words or [], lexicon), doubts)
 
 
@@ -57,12 +58,16 @@ def _refuse_what_is_no_name(said: str, text: str, lexicon: Lexicon) -> None:
     # A question has a verb: "para qué lo necesitan"; "Dr Who" is two words, and "why"
     # among spelled letters ("why o u n g") is the letter y.
     asked = len(words) >= 3 and any(
-        word in lexicon.question_words
+        word.split("'")[0] in lexicon.question_words
         and not any(
             _spelled(n) for n in words[max(0, index - 1) : index] + words[index + 1 : index + 2]
         )
         for index, word in enumerate(words[:3])
     )
+    if lexicon.decline_re.search(said):
+        raise NormalizationError(
+            f"'{text.strip()}': the caller would rather not give a name; do not insist."
+        )
     if "?" in text or asked:
         raise NormalizationError(
             f"'{text.strip()}' is a question, not a name; answer it, then ask for the name."
@@ -72,6 +77,16 @@ def _refuse_what_is_no_name(said: str, text: str, lexicon: Lexicon) -> None:
     except NormalizationError:
         return
     raise NormalizationError(f"'{text.strip()}' is an email address, not a name; ask for the name.")
+
+
+def _doubt_sentence(words: list[str], lexicon: Lexicon, doubts: list[str]) -> None:
+    """A sentence is no name: "The Appointment Would Be For …" must not pass as sure."""
+    inside = [w for w in words[1:-1] if w.lower() in lexicon.particles | lexicon.particle_articles]
+    common = [w for w in words if w.lower() in lexicon.sentence_words and w not in inside]
+    if common:
+        doubts.append(f"'{' '.join(common)}' may be part of a sentence, not of the name")
+    if len(words) - len(inside) > 4:
+        doubts.append("that is a long name; it may hold more than the name")
 
 
 def _spelled(word: str) -> bool:

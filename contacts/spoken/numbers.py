@@ -24,6 +24,8 @@ logger = logging.getLogger(__name__)
 
 # Languages whose hundreds take a unit with no "and": "ciento cinco", "cent cinq", "hundertfünf".
 _HUNDRED_TAKES_UNITS = frozenset({"es", "fr", "de"})
+# Languages that say the unit first ("einunddreißig"): "dreißig eins" is 30 then 1, never 31.
+_UNIT_BEFORE_TENS = frozenset({"de"})
 
 
 @dataclass
@@ -113,13 +115,17 @@ def _extend(phrase: Phrase, value: int, lexicon: Lexicon, *, joined: bool) -> bo
             return True
         return False
     if kind == "unit" and value > 0:
-        if last == "tens" and current % 10 == 0:
+        if last == "tens" and current % 10 == 0 and lexicon.code not in _UNIT_BEFORE_TENS:
             phrase.current += value
             phrase.last = "unit-after-tens"
             return True
         if after_big and (joined or lexicon.code in _HUNDRED_TAKES_UNITS or last == "thousand"):
             phrase.current += value
             phrase.last = "unit" if phrase.current < 10 else "unit-after-tens"
+            return True
+        if lexicon.code == "fr" and last == "teen" and current == 10 and value >= 7:
+            phrase.current += value  # "dix huit" written apart is still 18
+            phrase.last = "unit-after-tens"
             return True
         if lexicon.code == "fr" and last == "teen-after" and current % 100 in (70, 90):
             phrase.current += value  # soixante dix huit, quatre vingt dix sept

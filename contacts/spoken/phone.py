@@ -43,6 +43,8 @@ def normalize_phone(text: str, *, region: str | None = None, language: str = "en
             f"'{text.strip()}' has too few digits for a phone number; ask for it again."
         )
     e164 = _valid(digits, country)
+    if e164 is not None and _without_trunk(digits, country):
+        doubts.append("no leading 0 was heard; the area code may be missing")
     for reading in readings:
         if reading.digits not in digits:
             continue
@@ -155,6 +157,14 @@ def _split_hyphens(tokens: list[str], lexicon: Lexicon) -> list[str]:
     return out
 
 
+def _without_trunk(digits: str, country: str) -> bool:
+    """ "976543" where callers say "0211 976543": a national number without its trunk 0 is
+    more often a number whose area code was not heard than a complete one."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(country)
+    trunk = metadata.national_prefix if metadata is not None else None
+    return trunk == "0" and not digits.startswith(("0", "+"))
+
+
 def _valid(digits: str, country: str) -> str | None:
     try:
         number = phonenumbers.parse(digits, country)
@@ -178,14 +188,15 @@ def _correct(old: list[str], new: list[str], country: str, doubts: list[str]) ->
         # Said as one group, the whole number is not what a same-length group corrects.
         if len(old) > 1 or _valid("".join(new), country):
             return old[:-1] + new
+    # After "null zwei eins eins …", digits with no 0 are the rest of the number, even
+    # when they happen to make a valid one on their own.
+    lost_trunk = previous.startswith("0") and not new[0].startswith("0")
     if new[0].startswith("+") or (
-        _valid("".join(new), country) and len("".join(new)) >= len(previous)
+        not lost_trunk and _valid("".join(new), country) and len("".join(new)) >= len(previous)
     ):
         return new
     candidates: list[tuple[int, str]] = []
-    for cut in sorted(
-        {len(new[0]), *range(1, len(previous) + 1)}, key=lambda c: abs(c - len(new[0]))
-    ):
+    for cut in sorted(range(1, len(previous) + 1), key=lambda c: _cut_rank(c, previous, new[0])):
         merged = previous[: len(previous) - cut] + "".join(new)
         if _valid(merged, country):
             candidates.append((cut, merged))
@@ -197,3 +208,17 @@ def _correct(old: list[str], new: list[str], country: str, doubts: list[str]) ->
         return [merged]
     doubts.append(f"could not tell what the correction '{said}' replaces")
     return new
+
+
+def _cut_rank(cut: int, previous: str, first: str) -> tuple[int, int]:
+    """How likely the last ``cut`` digits said are what the correction ``first`` replaces.
+
+    A caller who restarts a part says its start again ("one two four, no, one two three
+    four five"): a replaced tail that begins as the correction does comes first; then the
+    tail as long as the correction.
+    """
+    tail = previous[len(previous) - cut :]
+    shared = 0
+    while shared < min(len(tail), len(first)) and tail[shared] == first[shared]:
+        shared += 1
+    return (-shared, abs(cut - len(first)))

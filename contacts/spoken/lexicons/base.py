@@ -63,6 +63,10 @@ class Lexicon:
     spell_connectors: tuple[str, ...] = ()
     capital_words: tuple[str, ...] = ()
     lower_phrases: tuple[str, ...] = ()
+    # "all one word", "todo junto": the words of an address are written together.
+    joined_phrases: tuple[str, ...] = ()
+    # What recognisers write for the ending "com": "punto con", "point comme".
+    tld_sound_alikes: Mapping[str, str] = field(default_factory=dict)
     extension_words: tuple[str, ...] = ()
     phonetic: Mapping[str, str] = field(default_factory=dict)
     letter_names: Mapping[str, str] = field(default_factory=dict)
@@ -76,6 +80,11 @@ class Lexicon:
     relations: tuple[str, ...] = ()
     # A question back ("why do you need it") is no name.
     question_words: frozenset[str] = frozenset()
+    # "I'd rather not say": the caller declines to give a name.
+    declines: tuple[str, ...] = ()
+    # Words that are part of a sentence, almost never of a name ("the", "nicht", "pas"):
+    # a name holding one is not sure.
+    sentence_words: frozenset[str] = frozenset()
     # "de", "von", "d'": lower-case inside a name; ``particle_articles`` after one ("de la").
     particles: frozenset[str] = frozenset()
     particle_articles: frozenset[str] = frozenset()
@@ -140,6 +149,10 @@ class Lexicon:
         return re.compile(phrase_pattern(self.name_joiners), re.I)
 
     @cached_property
+    def decline_re(self) -> re.Pattern[str]:
+        return re.compile(phrase_pattern(self.declines), re.I)
+
+    @cached_property
     def relation_re(self) -> re.Pattern[str]:
         return re.compile(phrase_pattern(self.relations), re.I)
 
@@ -162,6 +175,10 @@ class Lexicon:
     @cached_property
     def lower_re(self) -> re.Pattern[str]:
         return re.compile(phrase_pattern(self.lower_phrases), re.IGNORECASE)
+
+    @cached_property
+    def joined_re(self) -> re.Pattern[str]:
+        return re.compile(phrase_pattern(self.joined_phrases), re.IGNORECASE)
 
     @cached_property
     def symbol_patterns(self) -> list[tuple[re.Pattern[str], str]]:

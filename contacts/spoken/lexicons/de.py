@@ -45,6 +45,8 @@ LEXICON = Lexicon(
         "hundert": 100,
         "tausend": 1000,
     },
+    # "sex" is how recognisers write a clipped "sechs"; a digit only between digits.
+    homophones={"sex": 6},
     connectors=frozenset({"und"}),
     repeats={"doppel": 2, "doppelt": 2, "zweimal": 2, "dreimal": 3},
     email_symbols={
@@ -85,6 +87,11 @@ LEXICON = Lexicon(
         "alles klein, alles kleingeschrieben, alles klein geschrieben, klein geschrieben, "
         "kleingeschrieben, kleinbuchstaben, alles in kleinbuchstaben"
     ),
+    joined_phrases=phrases(
+        "zusammengeschrieben, zusammen geschrieben, alles zusammen, in einem wort, "
+        "ohne leerzeichen, ohne punkt"
+    ),
+    tld_sound_alikes={"komm": "com", "kom": "com"},
     extension_words=("durchwahl", "apparat", "extension", "ext"),
     phonetic=DIN_5009,
     letter_names=LETTER_NAMES,
@@ -104,6 +111,14 @@ LEXICON = Lexicon(
         "mein, meine, meinen, meinem, meiner, unser, unsere, unseren",
         "mann, frau, sohn, tochter, mutter, vater, bruder, schwester, freund, freundin, "
         "partner, partnerin, chef, chefin, kind, oma, opa, mama, papa",
+    ),
+    declines=phrases(
+        "möchte ich nicht, will ich nicht, lieber nicht, möchte ich lieber nicht, "
+        "ich möchte nicht, ich will nicht, sage ich nicht, sag ich nicht, geht sie nichts an"
+    ),
+    sentence_words=frozenset(
+        "ich du er sie wir ihr das der die ist bin sind nicht kein keine möchte will "
+        "sagen mein meine und oder aber ja nein bitte danke".split()
     ),
     question_words=frozenset(
         "was warum wieso weshalb wofür wozu worum wer wen wem welche welcher welches".split()

@@ -75,6 +75,11 @@ LEXICON = Lexicon(
         "all lower case, all lowercase, all in lower case, all small letters, "
         "lower case, lowercase, all small, no capitals, small letters"
     ),
+    joined_phrases=phrases(
+        "all one word, all in one word, one word, all together, all joined, no spaces, "
+        "no space, no dots, with no dots"
+    ),
+    tld_sound_alikes={"calm": "com", "come": "com"},
     extension_words=("extension", "ext", "x"),
     letter_names=LETTER_NAMES,
     name_lead_ins=phrases(
@@ -87,6 +92,7 @@ LEXICON = Lexicon(
     ),
     name_intros=phrases(
         "my name is, my name's, my first name is, this is, i'm, i am, it's for, the name is, "
+        "it would be for, would be for, will be for, is for, book it for, book it under, "
         "put it under, under the name, the booking is for, the appointment is for"
     ),
     name_trailing=phrases("calling, speaking, here, on the line, please"),
@@ -100,6 +106,16 @@ LEXICON = Lexicon(
         "girlfriend, brother, sister, kid, child, friend, boss, grandmother, grandfather",
     ),
     question_words=frozenset("what who why how which whose".split()),
+    declines=phrases(
+        "rather not, prefer not, i'd prefer not, not say, not telling, won't say, "
+        "don't want to say, do not want to say, none of your business, no comment"
+    ),
+    # "will" and "say" are left out: Will is a first name, Say a surname.
+    sentence_words=frozenset(
+        "the a an is are was were be would should could not don't do does did this that "
+        "about what it its it's i i'm i'd you your my me we our for to of and or but if "
+        "want need have has just please thanks".split()
+    ),
     # "van" is left out: "Nguyen Van An" has a middle name, not a particle.
     particles=frozenset({"de", "del", "della", "di", "da", "du", "des", "von"}),
     particle_articles=frozenset({"la", "der", "den"}),

@@ -19,8 +19,8 @@ TWENTIES += "veintiocho veintinueve"
 LETTER_NAMES = {
     "be": "b", "ce": "c", "efe": "f", "ge": "g", "hache": "h", "jota": "j", "ka": "k",
     "ele": "l", "eme": "m", "ene": "n", "eñe": "ñ", "pe": "p", "cu": "q", "erre": "r",
-    "ese": "s", "uve": "v", "ve": "v", "uve doble": "w", "doble uve": "w", "equis": "x",
-    "i griega": "y", "ye": "y", "zeta": "z", "i latina": "i",
+    "ese": "s", "uve": "v", "ve": "v", "uve doble": "w", "doble uve": "w", "doble ve": "w",
+    "equis": "x", "i griega": "y", "ye": "y", "zeta": "z", "i latina": "i",
 }  # fmt: skip
 
 LEXICON = Lexicon(
@@ -71,13 +71,18 @@ LEXICON = Lexicon(
         "vale",
     ),
     corrections=phrases(
-        "perdón, perdon, perdona, disculpa, quise decir, quiero decir, no perdón, "
-        "no, perdón, mejor dicho, digo, espera, no espera, corrijo"
+        "perdón, perdon, perdona, disculpa, quise decir, quiero decir, quería decir, queria decir, "
+        "no perdón, no, perdón, mejor dicho, digo, espera, no espera, corrijo"
     ),
     restarts=("empiezo de nuevo", "vuelvo a empezar", "otra vez desde el principio", "olvida eso"),
     spell_connectors=("de", "como", "como en", "de la"),
     capital_words=("mayúscula", "mayuscula", "letra mayúscula"),
     lower_phrases=("todo en minúsculas", "todo en minúscula", "en minúsculas", "minúsculas"),
+    joined_phrases=phrases(
+        "todo junto, todo seguido, todo pegado, sin espacios, sin puntos, en una sola palabra, "
+        "junto"
+    ),
+    tld_sound_alikes={"con": "com", "cón": "com"},
     extension_words=("extensión", "extension", "ext", "anexo", "interno"),
     phonetic={},
     letter_names=LETTER_NAMES,
@@ -96,6 +101,14 @@ LEXICON = Lexicon(
         "mi, mis, nuestra, nuestro",
         "hija, hijo, esposo, esposa, marido, mujer, madre, padre, mamá, papá, hermano, "
         "hermana, novio, novia, pareja, jefe, jefa, amigo, amiga, abuela, abuelo",
+    ),
+    declines=phrases(
+        "prefiero no, no quiero decirlo, no quiero decir, no se lo quiero decir, "
+        "no le voy a decir, no se lo voy a decir, eso no se lo digo, prefiero no decirlo"
+    ),
+    sentence_words=frozenset(
+        "el la lo los las un una es son soy no que quiero prefiero decir decirlo decírselo "
+        "para por mi tu su yo usted pero si sí porque qué eso esto".split()
     ),
     # With their accents: "que" and "quien" are also plain words ("la que", "quien sea").
     question_words=frozenset("qué quién cómo porqué cuál cuánto dónde".split()),

@@ -13,7 +13,7 @@ TENS = {"vingt": 20, "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 
 LETTER_NAMES = {
     "bé": "b", "cé": "c", "dé": "d", "effe": "f", "gé": "g", "ache": "h", "ji": "j",
     "ka": "k", "elle": "l", "emme": "m", "enne": "n", "pé": "p", "qu": "q", "erre": "r",
-    "esse": "s", "té": "t", "vé": "v", "double vé": "w", "iks": "x", "i grec": "y",
+    "esse": "s", "té": "t", "vé": "v", "double vé": "w", "double v": "w", "iks": "x", "i grec": "y",
     "zède": "z",
 }  # fmt: skip
 
@@ -34,15 +34,23 @@ LEXICON = Lexicon(
         "cents": 100,
         "mille": 1000,
     },
-    # What recognisers write for "vingt" and "cent" between numbers.
-    homophones={"vin": 20, "vins": 20, "vain": 20, "sans": 100, "sang": 100, "cens": 100},
+    # What recognisers write for "dix", "vingt" and "cent" between numbers ("dis-huit").
+    homophones={
+        "dis": 10,
+        "vin": 20,
+        "vins": 20,
+        "vain": 20,
+        "sans": 100,
+        "sang": 100,
+        "cens": 100,
+    },
     connectors=frozenset({"et"}),
     repeats={"double": 2, "triple": 3},
     email_symbols={
         **EMAIL_SYMBOLS,
         "@": (
             *EMAIL_SYMBOLS["@"],
-            *phrases("arobase, arrobase, arobas, a commercial, a robase, à robase, a robas"),
+            *phrases("arobase, arrobase, arobas, a commercial, a robase, à robase, a robas, chez"),
         ),
         ".": (*EMAIL_SYMBOLS["."], "point"),
         "_": (*EMAIL_SYMBOLS["_"], "tiret bas", "tiret du bas", "underscore", "souligné"),
@@ -62,12 +70,18 @@ LEXICON = Lexicon(
     trailing=("merci", "merci beaucoup", "s'il vous plaît", "s'il te plaît", "c'est tout", "voilà"),
     corrections=phrases(
         "non pardon, non, pardon, pardon, désolé, désolée, je veux dire, "
-        "je voulais dire, plutôt, attendez, attends, non attendez, excusez-moi, en fait"
+        "je voulais dire, plutôt, enfin non, non enfin, attendez, attends, non attendez, "
+        "excusez-moi, en fait"
     ),
     restarts=("je recommence", "on recommence", "oubliez ça", "reprenons"),
     spell_connectors=("comme", "de"),
     capital_words=("majuscule", "grand", "lettre majuscule"),
     lower_phrases=("tout en minuscules", "tout en minuscule", "en minuscules", "minuscules"),
+    joined_phrases=phrases(
+        "tout attaché, tout attachés, tout collé, tout collés, en un seul mot, en un mot, "
+        "sans espace, sans espaces, sans point, attaché, collé"
+    ),
+    tld_sound_alikes={"comme": "com", "comte": "com", "conne": "com"},
     extension_words=("poste", "extension", "ext"),
     phonetic={},
     letter_names=LETTER_NAMES,
@@ -90,6 +104,14 @@ LEXICON = Lexicon(
         "mon, ma, mes, notre",
         "mari, femme, fils, fille, mère, père, frère, sœur, soeur, copain, copine, conjoint, "
         "conjointe, patron, patronne, ami, amie, enfant, grand-mère, grand-père",
+    ),
+    declines=phrases(
+        "je préfère ne pas, préfère ne pas, je ne veux pas, je veux pas, pas envie, "
+        "je ne préfère pas, je préfère pas, je ne vous le dirai pas, ça ne vous regarde pas"
+    ),
+    sentence_words=frozenset(
+        "je j' tu il elle vous nous ne pas le les un une est suis mon ma mes pour enfin non "
+        "oui dire veux préfère que qui quoi et ou mais ça ce c'est".split()
     ),
     question_words=frozenset("quel quelle quels quelles pourquoi comment quoi qui".split()),
     particles=frozenset({"de", "du", "des", "d'", "van", "von"}),
