@@ -81,7 +81,11 @@ def load_held_out() -> list[Case]:
     bench/corpus/blind/<kind>.jsonl, written later by someone who saw neither the code nor
     the misses, and whose misses are listed only with ``--blind``."""
     cases: list[Case] = []
-    for corpus, folder in (("tune", CORPUS), ("blind", CORPUS / "blind")):
+    for corpus, folder in (
+        ("tune", CORPUS),
+        ("tune", CORPUS / "set2"),
+        ("blind", CORPUS / "blind"),
+    ):
         for kind in KINDS:
             path = folder / f"{kind}.jsonl"
             if not path.exists():

@@ -19,7 +19,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 CORPUS = Path(__file__).resolve().parents[2] / "bench" / "corpus"
-SETS = {"tune": CORPUS, "blind": CORPUS / "blind"}
+# Set 1, set 2 (blind until the code was tuned on it), and the blind set.
+SETS = {"tune": CORPUS, "set2": CORPUS / "set2", "blind": CORPUS / "blind"}
 KINDS = ("email", "phone", "name", "date")
 LANGUAGES = ("en", "es", "fr", "de")
 CLASSES = {
@@ -50,7 +51,11 @@ MINIMUM_EN = {"email": 80, "phone": 80, "name": 40, "date": 80}
 # The blind set is a final measure, smaller than the tune set it checks.
 BLIND_MINIMUM = {"email": 40, "phone": 40, "name": 35, "date": 45}
 BLIND_MINIMUM_EN = {"email": 60, "phone": 60, "name": 35, "date": 60}
-MINIMUMS = {"tune": (MINIMUM, MINIMUM_EN), "blind": (BLIND_MINIMUM, BLIND_MINIMUM_EN)}
+MINIMUMS = {
+    "tune": (MINIMUM, MINIMUM_EN),
+    "set2": (BLIND_MINIMUM, BLIND_MINIMUM_EN),
+    "blind": (BLIND_MINIMUM, BLIND_MINIMUM_EN),
+}
 REQUIRED = {
     "email": {"language", "class", "text", "expected"},
     "phone": {"language", "class", "text", "expected", "region"},
@@ -196,7 +201,12 @@ def test_each_language_has_enough_cases_and_refusals(kind: str, corpus: str) -> 
 @pytest.mark.parametrize("kind", KINDS)
 def test_the_blind_set_shares_no_case_with_the_tune_set(kind: str) -> None:
     # A case the code was tuned on would flatter the figures the blind set reports.
-    tune = {_case(json.loads(line)) for line in _lines(kind, "tune")}
+    tune = {
+        _case(json.loads(line))
+        for corpus in SETS
+        if corpus != "blind"
+        for line in _lines(kind, corpus)
+    }
     shared = [_case(row) for row in map(json.loads, _lines(kind, "blind")) if _case(row) in tune]
     assert shared == []
 
