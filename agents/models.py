@@ -301,6 +301,12 @@ class Agent(TimeStampedModel):
         return "US"
 
     @property
+    def locale(self) -> str:
+        """How the agent reads times and dates out: its language with the business's
+        country ('en' in the US → 'en-US', so the 12-hour clock)."""
+        return f"{self.language.split('-')[0].lower()}-{self.phone_region}"
+
+    @property
     def allowed_origin_list(self) -> list[str]:
         return [origin.rstrip("/") for origin in split_lines_or_commas(self.allowed_origins)]
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from agents.models import Agent, Service
 from appointments.models import Appointment, AppointmentStatus
+from appointments.speech import spoken_time
 
 logger = logging.getLogger(__name__)
 
@@ -142,7 +143,8 @@ def slot_problem(
         for opens, closes in opening_periods(agent=agent, day=local.date())
     ):
         minutes = service.duration_minutes
-        return f"{local:%A %H:%M} is outside business hours for a {minutes}-minute {service.name}."
+        said = spoken_time(start, zone=agent.timezone, locale=agent.locale)
+        return f"{said} is outside business hours for a {minutes}-minute {service.name}."
     busy = booked_periods(agent=agent, start=start, end=end, exclude_id=exclude_id)
     busy += calendar_busy(agent=agent, start=start, end=end)
     if _overlaps(start, end, busy):

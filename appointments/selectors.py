@@ -65,7 +65,7 @@ def availability_find(
         timezone=agent.timezone,
         language=agent.language.split("-")[0],
     )
-    locale = agent_locale(agent)
+    locale = agent.locale
     start = parsed.start if parsed.end else parsed.start.replace(hour=0, minute=0)
     end = parsed.end or parsed.start.replace(hour=0, minute=0) + dt.timedelta(days=1)
     slots = free_slots(agent=agent, service=service, start=start, end=end, now=now)
@@ -104,11 +104,6 @@ def availability_find(
         # A range is what was asked for here; the other doubts still need confirming.
         doubts=tuple(doubt for doubt in parsed.doubts if doubt != RANGE_DOUBT),
     )
-
-
-def agent_locale(agent: Agent) -> str:
-    """The agent's language with the business's country: 'en' in the US → 'en-US'."""
-    return f"{agent.language.split('-')[0].lower()}-{agent.phone_region}"
 
 
 def appointment_next_for_caller(

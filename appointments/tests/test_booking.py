@@ -64,6 +64,8 @@ def test_slot_problems_explain_themselves(agent: Agent) -> None:
     consultation = service(agent)
     outside = slot_problem(agent=agent, service=consultation, start=next_weekday(2, 16, 45))
     assert outside is not None and "outside business hours" in outside
+    # Read out as the agent speaks (en-US: the 12-hour clock), like every offered time.
+    assert "4:45 PM" in outside and "16:45" not in outside
     soon = slot_problem(
         agent=agent, service=consultation, start=dt.datetime.now(LONDON) + dt.timedelta(minutes=5)
     )
