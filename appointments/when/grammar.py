@@ -41,6 +41,12 @@ SPANS: list[tuple[str, tuple[int, int]]] = [
 ]
 MERIDIEM = re.compile(r"\b(am|pm|in the morning|in the afternoon|in the evening|at night)\b")
 OPERAND = r"(noon|midday|midnight|\d{1,2}(?::\d{2})?(?: ?[ap]m)?)"
+UNIT = r"(day|week|month|year)s?"
+# A count of days or weeks the reading must account for ("3 days from now").
+COUNT = re.compile(rf"\b\d+ {UNIT}\b")
+# What a count is from: "a week from tomorrow", "3 days after monday", "morgen in einer Woche".
+ANCHOR = rf"(now|today|tomorrow|(?:next |this |coming )?{WEEKDAY})"
+NUMERIC_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?\b")  # "12/15", "15/12/26"
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,7 @@ class Days:
     year_guessed: bool = False
     rollable: bool = False  # a bare weekday: today's, or next week's once today's is over
     day_only: bool = False  # "the 4th": a correction keeps the month said before it
+    doubt: str = ""  # e.g. a weekday that is not the date said with it
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,7 @@ class Reading:
     span: tuple[int, int] | None = None  # minutes after midnight, end exclusive
     past: str = ""  # a phrase about the past as such ("earlier today")
     from_now: dt.timedelta | None = None  # "in 20 minutes"
+    doubts: tuple[str, ...] = ()  # words read that the day may not account for
 
     @property
     def has_day(self) -> bool:
@@ -107,7 +115,63 @@ def _month_day(today: dt.date, month: int, day: int, year: str | None, label: st
     return Days(following, label=label, year_guessed=following - today > FAR_AHEAD)
 
 
-def _days(text: str, today: dt.date) -> tuple[Days | None, str]:
+def _anchored(text: str, today: dt.date) -> Days | None:
+    """A count from a named day: '3 days from now', '1 week from tomorrow', and the
+    German order 'tomorrow in 1 weeks' ("morgen in einer Woche")."""
+    if match := re.search(rf"\b(\d+) {UNIT} (?:from|after) {ANCHOR}\b", text):
+        count, unit, anchor = match.group(1), match.group(2), match.group(3)
+    elif match := re.search(rf"\b{ANCHOR} in (\d+) {UNIT}\b", text):
+        anchor, count, unit = match.group(1), match.group(3), match.group(4)
+    else:
+        return None
+    base = None if anchor in {"now", "today"} else _days(anchor, today)[0]
+    return Days(_shift(base.first if base else today, int(count), unit), label=match.group(0))
+
+
+def _numeric(match: re.Match[str], today: dt.date, day_first: bool) -> Days:
+    """'12/15' (month first in English) or '15/12' (day first elsewhere); a doubt when
+    both readings are dates."""
+    first, second, year = int(match.group(1)), int(match.group(2)), match.group(3)
+    day, month = (first, second) if day_first else (second, first)
+    doubt = ""
+    if month > 12 >= day:  # only one reading is a date: "15/12" from an English caller
+        day, month = month, day
+    elif first != second and first <= 12 and second <= 12:
+        doubt = f"'{match.group(0)}' read as {'day/month' if day_first else 'month/day'}"
+    if not 1 <= month <= 12:
+        raise WhenError(f"'{match.group(0)}' is not a date; ask which date they mean.")
+    if year and len(year) == 2:
+        year = f"20{year}"
+    return replace(_month_day(today, month, day, year, match.group(0)), doubt=doubt)
+
+
+def _on_weekday(days: Days, weekday: re.Match[str] | None, today: dt.date) -> Days:
+    """A date said with its weekday ("Monday the 23rd"): the weekday picks the month of
+    a bare day of the month (an upcoming one first); a weekday that fits no reading is a
+    doubt, never silently dropped."""
+    if weekday is None or days.end is not None:
+        return days
+    target = WEEKDAYS.index(weekday.group(2))
+    if days.first.weekday() == target:
+        return days
+    if days.day_only:
+        months = (_add_months(today.replace(day=1), count) for count in (0, 1))
+        fits = []
+        for month in months:
+            try:
+                candidate = dt.date(month.year, month.month, days.first.day)
+            except ValueError:
+                continue
+            if candidate.weekday() == target:
+                fits.append(candidate)
+        if fits:
+            upcoming = [day for day in fits if day >= today]
+            return replace(days, first=(upcoming or fits)[0])
+    shown = f"{days.first:%A} {days.first.day} {days.first:%B}"
+    return replace(days, doubt=f"{weekday.group(2)} does not match {shown}; check the day")
+
+
+def _days(text: str, today: dt.date, day_first: bool = True) -> tuple[Days | None, str]:
     """(days meant, a phrase that is about the past as such)."""
     monday = today - dt.timedelta(days=today.weekday())
     next_monday = monday + dt.timedelta(days=7)
@@ -116,6 +180,8 @@ def _days(text: str, today: dt.date) -> tuple[Days | None, str]:
         return Days(calendar_date(year, month, day), label=match.group(0)), ""
     if match := re.search(r"\b(earlier today|last (?:week|month|year))\b", text):
         return None, match.group(1)
+    if (anchored := _anchored(text, today)) is not None:
+        return anchored, ""
     relative = [
         (r"day after tomorrow", 2),
         (r"day before yesterday", -2),
@@ -137,22 +203,31 @@ def _days(text: str, today: dt.date) -> tuple[Days | None, str]:
         base = _shift(today, count, unit)
         if unit == "week" and weekday:  # "in two weeks on friday": that week's friday
             target = WEEKDAYS.index(weekday.group(2))
-            return Days(base + dt.timedelta(days=target - base.weekday())), ""
+            first = base + dt.timedelta(days=target - base.weekday())
+            return Days(first, label=f"{match.group(0)} {weekday.group(0).strip()}"), ""
         return Days(base, label=match.group(0)), ""
+    if match := NUMERIC_DATE.search(text):
+        return _on_weekday(_numeric(match, today, day_first), weekday, today), ""
     if match := re.search(rf"\b{MONTH}\.? (?:the )?(\d{{1,2}})\b(?:,? (\d{{4}}))?", text):
         month, day = MONTHS.index(match.group(1)) + 1, int(match.group(2))
-        return _month_day(today, month, day, match.group(3), match.group(0)), ""
+        dated = _month_day(today, month, day, match.group(3), match.group(0))
+        return _on_weekday(dated, weekday, today), ""
     if match := re.search(rf"\b(\d{{1,2}}) (?:of )?{MONTH}\b(?:,? (\d{{4}}))?", text):
         month, day = MONTHS.index(match.group(2)) + 1, int(match.group(1))
-        return _month_day(today, month, day, match.group(3), match.group(0)), ""
+        dated = _month_day(today, month, day, match.group(3), match.group(0))
+        return _on_weekday(dated, weekday, today), ""
     if match := re.search(r"\bthe (\d{1,2})\b(?!:| ?[ap]m\b)", text):
         day = int(match.group(1))
         # Said after the day has passed this month: next month's ("the 3rd" on the 23rd).
         in_month = today if day >= today.day else _add_months(today.replace(day=1), 1)
         first = calendar_date(in_month.year, in_month.month, day)
-        return Days(first, label=match.group(0), day_only=True), ""
+        dated = Days(first, label=match.group(0), day_only=True)
+        return _on_weekday(dated, weekday, today), ""
     if weekday:
-        if re.search(rf"\bnext week (?:on )?{WEEKDAY}\b|\b{WEEKDAY} (?:of )?next week\b", text):
+        # "next week on Tuesday", "Tuesday afternoon next week": that week's Tuesday.
+        if weekday.group(1) not in {"last", "past", "previous"} and re.search(
+            r"\bnext week\b", text
+        ):
             target = WEEKDAYS.index(weekday.group(2))
             return Days(next_monday + dt.timedelta(days=target), label=weekday.group(0)), ""
         return _weekday(weekday, today), ""
@@ -293,11 +368,24 @@ def _checked(reading: Reading) -> Reading:
     return reading
 
 
-def read(text: str, today: dt.date, spans: Mapping[str, tuple[int, int]] | None = None) -> Reading:
+def read(
+    text: str,
+    today: dt.date,
+    spans: Mapping[str, tuple[int, int]] | None = None,
+    *,
+    day_first: bool = True,
+) -> Reading:
     """What one (rewritten) phrase says; a lone number ("make it 4") is an hour.
-    ``spans`` are the language's own parts of the day, over ``SPANS``."""
-    days, past = _days(text, today)
-    reading = replace(_checked(_clock(text, spans or {})), days=days, past=past)
+    ``spans`` are the language's own parts of the day, over ``SPANS``; ``day_first``
+    reads "3/4" as 3 April."""
+    days, past = _days(text, today, day_first)
+    doubts = [days.doubt] if days and days.doubt else []
+    # A count the day does not account for ("3 days from ... whenever") is never dropped.
+    if (count := COUNT.search(text)) and (days is None or count.group(0) not in days.label):
+        doubts.append(f"heard '{count.group(0)}' but could not place it; check the day")
+    reading = replace(
+        _checked(_clock(text, spans or {})), days=days, past=past, doubts=tuple(doubts)
+    )
     if reading.empty:
         numbers = re.findall(r"\b\d{1,2}\b", text)
         if len(numbers) == 1 and 1 <= int(numbers[0]) <= 23:

@@ -45,9 +45,15 @@ def parse_when(text: str, *, now: dt.datetime, timezone: str, language: str = "e
     lexicons = lexicons_for(language)
     notes: list[str] = []  # doubts from the words themselves
     readings = [
-        read(_canonical(part, lexicons, notes), local_now.date(), lexicons[0].spans)
+        read(
+            _canonical(part, lexicons, notes),
+            local_now.date(),
+            lexicons[0].spans,
+            day_first=lexicons[0].day_first,
+        )
         for part in _parts(text, lexicons, notes)
     ]
+    notes += [doubt for reading in readings for doubt in reading.doubts]
     reading, doubts = _merge(readings, local_now.date())
     doubts = notes + doubts
     if reading.empty:

@@ -63,6 +63,8 @@ class Lexicon:
     # "Montag geht nicht"); never "not before 10", which is a time.
     negations: str = ""
     clock_lead: str = r"at"
+    # How "3/4" is read: 3 April (most of the world) or March 4 (American English).
+    day_first: bool = True
     clock_tail: str = r"o'?clock|[ap]\.? ?m\b"
 
     @cached_property

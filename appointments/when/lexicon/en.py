@@ -71,7 +71,7 @@ LEXICON = Lexicon(
         (r"\bin (?:an|one) hour and a half\b|\bin an hour and thirty minutes\b", "in 90 minutes"),
         (r"\bin an? (minute|hour|day|week|month)\b", r"in 1 \1"),
         (r"\ba (day|week|month|year) ago\b", r"1 \1 ago"),
-        (r"\ba week from (?:today|now)\b", "in 1 week"),
+        (r"\ban? (day|week|month|year) (from|after)\b", r"1 \1 \2"),  # "a week from monday"
     ],
     words={
         "jan": "january",
@@ -109,6 +109,7 @@ LEXICON = Lexicon(
     # What speech-to-text writes for a number said as a time ("at too thirty").
     homophones={"too": "two", "tree": "three", "fore": "four", "ate": "eight", "won": "one"},
     clock_lead=r"at|around|about|by",
+    day_first=False,
     negations=r"\b(?:not|can't|cannot|don't|doesn't|won't|isn't)\b"
     r"(?! (?:before|after|until|till|later|earlier|sooner|any later|any earlier)\b)",
 )
