@@ -30,6 +30,7 @@ SPANS: list[tuple[str, tuple[int, int]]] = [
     ("late morning", (11 * 60, 12 * 60)),
     ("early morning", (7 * 60, 9 * 60)),
     ("mid morning", (10 * 60, 11 * 60 + 30)),
+    ("mid afternoon", (14 * 60, 16 * 60)),
     ("end of the day", (16 * 60, 18 * 60)),
     ("morning", (9 * 60, 12 * 60)),
     ("afternoon", (12 * 60, 17 * 60)),

@@ -10,7 +10,9 @@ from appointments.when.lexicon.base import MONTH, MONTHS, Lexicon, minus_one
 UNITS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen"]
 TEENS += ["eighteen", "nineteen"]
-TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
+# Up to ninety: minutes from now ("in ninety minutes") run past the clock's fifty-nine.
+TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70}
+TENS |= {"eighty": 80, "ninety": 90}
 ORDINAL_UNITS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth"]
 ORDINAL_UNITS += ["ninth"]
 ORDINAL_TEENS = ["tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth"]
@@ -63,7 +65,7 @@ LEXICON = Lexicon(
         (r"\bthis coming\b", "coming"),
         (r"\bthis (morning|afternoon|evening)\b", r"today \1"),
         (r"\bfirst thing\b", "firstthing"),
-        (r"\bmid-?morning\b", "mid morning"),
+        (r"\bmid-?(morning|afternoon)\b", r"mid \1"),
         (r"\blunch ?time\b", "lunchtime"),
         (r"\ba fortnight\b", "2 weeks"),
         (r"\bin (?:half an|a half) hour\b", "in 30 minutes"),
@@ -93,6 +95,12 @@ LEXICON = Lexicon(
     numbers=_numbers(),
     rules=[
         (r"\b(\d{1,2}) oh (\d)\b", r"\1:0\2"),
+        # "in 2 and a half hours", "in 1 hour and 20 minutes": minutes from now.
+        (r"\bin (\d{1,2}) and a half hours\b", lambda m: f"in {int(m.group(1)) * 60 + 30} minutes"),
+        (
+            r"\bin (\d{1,2}) hours? and (\d{1,2}) minutes?\b",
+            lambda m: f"in {int(m.group(1)) * 60 + int(m.group(2))} minutes",
+        ),
         (r"\bhalf past (\d{1,2})\b", r"\1:30"),
         (r"\bquarter past (\d{1,2})\b", r"\1:15"),
         (r"\b(?:a )?quarter (?:to|of) (\d{1,2})\b", lambda m: f"{minus_one(m.group(1))}:45"),
@@ -108,6 +116,7 @@ LEXICON = Lexicon(
     ],
     # What speech-to-text writes for a number said as a time ("at too thirty").
     homophones={"too": "two", "tree": "three", "fore": "four", "ate": "eight", "won": "one"},
+    weak_homophones={"for": "four", "to": "two"},
     clock_lead=r"at|around|about|by",
     day_first=False,
     negations=r"\b(?:not|can't|cannot|don't|doesn't|won't|isn't)\b"
