@@ -4,21 +4,25 @@ is in the past (``parser`` does that, in the agent's zone)."""
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from appointments.when.dates import (
+    NUMERIC_DATE,
+    Days,
+    add_months,
+    calendar_date,
+    month_day,
+    month_end,
+    numeric_date,
+    on_weekday,
+    shift,
+)
 from appointments.when.lexicon import MONTH, MONTHS, WEEKDAY, WEEKDAYS
 from appointments.when.types import WhenError
 
-# A month/day without a year that passed at most this long ago is taken as a slip
-# about the past and refused ("November 3rd" on 23 November); further back it means
-# next year ("September 1st" in November).
-RECENT_PAST = dt.timedelta(days=60)
-# A date read into next year this far ahead is flagged: the caller may mean another.
-FAR_AHEAD = dt.timedelta(days=183)
 DAY = 24 * 60
 
 # Longest first: "late afternoon" before "afternoon". Minutes after midnight.
@@ -47,18 +51,6 @@ UNIT = r"(day|week|month|year)s?"
 COUNT = re.compile(rf"\b\d+ {UNIT}\b")
 # What a count is from: "a week from tomorrow", "3 days after monday", "morgen in einer Woche".
 ANCHOR = rf"(now|today|tomorrow|(?:next |this |coming )?{WEEKDAY})"
-NUMERIC_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?\b")  # "12/15", "15/12/26"
-
-
-@dataclass(frozen=True)
-class Days:
-    first: dt.date
-    end: dt.date | None = None  # exclusive end when several days are meant
-    label: str = ""  # the phrase, for messages ("last friday")
-    year_guessed: bool = False
-    rollable: bool = False  # a bare weekday: today's, or next week's once today's is over
-    day_only: bool = False  # "the 4th": a correction keeps the month said before it
-    doubt: str = ""  # e.g. a weekday that is not the date said with it
 
 
 @dataclass(frozen=True)
@@ -84,38 +76,6 @@ class Reading:
         return not (self.has_day or self.has_time or self.past)
 
 
-def calendar_date(year: int, month: int, day: int) -> dt.date:
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        raise WhenError(
-            f"There is no {day} {MONTHS[month - 1].title()} {year}; ask which date they mean."
-        ) from None
-
-
-def _add_months(day: dt.date, count: int) -> dt.date:
-    index = day.month - 1 + count
-    year, month = day.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def _month_end(day: dt.date) -> dt.date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
-def _month_day(today: dt.date, month: int, day: int, year: str | None, label: str) -> Days:
-    if year:
-        return Days(calendar_date(int(year), month, day), label=label)
-    try:
-        this_year = dt.date(today.year, month, day)
-    except ValueError:  # 29 February outside a leap year: try next year's
-        this_year = None
-    if this_year and (this_year >= today or today - this_year <= RECENT_PAST):
-        return Days(this_year, label=label)  # a recent past date is refused later
-    following = calendar_date(today.year + 1, month, day)
-    return Days(following, label=label, year_guessed=following - today > FAR_AHEAD)
-
-
 def _anchored(text: str, today: dt.date) -> Days | None:
     """A count from a named day: '3 days from now', '1 week from tomorrow', and the
     German order 'tomorrow in 1 weeks' ("morgen in einer Woche")."""
@@ -126,50 +86,7 @@ def _anchored(text: str, today: dt.date) -> Days | None:
     else:
         return None
     base = None if anchor in {"now", "today"} else _days(anchor, today)[0]
-    return Days(_shift(base.first if base else today, int(count), unit), label=match.group(0))
-
-
-def _numeric(match: re.Match[str], today: dt.date, day_first: bool) -> Days:
-    """'12/15' (month first in English) or '15/12' (day first elsewhere); a doubt when
-    both readings are dates."""
-    first, second, year = int(match.group(1)), int(match.group(2)), match.group(3)
-    day, month = (first, second) if day_first else (second, first)
-    doubt = ""
-    if month > 12 >= day:  # only one reading is a date: "15/12" from an English caller
-        day, month = month, day
-    elif first != second and first <= 12 and second <= 12:
-        doubt = f"'{match.group(0)}' read as {'day/month' if day_first else 'month/day'}"
-    if not 1 <= month <= 12:
-        raise WhenError(f"'{match.group(0)}' is not a date; ask which date they mean.")
-    if year and len(year) == 2:
-        year = f"20{year}"
-    return replace(_month_day(today, month, day, year, match.group(0)), doubt=doubt)
-
-
-def _on_weekday(days: Days, weekday: re.Match[str] | None, today: dt.date) -> Days:
-    """A date said with its weekday ("Monday the 23rd"): the weekday picks the month of
-    a bare day of the month (an upcoming one first); a weekday that fits no reading is a
-    doubt, never silently dropped."""
-    if weekday is None or days.end is not None:
-        return days
-    target = WEEKDAYS.index(weekday.group(2))
-    if days.first.weekday() == target:
-        return days
-    if days.day_only:
-        months = (_add_months(today.replace(day=1), count) for count in (0, 1))
-        fits = []
-        for month in months:
-            try:
-                candidate = dt.date(month.year, month.month, days.first.day)
-            except ValueError:
-                continue
-            if candidate.weekday() == target:
-                fits.append(candidate)
-        if fits:
-            upcoming = [day for day in fits if day >= today]
-            return replace(days, first=(upcoming or fits)[0])
-    shown = f"{days.first:%A} {days.first.day} {days.first:%B}"
-    return replace(days, doubt=f"{weekday.group(2)} does not match {shown}; check the day")
+    return Days(shift(base.first if base else today, int(count), unit), label=match.group(0))
 
 
 def _days(text: str, today: dt.date, day_first: bool = True) -> tuple[Days | None, str]:
@@ -195,35 +112,35 @@ def _days(text: str, today: dt.date, day_first: bool = True) -> tuple[Days | Non
             return Days(today + dt.timedelta(days=offset), label=match.group(1)), ""
     if match := re.search(r"\b(\d+) (day|week|month|year)s? ago\b", text):
         count, unit = int(match.group(1)), match.group(2)
-        return Days(_shift(today, -count, unit), label=match.group(0)), ""
+        return Days(shift(today, -count, unit), label=match.group(0)), ""
     weekday = re.search(
         rf"\b(this|next|coming|on|last|past|previous)? ?{WEEKDAY}\b( after next)?", text
     )
     if match := re.search(r"\bin (\d+) (day|week|month|year)s?\b", text):
         count, unit = int(match.group(1)), match.group(2)
-        base = _shift(today, count, unit)
+        base = shift(today, count, unit)
         if unit == "week" and weekday:  # "in two weeks on friday": that week's friday
             target = WEEKDAYS.index(weekday.group(2))
             first = base + dt.timedelta(days=target - base.weekday())
             return Days(first, label=f"{match.group(0)} {weekday.group(0).strip()}"), ""
         return Days(base, label=match.group(0)), ""
     if match := NUMERIC_DATE.search(text):
-        return _on_weekday(_numeric(match, today, day_first), weekday, today), ""
+        return on_weekday(numeric_date(match, today, day_first), weekday, today), ""
     if match := re.search(rf"\b{MONTH}\.? (?:the )?(\d{{1,2}})\b(?:,? (\d{{4}}))?", text):
         month, day = MONTHS.index(match.group(1)) + 1, int(match.group(2))
-        dated = _month_day(today, month, day, match.group(3), match.group(0))
-        return _on_weekday(dated, weekday, today), ""
+        dated = month_day(today, month, day, match.group(3), match.group(0))
+        return on_weekday(dated, weekday, today), ""
     if match := re.search(rf"\b(\d{{1,2}}) (?:of )?{MONTH}\b(?:,? (\d{{4}}))?", text):
         month, day = MONTHS.index(match.group(2)) + 1, int(match.group(1))
-        dated = _month_day(today, month, day, match.group(3), match.group(0))
-        return _on_weekday(dated, weekday, today), ""
+        dated = month_day(today, month, day, match.group(3), match.group(0))
+        return on_weekday(dated, weekday, today), ""
     if match := re.search(r"\bthe (\d{1,2})\b(?!:| ?[ap]m\b)", text):
         day = int(match.group(1))
         # Said after the day has passed this month: next month's ("the 3rd" on the 23rd).
-        in_month = today if day >= today.day else _add_months(today.replace(day=1), 1)
+        in_month = today if day >= today.day else add_months(today.replace(day=1), 1)
         first = calendar_date(in_month.year, in_month.month, day)
         dated = Days(first, label=match.group(0), day_only=True)
-        return _on_weekday(dated, weekday, today), ""
+        return on_weekday(dated, weekday, today), ""
     if weekday:
         # "next week on Tuesday", "Tuesday afternoon next week": that week's Tuesday.
         if weekday.group(1) not in {"last", "past", "previous"} and re.search(
@@ -251,22 +168,14 @@ def _days(text: str, today: dt.date, day_first: bool = True) -> tuple[Days | Non
         if match := re.search(rf"\b(?:sometime |some time )?(?:{pattern})\b", text):
             return Days(first, first + dt.timedelta(days=length), label=match.group(0)), ""
     if match := re.search(r"\b(?:the )?end of (?:the |this )?(next )?month\b", text):
-        last = _month_end(_add_months(today.replace(day=1), 1 if match.group(1) else 0))
+        last = month_end(add_months(today.replace(day=1), 1 if match.group(1) else 0))
         first = max(today, last - dt.timedelta(days=4))
         return Days(first, last + dt.timedelta(days=1), label=match.group(0)), ""
     if match := re.search(r"\b(early |beginning of |start of )?next month\b", text):
-        first = _add_months(today.replace(day=1), 1)
-        end = first + dt.timedelta(days=7) if match.group(1) else _add_months(first, 1)
+        first = add_months(today.replace(day=1), 1)
+        end = first + dt.timedelta(days=7) if match.group(1) else add_months(first, 1)
         return Days(first, end, label=match.group(0)), ""
     return None, ""
-
-
-def _shift(day: dt.date, count: int, unit: str) -> dt.date:
-    if unit == "day":
-        return day + dt.timedelta(days=count)
-    if unit == "week":
-        return day + dt.timedelta(weeks=count)
-    return _add_months(day, count * (12 if unit == "year" else 1))
 
 
 def _weekday(match: re.Match[str], today: dt.date) -> Days:

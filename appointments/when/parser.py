@@ -18,7 +18,8 @@ import re
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
-from appointments.when.grammar import DAY, Days, Reading, read
+from appointments.when.dates import Days
+from appointments.when.grammar import DAY, Reading, read
 from appointments.when.lexicon import Lexicon, fold, lexicons_for
 from appointments.when.types import RANGE_DOUBT, When, WhenError, WhenInPast
 
