@@ -87,3 +87,24 @@ def test_next_week_said_after_the_part_of_day_still_moves_the_weekday() -> None:
     parsed = when("thursday morning next week")
     assert parsed.start.date() == dt.date(2026, 12, 3)
     assert parsed.end is not None and parsed.start.hour < 11 < parsed.end.hour
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("friday week at 10 am", "2026-12-04 10:00"),  # British: a week from this Friday
+        ("a week on monday, 9 am", "2026-12-07 09:00"),
+        ("two hours from now", "2026-11-25 12:00"),
+        ("an hour from now", "2026-11-25 11:00"),
+    ],
+)
+def test_british_weeks_on_a_day_and_hours_from_now(text: str, expected: str) -> None:
+    parsed = when(text)
+    assert shown(parsed) == expected
+    assert parsed.certain
+
+
+def test_british_half_three_is_three_thirty_with_am_pm_guessed() -> None:
+    parsed = when("december 15th, half three")
+    assert shown(parsed) == "2026-12-15 15:30"
+    assert parsed.ambiguous

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from appointments.when.lexicon.base import MONTH, MONTHS, Lexicon, minus_one
+from appointments.when.lexicon.base import MONTH, MONTHS, WEEKDAY, Lexicon, minus_one
 
 UNITS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen"]
@@ -40,6 +40,10 @@ def _minutes_to(match: re.Match[str]) -> str:
     return f"{minus_one(match.group(2))}:{60 - int(match.group(1)):02d}"
 
 
+def _week_from(match: re.Match[str]) -> str:
+    return f"1 week from {match.group(1) or match.group(2)}"
+
+
 def _two_numbers(match: re.Match[str]) -> str:
     """'3 30' (three thirty) → 3:30, but not '15 30' after a month ('june 15 30')."""
     before = match.string[: match.start()].split()
@@ -68,12 +72,16 @@ LEXICON = Lexicon(
         (r"\bmid-?(morning|afternoon)\b", r"mid \1"),
         (r"\blunch ?time\b", "lunchtime"),
         (r"\ba fortnight\b", "2 weeks"),
+        # "two hours from now" is "in two hours" (not a count of days, which is anchored).
+        (r"\b(\S+) (minutes?|hours?) from now\b", r"in \1 \2"),
         (r"\bin (?:half an|a half) hour\b", "in 30 minutes"),
         (r"\bin (?:a|one) quarter (?:of an )?hour\b", "in 15 minutes"),
         (r"\bin (?:an|one) hour and a half\b|\bin an hour and thirty minutes\b", "in 90 minutes"),
         (r"\bin an? (minute|hour|day|week|month)\b", r"in 1 \1"),
         (r"\ba (day|week|month|year) ago\b", r"1 \1 ago"),
         (r"\ban? (day|week|month|year) (from|after)\b", r"1 \1 \2"),  # "a week from monday"
+        # British "Friday week", "a week on Friday": a week from the coming Friday.
+        (rf"\b(?:an? week on |1 week on ){WEEKDAY}\b|\b{WEEKDAY} week\b", _week_from),
     ],
     words={
         "jan": "january",
@@ -102,6 +110,7 @@ LEXICON = Lexicon(
             lambda m: f"in {int(m.group(1)) * 60 + int(m.group(2))} minutes",
         ),
         (r"\bhalf past (\d{1,2})\b", r"\1:30"),
+        (r"(?<!and a )\bhalf (\d{1,2})\b(?! hours?\b)", r"\1:30"),  # British "half three"
         (r"\bquarter past (\d{1,2})\b", r"\1:15"),
         (r"\b(?:a )?quarter (?:to|of) (\d{1,2})\b", lambda m: f"{minus_one(m.group(1))}:45"),
         (r"\b(5|10|20|25) (?:minutes )?past (\d{1,2})\b", r"\2:\1"),
