@@ -4,21 +4,25 @@ is in the past (``parser`` does that, in the agent's zone)."""
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from appointments.when.dates import (
+    NUMERIC_DATE,
+    Days,
+    add_months,
+    calendar_date,
+    month_day,
+    month_end,
+    numeric_date,
+    on_weekday,
+    shift,
+)
 from appointments.when.lexicon import MONTH, MONTHS, WEEKDAY, WEEKDAYS
 from appointments.when.types import WhenError
 
-# A month/day without a year that passed at most this long ago is taken as a slip
-# about the past and refused ("November 3rd" on 23 November); further back it means
-# next year ("September 1st" in November).
-RECENT_PAST = dt.timedelta(days=60)
-# A date read into next year this far ahead is flagged: the caller may mean another.
-FAR_AHEAD = dt.timedelta(days=183)
 DAY = 24 * 60
 
 # Longest first: "late afternoon" before "afternoon". Minutes after midnight.
@@ -30,6 +34,7 @@ SPANS: list[tuple[str, tuple[int, int]]] = [
     ("late morning", (11 * 60, 12 * 60)),
     ("early morning", (7 * 60, 9 * 60)),
     ("mid morning", (10 * 60, 11 * 60 + 30)),
+    ("mid afternoon", (14 * 60, 16 * 60)),
     ("end of the day", (16 * 60, 18 * 60)),
     ("morning", (9 * 60, 12 * 60)),
     ("afternoon", (12 * 60, 17 * 60)),
@@ -41,16 +46,11 @@ SPANS: list[tuple[str, tuple[int, int]]] = [
 ]
 MERIDIEM = re.compile(r"\b(am|pm|in the morning|in the afternoon|in the evening|at night)\b")
 OPERAND = r"(noon|midday|midnight|\d{1,2}(?::\d{2})?(?: ?[ap]m)?)"
-
-
-@dataclass(frozen=True)
-class Days:
-    first: dt.date
-    end: dt.date | None = None  # exclusive end when several days are meant
-    label: str = ""  # the phrase, for messages ("last friday")
-    year_guessed: bool = False
-    rollable: bool = False  # a bare weekday: today's, or next week's once today's is over
-    day_only: bool = False  # "the 4th": a correction keeps the month said before it
+UNIT = r"(day|week|month|year)s?"
+# A count of days or weeks the reading must account for ("3 days from now").
+COUNT = re.compile(rf"\b\d+ {UNIT}\b")
+# What a count is from: "a week from tomorrow", "3 days after monday", "morgen in einer Woche".
+ANCHOR = rf"(now|today|tomorrow|(?:next |this |coming )?{WEEKDAY})"
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,7 @@ class Reading:
     span: tuple[int, int] | None = None  # minutes after midnight, end exclusive
     past: str = ""  # a phrase about the past as such ("earlier today")
     from_now: dt.timedelta | None = None  # "in 20 minutes"
+    doubts: tuple[str, ...] = ()  # words read that the day may not account for
 
     @property
     def has_day(self) -> bool:
@@ -75,39 +76,20 @@ class Reading:
         return not (self.has_day or self.has_time or self.past)
 
 
-def calendar_date(year: int, month: int, day: int) -> dt.date:
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        raise WhenError(
-            f"There is no {day} {MONTHS[month - 1].title()} {year}; ask which date they mean."
-        ) from None
+def _anchored(text: str, today: dt.date) -> Days | None:
+    """A count from a named day: '3 days from now', '1 week from tomorrow', and the
+    German order 'tomorrow in 1 weeks' ("morgen in einer Woche")."""
+    if match := re.search(rf"\b(\d+) {UNIT} (?:from|after) {ANCHOR}\b", text):
+        count, unit, anchor = match.group(1), match.group(2), match.group(3)
+    elif match := re.search(rf"\b{ANCHOR} in (\d+) {UNIT}\b", text):
+        anchor, count, unit = match.group(1), match.group(3), match.group(4)
+    else:
+        return None
+    base = None if anchor in {"now", "today"} else _days(anchor, today)[0]
+    return Days(shift(base.first if base else today, int(count), unit), label=match.group(0))
 
 
-def _add_months(day: dt.date, count: int) -> dt.date:
-    index = day.month - 1 + count
-    year, month = day.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def _month_end(day: dt.date) -> dt.date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
-def _month_day(today: dt.date, month: int, day: int, year: str | None, label: str) -> Days:
-    if year:
-        return Days(calendar_date(int(year), month, day), label=label)
-    try:
-        this_year = dt.date(today.year, month, day)
-    except ValueError:  # 29 February outside a leap year: try next year's
-        this_year = None
-    if this_year and (this_year >= today or today - this_year <= RECENT_PAST):
-        return Days(this_year, label=label)  # a recent past date is refused later
-    following = calendar_date(today.year + 1, month, day)
-    return Days(following, label=label, year_guessed=following - today > FAR_AHEAD)
-
-
-def _days(text: str, today: dt.date) -> tuple[Days | None, str]:
+def _days(text: str, today: dt.date, day_first: bool = True) -> tuple[Days | None, str]:
     """(days meant, a phrase that is about the past as such)."""
     monday = today - dt.timedelta(days=today.weekday())
     next_monday = monday + dt.timedelta(days=7)
@@ -116,6 +98,8 @@ def _days(text: str, today: dt.date) -> tuple[Days | None, str]:
         return Days(calendar_date(year, month, day), label=match.group(0)), ""
     if match := re.search(r"\b(earlier today|last (?:week|month|year))\b", text):
         return None, match.group(1)
+    if (anchored := _anchored(text, today)) is not None:
+        return anchored, ""
     relative = [
         (r"day after tomorrow", 2),
         (r"day before yesterday", -2),
@@ -128,31 +112,40 @@ def _days(text: str, today: dt.date) -> tuple[Days | None, str]:
             return Days(today + dt.timedelta(days=offset), label=match.group(1)), ""
     if match := re.search(r"\b(\d+) (day|week|month|year)s? ago\b", text):
         count, unit = int(match.group(1)), match.group(2)
-        return Days(_shift(today, -count, unit), label=match.group(0)), ""
+        return Days(shift(today, -count, unit), label=match.group(0)), ""
     weekday = re.search(
         rf"\b(this|next|coming|on|last|past|previous)? ?{WEEKDAY}\b( after next)?", text
     )
     if match := re.search(r"\bin (\d+) (day|week|month|year)s?\b", text):
         count, unit = int(match.group(1)), match.group(2)
-        base = _shift(today, count, unit)
+        base = shift(today, count, unit)
         if unit == "week" and weekday:  # "in two weeks on friday": that week's friday
             target = WEEKDAYS.index(weekday.group(2))
-            return Days(base + dt.timedelta(days=target - base.weekday())), ""
+            first = base + dt.timedelta(days=target - base.weekday())
+            return Days(first, label=f"{match.group(0)} {weekday.group(0).strip()}"), ""
         return Days(base, label=match.group(0)), ""
+    if match := NUMERIC_DATE.search(text):
+        return on_weekday(numeric_date(match, today, day_first), weekday, today), ""
     if match := re.search(rf"\b{MONTH}\.? (?:the )?(\d{{1,2}})\b(?:,? (\d{{4}}))?", text):
         month, day = MONTHS.index(match.group(1)) + 1, int(match.group(2))
-        return _month_day(today, month, day, match.group(3), match.group(0)), ""
+        dated = month_day(today, month, day, match.group(3), match.group(0))
+        return on_weekday(dated, weekday, today), ""
     if match := re.search(rf"\b(\d{{1,2}}) (?:of )?{MONTH}\b(?:,? (\d{{4}}))?", text):
         month, day = MONTHS.index(match.group(2)) + 1, int(match.group(1))
-        return _month_day(today, month, day, match.group(3), match.group(0)), ""
+        dated = month_day(today, month, day, match.group(3), match.group(0))
+        return on_weekday(dated, weekday, today), ""
     if match := re.search(r"\bthe (\d{1,2})\b(?!:| ?[ap]m\b)", text):
         day = int(match.group(1))
         # Said after the day has passed this month: next month's ("the 3rd" on the 23rd).
-        in_month = today if day >= today.day else _add_months(today.replace(day=1), 1)
+        in_month = today if day >= today.day else add_months(today.replace(day=1), 1)
         first = calendar_date(in_month.year, in_month.month, day)
-        return Days(first, label=match.group(0), day_only=True), ""
+        dated = Days(first, label=match.group(0), day_only=True)
+        return on_weekday(dated, weekday, today), ""
     if weekday:
-        if re.search(rf"\bnext week (?:on )?{WEEKDAY}\b|\b{WEEKDAY} (?:of )?next week\b", text):
+        # "next week on Tuesday", "Tuesday afternoon next week": that week's Tuesday.
+        if weekday.group(1) not in {"last", "past", "previous"} and re.search(
+            r"\bnext week\b", text
+        ):
             target = WEEKDAYS.index(weekday.group(2))
             return Days(next_monday + dt.timedelta(days=target), label=weekday.group(0)), ""
         return _weekday(weekday, today), ""
@@ -175,22 +168,14 @@ def _days(text: str, today: dt.date) -> tuple[Days | None, str]:
         if match := re.search(rf"\b(?:sometime |some time )?(?:{pattern})\b", text):
             return Days(first, first + dt.timedelta(days=length), label=match.group(0)), ""
     if match := re.search(r"\b(?:the )?end of (?:the |this )?(next )?month\b", text):
-        last = _month_end(_add_months(today.replace(day=1), 1 if match.group(1) else 0))
+        last = month_end(add_months(today.replace(day=1), 1 if match.group(1) else 0))
         first = max(today, last - dt.timedelta(days=4))
         return Days(first, last + dt.timedelta(days=1), label=match.group(0)), ""
     if match := re.search(r"\b(early |beginning of |start of )?next month\b", text):
-        first = _add_months(today.replace(day=1), 1)
-        end = first + dt.timedelta(days=7) if match.group(1) else _add_months(first, 1)
+        first = add_months(today.replace(day=1), 1)
+        end = first + dt.timedelta(days=7) if match.group(1) else add_months(first, 1)
         return Days(first, end, label=match.group(0)), ""
     return None, ""
-
-
-def _shift(day: dt.date, count: int, unit: str) -> dt.date:
-    if unit == "day":
-        return day + dt.timedelta(days=count)
-    if unit == "week":
-        return day + dt.timedelta(weeks=count)
-    return _add_months(day, count * (12 if unit == "year" else 1))
 
 
 def _weekday(match: re.Match[str], today: dt.date) -> Days:
@@ -293,11 +278,24 @@ def _checked(reading: Reading) -> Reading:
     return reading
 
 
-def read(text: str, today: dt.date, spans: Mapping[str, tuple[int, int]] | None = None) -> Reading:
+def read(
+    text: str,
+    today: dt.date,
+    spans: Mapping[str, tuple[int, int]] | None = None,
+    *,
+    day_first: bool = True,
+) -> Reading:
     """What one (rewritten) phrase says; a lone number ("make it 4") is an hour.
-    ``spans`` are the language's own parts of the day, over ``SPANS``."""
-    days, past = _days(text, today)
-    reading = replace(_checked(_clock(text, spans or {})), days=days, past=past)
+    ``spans`` are the language's own parts of the day, over ``SPANS``; ``day_first``
+    reads "3/4" as 3 April."""
+    days, past = _days(text, today, day_first)
+    doubts = [days.doubt] if days and days.doubt else []
+    # A count the day does not account for ("3 days from ... whenever") is never dropped.
+    if (count := COUNT.search(text)) and (days is None or count.group(0) not in days.label):
+        doubts.append(f"heard '{count.group(0)}' but could not place it; check the day")
+    reading = replace(
+        _checked(_clock(text, spans or {})), days=days, past=past, doubts=tuple(doubts)
+    )
     if reading.empty:
         numbers = re.findall(r"\b\d{1,2}\b", text)
         if len(numbers) == 1 and 1 <= int(numbers[0]) <= 23:

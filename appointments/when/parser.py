@@ -18,7 +18,8 @@ import re
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
-from appointments.when.grammar import DAY, Days, Reading, read
+from appointments.when.dates import Days
+from appointments.when.grammar import DAY, Reading, read
 from appointments.when.lexicon import Lexicon, fold, lexicons_for
 from appointments.when.types import RANGE_DOUBT, When, WhenError, WhenInPast
 
@@ -45,9 +46,15 @@ def parse_when(text: str, *, now: dt.datetime, timezone: str, language: str = "e
     lexicons = lexicons_for(language)
     notes: list[str] = []  # doubts from the words themselves
     readings = [
-        read(_canonical(part, lexicons, notes), local_now.date(), lexicons[0].spans)
+        read(
+            _canonical(part, lexicons, notes),
+            local_now.date(),
+            lexicons[0].spans,
+            day_first=lexicons[0].day_first,
+        )
         for part in _parts(text, lexicons, notes)
     ]
+    notes += [doubt for reading in readings for doubt in reading.doubts]
     reading, doubts = _merge(readings, local_now.date())
     doubts = notes + doubts
     if reading.empty:

@@ -59,10 +59,15 @@ class Lexicon:
     # Sound-alike → the number word it stands for; taken as that number only after
     # ``clock_lead`` ("at", "a las") or before ``clock_tail`` (another number, "heures").
     homophones: Mapping[str, str] = field(default_factory=dict)
+    # Sound-alikes that are common words too ("for"): taken only after ``clock_lead`` or
+    # before a clock word ("at for pm"), never before a number ("for 3 pm").
+    weak_homophones: Mapping[str, str] = field(default_factory=dict)
     # A word that turns down the day or time said in its clause ("not Monday, Tuesday",
     # "Montag geht nicht"); never "not before 10", which is a time.
     negations: str = ""
     clock_lead: str = r"at"
+    # How "3/4" is read: 3 April (most of the world) or March 4 (American English).
+    day_first: bool = True
     clock_tail: str = r"o'?clock|[ap]\.? ?m\b"
 
     @cached_property
@@ -88,32 +93,54 @@ class Lexicon:
         return re.compile(_unaccented(self.negations)) if self.negations else None
 
     @cached_property
+    def _heard(self) -> dict[str, str]:
+        """Sound-alike → number word, with the compounds it starts ("vin-deux" →
+        "vingt-deux" from "vin" → "vingt")."""
+        pairs = [*self.homophones.items(), *self.weak_homophones.items()]
+        heard = {fold(word): number for word, number in pairs}
+        for word, number in list(heard.items()):
+            for compound in self.numbers:
+                rest = fold(compound)[len(fold(number)) :]
+                if fold(compound).startswith(fold(number)) and rest[:1] in {"-", " "}:
+                    heard.setdefault(f"{word}{rest}", compound)
+        return heard
+
+    @cached_property
     def _homophone_pattern(self) -> re.Pattern[str] | None:
-        if not self.homophones:
+        if not self._heard:
             return None
-        words = "|".join(re.escape(fold(word)) for word in self.homophones)
+        words = "|".join(re.escape(word) for word in sorted(self._heard, key=len, reverse=True))
         numbers = "|".join(re.escape(fold(word)) for word in sorted(self.numbers, key=len)[::-1])
-        tail = _unaccented(self.clock_tail)
+        months = "|".join(
+            re.escape(fold(word)) for word, value in self.words.items() if value in MONTHS
+        )
+        months = "|".join(filter(None, [months, *MONTHS]))
         return re.compile(
             rf"(?<![\w'-])(?P<lead>(?:{_unaccented(self.clock_lead)})\s+)?(?P<word>{words})"
-            rf"(?![\w'-])(?P<tail>(?=\s*(?:\d|(?:{numbers}|{tail})(?![\w'-]))))?"
+            rf"(?![\w'-])(?P<number>(?=\s*(?:\d|(?:{numbers})(?![\w'-]))))?"
+            rf"(?P<tail>(?=\s*(?:{_unaccented(self.clock_tail)})(?![\w'-])))?"
+            rf"(?P<month>(?=\s*(?:{months})(?![\w'-])))?"
         )
 
     def hear(self, text: str) -> tuple[str, list[str]]:
-        """``text`` with sound-alikes of number words put back where a time is said, and
-        a doubt for each one (it is a guess about what the caller said)."""
+        """``text`` with sound-alikes of number words put back where a time (or a date,
+        before a month) is said, and a doubt for each one (it is a guess about what the
+        caller said)."""
         pattern = self._homophone_pattern
         if pattern is None:
             return text, []
         doubts: list[str] = []
-        folded = {fold(word): number for word, number in self.homophones.items()}
+        weak = {fold(word) for word in self.weak_homophones}
 
         def put_back(match: re.Match[str]) -> str:
-            if match.group("lead") is None and match.group("tail") is None:
+            word = match.group("word")
+            lead, tail = match.group("lead"), match.group("tail")
+            dated = match.group("number") is not None or match.group("month") is not None
+            if lead is None and tail is None and (word in weak or not dated):
                 return match.group(0)
-            number = folded[match.group("word")]
-            doubts.append(f"heard '{match.group('word')}', read as '{number}'")
-            return f"{match.group('lead') or ''}{number}"
+            number = self._heard[word]
+            doubts.append(f"heard '{word}', read as '{number}'")
+            return f"{lead or ''}{number}"
 
         return pattern.sub(put_back, text), doubts
 

@@ -162,4 +162,8 @@ LEXICON = Lexicon(
         (r"\bzwischen (\S+) und (\S+)", r"between \1 and \2"),
     ],
     negations=r"\b(?:nicht|kein|keine|keinen)\b(?! (?:vor|nach|später|früher)\b)",
+    # What speech-to-text writes for a number said as a time ("um vir Uhr").
+    homophones={"vir": "vier", "fir": "vier", "fia": "vier"},
+    clock_lead=r"um|gegen|ab",
+    clock_tail=r"uhr",
 )

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 
-from appointments.when.lexicon.base import MONTH, MONTHS, Lexicon, minus_one
+from appointments.when.lexicon.base import MONTH, MONTHS, WEEKDAY, Lexicon, minus_one
 
 UNITS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen"]
 TEENS += ["eighteen", "nineteen"]
-TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
+# Up to ninety: minutes from now ("in ninety minutes") run past the clock's fifty-nine.
+TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70}
+TENS |= {"eighty": 80, "ninety": 90}
 ORDINAL_UNITS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth"]
 ORDINAL_UNITS += ["ninth"]
 ORDINAL_TEENS = ["tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth"]
@@ -38,6 +40,10 @@ def _minutes_to(match: re.Match[str]) -> str:
     return f"{minus_one(match.group(2))}:{60 - int(match.group(1)):02d}"
 
 
+def _week_from(match: re.Match[str]) -> str:
+    return f"1 week from {match.group(1) or match.group(2)}"
+
+
 def _two_numbers(match: re.Match[str]) -> str:
     """'3 30' (three thirty) → 3:30, but not '15 30' after a month ('june 15 30')."""
     before = match.string[: match.start()].split()
@@ -63,15 +69,19 @@ LEXICON = Lexicon(
         (r"\bthis coming\b", "coming"),
         (r"\bthis (morning|afternoon|evening)\b", r"today \1"),
         (r"\bfirst thing\b", "firstthing"),
-        (r"\bmid-?morning\b", "mid morning"),
+        (r"\bmid-?(morning|afternoon)\b", r"mid \1"),
         (r"\blunch ?time\b", "lunchtime"),
         (r"\ba fortnight\b", "2 weeks"),
+        # "two hours from now" is "in two hours" (not a count of days, which is anchored).
+        (r"\b(\S+) (minutes?|hours?) from now\b", r"in \1 \2"),
         (r"\bin (?:half an|a half) hour\b", "in 30 minutes"),
         (r"\bin (?:a|one) quarter (?:of an )?hour\b", "in 15 minutes"),
         (r"\bin (?:an|one) hour and a half\b|\bin an hour and thirty minutes\b", "in 90 minutes"),
         (r"\bin an? (minute|hour|day|week|month)\b", r"in 1 \1"),
         (r"\ba (day|week|month|year) ago\b", r"1 \1 ago"),
-        (r"\ba week from (?:today|now)\b", "in 1 week"),
+        (r"\ban? (day|week|month|year) (from|after)\b", r"1 \1 \2"),  # "a week from monday"
+        # British "Friday week", "a week on Friday": a week from the coming Friday.
+        (rf"\b(?:an? week on |1 week on ){WEEKDAY}\b|\b{WEEKDAY} week\b", _week_from),
     ],
     words={
         "jan": "january",
@@ -93,7 +103,14 @@ LEXICON = Lexicon(
     numbers=_numbers(),
     rules=[
         (r"\b(\d{1,2}) oh (\d)\b", r"\1:0\2"),
+        # "in 2 and a half hours", "in 1 hour and 20 minutes": minutes from now.
+        (r"\bin (\d{1,2}) and a half hours\b", lambda m: f"in {int(m.group(1)) * 60 + 30} minutes"),
+        (
+            r"\bin (\d{1,2}) hours? and (\d{1,2}) minutes?\b",
+            lambda m: f"in {int(m.group(1)) * 60 + int(m.group(2))} minutes",
+        ),
         (r"\bhalf past (\d{1,2})\b", r"\1:30"),
+        (r"(?<!and a )\bhalf (\d{1,2})\b(?! hours?\b)", r"\1:30"),  # British "half three"
         (r"\bquarter past (\d{1,2})\b", r"\1:15"),
         (r"\b(?:a )?quarter (?:to|of) (\d{1,2})\b", lambda m: f"{minus_one(m.group(1))}:45"),
         (r"\b(5|10|20|25) (?:minutes )?past (\d{1,2})\b", r"\2:\1"),
@@ -108,7 +125,9 @@ LEXICON = Lexicon(
     ],
     # What speech-to-text writes for a number said as a time ("at too thirty").
     homophones={"too": "two", "tree": "three", "fore": "four", "ate": "eight", "won": "one"},
+    weak_homophones={"for": "four", "to": "two"},
     clock_lead=r"at|around|about|by",
+    day_first=False,
     negations=r"\b(?:not|can't|cannot|don't|doesn't|won't|isn't)\b"
     r"(?! (?:before|after|until|till|later|earlier|sooner|any later|any earlier)\b)",
 )

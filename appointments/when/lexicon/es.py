@@ -62,6 +62,8 @@ LEXICON = Lexicon(
         (r"\b(?:por|en) la mañana\b", "morning"),
         (r"\b(?:por|en) la tarde\b", "afternoon"),
         (r"\b(?:por|en) la noche\b", "evening"),
+        (r"\b(?:a )?media mañana\b", "mid morning"),  # not "mañana", tomorrow
+        (r"\b(?:a )?media tarde\b", "mid afternoon"),
         (r"\bmañana\b", "tomorrow"),
         (r"\bhoy\b", "today"),
         (r"\bayer\b", "yesterday"),
@@ -149,6 +151,8 @@ LEXICON = Lexicon(
     # after it.
     spans={
         "morning": (9 * 60, 14 * 60),
+        "mid morning": (10 * 60, 12 * 60),
+        "mid afternoon": (16 * 60, 18 * 60),
         "after lunch": (15 * 60, 18 * 60),
         "early afternoon": (14 * 60, 16 * 60),
         "afternoon": (14 * 60, 20 * 60),

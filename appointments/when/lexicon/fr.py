@@ -34,6 +34,12 @@ def _hour_minute(match: re.Match[str]) -> str:
     return f"{match.group(1)}:{int(match.group(2)):02d}"
 
 
+def _past_twelve(match: re.Match[str]) -> str:
+    """'midi et demi' → 12:30 pm, 'minuit et quart' → 0:15 (midi/minuit say am or pm)."""
+    minutes = 15 if match.group(2) == "quart" else 30
+    return f"at 12:{minutes} pm" if match.group(1) == "midi" else f"at 0:{minutes}"
+
+
 HOURS = r"(?:h|heures?)"
 
 LEXICON = Lexicon(
@@ -64,10 +70,15 @@ LEXICON = Lexicon(
         (r"\b(?:en )?fin d'après-? ?midi\b", "late afternoon"),
         (r"\b(?:en )?début de matinée\b|\btôt le matin\b", "early morning"),
         (r"\b(?:à la )?première heure\b", "firstthing"),
+        (r"\b(?:en )?milieu de (?:la )?matinée\b", "mid morning"),
+        (r"\b(?:en )?milieu d'après-? ?midi\b", "mid afternoon"),
         (r"\baprès (?:le déjeuner|manger)\b", "after lunch"),
         (r"\baprès-? ?midi\b|\baprem\b", "afternoon"),
         (r"\bmatin(?:ée)?\b", "morning"),
         (r"\bsoir(?:ée)?\b", "evening"),
+        # "midi et demi", "minuit et quart", "midi moins le quart": clock times on 12 and 0.
+        (r"\b(?:à )?(midi|minuit) et (demie?|quart)\b", _past_twelve),
+        (r"\b(?:à )?midi moins le quart\b", "at 11:45 am"),
         (r"\b(?:à )?midi\b", "noon"),
         (r"\b(?:à )?minuit\b", "midnight"),
         (r"\baujourd'? ?hui\b", "today"),
@@ -143,6 +154,7 @@ LEXICON = Lexicon(
     spans={
         "after lunch": (14 * 60, 17 * 60),
         "early afternoon": (14 * 60, 16 * 60),
+        "mid afternoon": (15 * 60, 17 * 60),
         "afternoon": (14 * 60, 18 * 60),
         "late afternoon": (16 * 60, 19 * 60),
         "evening": (18 * 60, 22 * 60),
