@@ -40,6 +40,18 @@ LEXICON = Lexicon(
         **{w: 100 * (i + 1) for i, w in enumerate(HUNDREDS)},
         "mil": 1000,
     },
+    # Seseo: recognisers write what they hear, "sinco" for "cinco"; digits only among digits.
+    homophones={
+        "sinco": 5,
+        "sero": 0,
+        "sien": 100,
+        "dose": 12,
+        "trese": 13,
+        "catorse": 14,
+        "quinse": 15,
+        "sinquenta": 50,
+        "setesientos": 700,
+    },
     connectors=frozenset({"y"}),
     repeats={"doble": 2, "triple": 3},
     email_symbols={
