@@ -109,13 +109,23 @@ def apply_hints(text: str, lexicon: Lexicon, doubts: list[str]) -> str:
 _MARKS = (
     (("grave",), "\u0300"),
     (("circonflexe", "circumflex"), "\u0302"),
-    (("tréma", "diéresis", "umlaut", "diaeresis"), "\u0308"),
+    (("tréma", "diéresis", "umlaut", "diaeresis", "dots", "punkte"), "\u0308"),
     (("cédille", "cedilla"), "\u0327"),
 )
 
 
+def _mark(hint: str, letter: str) -> str:
+    if letter == "n" and "tilde" in hint:
+        return "\u0303"
+    return next((m for names, m in _MARKS if any(n in hint for n in names)), "\u0301")
+
+
 def _accent(match: re.Match[str], doubts: list[str]) -> str:
     word, hint, letter = match.group(1), match.group(2).lower(), (match.group(3) or "").lower()
+    if len(word) == 1:
+        # Among spelled letters, "e accent grave" is the letter è; what follows stays.
+        marked = unicodedata.normalize("NFC", word + _mark(hint, word.lower()))
+        return f"{marked} {match.group(3)}" if match.group(3) else marked
     accented = [
         ch for ch in word.lower() if ch != _plain(ch) and (not letter or _plain(ch) == letter)
     ]
@@ -124,11 +134,8 @@ def _accent(match: re.Match[str], doubts: list[str]) -> str:
     places = [i for i, ch in enumerate(word.lower()) if letter and ch == letter]
     if len(places) == 1:
         # "ines con acento en la e": the recogniser dropped the accent the caller names.
-        mark = next((m for names, m in _MARKS if any(n in hint for n in names)), "\u0301")
-        if letter == "n" and "tilde" in hint:
-            mark = "\u0303"
         at = places[0]
-        return unicodedata.normalize("NFC", word[: at + 1] + mark + word[at + 1 :])
+        return unicodedata.normalize("NFC", word[: at + 1] + _mark(hint, letter) + word[at + 1 :])
     said = f"an accent on '{letter}'" if letter else "an accent"
     doubts.append(f"'{word}' was said with {said}, which it does not have")
     return word

@@ -46,6 +46,9 @@ def normalize_name(text: str, *, language: str = "en") -> Normalized:
     if numeric:
         doubts.append(f"'{' '.join(numeric)}' is also a number word; kept it as a name")
     hint_words = {phrase.split()[0] for phrase in lexicon.hint_words}
+    # "umlaut", "tilde", "accent": a word naming a mark is talk about the spelling.
+    hint_words |= {w for phrase in lexicon.accent_words for w in phrase.split()[1:]}
+    hint_words -= lexicon.sentence_words | lexicon.particles | lexicon.particle_articles
     talk = [w for w in (words or []) if w.lower() in hint_words]
     if talk:
         # "… with no h": a hint not understood stays in the name; it must not pass as sure.
@@ -98,8 +101,14 @@ def _with_particles(words: list[str], lexicon: Lexicon) -> str:
 
 
 def _words(text: str, lexicon: Lexicon, doubts: list[str]) -> list[str]:
-    text = spell_phrases(text, lexicon, doubts)
+    spelled = spell_phrases(text, lexicon, doubts)
+    if spelled != text:
+        # "Gil, ge de Granada": one letter spelled after a name that starts with it confirms it.
+        spelled = re.sub(r"(?i)\b(\w)(\w+)[\s,]+\1\s*$", r"\1\2", spelled)
+    text = spelled
     text = apply_hints(drop_spelled_repeats(text, lexicon), lexicon, doubts)
+    # Letters with their accents named ("l e f e accent grave v r e") spell only now.
+    text = drop_spelled_repeats(text, lexicon)
     text = lexicon.relation_re.sub(" ", text)
     text = lexicon.name_joiner_re.sub(" ", text)
     text = lexicon.name_intro_re.sub("", text, count=1)

@@ -31,8 +31,8 @@ def refuse_what_is_no_name(said: str, text: str, lexicon: Lexicon) -> None:
         )
     if lexicon.ask_back_re.search(said):
         raise NormalizationError(
-            f"'{text.strip()}' is no name: the caller did not hear or understand the question; "
-            "ask for the name again."
+            f"'{text.strip()}' is no name: the caller asks to wait, to repeat, or does not "
+            "know; ask for the name again when they are ready."
         )
     try:
         normalize_email(said, language=lexicon.code)
@@ -61,6 +61,10 @@ def refuse_function_words(words: list[str], text: str, lexicon: Lexicon) -> None
 
 
 def _asks(words: list[str], lexicon: Lexicon) -> bool:
+    if len(words) >= 2 and words[0] in lexicon.question_openers:
+        # "do you need it", "muss das sein": a verb, then a pronoun ("Will Smith" is no question)
+        if words[1] in lexicon.sentence_words:
+            return True
     # A question has a verb: "para qué lo necesitan"; "Dr Who" is two words, and "why"
     # among spelled letters ("why o u n g") is the letter y.
     return len(words) >= 3 and any(

@@ -66,6 +66,14 @@ NAMES = [
     ("fr", "mon nom de famille c'est roux et mon prénom c'est claire", "Claire Roux"),
     ("de", "mein nachname ist vogel und mein vorname ist jonas", "Jonas Vogel"),
     ("en", "the name's bond", "Bond"),
+    # One letter spelled with a word after a name that starts with it confirms the name.
+    ("es", "gil ge de granada", "Gil"),
+    # Accents named among spelled letters, or with words for the mark.
+    ("fr", "chloé c h l o e accent aigu", "Chloé"),
+    ("fr", "hélène h e accent grave l e accent grave n e", "Hélène"),
+    ("de", "müller m u umlaut l l e r", "Müller"),
+    ("de", "weiß mit scharfem s", "Weiß"),
+    ("en", "zoe with two dots over the e", "Zoë"),
 ]
 NO_NAMES = [
     # Declining: a negation near a verb of giving, in a reply about the name.
@@ -81,8 +89,21 @@ NO_NAMES = [
     ("fr", "je sais pas"),
     ("de", "können sie das nochmal wiederholen"),
     ("de", "keine ahnung"),
-    # Only function words are left: no name in them.
+    # Only function words or interjections are left: no name in them.
     ("es", "te"),
+    ("es", "mande"),
+    ("fr", "c'est moi"),
+    ("de", "hä"),
+    ("en", "huh"),
+    # Asking to wait; declining without a verb; a question opened by its verb.
+    ("en", "one moment"),
+    ("es", "un momento"),
+    ("fr", "un instant"),
+    ("de", "einen moment"),
+    ("es", "mejor no"),
+    ("en", "that's private"),
+    ("en", "do you really need that"),
+    ("de", "brauchen sie das wirklich"),
     # Mostly number words: a phone number given in the wrong place.
     ("es", "es el seis uno dos, tres cuatro cinco"),
     ("fr", "c'est le zéro sept douze trente-quatre"),
@@ -129,6 +150,11 @@ def test_a_hint_that_does_not_fit_is_a_doubt() -> None:
     assert not normalize_name("anne without an e", language="en").certain
     assert not normalize_name("schmidt ohne t", language="de").certain
     assert not normalize_name("carina with a k", language="en").certain
+
+
+def test_a_name_that_opens_like_a_question_is_kept() -> None:
+    """ "Will Smith": a verb first is a question only with a pronoun after it."""
+    assert normalize_name("will smith", language="en").value == "Will Smith"
 
 
 def test_a_no_before_a_name_is_no_refusal() -> None:

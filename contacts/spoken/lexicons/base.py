@@ -86,6 +86,8 @@ class Lexicon:
     relations: tuple[str, ...] = ()
     # A question back ("why do you need it") is no name.
     question_words: frozenset[str] = frozenset()
+    # "do you …", "muss das …": a verb first, then a pronoun, opens a question.
+    question_openers: frozenset[str] = frozenset()
     # "I'd rather not say": the caller declines to give a name.
     declines: tuple[str, ...] = ()
     # "can you repeat", "no le he oído", "wie bitte": the caller asks back or did not hear.

@@ -29,7 +29,7 @@ LETTER_NAMES = {
     "be": "b", "ce": "c", "zeh": "c", "deh": "d", "ef": "f", "ge": "g", "geh": "g",
     "ha": "h", "jot": "j", "ka": "k", "el": "l", "pe": "p", "ku": "q", "er": "r",
     "te": "t", "teh": "t", "vau": "v", "weh": "w", "we": "w", "ix": "x", "ypsilon": "y",
-    "zett": "z", "eszett": "ß",
+    "zett": "z", "eszett": "ß", "scharfes s": "ß", "scharfem s": "ß", "scharfen s": "ß",
 }  # fmt: skip
 
 LEXICON = Lexicon(
@@ -122,21 +122,27 @@ LEXICON = Lexicon(
     ),
     declines=phrases(
         "möchte ich nicht, will ich nicht, lieber nicht, möchte ich lieber nicht, "
-        "ich möchte nicht, ich will nicht, sage ich nicht, sag ich nicht, geht sie nichts an"
+        "ich möchte nicht, ich will nicht, sage ich nicht, sag ich nicht, geht sie nichts an, "
+        "muss das sein, ist das nötig, ist das notwendig, brauchen sie das, das ist privat, "
+        "nein danke"
     ),
     asks_back=phrases(
         "wiederholen, wie bitte, können sie das wiederholen, können sie wiederholen, "
         "nochmal bitte, "
         "noch mal bitte, noch einmal bitte, wiederholen sie, habe ich nicht verstanden, "
         "hab ich nicht verstanden, nicht verstanden, weiß ich nicht, weiss ich nicht, "
-        "keine ahnung, was haben sie gesagt"
+        "keine ahnung, was haben sie gesagt, einen moment, moment mal, augenblick, "
+        "eine sekunde, sekunde, warten sie, lassen sie mich überlegen"
     ),
     negations=frozenset({"nicht", "kein", "keinen", "nie", "lieber"}),
     giving_verbs=frozenset("nennen sagen geben verraten nenne sage gebe verrate".split()),
     name_nouns=frozenset({"name", "namen", "nachnamen", "vornamen"}),
     sentence_words=frozenset(
         "ich du er sie wir ihr das der die ist bin sind nicht kein keine möchte will "
-        "sagen mein meine und oder aber ja nein bitte danke".split()
+        "sagen mein meine und oder aber ja nein bitte danke hä hm".split()
+    ),
+    question_openers=frozenset(
+        "muss müssen brauchen braucht ist sind können kann haben hat wollen soll sollen".split()
     ),
     question_words=frozenset(
         "was warum wieso weshalb wofür wozu worum wer wen wem welche welcher welches".split()
@@ -145,7 +151,9 @@ LEXICON = Lexicon(
     particle_articles=frozenset({"der", "den", "dem"}),
     hint_words=phrases("mit einem, mit einer, mit ein, mit"),
     without_words=phrases("ohne ein, ohne eine, ohne"),
-    accent_words=phrases("mit umlaut, mit akzent, mit accent"),
+    accent_words=phrases(
+        "mit umlaut, mit akzent, mit accent, mit zwei punkten, mit pünktchen, umlaut"
+    ),
     hint_tails=phrases("am ende, am schluss, am anfang, in der mitte"),
     spelled_intros=phrases("also, das heißt, geschrieben"),
 )

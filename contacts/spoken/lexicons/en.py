@@ -111,16 +111,22 @@ LEXICON = Lexicon(
         "husband, wife, son, daughter, mother, mom, mum, father, dad, partner, boyfriend, "
         "girlfriend, brother, sister, kid, child, friend, boss, grandmother, grandfather",
     ),
+    question_openers=frozenset(
+        "do does did is are was can could would will should must shall may have".split()
+    ),
     question_words=frozenset("what who why how which whose".split()),
     declines=phrases(
         "rather not, prefer not, i'd prefer not, not say, not telling, won't say, "
-        "don't want to say, do not want to say, none of your business, no comment"
+        "don't want to say, do not want to say, none of your business, no comment, "
+        "that's private, it's private, no thanks, no thank you, not necessary"
     ),
     # "will" and "say" are left out: Will is a first name, Say a surname.
     asks_back=phrases(
         "can you repeat, could you repeat, repeat the question, repeat that, say that again, "
         "say again, come again, didn't catch, did not catch, didn't hear, did not hear, "
-        "repeat, i don't know, i do not know, dunno, what was the question, sorry what, pardon me"
+        "repeat, i don't know, i do not know, dunno, what was the question, sorry what, "
+        "pardon me, hang on, one moment, one second, just a moment, just a second, "
+        "give me a second, bear with me, let me think, wait a moment, wait a second"
     ),
     negations=frozenset("not no never won't don't rather".split()),
     giving_verbs=frozenset("give giving say saying tell telling share sharing leave".split()),
@@ -128,7 +134,7 @@ LEXICON = Lexicon(
     sentence_words=frozenset(
         "the a an is are was were be would should could not don't do does did this that "
         "about what it its it's i i'm i'd you your my me we our for to of and or but if "
-        "want need have has just please thanks".split()
+        "want need have has just please thanks huh hmm myself second moment sec minute".split()
     ),
     # "van" is left out: "Nguyen Van An" has a middle name, not a particle.
     particles=frozenset({"de", "del", "della", "di", "da", "du", "des", "von"}),
@@ -137,7 +143,8 @@ LEXICON = Lexicon(
     without_words=phrases("without an, without a, without"),
     accent_words=phrases(
         "with an accent on the, with an accent on, with an accent, with an umlaut on the, "
-        "with an umlaut, with a cedilla"
+        "with an umlaut, with a cedilla, with two dots over the, with two dots on the, "
+        "with the two dots over the, with two dots"
     ),
     hint_tails=phrases("at the end, at the start, at the beginning, in the middle"),
     spelled_intros=phrases("that's, that is, spelled, spelt, spelled as, that's spelled"),

@@ -120,14 +120,17 @@ LEXICON = Lexicon(
     ),
     declines=phrases(
         "prefiero no, no quiero decirlo, no quiero decir, no se lo quiero decir, "
-        "no le voy a decir, no se lo voy a decir, eso no se lo digo, prefiero no decirlo"
+        "no le voy a decir, no se lo voy a decir, eso no se lo digo, prefiero no decirlo, "
+        "mejor no, no hace falta, no es necesario, eso es privado, es privado, no gracias, "
+        "hace falta"
     ),
     asks_back=phrases(
         "puede repetir, puedes repetir, me lo repite, me lo repites, repítame, repíteme, "
         "repetir, repite, repita, no le he entendido, no te he entendido, no te he oído, "
         "no le he oído, no le he oido, no le oigo, no te oigo, no le oí, no he oído, "
         "no le entiendo, no he entendido, no entendí, no sé, no lo sé, ni idea, cómo dice, "
-        "qué dice, otra vez por favor"
+        "qué dice, otra vez por favor, un momento, un segundo, un momentito, "
+        "déjeme pensar, déjame pensar"
     ),
     negations=frozenset({"no", "nunca", "prefiero"}),
     giving_verbs=frozenset("dar doy decir digo dárselo decírselo dejar dejo compartir".split()),
@@ -135,7 +138,7 @@ LEXICON = Lexicon(
     sentence_words=frozenset(
         "el la lo los las un una es son soy no que quiero prefiero decir decirlo decírselo "
         "para por mi tu su yo usted pero si sí porque qué eso esto le les me te se he ha "
-        "sé".split()
+        "sé mande diga dígame mire oiga oye yo".split()
     ),
     # With their accents: "que" and "quien" are also plain words ("la que", "quien sea").
     question_words=frozenset("qué quién cómo porqué cuál cuánto dónde".split()),

@@ -113,21 +113,25 @@ LEXICON = Lexicon(
     ),
     declines=phrases(
         "je préfère ne pas, préfère ne pas, je ne veux pas, je veux pas, pas envie, "
-        "je ne préfère pas, je préfère pas, je ne vous le dirai pas, ça ne vous regarde pas"
+        "je ne préfère pas, je préfère pas, je ne vous le dirai pas, ça ne vous regarde pas, "
+        "c'est nécessaire, c'est obligatoire, pas besoin, c'est privé, non merci, "
+        "plutôt pas"
     ),
     asks_back=phrases(
         "répéter, vous pouvez répéter, pouvez-vous répéter, vous pourriez répéter, répétez, "
         "tu peux répéter, j'ai pas compris, je n'ai pas compris, j'ai pas entendu, "
         "je n'ai pas entendu, je sais pas, je ne sais pas, sais pas, aucune idée, "
-        "vous dites, comment ça"
+        "vous dites, comment ça, un instant, un moment, une seconde, patientez, "
+        "laissez-moi réfléchir, deux secondes"
     ),
     negations=frozenset({"pas", "ne", "n'", "jamais", "non"}),
     giving_verbs=frozenset("donne donner donnerai dis dire dirai laisse laisser".split()),
     name_nouns=frozenset({"nom", "prénom", "noms"}),
     sentence_words=frozenset(
         "je j' tu il elle vous nous ne pas le les un une est suis mon ma mes pour enfin non "
-        "oui dire veux préfère que qui quoi et ou mais ça ce c'est".split()
+        "oui dire veux préfère que qui quoi et ou mais ça ce c'est hein moi".split()
     ),
+    question_openers=frozenset({"est-ce", "faut-il", "pouvez-vous", "voulez-vous"}),
     question_words=frozenset("quel quelle quels quelles pourquoi comment quoi qui".split()),
     particles=frozenset({"de", "du", "des", "d'", "van", "von"}),
     particle_articles=frozenset({"la", "l'"}),
