@@ -57,6 +57,7 @@ def normalize_email(text: str, *, language: str = "en") -> Normalized:
     if not any(c.text == "@" for c in chunks):
         chunks = _insert_missing_at(chunks, doubts)
     chunks = _ending_sound_alike(chunks, lexicon)
+    chunks = _without_talk_after(chunks, doubts)
     if not joined_said:
         _doubt_joined_words(chunks, doubts)
     email = "".join(c.text for c in chunks).strip(".")
@@ -215,6 +216,23 @@ def _ending_sound_alike(chunks: list[Chunk], lexicon: Lexicon) -> list[Chunk]:
         return chunks
     ending = lexicon.tld_sound_alikes.get(chunks[-1].text)
     return [*chunks[:-1], Chunk(ending, "word")] if ending else chunks
+
+
+def _without_talk_after(chunks: list[Chunk], doubts: list[str]) -> list[Chunk]:
+    """ "… dot com, also kai", "… dot org is that okay": words after a complete ending that
+    are no ending themselves were said after the address."""
+    at = next((i for i, c in enumerate(chunks) if c.text == "@"), None)
+    if at is None:
+        return chunks
+    for index in range(at + 2, len(chunks) - 2):
+        ending, after = chunks[index + 1], chunks[index + 2 :]
+        if chunks[index].text != "." or ending.text not in COMMON_TLDS:
+            continue
+        if any(c.kind == "sym" for c in after) or after[0].text in COMMON_TLDS:
+            continue
+        doubts.append(f"left out '{' '.join(c.text for c in after)}', said after the address")
+        return chunks[: index + 2]
+    return chunks
 
 
 def _doubt_joined_words(chunks: list[Chunk], doubts: list[str]) -> None:

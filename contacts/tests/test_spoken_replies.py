@@ -123,6 +123,7 @@ EMAILS = [
     ("de", "jan at web punkt de nee jan at gmx punkt de", "jan@gmx.de"),
     ("de", "die private ist tom punkt berg at web punkt de", "tom.berg@web.de"),
     ("de", "marc mit c at web punkt de genau", "marc@web.de"),
+    ("es", "hache o ele a arroba telefonica punto net", "hola@telefonica.net"),
 ]
 # fmt: on
 
@@ -160,3 +161,12 @@ def test_a_name_that_opens_like_a_question_is_kept() -> None:
 def test_a_no_before_a_name_is_no_refusal() -> None:
     """ "no, mi nombre es …": a "no" with a pause after it corrects; it declines nothing."""
     assert normalize_name("no, mi nombre es ana", language="es").value == "Ana"
+
+
+def test_words_after_a_complete_address_are_left_out_with_a_doubt() -> None:
+    """ "… dot org, is that okay": talk after the ending is not part of the domain."""
+    result = normalize_email("my email is j dot doe at company dot org is that okay")
+    assert result.value == "j.doe@company.org"
+    assert not result.certain
+    result = normalize_email("kai at gmx punkt de also kai", language="de")
+    assert result.value == "kai@gmx.de"
