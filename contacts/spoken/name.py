@@ -53,7 +53,7 @@ def normalize_name(text: str, *, language: str = "en") -> Normalized:
     if talk:
         # "… with no h": a hint not understood stays in the name; it must not pass as sure.
         doubts.append(f"'{' '.join(talk)}' may be talk about the spelling, not part of the name")
-    _doubt_sentence(words or [], lexicon, doubts)
+    _doubt_sentence(words or [], text, lexicon, doubts)
     return normalized(_with_particles(words or [], lexicon), doubts)
 
 
@@ -70,10 +70,15 @@ def _first_name_first(said: str, lexicon: Lexicon) -> str:
     return f"{said[first.end() :].strip()} {' '.join(last)}".strip()
 
 
-def _doubt_sentence(words: list[str], lexicon: Lexicon, doubts: list[str]) -> None:
-    """A sentence is no name: "The Appointment Would Be For …" must not pass as sure."""
+def _doubt_sentence(words: list[str], text: str, lexicon: Lexicon, doubts: list[str]) -> None:
+    """A sentence is no name: "The Appointment Would Be For …" must not pass as sure, and
+    one that is half words of a sentence ("ich weiß nicht", "ya se lo dije") is refused."""
     inside = [w for w in words[1:-1] if w.lower() in lexicon.particles | lexicon.particle_articles]
     common = [w for w in words if w.lower() in lexicon.sentence_words and w not in inside]
+    if len(common) >= 2 and 2 * len(common) >= len(words):
+        raise NormalizationError(
+            f"'{text.strip()}' sounds like a sentence, not a name; ask for the caller's name."
+        )
     if common:
         doubts.append(f"'{' '.join(common)}' may be part of a sentence, not of the name")
     if len(words) - len(inside) > 4:

@@ -74,6 +74,13 @@ NAMES = [
     ("de", "müller m u umlaut l l e r", "Müller"),
     ("de", "weiß mit scharfem s", "Weiß"),
     ("en", "zoe with two dots over the e", "Zoë"),
+    # "Put it as …": an instruction before the name goes.
+    ("en", "just put john", "John"),
+    ("es", "pon juan nada más", "Juan"),
+    ("fr", "mettez juste paul", "Paul"),
+    ("de", "schreiben sie einfach paul", "Paul"),
+    # Particles are no sentence: the name is kept.
+    ("es", "maría de la o", "María de la O"),
 ]
 NO_NAMES = [
     # Declining: a negation near a verb of giving, in a reply about the name.
@@ -104,6 +111,11 @@ NO_NAMES = [
     ("en", "that's private"),
     ("en", "do you really need that"),
     ("de", "brauchen sie das wirklich"),
+    # Half of it words of a sentence: a sentence, not a name.
+    ("en", "you already have it"),
+    ("es", "ya se lo dije"),
+    ("fr", "je vous le dirai plus tard"),
+    ("de", "das haben sie schon"),
     # Mostly number words: a phone number given in the wrong place.
     ("es", "es el seis uno dos, tres cuatro cinco"),
     ("fr", "c'est le zéro sept douze trente-quatre"),

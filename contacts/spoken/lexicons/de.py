@@ -105,7 +105,8 @@ LEXICON = Lexicon(
         "ich heiße, ich bin, mein name ist, mein nachname ist, hier ist, hallo, guten tag, "
         "guten morgen, guten abend, grüß gott, moin, servus, hier spricht, am apparat ist, "
         "der, die, für, auf den namen, auf den namen von, der termin ist für, "
-        "mein vorname ist, mein familienname ist, herr, frau"
+        "mein vorname ist, mein familienname ist, herr, frau, schreiben sie, "
+        "schreiben sie einfach, notieren sie, einfach"
     ),
     name_intros=phrases(
         "ich heiße, ich bin, mein name ist, hier ist, hier spricht, auf den namen, "

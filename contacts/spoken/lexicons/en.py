@@ -89,7 +89,7 @@ LEXICON = Lexicon(
         "hi, hello, hey, good morning, good afternoon, good evening, for, it's for, "
         "the appointment is for, the booking is for, under, under the name, my surname is, "
         "my surname's, surname is, last name is, first name is, my last name's, mr, mrs, ms, "
-        "miss, mister"
+        "miss, mister, just put, put, put down, write down, just write, just"
     ),
     name_intros=phrases(
         "my name is, my name's, my first name is, this is, i'm, i am, it's for, the name is, "

@@ -104,7 +104,8 @@ LEXICON = Lexicon(
         "me llamo, mi nombre es, soy, mi apellido es, mi nombre, hola, buenas, buenos días, "
         "buenas tardes, buenas noches, sí, si, para, es para, a nombre de, de parte de, "
         "la cita es para, la reserva es para, está a nombre de, mis apellidos son, "
-        "señor, señora, señorita, el señor, la señora, don, doña"
+        "señor, señora, señorita, el señor, la señora, don, doña, pon, ponga, póngalo a nombre de, "
+        "ponlo a nombre de, apunte, apunta, anote, anota"
     ),
     name_intros=phrases(
         "me llamo, mi nombre es, soy, a nombre de, de parte de, es para, la cita es para"

@@ -93,7 +93,8 @@ LEXICON = Lexicon(
         "je m'appelle, mon nom est, mon nom c'est, je suis, moi c'est, bonjour, bonsoir, "
         "allô, allo, oui, c'est pour, pour, de la part de, au nom de, c'est au nom de, "
         "le rendez-vous est pour, c'est de la part de, mon prénom c'est, mon prénom est, "
-        "mon nom de famille c'est, mon nom de famille est, madame, monsieur, mademoiselle"
+        "mon nom de famille c'est, mon nom de famille est, madame, monsieur, mademoiselle, "
+        "mettez, mettez juste, notez, notez juste, juste"
     ),
     name_intros=phrases(
         "je m'appelle, mon nom est, mon nom c'est, je suis, moi c'est, de la part de, au nom de, "
