@@ -13,8 +13,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from contacts.spoken.conversation import Segment, clean_text, split_corrections, strip_talk
-from contacts.spoken.domains import KNOWN_MAIL_LABELS, domain_doubts, known_label_near
-from contacts.spoken.hints import drop_spelled_repeats
+from contacts.spoken.domains import (
+    COMMON_TLDS,
+    KNOWN_MAIL_LABELS,
+    domain_doubts,
+    known_label_near,
+)
+from contacts.spoken.hints import apply_hints, drop_spelled_repeats
 from contacts.spoken.lexicons import Lexicon, lexicon_for
 from contacts.spoken.lexicons.base import phrase_pattern
 from contacts.spoken.numbers import Piece, read_numbers, word_value
@@ -52,6 +57,7 @@ def normalize_email(text: str, *, language: str = "en") -> Normalized:
     if not any(c.text == "@" for c in chunks):
         chunks = _insert_missing_at(chunks, doubts)
     chunks = _ending_sound_alike(chunks, lexicon)
+    chunks = _without_talk_after(chunks, doubts)
     if not joined_said:
         _doubt_joined_words(chunks, doubts)
     email = "".join(c.text for c in chunks).strip(".")
@@ -62,9 +68,11 @@ def normalize_email(text: str, *, language: str = "en") -> Normalized:
 
 def _chunks(text: str, lexicon: Lexicon, doubts: list[str]) -> list[Chunk]:
     # Spelling first: "l like lima" must not lose its "like" as a filler.
-    text = spell_phrases(drop_spelled_repeats(text, lexicon), lexicon, doubts)
+    text = apply_hints(drop_spelled_repeats(text, lexicon), lexicon, doubts)
+    text = spell_phrases(text, lexicon, doubts)
     text = strip_talk(text, lexicon).strip(" .,;!?").lower()
     typed = "@" in text
+    text = _unglue_ending(text, lexicon)
     for pattern, symbol in lexicon.symbol_patterns:
         if typed and symbol == "@":
             continue  # "@" was written: any "at" is part of a word
@@ -76,6 +84,17 @@ def _chunks(text: str, lexicon: Lexicon, doubts: list[str]) -> list[Chunk]:
     if heard:
         doubts.append(f"heard '{' '.join(heard)}' as a digit")
     return _snap_split_domain(_pieces_to_chunks(pieces, lexicon, doubts), doubts)
+
+
+def _unglue_ending(text: str, lexicon: Lexicon) -> str:
+    """ "puntocom", "dotnet": the word for the dot written together with a common ending."""
+    dots = [p for p in lexicon.email_symbols.get(".", ()) if p.isalpha()]
+    if not dots:
+        return text
+    glued = re.compile(
+        rf"(?<!\w)({'|'.join(map(re.escape, dots))})({'|'.join(sorted(COMMON_TLDS))})(?!\w)"
+    )
+    return glued.sub(r"\1 \2", text)
 
 
 def _after_last_intro_verb(text: str, lexicon: Lexicon) -> str:
@@ -197,6 +216,23 @@ def _ending_sound_alike(chunks: list[Chunk], lexicon: Lexicon) -> list[Chunk]:
         return chunks
     ending = lexicon.tld_sound_alikes.get(chunks[-1].text)
     return [*chunks[:-1], Chunk(ending, "word")] if ending else chunks
+
+
+def _without_talk_after(chunks: list[Chunk], doubts: list[str]) -> list[Chunk]:
+    """ "… dot com, also kai", "… dot org is that okay": words after a complete ending that
+    are no ending themselves were said after the address."""
+    at = next((i for i, c in enumerate(chunks) if c.text == "@"), None)
+    if at is None:
+        return chunks
+    for index in range(at + 2, len(chunks) - 2):
+        ending, after = chunks[index + 1], chunks[index + 2 :]
+        if chunks[index].text != "." or ending.text not in COMMON_TLDS:
+            continue
+        if any(c.kind == "sym" for c in after) or after[0].text in COMMON_TLDS:
+            continue
+        doubts.append(f"left out '{' '.join(c.text for c in after)}', said after the address")
+        return chunks[: index + 2]
+    return chunks
 
 
 def _doubt_joined_words(chunks: list[Chunk], doubts: list[str]) -> None:

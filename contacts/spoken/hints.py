@@ -27,7 +27,7 @@ def _letter(token: str, lexicon: Lexicon) -> str | None:
         token = token[0]  # "two l's"
     if len(token) == 1 and token.isalpha():
         return token
-    return lexicon.letter_names.get(token)
+    return lexicon.letter_of(token)
 
 
 def _hint_letters(tokens: list[str], lexicon: Lexicon, *, counts: bool = False) -> tuple[str, int]:
@@ -46,6 +46,8 @@ def _hint_letters(tokens: list[str], lexicon: Lexicon, *, counts: bool = False) 
             used += 1
             continue
         letter = _letter(token, lexicon)
+        if letter is None and times > 1 and len(word) == 2 and word.endswith("s"):
+            letter = word[0]  # "two fs"
         if letter is None:
             break
         letters += letter * times
@@ -70,23 +72,32 @@ def apply_hints(text: str, lexicon: Lexicon, doubts: list[str]) -> str:
         return text
     accents = phrase_pattern(lexicon.accent_words)
     text = re.sub(
-        rf"([^\W\d_][\w'-]*)[\s,]+{accents}(?:\s+([^\W\d_]))?(?![\w])",
+        rf"([^\W\d_][\w'-]*)[\s,]+({accents})(?:\s+([^\W\d_]))?(?![\w])",
         lambda m: _accent(m, doubts),
         text,
         flags=re.I,
     )
-    hints = re.compile(rf"([^\W\d_][\w'-]*)[\s,]+{phrase_pattern(lexicon.hint_words)}\s+", re.I)
+    said = phrase_pattern((*lexicon.hint_words, *lexicon.without_words))
+    hints = re.compile(rf"([^\W\d_][\w'-]*)[\s,]+({said})\s+", re.I)
+    without = re.compile(phrase_pattern(lexicon.without_words), re.I)
     text = _multiword_letters(text, lexicon)
     position = 0
     while match := hints.search(text, position):
         rest = text[match.end() :].split()
         letters, used = _hint_letters(rest, lexicon, counts=True)
+        # "mit c h und p h": more letters after "and".
+        while used and used + 1 < len(rest) and rest[used].lower() in lexicon.connectors:
+            more, extra = _hint_letters(rest[used + 1 :], lexicon, counts=True)
+            if not extra:
+                break
+            letters, used = letters + " " + more, used + 1 + extra
         if not used:
             position = match.end()
             continue
         word = match.group(1)
-        if letters not in _plain(word):
-            doubts.append(f"'{word}' was said with the hint '{letters}', which it does not hold")
+        absent = bool(without.fullmatch(match.group(2)))
+        if any((_plain(part) in _plain(word)) is absent for part in letters.split()):
+            doubts.append(f"'{word}' was said with the hint '{letters}', which does not fit it")
         tail = re.match(rf"\s*{phrase_pattern(lexicon.hint_tails)}", " ".join(rest[used:]), re.I)
         after = " ".join(rest[used:])[tail.end() if tail else 0 :]
         text = f"{text[: match.end(1)]} {after}".strip()
@@ -94,14 +105,39 @@ def apply_hints(text: str, lexicon: Lexicon, doubts: list[str]) -> str:
     return text
 
 
+# The mark a hint names; an accent not named is acute ("con acento", "con tilde en la e").
+_MARKS = (
+    (("grave",), "\u0300"),
+    (("circonflexe", "circumflex"), "\u0302"),
+    (("tréma", "diéresis", "umlaut", "diaeresis", "dots", "punkte"), "\u0308"),
+    (("cédille", "cedilla"), "\u0327"),
+)
+
+
+def _mark(hint: str, letter: str) -> str:
+    if letter == "n" and "tilde" in hint:
+        return "\u0303"
+    return next((m for names, m in _MARKS if any(n in hint for n in names)), "\u0301")
+
+
 def _accent(match: re.Match[str], doubts: list[str]) -> str:
-    word, letter = match.group(1), (match.group(2) or "").lower()
+    word, hint, letter = match.group(1), match.group(2).lower(), (match.group(3) or "").lower()
+    if len(word) == 1:
+        # Among spelled letters, "e accent grave" is the letter è; what follows stays.
+        marked = unicodedata.normalize("NFC", word + _mark(hint, word.lower()))
+        return f"{marked} {match.group(3)}" if match.group(3) else marked
     accented = [
         ch for ch in word.lower() if ch != _plain(ch) and (not letter or _plain(ch) == letter)
     ]
-    if not accented:
-        said = f"an accent on '{letter}'" if letter else "an accent"
-        doubts.append(f"'{word}' was said with {said}, which it does not have")
+    if accented:
+        return word
+    places = [i for i, ch in enumerate(word.lower()) if letter and ch == letter]
+    if len(places) == 1:
+        # "ines con acento en la e": the recogniser dropped the accent the caller names.
+        at = places[0]
+        return unicodedata.normalize("NFC", word[: at + 1] + _mark(hint, letter) + word[at + 1 :])
+    said = f"an accent on '{letter}'" if letter else "an accent"
+    doubts.append(f"'{word}' was said with {said}, which it does not have")
     return word
 
 
@@ -134,6 +170,7 @@ def drop_spelled_repeats(text: str, lexicon: Lexicon) -> str:
 def _spells_earlier(letters: str, said: list[str], *, at_end: bool, near: bool) -> bool:
     if not said:
         return False
+    letters = _plain(letters)  # "i be a eñe e zeta" spells "Ibáñez" as said
     if _plain(said[-1]).strip(".,") == letters:
         return True
     # Spelled at the end, a word said earlier: "… dot com that's w i l l i a m".

@@ -6,10 +6,14 @@ import re
 
 from contacts.spoken.conversation import clean_text, split_corrections, strip_talk
 from contacts.spoken.domains import edit_distance
-from contacts.spoken.email import normalize_email
 from contacts.spoken.hints import apply_hints, drop_spelled_repeats
 from contacts.spoken.lexicons import Lexicon, lexicon_for
-from contacts.spoken.numbers import word_value
+from contacts.spoken.lexicons.base import phrase_pattern
+from contacts.spoken.refusals import (
+    refuse_function_words,
+    refuse_number,
+    refuse_what_is_no_name,
+)
 from contacts.spoken.result import NormalizationError, Normalized, normalized
 from contacts.spoken.spelling import letters_from_words, spell_phrases
 
@@ -24,8 +28,9 @@ def normalize_name(text: str, *, language: str = "en") -> Normalized:
     said = clean_text(re.sub(r"[;!?]", " ", text))
     if re.search(r"[\d@]", said):
         raise NormalizationError(f"'{text.strip()}' does not look like a name; ask again.")
-    _refuse_what_is_no_name(said, text, lexicon)
+    refuse_what_is_no_name(said, text, lexicon)
     words: list[str] | None = None
+    said = _first_name_first(said, lexicon)
     for segment in split_corrections(said, lexicon):
         new = _words(segment.text, lexicon, doubts)
         if not new:
@@ -36,63 +41,48 @@ def normalize_name(text: str, *, language: str = "en") -> Normalized:
         raise NormalizationError("No name was given; ask for the caller's name.")
     if len(name) > 200:
         raise NormalizationError("That name is too long; ask for it again.")
-    numeric = [w for w in (words or []) if word_value(w.lower(), lexicon, phone=True) is not None]
-    if len(numeric) >= 2 and len(numeric) == len(words or []):
-        raise NormalizationError(
-            f"'{text.strip()}' sounds like a number, not a name; ask for the caller's name."
-        )
+    numeric = refuse_number(words or [], text, lexicon)
+    refuse_function_words(words or [], text, lexicon)
     if numeric:
         doubts.append(f"'{' '.join(numeric)}' is also a number word; kept it as a name")
     hint_words = {phrase.split()[0] for phrase in lexicon.hint_words}
+    # "umlaut", "tilde", "accent": a word naming a mark is talk about the spelling.
+    hint_words |= {w for phrase in lexicon.accent_words for w in phrase.split()[1:]}
+    hint_words -= lexicon.sentence_words | lexicon.particles | lexicon.particle_articles
     talk = [w for w in (words or []) if w.lower() in hint_words]
     if talk:
         # "… with no h": a hint not understood stays in the name; it must not pass as sure.
         doubts.append(f"'{' '.join(talk)}' may be talk about the spelling, not part of the name")
-    _doubt_sentence(words or [], lexicon, doubts)
+    _doubt_sentence(words or [], text, lexicon, doubts)
     return normalized(_with_particles(words or [], lexicon), doubts)
 
 
-def _refuse_what_is_no_name(said: str, text: str, lexicon: Lexicon) -> None:
-    """A question back, or an email address said in words, is not a name."""
-    words = [w.lower() for w in re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)*", said)]
-    # A question has a verb: "para qué lo necesitan"; "Dr Who" is two words, and "why"
-    # among spelled letters ("why o u n g") is the letter y.
-    asked = len(words) >= 3 and any(
-        word.split("'")[0] in lexicon.question_words
-        and not any(
-            _spelled(n) for n in words[max(0, index - 1) : index] + words[index + 1 : index + 2]
-        )
-        for index, word in enumerate(words[:3])
-    )
-    if lexicon.decline_re.search(said):
-        raise NormalizationError(
-            f"'{text.strip()}': the caller would rather not give a name; do not insist."
-        )
-    if "?" in text or asked:
-        raise NormalizationError(
-            f"'{text.strip()}' is a question, not a name; answer it, then ask for the name."
-        )
-    try:
-        normalize_email(said, language=lexicon.code)
-    except NormalizationError:
-        return
-    raise NormalizationError(f"'{text.strip()}' is an email address, not a name; ask for the name.")
+def _first_name_first(said: str, lexicon: Lexicon) -> str:
+    """ "the last name is Nowak and the first name is Adam" → "Adam Nowak"."""
+    surname = re.search(phrase_pattern(lexicon.surname_intros), said, re.I)
+    first = re.search(phrase_pattern(lexicon.first_name_intros), said, re.I)
+    if surname is None or first is None or first.start() < surname.end():
+        return said
+    last = said[surname.end() : first.start()].split()
+    glue = lexicon.connectors | lexicon.sentence_words
+    while last and last[-1].lower().strip(",.") in glue:
+        last.pop()  # "… and the", "… y mi", "… und mein"
+    return f"{said[first.end() :].strip()} {' '.join(last)}".strip()
 
 
-def _doubt_sentence(words: list[str], lexicon: Lexicon, doubts: list[str]) -> None:
-    """A sentence is no name: "The Appointment Would Be For …" must not pass as sure."""
+def _doubt_sentence(words: list[str], text: str, lexicon: Lexicon, doubts: list[str]) -> None:
+    """A sentence is no name: "The Appointment Would Be For …" must not pass as sure, and
+    one that is half words of a sentence ("ich weiß nicht", "ya se lo dije") is refused."""
     inside = [w for w in words[1:-1] if w.lower() in lexicon.particles | lexicon.particle_articles]
     common = [w for w in words if w.lower() in lexicon.sentence_words and w not in inside]
+    if len(common) >= 2 and 2 * len(common) >= len(words):
+        raise NormalizationError(
+            f"'{text.strip()}' sounds like a sentence, not a name; ask for the caller's name."
+        )
     if common:
         doubts.append(f"'{' '.join(common)}' may be part of a sentence, not of the name")
     if len(words) - len(inside) > 4:
         doubts.append("that is a long name; it may hold more than the name")
-
-
-def _spelled(word: str) -> bool:
-    """A letter said alone ("o", "y"); "à" and "y" as words are the same to a recogniser, but
-    French "à" is never a spelled letter."""
-    return len(word) == 1 and word.isascii()
 
 
 def _with_particles(words: list[str], lexicon: Lexicon) -> str:
@@ -116,8 +106,14 @@ def _with_particles(words: list[str], lexicon: Lexicon) -> str:
 
 
 def _words(text: str, lexicon: Lexicon, doubts: list[str]) -> list[str]:
-    text = spell_phrases(text, lexicon, doubts)
+    spelled = spell_phrases(text, lexicon, doubts)
+    if spelled != text:
+        # "Gil, ge de Granada": one letter spelled after a name that starts with it confirms it.
+        spelled = re.sub(r"(?i)\b(\w)(\w+)[\s,]+\1\s*$", r"\1\2", spelled)
+    text = spelled
     text = apply_hints(drop_spelled_repeats(text, lexicon), lexicon, doubts)
+    # Letters with their accents named ("l e f e accent grave v r e") spell only now.
+    text = drop_spelled_repeats(text, lexicon)
     text = lexicon.relation_re.sub(" ", text)
     text = lexicon.name_joiner_re.sub(" ", text)
     text = lexicon.name_intro_re.sub("", text, count=1)
@@ -185,6 +181,8 @@ def _capitalise(word: str) -> str:
     for part in parts:
         if part in {"-", "'"}:
             out.append(part)
+        elif part == "s" and out and out[-1] == "'":
+            out.append(part)  # a possessive "'s" stays lower-case
         elif part.startswith("mc") and len(part) > 2:
             out.append("Mc" + part[2:].capitalize())
         else:

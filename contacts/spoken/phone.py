@@ -14,7 +14,7 @@ import phonenumbers
 from contacts.spoken.conversation import clean_text, split_corrections, strip_talk
 from contacts.spoken.lexicons import Lexicon, lexicon_for
 from contacts.spoken.lexicons.en import LEXICON as ENGLISH
-from contacts.spoken.numbers import read_numbers, word_value
+from contacts.spoken.numbers import Phrase, read_numbers, word_value
 from contacts.spoken.result import NormalizationError, Normalized, normalized
 
 _PAUSE = re.compile(r"[,;:!?()]|\.(?:\s|$)|\s[-–]\s")
@@ -119,6 +119,12 @@ def _groups(
                 said = " ".join([*before.tokens, *number.tokens])
                 other = str(int(before.digits) + int(number.digits))
                 readings.append(Reading(said, before.digits + number.digits, other))
+            if readings is not None and number is not None and _tens_then_unit(number):
+                # "eight sixty five five five": "sixty five" is 65, or 60 then 5.
+                said = " ".join(number.tokens)
+                readings.append(
+                    Reading(said, number.digits, f"{number.digits[0]}0{number.digits[1]}")
+                )
             if readings is not None and number is not None and number.head and not number.literal:
                 # "huit cent douze" is 812, or 800 12 as a French 0800 number is read.
                 rest = str(int(number.digits) - int(number.head))
@@ -144,6 +150,17 @@ def _groups(
         if words and words != ["+"]:
             groups.append("".join(words))
     return groups
+
+
+def _tens_then_unit(number: Phrase) -> bool:
+    """Two words, a multiple of ten and a unit: "sixty five", not "sixty-five" said as one."""
+    return (
+        not number.literal
+        and len(number.tokens) == 2
+        and number.last == "unit-after-tens"
+        and len(number.digits) == 2
+        and number.digits[1] != "0"
+    )
 
 
 def _split_hyphens(tokens: list[str], lexicon: Lexicon) -> list[str]:
@@ -184,9 +201,17 @@ def _correct(old: list[str], new: list[str], country: str, doubts: list[str]) ->
     said = " ".join(new)
     previous = "".join(old)
     replaced = old[-1] if old else ""
+    whole = "".join(new)
+    # "612 904 338, no, 612 904 383": several groups that make a valid number at least as
+    # long as what came before are the number said again, not a tail to put after it.
+    if len(new) > 1 and len(whole) >= len(previous) and _valid(whole, country):
+        appended = _valid("".join(old[:-1] + new), country)
+        if appended is not None and len(old) > 1:
+            doubts.append(f"took '{said}' as the whole number said again, not as its end")
+        return new
     if len(new[0].lstrip("+")) == len(replaced.lstrip("+")) and not new[0].startswith("+"):
         # Said as one group, the whole number is not what a same-length group corrects.
-        if len(old) > 1 or _valid("".join(new), country):
+        if len(old) > 1 or _valid(whole, country):
             return old[:-1] + new
     # After "null zwei eins eins …", digits with no 0 are the rest of the number, even
     # when they happen to make a valid one on their own.

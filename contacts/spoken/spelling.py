@@ -24,6 +24,8 @@ def spell_phrases(text: str, lexicon: Lexicon, doubts: list[str]) -> str:
 
     def letter(match: re.Match[str]) -> str:
         said, word = match.group(1), match.group(2)
+        if len(said) > 1:  # a letter name: "ge de Granada"
+            said = lexicon.letter_of(said) or said
         first = _base_letter(word)
         if lexicon.spelling_words.get(word.lower()) == said.lower() or first == _base_letter(said):
             return said
@@ -69,17 +71,20 @@ def letters_from_words(
 
 
 def _letter_names(tokens: list[str], lexicon: Lexicon, doubts: list[str]) -> list[str]:
-    names = lexicon.letter_names
+    names, weak = lexicon.letter_names, lexicon.weak_letter_names
     if not names:
         return tokens
     out = list(tokens)
     changed: list[str] = []
     for index, token in enumerate(tokens):
-        if token.lower() not in names:
+        letter = lexicon.letter_of(token)
+        if letter is None:
             continue
         neighbours = tokens[max(0, index - 1) : index] + tokens[index + 1 : index + 2]
-        if any(_is_letter(n) or n.lower() in names for n in neighbours):
-            out[index] = names[token.lower()]
+        spelled = [_is_letter(n) or n.lower() in names for n in neighbours]
+        # A weak name ("te") is a letter only with letters on both sides: "ene te e".
+        if all(spelled) and len(spelled) == 2 if token.lower() in weak else any(spelled):
+            out[index] = letter
             changed.append(token)
     if changed:
         doubts.append(f"heard '{' '.join(changed)}' as spelled letters")

@@ -70,18 +70,32 @@ class Lexicon:
     extension_words: tuple[str, ...] = ()
     phonetic: Mapping[str, str] = field(default_factory=dict)
     letter_names: Mapping[str, str] = field(default_factory=dict)
+    # Letter names that are words first (Spanish "te", "de"): letters only among letters
+    # ("ene te e") or before a spelling word ("te de Toledo").
+    weak_letter_names: Mapping[str, str] = field(default_factory=dict)
     name_lead_ins: tuple[str, ...] = ()
     # "hier spricht", "de la part de": said before a name, anywhere; what comes before goes.
     name_intros: tuple[str, ...] = ()
     name_trailing: tuple[str, ...] = ()
     # "and my last name is": said between the first name and the last.
     name_joiners: tuple[str, ...] = ()
+    # "the last name is … and the first name is …": said surname first, written after.
+    surname_intros: tuple[str, ...] = ()
+    first_name_intros: tuple[str, ...] = ()
     # "my husband", "meine Tochter": who the name is for, not a name.
     relations: tuple[str, ...] = ()
     # A question back ("why do you need it") is no name.
     question_words: frozenset[str] = frozenset()
+    # "do you …", "muss das …": a verb first, then a pronoun, opens a question.
+    question_openers: frozenset[str] = frozenset()
     # "I'd rather not say": the caller declines to give a name.
     declines: tuple[str, ...] = ()
+    # "can you repeat", "no le he oído", "wie bitte": the caller asks back or did not hear.
+    asks_back: tuple[str, ...] = ()
+    # A negation near a verb of giving in a reply with a noun for "name" declines it.
+    negations: frozenset[str] = frozenset()
+    giving_verbs: frozenset[str] = frozenset()
+    name_nouns: frozenset[str] = frozenset()
     # Words that are part of a sentence, almost never of a name ("the", "nicht", "pas"):
     # a name holding one is not sure.
     sentence_words: frozenset[str] = frozenset()
@@ -91,10 +105,17 @@ class Lexicon:
     # "with an h", "con uve", "mit e ypsilon": a hint about the letters of the word before.
     hint_words: tuple[str, ...] = ()
     accent_words: tuple[str, ...] = ()
+    # "without an e", "ohne h": a hint about letters the word does not hold.
+    without_words: tuple[str, ...] = ()
     # "at the end", "al final": where the hinted letters are, said after them.
     hint_tails: tuple[str, ...] = ()
     # "that's", "c'est": said before spelling out again what was just said.
     spelled_intros: tuple[str, ...] = ()
+
+    def letter_of(self, name: str) -> str | None:
+        """The letter a letter name stands for, weak names included: "ge" → "g"."""
+        name = name.lower()
+        return self.letter_names.get(name) or self.weak_letter_names.get(name)
 
     @cached_property
     def spelling_words(self) -> dict[str, str]:
@@ -153,6 +174,10 @@ class Lexicon:
         return re.compile(phrase_pattern(self.declines), re.I)
 
     @cached_property
+    def ask_back_re(self) -> re.Pattern[str]:
+        return re.compile(phrase_pattern(self.asks_back), re.I)
+
+    @cached_property
     def relation_re(self) -> re.Pattern[str]:
         return re.compile(phrase_pattern(self.relations), re.I)
 
@@ -164,8 +189,10 @@ class Lexicon:
     def spell_re(self) -> re.Pattern[str]:
         """'j as in juliet', 'capital j for juliet': a letter, a connector, a word."""
         connectors = phrase_pattern(self.spell_connectors)
+        names = [n for n in (*self.letter_names, *self.weak_letter_names) if " " not in n]
+        said = "|".join(["[^\\W\\d_]", *(re.escape(n) for n in names)])
         return re.compile(
-            rf"(?<![\w'’])([^\W\d_])\s+(?:{connectors})\s+([^\W\d_][\w-]*)", re.IGNORECASE
+            rf"(?<![\w'’])({said})\s+(?:{connectors})\s+([^\W\d_][\w-]*)", re.IGNORECASE
         )
 
     @cached_property

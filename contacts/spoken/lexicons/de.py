@@ -29,7 +29,7 @@ LETTER_NAMES = {
     "be": "b", "ce": "c", "zeh": "c", "deh": "d", "ef": "f", "ge": "g", "geh": "g",
     "ha": "h", "jot": "j", "ka": "k", "el": "l", "pe": "p", "ku": "q", "er": "r",
     "te": "t", "teh": "t", "vau": "v", "weh": "w", "we": "w", "ix": "x", "ypsilon": "y",
-    "zett": "z", "eszett": "ß",
+    "zett": "z", "eszett": "ß", "scharfes s": "ß", "scharfem s": "ß", "scharfen s": "ß",
 }  # fmt: skip
 
 LEXICON = Lexicon(
@@ -59,7 +59,9 @@ LEXICON = Lexicon(
     plus_words=("plus",),
     lead_ins=phrases(
         "also, ja, okay, ok, gut, na ja, äh, ähm, das ist, das wäre, es ist, sie ist, "
-        "sie lautet, lautet, klar, natürlich, schicken sie es an, schicken sie es bitte an"
+        "sie lautet, lautet, klar, natürlich, schicken sie es an, schicken sie es bitte an, "
+        "die geschäftliche, die private, die dienstliche, die berufliche, meine geschäftliche, "
+        "meine private, schreiben sie, notieren sie"
     ),
     intro_nouns=phrases(
         "e-mail-adresse, e-mail adresse, email-adresse, emailadresse, e-mail, email, "
@@ -75,10 +77,14 @@ LEXICON = Lexicon(
         "bitte",
         "das war's",
         "das wars",
+        "genau",
+        "passt",
+        "stimmt",
+        "richtig",
     ),
     corrections=phrases(
         "nein entschuldigung, nein, entschuldigung, entschuldigung, sorry, ich meine, "
-        "ich meinte, moment, halt nein, nein warte, warte, korrektur, pardon"
+        "ich meinte, moment, halt nein, nein warte, warte, korrektur, pardon, nee, nö"
     ),
     restarts=("noch mal von vorne", "nochmal von vorne", "von vorne", "vergessen sie das"),
     spell_connectors=("wie",),
@@ -99,7 +105,8 @@ LEXICON = Lexicon(
         "ich heiße, ich bin, mein name ist, mein nachname ist, hier ist, hallo, guten tag, "
         "guten morgen, guten abend, grüß gott, moin, servus, hier spricht, am apparat ist, "
         "der, die, für, auf den namen, auf den namen von, der termin ist für, "
-        "mein vorname ist, mein familienname ist, herr, frau"
+        "mein vorname ist, mein familienname ist, herr, frau, schreiben sie, "
+        "schreiben sie einfach, notieren sie, einfach"
     ),
     name_intros=phrases(
         "ich heiße, ich bin, mein name ist, hier ist, hier spricht, auf den namen, "
@@ -107,6 +114,8 @@ LEXICON = Lexicon(
     ),
     name_trailing=phrases("hier, am apparat, am telefon"),
     name_joiners=phrases("und mein nachname ist, und mit nachnamen, und nachname"),
+    surname_intros=phrases("nachname ist, familienname ist, nachname lautet"),
+    first_name_intros=phrases("vorname ist, vorname lautet"),
     relations=pairs(
         "mein, meine, meinen, meinem, meiner, unser, unsere, unseren",
         "mann, frau, sohn, tochter, mutter, vater, bruder, schwester, freund, freundin, "
@@ -114,11 +123,27 @@ LEXICON = Lexicon(
     ),
     declines=phrases(
         "möchte ich nicht, will ich nicht, lieber nicht, möchte ich lieber nicht, "
-        "ich möchte nicht, ich will nicht, sage ich nicht, sag ich nicht, geht sie nichts an"
+        "ich möchte nicht, ich will nicht, sage ich nicht, sag ich nicht, geht sie nichts an, "
+        "muss das sein, ist das nötig, ist das notwendig, brauchen sie das, das ist privat, "
+        "nein danke"
     ),
+    asks_back=phrases(
+        "wiederholen, wie bitte, können sie das wiederholen, können sie wiederholen, "
+        "nochmal bitte, "
+        "noch mal bitte, noch einmal bitte, wiederholen sie, habe ich nicht verstanden, "
+        "hab ich nicht verstanden, nicht verstanden, weiß ich nicht, weiss ich nicht, "
+        "keine ahnung, was haben sie gesagt, einen moment, moment mal, augenblick, "
+        "eine sekunde, sekunde, warten sie, lassen sie mich überlegen"
+    ),
+    negations=frozenset({"nicht", "kein", "keinen", "nie", "lieber"}),
+    giving_verbs=frozenset("nennen sagen geben verraten nenne sage gebe verrate".split()),
+    name_nouns=frozenset({"name", "namen", "nachnamen", "vornamen"}),
     sentence_words=frozenset(
         "ich du er sie wir ihr das der die ist bin sind nicht kein keine möchte will "
-        "sagen mein meine und oder aber ja nein bitte danke".split()
+        "sagen mein meine und oder aber ja nein bitte danke hä hm".split()
+    ),
+    question_openers=frozenset(
+        "muss müssen brauchen braucht ist sind können kann haben hat wollen soll sollen".split()
     ),
     question_words=frozenset(
         "was warum wieso weshalb wofür wozu worum wer wen wem welche welcher welches".split()
@@ -126,7 +151,10 @@ LEXICON = Lexicon(
     particles=frozenset({"von", "van", "zu", "vom", "zum", "zur", "de", "di", "da"}),
     particle_articles=frozenset({"der", "den", "dem"}),
     hint_words=phrases("mit einem, mit einer, mit ein, mit"),
-    accent_words=phrases("mit umlaut, mit akzent, mit accent"),
+    without_words=phrases("ohne ein, ohne eine, ohne"),
+    accent_words=phrases(
+        "mit umlaut, mit akzent, mit accent, mit zwei punkten, mit pünktchen, umlaut"
+    ),
     hint_tails=phrases("am ende, am schluss, am anfang, in der mitte"),
     spelled_intros=phrases("also, das heißt, geschrieben"),
 )

@@ -58,12 +58,13 @@ LEXICON = Lexicon(
     trailing=phrases(
         "thanks, thank you, thank you very much, thanks a lot, cheers, please, "
         "that's it, that is it, that's all, that's right, that's correct, okay, ok, "
-        "yeah, got it, did you get that, right"
+        "yeah, got it, did you get that, right, that's the best one, that's the one, "
+        "that's the best, that's my main one, that's the best way to reach me"
     ),
     corrections=phrases(
         "no sorry, no, sorry, sorry, sorry no, no wait, wait, hold on, i mean, i meant, "
         "actually, no no, oops, my bad, correction, rather, or rather, no it's, "
-        "no, it's, not that"
+        "no, it's, not that, make that, actually make that"
     ),
     restarts=phrases(
         "scratch that, let me start again, let me start over, start again, start over, "
@@ -88,10 +89,11 @@ LEXICON = Lexicon(
         "hi, hello, hey, good morning, good afternoon, good evening, for, it's for, "
         "the appointment is for, the booking is for, under, under the name, my surname is, "
         "my surname's, surname is, last name is, first name is, my last name's, mr, mrs, ms, "
-        "miss, mister"
+        "miss, mister, just put, put, put down, write down, just write, just"
     ),
     name_intros=phrases(
         "my name is, my name's, my first name is, this is, i'm, i am, it's for, the name is, "
+        "the name's, "
         "it would be for, would be for, will be for, is for, book it for, book it under, "
         "put it under, under the name, the booking is for, the appointment is for"
     ),
@@ -100,29 +102,49 @@ LEXICON = Lexicon(
         "and my last name is, and my surname is, and my family name is, and the last name is, "
         "and last name, and surname"
     ),
+    surname_intros=phrases(
+        "last name is, last name's, surname is, surname's, family name is, second name is"
+    ),
+    first_name_intros=phrases("first name is, first name's, given name is, christian name is"),
     relations=pairs(
         "my, our",
         "husband, wife, son, daughter, mother, mom, mum, father, dad, partner, boyfriend, "
         "girlfriend, brother, sister, kid, child, friend, boss, grandmother, grandfather",
     ),
+    question_openers=frozenset(
+        "do does did is are was can could would will should must shall may have".split()
+    ),
     question_words=frozenset("what who why how which whose".split()),
     declines=phrases(
         "rather not, prefer not, i'd prefer not, not say, not telling, won't say, "
-        "don't want to say, do not want to say, none of your business, no comment"
+        "don't want to say, do not want to say, none of your business, no comment, "
+        "that's private, it's private, no thanks, no thank you, not necessary"
     ),
     # "will" and "say" are left out: Will is a first name, Say a surname.
+    asks_back=phrases(
+        "can you repeat, could you repeat, repeat the question, repeat that, say that again, "
+        "say again, come again, didn't catch, did not catch, didn't hear, did not hear, "
+        "repeat, i don't know, i do not know, dunno, what was the question, sorry what, "
+        "pardon me, hang on, one moment, one second, just a moment, just a second, "
+        "give me a second, bear with me, let me think, wait a moment, wait a second"
+    ),
+    negations=frozenset("not no never won't don't rather".split()),
+    giving_verbs=frozenset("give giving say saying tell telling share sharing leave".split()),
+    name_nouns=frozenset({"name", "surname", "names"}),
     sentence_words=frozenset(
         "the a an is are was were be would should could not don't do does did this that "
         "about what it its it's i i'm i'd you your my me we our for to of and or but if "
-        "want need have has just please thanks".split()
+        "want need have has just please thanks huh hmm myself second moment sec minute".split()
     ),
     # "van" is left out: "Nguyen Van An" has a middle name, not a particle.
     particles=frozenset({"de", "del", "della", "di", "da", "du", "des", "von"}),
     particle_articles=frozenset({"la", "der", "den"}),
     hint_words=phrases("with an, with a, with, spelled with an, spelled with a, spelled with"),
+    without_words=phrases("without an, without a, without"),
     accent_words=phrases(
         "with an accent on the, with an accent on, with an accent, with an umlaut on the, "
-        "with an umlaut, with a cedilla"
+        "with an umlaut, with a cedilla, with two dots over the, with two dots on the, "
+        "with the two dots over the, with two dots"
     ),
     hint_tails=phrases("at the end, at the start, at the beginning, in the middle"),
     spelled_intros=phrases("that's, that is, spelled, spelt, spelled as, that's spelled"),

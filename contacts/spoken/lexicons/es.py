@@ -18,7 +18,7 @@ TWENTIES += "veintiocho veintinueve"
 # Letter names; "de", "te", "a" are left out: they are words first.
 LETTER_NAMES = {
     "be": "b", "ce": "c", "efe": "f", "ge": "g", "hache": "h", "jota": "j", "ka": "k",
-    "ele": "l", "eme": "m", "ene": "n", "eñe": "ñ", "pe": "p", "cu": "q", "erre": "r",
+    "ele": "l", "eme": "m", "ere": "r", "ene": "n", "eñe": "ñ", "pe": "p", "cu": "q", "erre": "r",
     "ese": "s", "uve": "v", "ve": "v", "uve doble": "w", "doble uve": "w", "doble ve": "w",
     "equis": "x", "i griega": "y", "ye": "y", "zeta": "z", "i latina": "i",
 }  # fmt: skip
@@ -40,6 +40,18 @@ LEXICON = Lexicon(
         **{w: 100 * (i + 1) for i, w in enumerate(HUNDREDS)},
         "mil": 1000,
     },
+    # Seseo: recognisers write what they hear, "sinco" for "cinco"; digits only among digits.
+    homophones={
+        "sinco": 5,
+        "sero": 0,
+        "sien": 100,
+        "dose": 12,
+        "trese": 13,
+        "catorse": 14,
+        "quinse": 15,
+        "sinquenta": 50,
+        "setesientos": 700,
+    },
     connectors=frozenset({"y"}),
     repeats={"doble": 2, "triple": 3},
     email_symbols={
@@ -53,7 +65,8 @@ LEXICON = Lexicon(
     plus_words=("más", "mas", "plus"),
     lead_ins=phrases(
         "vale, bueno, pues, sí, si, claro, entonces, a ver, mira, es, sería, eh, este, "
-        "o sea, ok, okay, claro que sí, por supuesto, mándalo a, envíalo a, me lo mandas a"
+        "o sea, ok, okay, claro que sí, por supuesto, mándalo a, envíalo a, me lo mandas a, "
+        "apunta, apúntalo, apunte, anota, anote, toma nota"
     ),
     intro_nouns=phrases(
         "correo electrónico, correo, email, e-mail, mail, dirección, número de teléfono, "
@@ -86,17 +99,21 @@ LEXICON = Lexicon(
     extension_words=("extensión", "extension", "ext", "anexo", "interno"),
     phonetic={},
     letter_names=LETTER_NAMES,
+    weak_letter_names={"te": "t", "de": "d"},
     name_lead_ins=phrases(
         "me llamo, mi nombre es, soy, mi apellido es, mi nombre, hola, buenas, buenos días, "
         "buenas tardes, buenas noches, sí, si, para, es para, a nombre de, de parte de, "
         "la cita es para, la reserva es para, está a nombre de, mis apellidos son, "
-        "señor, señora, señorita, el señor, la señora, don, doña"
+        "señor, señora, señorita, el señor, la señora, don, doña, pon, ponga, póngalo a nombre de, "
+        "ponlo a nombre de, apunte, apunta, anote, anota"
     ),
     name_intros=phrases(
         "me llamo, mi nombre es, soy, a nombre de, de parte de, es para, la cita es para"
     ),
     name_trailing=phrases("al habla, aquí, por favor"),
     name_joiners=phrases("y mi apellido es, y mis apellidos son, y de apellido"),
+    surname_intros=phrases("apellido es, apellidos son, primer apellido es"),
+    first_name_intros=phrases("nombre de pila es, nombre es"),
     relations=pairs(
         "mi, mis, nuestra, nuestro",
         "hija, hijo, esposo, esposa, marido, mujer, madre, padre, mamá, papá, hermano, "
@@ -104,17 +121,32 @@ LEXICON = Lexicon(
     ),
     declines=phrases(
         "prefiero no, no quiero decirlo, no quiero decir, no se lo quiero decir, "
-        "no le voy a decir, no se lo voy a decir, eso no se lo digo, prefiero no decirlo"
+        "no le voy a decir, no se lo voy a decir, eso no se lo digo, prefiero no decirlo, "
+        "mejor no, no hace falta, no es necesario, eso es privado, es privado, no gracias, "
+        "hace falta"
     ),
+    asks_back=phrases(
+        "puede repetir, puedes repetir, me lo repite, me lo repites, repítame, repíteme, "
+        "repetir, repite, repita, no le he entendido, no te he entendido, no te he oído, "
+        "no le he oído, no le he oido, no le oigo, no te oigo, no le oí, no he oído, "
+        "no le entiendo, no he entendido, no entendí, no sé, no lo sé, ni idea, cómo dice, "
+        "qué dice, otra vez por favor, un momento, un segundo, un momentito, "
+        "déjeme pensar, déjame pensar"
+    ),
+    negations=frozenset({"no", "nunca", "prefiero"}),
+    giving_verbs=frozenset("dar doy decir digo dárselo decírselo dejar dejo compartir".split()),
+    name_nouns=frozenset({"nombre", "apellido", "apellidos"}),
     sentence_words=frozenset(
         "el la lo los las un una es son soy no que quiero prefiero decir decirlo decírselo "
-        "para por mi tu su yo usted pero si sí porque qué eso esto".split()
+        "para por mi tu su yo usted pero si sí porque qué eso esto le les me te se he ha "
+        "sé mande diga dígame mire oiga oye yo".split()
     ),
     # With their accents: "que" and "quien" are also plain words ("la que", "quien sea").
     question_words=frozenset("qué quién cómo porqué cuál cuánto dónde".split()),
     particles=frozenset({"de", "del", "y", "da", "di", "van", "von"}),
     particle_articles=frozenset({"la", "las", "los"}),
     hint_words=phrases("con una, con un, con la, con el, con, escrito con"),
+    without_words=phrases("sin una, sin un, sin la, sin el, sin"),
     accent_words=phrases(
         "con tilde en la, con tilde en el, con tilde, con acento en la, con acento en el, "
         "con acento, con diéresis"

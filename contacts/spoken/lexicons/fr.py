@@ -59,7 +59,8 @@ LEXICON = Lexicon(
     plus_words=("plus",),
     lead_ins=phrases(
         "alors, donc, bon, ben, oui, d'accord, ok, okay, euh, c'est, voilà, ça serait, "
-        "ce serait, bah, bien sûr, bien sur, envoyez-le à, vous pouvez l'envoyer à"
+        "ce serait, bah, bien sûr, bien sur, envoyez-le à, vous pouvez l'envoyer à, "
+        "notez, vous notez"
     ),
     intro_nouns=phrases(
         "adresse e-mail, adresse mail, adresse email, adresse électronique, adresse, "
@@ -67,7 +68,10 @@ LEXICON = Lexicon(
     ),
     intro_verbs=("c'est", "est", "ce serait", "serait"),
     fillers=("euh", "heu", "bah", "ben", "genre", "en fait", "tu vois", "vous voyez"),
-    trailing=("merci", "merci beaucoup", "s'il vous plaît", "s'il te plaît", "c'est tout", "voilà"),
+    trailing=phrases(
+        "merci, merci beaucoup, s'il vous plaît, s'il te plaît, c'est tout, voilà, d'accord, "
+        "c'est bon, ok, okay, c'est ça"
+    ),
     corrections=phrases(
         "non pardon, non, pardon, pardon, désolé, désolée, je veux dire, "
         "je voulais dire, plutôt, enfin non, non enfin, attendez, attends, non attendez, "
@@ -89,7 +93,8 @@ LEXICON = Lexicon(
         "je m'appelle, mon nom est, mon nom c'est, je suis, moi c'est, bonjour, bonsoir, "
         "allô, allo, oui, c'est pour, pour, de la part de, au nom de, c'est au nom de, "
         "le rendez-vous est pour, c'est de la part de, mon prénom c'est, mon prénom est, "
-        "mon nom de famille c'est, mon nom de famille est, madame, monsieur, mademoiselle"
+        "mon nom de famille c'est, mon nom de famille est, madame, monsieur, mademoiselle, "
+        "mettez, mettez juste, notez, notez juste, juste"
     ),
     name_intros=phrases(
         "je m'appelle, mon nom est, mon nom c'est, je suis, moi c'est, de la part de, au nom de, "
@@ -100,6 +105,8 @@ LEXICON = Lexicon(
         "et mon nom de famille est, et mon nom de famille c'est, et mon nom c'est, "
         "et mon nom est, et de nom de famille"
     ),
+    surname_intros=phrases("nom de famille c'est, nom de famille est, nom c'est, nom est"),
+    first_name_intros=phrases("prénom c'est, prénom est"),
     relations=pairs(
         "mon, ma, mes, notre",
         "mari, femme, fils, fille, mère, père, frère, sœur, soeur, copain, copine, conjoint, "
@@ -107,16 +114,30 @@ LEXICON = Lexicon(
     ),
     declines=phrases(
         "je préfère ne pas, préfère ne pas, je ne veux pas, je veux pas, pas envie, "
-        "je ne préfère pas, je préfère pas, je ne vous le dirai pas, ça ne vous regarde pas"
+        "je ne préfère pas, je préfère pas, je ne vous le dirai pas, ça ne vous regarde pas, "
+        "c'est nécessaire, c'est obligatoire, pas besoin, c'est privé, non merci, "
+        "plutôt pas"
     ),
+    asks_back=phrases(
+        "répéter, vous pouvez répéter, pouvez-vous répéter, vous pourriez répéter, répétez, "
+        "tu peux répéter, j'ai pas compris, je n'ai pas compris, j'ai pas entendu, "
+        "je n'ai pas entendu, je sais pas, je ne sais pas, sais pas, aucune idée, "
+        "vous dites, comment ça, un instant, un moment, une seconde, patientez, "
+        "laissez-moi réfléchir, deux secondes"
+    ),
+    negations=frozenset({"pas", "ne", "n'", "jamais", "non"}),
+    giving_verbs=frozenset("donne donner donnerai dis dire dirai laisse laisser".split()),
+    name_nouns=frozenset({"nom", "prénom", "noms"}),
     sentence_words=frozenset(
         "je j' tu il elle vous nous ne pas le les un une est suis mon ma mes pour enfin non "
-        "oui dire veux préfère que qui quoi et ou mais ça ce c'est".split()
+        "oui dire veux préfère que qui quoi et ou mais ça ce c'est hein moi".split()
     ),
+    question_openers=frozenset({"est-ce", "faut-il", "pouvez-vous", "voulez-vous"}),
     question_words=frozenset("quel quelle quels quelles pourquoi comment quoi qui".split()),
     particles=frozenset({"de", "du", "des", "d'", "van", "von"}),
     particle_articles=frozenset({"la", "l'"}),
-    hint_words=phrases("avec un, avec une, avec deux, avec"),
+    hint_words=phrases("avec un, avec une, avec deux, avec, il y a, y a, ça prend"),
+    without_words=phrases("sans un, sans une, sans"),
     accent_words=phrases(
         "avec un accent aigu sur le, avec un accent grave sur le, avec un accent sur le, "
         "avec accent sur le, avec un accent aigu, avec un accent grave, avec un accent, "
