@@ -18,7 +18,7 @@ from appointments.availability import free_slots
 from appointments.models import Appointment, AppointmentStatus, CalendarConnection
 from appointments.when import parse_when
 from appointments.when.types import RANGE_DOUBT
-from voiceagent.links import public_url
+from voiceagent.links import stored_url
 from voiceagent.selectors import owned_by
 
 
@@ -143,5 +143,5 @@ def appointment_payload(appointment: Appointment) -> dict[str, object]:
         "provider": appointment.provider,
         "calendar_link": appointment.calendar_link or None,
         "meeting_link": appointment.meeting_link or None,
-        "ics_url": public_url(reverse("appointment-ics", args=[appointment.pk])),
+        "ics_url": stored_url(reverse("appointment-ics", args=[appointment.pk])),
     }

@@ -16,7 +16,7 @@ from appointments.selectors import appointment_payload
 from calls.models import CallLog
 from contacts.models import Contact
 from notifications.models import OutboxMessage
-from voiceagent.links import public_url
+from voiceagent.links import stored_url
 from voiceagent.selectors import owned_by
 
 
@@ -26,7 +26,7 @@ def outbox_for_user(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Outbo
 
 
 def admin_url(name: str, *args: object) -> str:
-    return public_url(reverse(name, args=args))
+    return stored_url(reverse(name, args=args))
 
 
 def agent_body(agent: Agent) -> dict[str, Any]:

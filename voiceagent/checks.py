@@ -37,3 +37,18 @@ def channel_layer_for_production(app_configs: Any, **kwargs: Any) -> list[CheckM
             )
         ]
     return []
+
+
+@register("security", deploy=True)
+def public_address_for_links(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    if not settings.DEBUG and not settings.PUBLIC_BASE_URL:
+        return [
+            Warning(
+                "PUBLIC_BASE_URL is not set: links in emails, webhooks, calendar events and "
+                "phone webhooks are relative, so they do not work outside this server.",
+                hint="Set PUBLIC_BASE_URL to the address callers and businesses reach this "
+                "server on, e.g. https://voice.example.com (docs/configuration.md).",
+                id="voiceagent.W003",
+            )
+        ]
+    return []

@@ -2,16 +2,19 @@
 snippet, the `.ics` link of a booking, links in emails and webhooks, recording links,
 OAuth callbacks and telephony webhooks.
 
-One rule, in this order:
+Two kinds of link, two rules:
 
-1. ``PUBLIC_BASE_URL`` when it is set (production; behind a proxy the only right one);
-2. the address of the request being served, when there is one (the request passed in,
-   else the one ``CurrentRequestMiddleware`` is serving in this context);
-3. ``DEV_BASE_URL`` in development: the ``HOST``/``PORT`` that `make run` serves on;
-4. nothing (``""``): links are then relative.
+- Links shown in the response to a request (``public_base_url``/``public_url``: the embed
+  snippet on a page, a recording link in an API answer): ``PUBLIC_BASE_URL`` when set, else
+  the address of that request (passed in, or the one ``CurrentRequestMiddleware`` is
+  serving), else ``DEV_BASE_URL``.
+- Links stored or sent to someone else (``configured_base_url``/``stored_url``: emails,
+  webhooks, calendar events, a booking's `.ics` link, telephony webhooks whose signature
+  covers the URL): ``PUBLIC_BASE_URL``, else ``DEV_BASE_URL`` (the ``HOST``/``PORT`` that
+  `make run` serves on), never a request's ``Host`` header, which a client chooses: a link
+  built from it and mailed to a caller would point wherever that client wanted.
 
-Telephony uses ``configured_base_url`` (1 and 3 only): a provider signs the URL it was
-given, whatever host the admin page was opened on.
+With neither set, links are relative (``""``); `manage.py check --deploy` warns about it.
 """
 
 from __future__ import annotations
@@ -46,8 +49,14 @@ def configured_base_url() -> str:
 
 
 def public_url(path: str, request: HttpRequest | None = None) -> str:
-    """An absolute link to ``path`` (which starts with ``/``) on this server."""
+    """An absolute link to ``path`` (which starts with ``/``), shown in a response."""
     return public_base_url(request) + path
+
+
+def stored_url(path: str) -> str:
+    """An absolute link to ``path`` for an email, a webhook, a calendar event or anything
+    kept to be read later: never from a request's ``Host``."""
+    return configured_base_url() + path
 
 
 class CurrentRequestMiddleware:

@@ -19,9 +19,16 @@ from appointments.models import Appointment, AppointmentStatus
 from calls.models import CallLog
 from calls.services import call_summary_make
 from voiceagent import background
+from voiceagent.checks import public_address_for_links
 from voiceagent.config import dev_base_url
 from voiceagent.env import Env
-from voiceagent.links import configured_base_url, public_base_url, public_url
+from voiceagent.links import (
+    CurrentRequestMiddleware,
+    configured_base_url,
+    public_base_url,
+    public_url,
+    stored_url,
+)
 
 DEV_8123 = "http://127.0.0.1:8123"
 
@@ -105,3 +112,38 @@ def test_the_booking_email_links_the_ics_on_port_8123(call: CallLog, port_8123: 
     assert f"{DEV_8123}/appointments/{appointment.pk}.ics" in caller.body
     team = next(email for email in mail.outbox if email.to != ["ada@example.com"])
     assert f"{DEV_8123}/admin/calls/calllog/{call.pk}/change/" in team.body
+
+
+def test_links_for_emails_and_webhooks_never_take_the_requests_host(
+    settings: Settings, port_8123: None
+) -> None:
+    """A client chooses its Host header: a link mailed to a caller or posted to a webhook
+    while that client's request is served must not point where the client wanted."""
+    from appointments.selectors import appointment_payload
+    from notifications.selectors import admin_url
+
+    settings.ALLOWED_HOSTS = ["*"]
+    seen: dict[str, str] = {}
+
+    def view(request: object) -> object:
+        moment = timezone.now()
+        appointment = Appointment(start_at=moment, end_at=moment, timezone="UTC")
+        seen["stored"] = stored_url("/x")
+        seen["admin"] = admin_url("admin:index")
+        seen["ics"] = str(appointment_payload(appointment)["ics_url"])
+        seen["shown"] = public_url("/x")
+        return object()
+
+    CurrentRequestMiddleware(view)(RequestFactory().get("/", HTTP_HOST="evil.example:666"))
+    assert seen["stored"] == f"{DEV_8123}/x"
+    assert seen["admin"].startswith(DEV_8123 + "/admin/")
+    assert seen["ics"].startswith(DEV_8123 + "/appointments/")
+    # Shown in the response to that request only: the address the browser used.
+    assert seen["shown"] == "http://evil.example:666/x"
+
+
+def test_check_deploy_warns_when_links_have_no_public_address(settings: Settings) -> None:
+    settings.DEBUG, settings.PUBLIC_BASE_URL = False, ""
+    assert [w.id for w in public_address_for_links(None)] == ["voiceagent.W003"]
+    settings.PUBLIC_BASE_URL = "https://voice.example.com"
+    assert public_address_for_links(None) == []
