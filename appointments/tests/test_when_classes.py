@@ -80,7 +80,7 @@ def test_the_nth_said_after_it_means_next_months() -> None:
         ("end of the month", "2026-11-26 00:00/2026-12-01 00:00"),
         ("end of next week", "2026-12-03 00:00/2026-12-05 00:00"),
         ("first thing Monday", "2026-11-30 08:00/2026-11-30 10:00"),
-        ("tomorrow after lunch", "2026-11-24 13:00/2026-11-24 15:00"),
+        ("tomorrow after lunch", "2026-11-24 13:00/2026-11-24 16:00"),
         ("late afternoon", "2026-11-23 15:30/2026-11-23 18:00"),  # the rest of today's
         ("early next week", "2026-11-30 00:00/2026-12-02 00:00"),
         ("sometime next week", "2026-11-30 00:00/2026-12-07 00:00"),

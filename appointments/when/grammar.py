@@ -28,7 +28,7 @@ DAY = 24 * 60
 # Longest first: "late afternoon" before "afternoon". Minutes after midnight.
 SPANS: list[tuple[str, tuple[int, int]]] = [
     ("firstthing", (8 * 60, 10 * 60)),
-    ("after lunch", (13 * 60, 15 * 60)),
+    ("after lunch", (13 * 60, 16 * 60)),
     ("late afternoon", (15 * 60, 18 * 60)),
     ("early afternoon", (12 * 60, 14 * 60)),
     ("late morning", (11 * 60, 12 * 60)),
@@ -62,6 +62,7 @@ class Reading:
     past: str = ""  # a phrase about the past as such ("earlier today")
     from_now: dt.timedelta | None = None  # "in 20 minutes"
     doubts: tuple[str, ...] = ()  # words read that the day may not account for
+    said: str = ""  # the words the time was read from ("at 3 pm")
 
     @property
     def has_day(self) -> bool:
@@ -235,9 +236,10 @@ def _clock(text: str, spans: Mapping[str, tuple[int, int]]) -> Reading:
             span = spans.get(word, minutes)
             break
     hint = meridiem or (None if span is None else "am" if span[0] < 12 * 60 else "pm")
-    if match := re.search(r"\bin (\d+) (minute|hour)s?\b", text):
+    # "in 2 hours", "in exactly 2 hours", "in about 20 minutes".
+    if match := re.search(r"\bin (?:[a-z]+ )?(\d+) (minute|hour)s?\b", text):
         count = int(match.group(1)) * (60 if match.group(2) == "hour" else 1)
-        return Reading(from_now=dt.timedelta(minutes=count))
+        return Reading(from_now=dt.timedelta(minutes=count), said=match.group(0))
     if match := re.search(
         rf"\b(?:between|from) {OPERAND} (?:and|to|till|until|-) {OPERAND}\b", text
     ):
@@ -247,13 +249,26 @@ def _clock(text: str, spans: Mapping[str, tuple[int, int]]) -> Reading:
         )
         if last <= first and doubt_last and last + 12 * 60 < DAY:
             last += 12 * 60  # "between 11 and 1"
-        return Reading(span=(first, last), ambiguous=doubt_first or doubt_last)
+        return Reading(span=(first, last), ambiguous=doubt_first or doubt_last, said=match.group(0))
     if match := re.search(rf"\b(?:before|until|till|no later than) {OPERAND}", text):
         last, doubt = _operand(match.group(1), hint)
-        return Reading(span=((span or (0, 0))[0], last), ambiguous=doubt)
+        return Reading(span=((span or (0, 0))[0], last), ambiguous=doubt, said=match.group(0))
     if match := re.search(rf"\b(?:after|from) {OPERAND}", text):
         first, doubt = _operand(match.group(1), hint)
-        return Reading(span=(first, DAY), ambiguous=doubt)
+        return Reading(span=(first, DAY), ambiguous=doubt, said=match.group(0))
+    if re.search(r"\b(?:around|about|toward|towards) (?:noon|midday)\b", text):
+        # Noon is a part of the day too ("gegen Mittag", "sobre el mediodía").
+        return Reading(span=(11 * 60 + 30, 12 * 60 + 30))
+    if match := re.search(r"\b(\d{1,2})(?::(\d{2}))?(?: ?([ap]m))? or so\b", text):
+        # "10 or so", "a las diez o así": half an hour either side.
+        clock, ambiguous = _minutes(
+            int(match.group(1)), int(match.group(2) or 0), match.group(3) or hint
+        )
+        return Reading(
+            span=(max(clock - 30, 0), min(clock + 30, DAY)),
+            ambiguous=ambiguous,
+            said=match.group(0),
+        )
     if re.search(r"\b(noon|midday)\b", text):
         return Reading(clock=12 * 60)
     if re.search(r"\bmidnight\b", text):
@@ -268,7 +283,7 @@ def _clock(text: str, spans: Mapping[str, tuple[int, int]]) -> Reading:
             clock, ambiguous = _minutes(
                 int(match.group(1)), int(match.group(2) or 0), match.group(3) or hint
             )
-            return Reading(clock=clock, ambiguous=ambiguous)
+            return Reading(clock=clock, ambiguous=ambiguous, said=match.group(0))
     return Reading(span=span)
 
 
@@ -300,5 +315,15 @@ def read(
         numbers = re.findall(r"\b\d{1,2}\b", text)
         if len(numbers) == 1 and 1 <= int(numbers[0]) <= 23:
             clock, ambiguous = _minutes(int(numbers[0]), 0, None)
-            reading = replace(reading, clock=clock, ambiguous=ambiguous)
+            return replace(reading, clock=clock, ambiguous=ambiguous)
+    if reading.past:
+        return reading
+    # A number neither the day nor the time was read from ("15 at 3 pm", "12-15 at 3"):
+    # the reading may miss what the caller said, so it is not certain.
+    rest = text
+    for used in (days.label if days else "", reading.said):
+        rest = rest.replace(used, " ", 1) if used else rest
+    if unplaced := re.findall(r"\d+(?:[-/:.]\d+)*", rest):
+        doubt = f"heard '{unplaced[0]}' but could not place it; check the day and time"
+        reading = replace(reading, doubts=(*reading.doubts, doubt))
     return reading

@@ -93,6 +93,8 @@ def _unnegated(part: str, lexicons: list[Lexicon], notes: list[str]) -> str:
 
 def _canonical(part: str, lexicons: list[Lexicon], heard: list[str]) -> str:
     """The part in the canonical vocabulary; sound-alikes put back go to ``heard``."""
+    part, doubts = lexicons[0].near_names(part)
+    heard += doubts
     for lexicon in lexicons:
         part, doubts = lexicon.hear(part)
         heard += doubts

@@ -3,6 +3,7 @@ package's docstring)."""
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
@@ -26,6 +27,7 @@ MONTHS = (
     "november",
     "december",
 )
+NAMES = frozenset(WEEKDAYS + MONTHS)
 WEEKDAY = "(" + "|".join(WEEKDAYS) + ")"
 MONTH = "(" + "|".join(MONTHS) + ")"
 
@@ -143,6 +145,36 @@ class Lexicon:
             return f"{lead or ''}{number}"
 
         return pattern.sub(put_back, text), doubts
+
+    @cached_property
+    def _names(self) -> tuple[frozenset[str], frozenset[str]]:
+        """(weekday and month names, every word the lexicon knows), folded."""
+        names = {fold(word) for word, value in self.words.items() if value in NAMES}
+        names |= set(NAMES)
+        known = {fold(word) for table in (self.words, self.numbers) for word in table}
+        return frozenset(names), frozenset(known | names)
+
+    def near_names(self, text: str) -> tuple[str, list[str]]:
+        """``text`` with misspelt weekday and month names put back ("biernes" →
+        "viernes", "wensday" → "wednesday"), with a doubt for each: speech-to-text
+        wrote a word the grammar would otherwise skip, leaving the day unsaid."""
+        names, known = self._names
+        doubts: list[str] = []
+
+        def put_back(match: re.Match[str]) -> str:
+            word = match.group(0)
+            if len(word) < 6 or word in known:
+                return word
+            # "mondays", "montags": the day; else the closest name (one letter off in six).
+            cutoff = 0.8
+            close = [word[:-1]] if word[:-1] in names else []
+            close = close or difflib.get_close_matches(word, names, n=1, cutoff=cutoff)
+            if not close:
+                return word
+            doubts.append(f"heard '{word}', read as '{close[0]}'")
+            return close[0]
+
+        return re.sub(r"(?<![\w'-])[a-z]+(?![\w'-])", put_back, text), doubts
 
     def rewrite(self, text: str) -> str:
         for pattern, replacement in self._compiled:

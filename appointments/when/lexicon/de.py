@@ -12,6 +12,8 @@ UNITS = ["eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "ne
 TEENS = ["zehn", "elf", "zwölf", "dreizehn", "vierzehn", "fünfzehn", "sechzehn", "siebzehn"]
 TEENS += ["achtzehn", "neunzehn"]
 TENS = {"zwanzig": 20, "dreißig": 30, "vierzig": 40, "fünfzig": 50}
+# Past fifty-nine for minutes from now ("in neunzig Minuten").
+TENS |= {"sechzig": 60, "siebzig": 70, "achtzig": 80, "neunzig": 90}
 # Ordinal stems that differ from the cardinal ("am dritten Dezember").
 ORDINAL_STEMS = {"eins": "ers", "drei": "drit", "sieben": "sieb", "acht": "ach"}
 GERMAN_WEEKDAYS = "montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|sonntag"
@@ -63,6 +65,8 @@ LEXICON = Lexicon(
         (r"\bin einer dreiviertel ?stunde\b", "in 45 minutes"),
         (r"\bin (?:anderthalb|eineinhalb) stunden\b", "in 90 minutes"),
         (r"\bin zweieinhalb stunden\b", "in 150 minutes"),
+        # "in genau vier Stunden", "in etwa zehn Minuten": minutes or hours from now.
+        (r"\bin (?:genau|etwa|ungefähr|circa|ca\.?|rund|so) (?=\S+ (?:stunden?|minuten)\b)", "in "),
         (r"\bzweitausend(?:und)? ?", "2000 "),  # a year in words: "zweitausendsiebenundzwanzig"
         (rf"\b({GERMAN_WEEKDAYS})(morgen|vormittag|mittag|nachmittag|abend)s?\b", r"\1 \2"),
         (r"\bnicht vor\b|\bfrühestens(?: um)?\b", "nach"),  # bounds
@@ -155,15 +159,18 @@ LEXICON = Lexicon(
         (r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})?", _numeric_date),
         (rf"\b(\d{{1,2}})\. ?{MONTH}\b", r"\1 \2"),
         (r"\bon (?:the )?(\d{1,2})\b\.?", r"the \1"),
+        (r"\b(\d{1,2}(?::\d{2})?) oder so\b", r"\1 or so"),
         (r"\bvor (\d)", r"before \1"),
         (r"\bnach (\d)", r"after \1"),
         (r"\bbis (\d)", r"until \1"),
         (r"\bab (\d)", r"from \1"),
         (r"\bzwischen (\S+) und (\S+)", r"between \1 and \2"),
     ],
+    # Lunch is at noon, so "der frühe Nachmittag" starts after it, at 13:00.
+    spans={"early afternoon": (13 * 60, 15 * 60)},
     negations=r"\b(?:nicht|kein|keine|keinen)\b(?! (?:vor|nach|später|früher)\b)",
     # What speech-to-text writes for a number said as a time ("um vir Uhr").
-    homophones={"vir": "vier", "fir": "vier", "fia": "vier"},
+    homophones={"vir": "vier", "fir": "vier", "fia": "vier", "sex": "sechs"},
     clock_lead=r"um|gegen|ab",
     clock_tail=r"uhr",
 )

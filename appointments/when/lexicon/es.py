@@ -20,7 +20,10 @@ def _numbers() -> dict[str, int]:
     numbers |= {word: i + 21 for i, word in enumerate(TWENTIES)}
     numbers |= {"un": 1, "una": 1, "veintiún": 21, "veintiuna": 21, "veinte": 20}
     numbers |= {"primero": 1, "primer": 1}
-    for tens, value in {"treinta": 30, "cuarenta": 40, "cincuenta": 50}.items():
+    # Past fifty-nine for minutes from now ("en noventa minutos").
+    tens_words = {"treinta": 30, "cuarenta": 40, "cincuenta": 50, "sesenta": 60}
+    tens_words |= {"setenta": 70, "ochenta": 80, "noventa": 90}
+    for tens, value in tens_words.items():
         numbers[tens] = value
         numbers |= {f"{tens} y {unit}": value + i + 1 for i, unit in enumerate(UNITS)}
     return numbers
@@ -33,8 +36,8 @@ def _minus(match: re.Match[str]) -> str:
 
 LEXICON = Lexicon(
     code="es",
-    corrections=r"\b(?:no,? (?:perdón|espera)|perdón|perdona|mejor dicho|mejor|quiero decir|"
-    r"digo|en realidad)\b|\bno\s*,|\bno\b(?= (?:el|la|las|al|a|mejor|para)\b)",
+    corrections=r"\b(?:no,? (?:perdón|perdone|espera|espere)|perdón|perdona|mejor dicho|"
+    r"mejor|quiero decir|digo|en realidad)\b|\bno\s*,|\bno\b(?= (?:el|la|las|al|a|mejor|para)\b)",
     pre=[
         # "De hoy en ocho (días)" is a week today, "en quince días" two weeks: the days
         # are counted inclusively, as in French.
@@ -43,6 +46,7 @@ LEXICON = Lexicon(
         (r"\bde mañana en ocho(?: días)?\b", "in 8 days"),
         (r"\b(?:dentro de|en) ocho días\b", "in 1 weeks"),
         (r"\b(?:dentro de|en) quince días\b", "in 2 weeks"),
+        (r"\bde aquí a\b", "dentro de"),  # "de aquí a tres horas": from now
         (r"\b(?:dentro de|en) media hora\b", "in 30 minutes"),
         (r"\b(?:dentro de|en) un cuarto de hora\b", "in 15 minutes"),
         (r"\b(?:dentro de|en) (?:una|1) hora y media\b", "in 90 minutes"),
@@ -50,6 +54,7 @@ LEXICON = Lexicon(
         (r"\bno (?:después de|más tarde de)\b", "antes de"),
         (r"\bpasado mañana\b", "day after tomorrow"),
         (r"\b(?:anteayer|antier|antes de ayer)\b", "day before yesterday"),
+        (r"\b(esta|hoy) mism[ao]\b", r"\1"),  # "esta misma tarde": this very afternoon
         (r"\besta mañana\b", "today morning"),
         (r"\ba primera hora de la tarde\b", "early afternoon"),
         (r"\b(?:a última hora de|al final de) la tarde\b", "late afternoon"),
@@ -125,6 +130,7 @@ LEXICON = Lexicon(
         (r"\bhace (\d+) (days|weeks|months)\b", r"\1 \2 ago"),
         (r"\b(?:dentro de|en) (\d+) (days|weeks|months|hours|minutes)\b", r"in \1 \2"),
         (r"\bentre las? (\d{1,2}(?::\d{2})?) y las? (\d{1,2}(?::\d{2})?)", r"between \1 and \2"),
+        (r"\b(\d{1,2}(?::\d{2})?) (?:o así|más o menos)\b", r"\1 or so"),
         (r"\b(\d{1,2}) y media\b", r"\1:30"),
         (r"\b(\d{1,2}) y cuarto\b", r"\1:15"),
         (r"\b(\d{1,2}) menos cuarto\b", lambda m: f"{minus_one(m.group(1))}:45"),

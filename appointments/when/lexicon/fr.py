@@ -21,6 +21,13 @@ def _numbers() -> dict[str, int]:
         numbers[f"{tens} et un"] = numbers[f"{tens} et une"] = value + 1
         for i, unit in enumerate(UNITS[1:], start=2):
             numbers[f"{tens}-{unit}"] = numbers[f"{tens} {unit}"] = value + i
+    # Past fifty-nine for minutes from now ("dans quatre-vingt-dix minutes").
+    for tens, value in {"soixante": 60, "quatre-vingt": 80, "quatre vingt": 80}.items():
+        numbers[tens] = numbers[f"{tens}s"] = value
+        for i, word in enumerate([*UNITS, *TEENS], start=1):
+            joined = "et" if word in {"un", "onze"} and tens == "soixante" else ""
+            numbers[f"{tens} {joined} {word}".replace("  ", " ")] = value + i
+            numbers[f"{tens}-{joined}-{word}".replace("--", "-")] = value + i
     return numbers
 
 
@@ -124,6 +131,7 @@ LEXICON = Lexicon(
     },
     numbers=_numbers(),
     rules=[
+        (r"\b(\d{1,2}) ?(?:er|re|e|eme)\b", r"\1"),  # "le 1er", "le 2e": ordinals as written
         (rf"\b{WEEKDAY} prochain\b", r"next \1"),
         (rf"\b{WEEKDAY} dernier\b", r"last \1"),
         (rf"\b{WEEKDAY} en 8\b", r"\1 next week"),  # "huit" is a digit by now
