@@ -24,16 +24,24 @@ DAY_FORMATS: dict[str, tuple[str, str]] = {
 }
 
 
+def spoken_clock(moment: dt.datetime, *, zone: str, locale: str) -> str:
+    """The time of day of ``moment`` in ``zone`` for ``locale``: '3:00 PM' or '15:00'."""
+    language, _, region = locale.partition("-")
+    local = moment.astimezone(ZoneInfo(zone))
+    if language.lower() == "en" and region.upper() in TWELVE_HOUR_REGIONS:
+        return date_format(local, "g:i A")
+    return f"{local:%H:%M}"
+
+
 def spoken_time(moment: dt.datetime, *, zone: str, locale: str) -> str:
     """``moment`` in ``zone`` as words for ``locale`` (BCP 47, e.g. en-US, de-DE)."""
-    language, _, region = locale.partition("-")
-    language = language.lower() if language.lower() in DAY_FORMATS else "en"
+    language = locale.partition("-")[0].lower()
+    language = language if language in DAY_FORMATS else "en"
     day_format, connector = DAY_FORMATS[language]
     local = moment.astimezone(ZoneInfo(zone))
-    twelve_hour = language == "en" and region.upper() in TWELVE_HOUR_REGIONS
     with translation.override(language):
         day = date_format(local, day_format)
-        clock = date_format(local, "g:i A") if twelve_hour else f"{local:%H:%M}"
+    clock = spoken_clock(moment, zone=zone, locale=locale)
     if language == "es" and local.hour == 1:
         connector = "a la"  # "a la 1:30", singular
     return f"{day} {connector} {clock}"

@@ -28,7 +28,14 @@ from calls.realtime.config import ToolDeclaration
 from calls.realtime.hooks import ToolContext
 from calls.tool_registry import register
 from contacts.services import ContactChanges
-from contacts.tools import FIELDS, details_for, remember_details
+from contacts.tools import (
+    CONFIRMED,
+    FIELDS,
+    confirmation_request,
+    details_for,
+    held_back,
+    remember_details,
+)
 
 SLOTS_OFFERED = 6
 # Errors whose message is meant for the caller: the model reads them out and asks again.
@@ -140,6 +147,7 @@ async def check_availability(arguments: dict[str, Any], context: ToolContext) ->
                 "service": {"type": "string", "description": "Service name."},
                 "start": WHEN,
                 **FIELDS,
+                **CONFIRMED,
             },
             "required": ["service", "start"],
             "additionalProperties": False,
@@ -153,9 +161,12 @@ async def check_availability(arguments: dict[str, Any], context: ToolContext) ->
     order=31,
 )
 async def schedule_appointment(arguments: dict[str, Any], context: ToolContext) -> dict[str, Any]:
-    details, problems, doubtful = details_for(arguments, context)
-    if problems:
-        return {"ok": False, "error": " ".join(problems)}
+    given = details_for(arguments, context)
+    if given.problems:
+        return {"ok": False, "error": " ".join(given.problems)}
+    # A doubtful email or phone is not booked with (nor invited) until the caller's yes.
+    held = held_back(given, arguments, context)
+    details = {k: v for k, v in given.values.items() if k not in held}
     await _calendar_busy_ready(context)
     try:
         booking = await database_sync_to_async(appointment_book_for_caller)(
@@ -183,9 +194,13 @@ async def schedule_appointment(arguments: dict[str, Any], context: ToolContext) 
         f"{_minutes(appointment)} minutes.",
         "ambiguous_time": booking.ambiguous_time,
         **_doubts(booking.doubts),
-        **({"needs_confirmation": doubtful} if doubtful else {}),
         "next": "Read the confirmation back to the caller"
         + ("." if booking.certain else ", asking them to confirm the time (see doubts)."),
+    } | {
+        # The booking's own "next" stands; the contact's doubts come with it.
+        key: value
+        for key, value in confirmation_request(given, held).items()
+        if key != "next"
     }
 
 

@@ -86,6 +86,7 @@ def agent_snapshot(
         language=agent.language,
         timezone=agent.timezone,
         region=agent.phone_region,
+        locale=agent.locale,
         owner_id=agent.owner_id,
         calendar_connected=agent.calendar_connection_id is not None,
         turn_detection=agent.turn_detection,

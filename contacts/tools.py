@@ -38,6 +38,17 @@ FIELDS = {
 }
 
 
+CONFIRMED = {
+    "confirmed": {
+        "type": "boolean",
+        "description": "true once the caller said yes to the email or phone you read back "
+        "to them (see needs_confirmation).",
+    }
+}
+# Emails and phones are what follow-ups go to: a doubtful one waits for the caller's yes.
+CONFIRMABLE = ("email", "phone")
+
+
 class Details(NamedTuple):
     """The clean values of the fields given, what is wrong with the others, and which
     values may be misheard (field → why), to read back before saving."""
@@ -85,8 +96,38 @@ def details_for(arguments: dict[str, Any], context: ToolContext) -> Details:
 
 CONFIRM = (
     "Read these values back to the caller (an email letter by letter, a phone number digit "
-    "by digit) and get a yes before saving."
+    "by digit). If they say yes, call again with the same values and confirmed: true; "
+    "if not, ask for the value again."
 )
+
+
+def held_back(details: Details, arguments: dict[str, Any], context: ToolContext) -> dict[str, str]:
+    """The doubtful emails and phones the caller has not confirmed yet (field → value).
+
+    They are not remembered, saved or used for a booking until then: a summary email to
+    a misheard address is worse than asking again. A value confirmed once in the call
+    (``confirmed: true``) stays confirmed for the rest of it."""
+    confirmed: dict[str, str] = context.extra.setdefault("confirmed", {})
+    held: dict[str, str] = {}
+    for field in CONFIRMABLE:
+        value = details.values.get(field)
+        if value is None or field not in details.needs_confirmation:
+            continue
+        if arguments.get("confirmed") is True or confirmed.get(field) == value:
+            confirmed[field] = value
+        else:
+            held[field] = value
+    return held
+
+
+def confirmation_request(details: Details, held: dict[str, str]) -> dict[str, Any]:
+    """What the model reads back, and why (nothing when every value is certain)."""
+    if not details.needs_confirmation:
+        return {}
+    request: dict[str, Any] = {"needs_confirmation": details.needs_confirmation, "next": CONFIRM}
+    if held:
+        request["not_saved_until_confirmed"] = held
+    return request
 
 
 def _contact_payload(contact: Contact) -> dict[str, Any]:
@@ -114,37 +155,51 @@ async def remember_details(context: ToolContext, values: dict[str, str]) -> None
             "say them. Pass only the fields you learned, as the caller said them; call again "
             'to correct one. Example: {"email": "ada at example dot com"}.'
         ),
-        parameters={"type": "object", "properties": FIELDS, "additionalProperties": False},
+        parameters={
+            "type": "object",
+            "properties": {**FIELDS, **CONFIRMED},
+            "additionalProperties": False,
+        },
         guidance="call it whenever the caller tells you their name, email or phone; ask for "
         "them in that order, one at a time, and read the cleaned email back letter by letter. "
         "When the result has needs_confirmation, read that email or phone back (letter by "
-        "letter, digit by digit) and get a yes before save_contact.",
+        "letter, digit by digit); it is kept only once you call again with confirmed: true "
+        "after the caller's yes.",
     ),
     label="Capture name, email and phone",
     order=10,
 )
 async def update_user_info(arguments: dict[str, Any], context: ToolContext) -> dict[str, Any]:
-    values, problems, doubtful = details_for(arguments, context)
-    if not values and not problems:
+    details = details_for(arguments, context)
+    if not details.values and not details.problems:
         return {"ok": False, "error": "Pass at least one of name, email or phone."}
+    held = held_back(details, arguments, context)
+    values = {k: v for k, v in details.values.items() if k not in held}
     if values:
         await remember_details(context, values)
-    result: dict[str, Any] = {"ok": not problems, "user_info": dict(context.user_info)}
-    if problems:
-        result["error"] = " ".join(problems)
-    if doubtful:
-        result["needs_confirmation"] = doubtful
-        result["next"] = CONFIRM
-    return result
+    result: dict[str, Any] = {"ok": not details.problems, "user_info": dict(context.user_info)}
+    if details.problems:
+        result["error"] = " ".join(details.problems)
+    return result | confirmation_request(details, held)
 
 
 async def _save(
     arguments: dict[str, Any], context: ToolContext, *, require_identity: bool
 ) -> dict[str, Any]:
-    values, problems, doubtful = details_for(arguments, context)
+    details = details_for(arguments, context)
+    values, problems = details.values, details.problems
     if problems:
         # Nothing is stored while any value is wrong: the model asks again first.
         return {"ok": False, "error": " ".join(problems)}
+    held = held_back(details, arguments, context)
+    if held:
+        # Nor while an email or phone may be misheard and the caller has not said yes.
+        return {
+            "ok": False,
+            "error": "Not saved: read the values in needs_confirmation back to the caller "
+            "first, then call again with confirmed: true.",
+            **confirmation_request(details, held),
+        }
     if require_identity and not ("email" in values or "phone" in values):
         return {
             "ok": False,
@@ -165,10 +220,8 @@ async def _save(
     payload = _contact_payload(contact)
     await context.send_to_client({"type": "contact_saved", "contact": payload})
     result: dict[str, Any] = {"ok": True, "created": created, "contact": payload}
-    if doubtful:
-        result["needs_confirmation"] = doubtful
-        result["next"] = "If not yet done: " + CONFIRM.replace("before saving", "then correct it")
-    return result
+    # A doubtful name is saved; it is still worth reading back.
+    return result | confirmation_request(details, {})
 
 
 @register(
@@ -181,13 +234,13 @@ async def _save(
         ),
         parameters={
             "type": "object",
-            "properties": FIELDS,
+            "properties": {**FIELDS, **CONFIRMED},
             "required": ["name"],
             "additionalProperties": False,
         },
         guidance="after reading the details back and the caller confirming them; an email "
         "or phone marked needs_confirmation is read back letter by letter or digit by digit "
-        "and confirmed with a yes first.",
+        "and passed with confirmed: true after the caller's yes.",
     ),
     label="Save the caller as a contact",
     order=11,
@@ -203,7 +256,11 @@ async def save_contact(arguments: dict[str, Any], context: ToolContext) -> dict[
             "Correct the saved contact when the caller changes a detail. Pass only the "
             'changed fields, e.g. {"phone": "+1 415 555 0134"}.'
         ),
-        parameters={"type": "object", "properties": FIELDS, "additionalProperties": False},
+        parameters={
+            "type": "object",
+            "properties": {**FIELDS, **CONFIRMED},
+            "additionalProperties": False,
+        },
         guidance="when the caller corrects a detail after the contact was saved.",
     ),
     label="Correct a saved contact",

@@ -43,6 +43,7 @@ class AgentSnapshot:
     language: str
     timezone: str
     region: str = "US"  # country for phone numbers given without a country code
+    locale: str = "en-US"  # how times are read out (12- or 24-hour): language and country
     owner_id: int = 0
     calendar_connected: bool = False  # the booking tools ask its free/busy first
     turn_detection: str = "server_vad"

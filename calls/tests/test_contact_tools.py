@@ -128,7 +128,7 @@ async def test_uncertain_values_ask_for_confirmation_in_the_agents_language(
     agent.language = "de"
     agent.country = "DE"
     await agent.asave()
-    client, upstream, _ = await _call(fake)
+    client, upstream, call_id = await _call(fake)
     await upstream.call_functions(
         [
             (
@@ -142,14 +142,41 @@ async def test_uncertain_values_ask_for_confirmation_in_the_agents_language(
     )
     result = await _last_output(upstream, 1)
     assert result["ok"] is True
-    assert result["user_info"]["email"] == "max@gmial.com"
+    # The doubtful email is held back until the caller says yes; the phone is kept.
+    assert result["user_info"].get("email") is None
+    assert result["not_saved_until_confirmed"] == {"email": "max@gmial.com"}
     assert result["user_info"]["phone"] == "+4930901820"
     assert list(result["needs_confirmation"]) == ["email"]
     assert "gmail" in result["needs_confirmation"]["email"]
-    assert "read" in result["next"].lower()
+    assert "confirmed: true" in result["next"]
+    log = await CallLog.objects.aget(pk=call_id)
+    assert not log.user_info.get("email")  # nothing a follow-up could be sent to
+
+    # Saving it unconfirmed stores nothing.
+    await upstream.call_functions(
+        [("save_contact", {"name": "Max Weber", "email": "max at gmial punkt com"})]
+    )
+    refused = await _last_output(upstream, 2)
+    assert refused["ok"] is False and refused["not_saved_until_confirmed"]
+    assert await Contact.objects.acount() == 0
+
+    # The caller said yes: passed again with confirmed, it is kept, and stays confirmed.
+    await upstream.call_functions(
+        [("update_user_info", {"email": "max at gmial punkt com", "confirmed": True})]
+    )
+    confirmed = await _last_output(upstream, 3)
+    assert confirmed["user_info"]["email"] == "max@gmial.com"
+    assert "not_saved_until_confirmed" not in confirmed
+    await upstream.call_functions(
+        [("save_contact", {"name": "Max Weber", "email": "max at gmial punkt com"})]
+    )
+    saved = await _last_output(upstream, 4)
+    assert saved["ok"] is True
+    assert await Contact.objects.filter(email="max@gmial.com").aexists()
+
     # A clear value needs no confirmation.
     await upstream.call_functions([("update_user_info", {"email": "max klammeraffe web punkt de"})])
-    result = await _last_output(upstream, 2)
+    result = await _last_output(upstream, 5)
     assert result["user_info"]["email"] == "max@web.de"
     assert "needs_confirmation" not in result
     await client.close()

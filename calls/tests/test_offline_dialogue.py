@@ -161,27 +161,38 @@ def test_a_declined_phone_is_not_asked_again_and_the_contact_is_saved_without_it
     assert offer.endswith("Would you like to book an appointment?")
 
 
-def test_an_uncertain_email_is_read_back_and_saved_only_after_a_yes() -> None:
+def test_an_uncertain_email_is_read_back_and_confirmed_to_the_tool_after_a_yes() -> None:
     dialogue = state(step=Step.EMAIL, user_info={"name": "Ada Lovelace"})
-    info = {"name": "Ada Lovelace", "email": "ada@gmial.com"}
-    doubtful = {"ok": True, "user_info": info, "needs_confirmation": {"email": "misheard?"}}
-    check = said(reply_to_tool_results([("update_user_info", doubtful)], dialogue))
+    held = {
+        "ok": True,
+        "user_info": {"name": "Ada Lovelace"},
+        "needs_confirmation": {"email": "misheard?"},
+        "not_saved_until_confirmed": {"email": "ada@gmial.com"},
+    }
+    check = said(reply_to_tool_results([("update_user_info", held)], dialogue))
     assert check == "I have a d a at gmial dot com. Is that right?"
     assert dialogue.step == Step.CHECK
-    assert said(reply_to_user("yes that's right", dialogue)).endswith(
+    confirm = reply_to_user("yes that's right", dialogue)
+    assert called(confirm, "update_user_info") == {"email": "ada@gmial.com", "confirmed": True}
+    kept = {"ok": True, "user_info": {"name": "Ada Lovelace", "email": "ada@gmial.com"}}
+    assert said(reply_to_tool_results([("update_user_info", kept)], dialogue)).endswith(
         "And what is the best phone number to reach you?"
     )
 
 
-def test_an_uncertain_phone_the_caller_denies_is_forgotten_and_asked_again() -> None:
+def test_an_uncertain_phone_the_caller_denies_is_asked_again() -> None:
     dialogue = state(
         step=Step.PHONE, user_info={"name": "Ada Lovelace", "email": "ada@example.com"}
     )
-    info = {**dialogue.user_info, "phone": "+14155550123"}
-    doubtful = {"ok": True, "user_info": info, "needs_confirmation": {"phone": "which group?"}}
-    check = said(reply_to_tool_results([("update_user_info", doubtful)], dialogue))
+    held = {
+        "ok": True,
+        "user_info": dict(dialogue.user_info),
+        "needs_confirmation": {"phone": "which group?"},
+        "not_saved_until_confirmed": {"phone": "+14155550123"},
+    }
+    check = said(reply_to_tool_results([("update_user_info", held)], dialogue))
     assert check == "I have 1 4 1 5 5 5 5 0 1 2 3. Is that right?"
-    # Not saved on a guess: a "no" forgets it and asks again.
+    # Nothing was kept; a "no" asks again.
     assert (
         said(reply_to_user("no", dialogue))
         == "Sorry about that. Could you say it digit by digit for me?"
@@ -191,6 +202,25 @@ def test_an_uncertain_phone_the_caller_denies_is_forgotten_and_asked_again() -> 
     assert called(corrected, "update_user_info") == {
         "phone": "four one five five five five zero one three three"
     }
+
+
+def test_a_free_time_the_tool_doubts_is_read_back_before_booking() -> None:
+    dialogue = state()
+    reply_to_user("I'd like to book a consultation on Monday at 3 pm", dialogue)
+    free = {
+        "ok": True,
+        "service": "Consultation",
+        "requested": {"say": "Monday 7 December at 3:00 PM", "start": at(MONDAY, 15).isoformat()},
+        "available": True,
+        "alternatives": [],
+        "certain": False,
+        "doubts": ["no year given"],
+    }
+    ask = said(reply_to_tool_results([("check_availability", free)], dialogue))
+    assert ask.endswith("is free. Shall I book it?") and dialogue.step == Step.CONFIRM
+    assert called(reply_to_user("yes", dialogue), "schedule_appointment")["start"] == (
+        "2026-12-07 15:00"
+    )
 
 
 # -- booking
@@ -228,7 +258,7 @@ def test_a_time_outside_hours_gets_the_nearest_free_times_in_12_hour_time_for_en
 
 
 def test_other_locales_hear_24_hour_time() -> None:
-    dialogue = state(language="en-GB", region="GB")
+    dialogue = state(language="en-GB", region="GB", locale="en-GB")
     reply_to_user("book a consultation tomorrow at 3 pm", dialogue)
     offer = said(
         reply_to_tool_results(

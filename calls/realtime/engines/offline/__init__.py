@@ -16,7 +16,10 @@ class OfflineEngine(Engine):
         self, agent: AgentSnapshot, settings: EngineSettings, *, call_id: str
     ) -> OfflineUpstream:
         return OfflineUpstream(
-            language=agent.language, timezone=agent.timezone, region=agent.region
+            language=agent.language,
+            timezone=agent.timezone,
+            region=agent.region,
+            locale=agent.locale,
         )
 
     def model_name(self, agent: AgentSnapshot) -> str:

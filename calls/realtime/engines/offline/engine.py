@@ -51,11 +51,20 @@ SPEECH_START_MS = 100
 class OfflineUpstream:
     """Implements the Upstream interface (send/recv/close) for the offline engine."""
 
-    def __init__(self, *, language: str = "en", timezone: str = "UTC", region: str = "US") -> None:
+    def __init__(
+        self,
+        *,
+        language: str = "en",
+        timezone: str = "UTC",
+        region: str = "US",
+        locale: str = "en-US",
+    ) -> None:
         self._outbox: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
         self._ids = itertools.count(1)
         self._language = language
-        self._state = DialogueState(language=language, timezone=timezone, region=region)
+        self._state = DialogueState(
+            language=language, timezone=timezone, region=region, locale=locale
+        )
         self._silence_ms = 500
         self._closed = False
         self._generation: asyncio.Task[None] | None = None
@@ -221,7 +230,15 @@ class OfflineUpstream:
             )
             return
         response = event.get("response") or {}
-        instructions = response.get("instructions")
+        try:
+            action = self._next_action(response.get("instructions"))
+        except Exception:
+            # A fault in the rules must not end the call (a model would not either).
+            logger.exception("The offline dialogue failed; asking the caller again")
+            action = Say("Sorry, I didn't get that. Could you say it again?")
+        self._start_generation(action, metadata=response.get("metadata"))
+
+    def _next_action(self, instructions: str | None) -> Action:
         if instructions:
             action = reply_to_instructions(instructions, self._state)
         elif self._pending_outputs:
@@ -237,7 +254,7 @@ class OfflineUpstream:
             action = reply_to_user(text, self._state)
         else:
             action = reply_to_instructions("", self._state)
-        self._start_generation(action, metadata=response.get("metadata"))
+        return action
 
     async def _on_response_cancel(self, event: dict[str, Any]) -> None:
         if self._generation is None or self._generation.done():

@@ -119,7 +119,9 @@ def _slots(result: dict[str, Any], key: str, state: DialogueState) -> list[Slot]
             slots.append(Slot(moment, spoken_slot(moment, state)))
             continue
         label = str(offered.get("say") if isinstance(offered, dict) else offered)
-        heard = recognise.moment(label, now=state.now(), timezone=state.timezone)
+        heard = recognise.moment(
+            label, now=state.now(), timezone=state.timezone, language=state.language
+        )
         if heard is not None:
             slots.append(Slot(heard.start, label))
     return slots
@@ -141,7 +143,9 @@ def on_availability(result: dict[str, Any], state: DialogueState) -> Action:
         wanted = booking.wanted
         if result.get("available") and wanted is not None and not refusal:
             slot = Slot(wanted, spoken_slot(wanted, state))
-            if booking.ambiguous:  # "at 3": say which 3 before booking
+            # "at 3", or a time the tool doubts (a guessed year, a weekday that does not
+            # match the date): say it back before booking.
+            if booking.ambiguous or result.get("certain") is False:
                 booking.pending, state.step = slot, Step.CONFIRM
                 return Say(f"{slot.label} is free. Shall I book it?")
             return _schedule(booking, slot, state)

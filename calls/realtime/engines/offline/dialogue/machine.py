@@ -163,7 +163,10 @@ def recognise_nothing(text: str, state: DialogueState) -> bool:
     """No time, day or pick in the words: a question asked mid-booking is a question."""
     if intents.picked(text) is not None or intents.is_yes(text) or intents.is_no(text):
         return False
-    return recognise.moment(text, now=state.now(), timezone=state.timezone) is None
+    moment = recognise.moment(
+        text, now=state.now(), timezone=state.timezone, language=state.language
+    )
+    return moment is None
 
 
 def reply_to_tool_results(
@@ -191,12 +194,12 @@ def reply_to_tool_results(
             state.user_info.update({k: v for k, v in result["user_info"].items() if v})
         if name == "save_contact":
             state.saved = True
-        doubtful = result.get("needs_confirmation") or {}
+        held = result.get("not_saved_until_confirmed") or {}
         for detail in ("email", "phone"):
-            if name == "update_user_info" and detail in doubtful and state.user_info.get(detail):
-                # Never saved on a guess: the caller hears it back and says yes first.
-                state.step, state.checking = Step.CHECK, detail
-                return Say(f"I have {read_back(detail, state.user_info[detail])}. Is that right?")
+            if isinstance(held, dict) and isinstance(held.get(detail), str):
+                # Not kept on a guess: the caller hears it back and says yes first.
+                state.step, state.checking = Step.CHECK, (detail, held[detail])
+                return Say(f"I have {read_back(detail, held[detail])}. Is that right?")
     return _save_or_ask(state, thanks=True)
 
 
@@ -211,11 +214,10 @@ def read_back(detail: str, value: str) -> str:
 
 
 def _checked(text: str, state: DialogueState) -> Action:
-    """The caller's answer to a read-back: yes keeps it, no asks for it again."""
-    detail, state.checking = state.checking or "email", None
-    if intents.is_yes(text):
-        return _save_or_ask(state, thanks=True)
-    state.user_info.pop(detail, None)
+    """The caller's answer to a read-back: yes confirms it to the tool, no asks again."""
+    (detail, value), state.checking = state.checking or ("email", ""), None
+    if intents.is_yes(text) and value:
+        return CallTool("update_user_info", {detail: value, "confirmed": True})
     state.step = Step(detail)
     how = "spell it" if detail == "email" else "say it digit by digit"
     return Say(f"Sorry about that. Could you {how} for me?")

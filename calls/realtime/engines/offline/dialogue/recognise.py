@@ -3,7 +3,8 @@
 The dialogue recognises with the same normalisers and date parser the tools use, so that
 what it takes for a phone number is what ``update_user_info`` will accept. They belong to
 the apps (``contacts.normalize``, ``appointments.when``) and the bridge imports none, so
-the Django side installs them at start-up (``calls/offline_recognisers.py``, from
+the Django side installs them at start-up (with how the tools read a time out, so
+that the dialogue says "3:00 PM" exactly where the tools do) (``calls/offline_recognisers.py``, from
 ``CallsConfig.ready``); tests may install fakes. The dialogue only *recognises* with them:
 it passes the caller's own words to the tools, which normalise.
 """
@@ -44,6 +45,8 @@ class Recognisers(Protocol):
         self, text: str, *, now: dt.datetime, timezone: str, language: str
     ) -> Moment | None: ...
 
+    def clock(self, moment: dt.datetime, *, timezone: str, locale: str) -> str: ...
+
 
 _installed: list[Recognisers] = []
 
@@ -72,3 +75,7 @@ def name(text: str, *, language: str = "en") -> Heard | None:
 
 def moment(text: str, *, now: dt.datetime, timezone: str, language: str = "en") -> Moment | None:
     return _recognisers().moment(text, now=now, timezone=timezone, language=language)
+
+
+def clock(moment: dt.datetime, *, timezone: str, locale: str) -> str:
+    return _recognisers().clock(moment, timezone=timezone, locale=locale)

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from calls.realtime.engines.offline.dialogue import recognise
+
 
 @dataclass(frozen=True)
 class Say:
@@ -75,6 +77,7 @@ class DialogueState:
     tools: set[str] = field(default_factory=set)
     language: str = "en"
     region: str = "US"
+    locale: str = "en-US"  # how times are read out: the agent's language and country
     timezone: str = "UTC"
     now: Callable[[], dt.datetime] = _utc_now
     step: Step = Step.OPEN  # the greeting asked how to help; nothing asked yet
@@ -83,7 +86,7 @@ class DialogueState:
     declined: set[str] = field(default_factory=set)  # details the caller would rather not give
     booking: Booking | None = None
     spoken_turns: int = 0  # speech without text since the last time we said so
-    checking: str | None = None  # the uncertain detail read back (email or phone)
+    checking: tuple[str, str] | None = None  # a doubtful detail read back: (field, value)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -103,18 +106,9 @@ class DialogueState:
         return known if "name" in known and ("email" in known or "phone" in known) else None
 
 
-def twelve_hour(language: str, region: str) -> bool:
-    """en-US callers hear "3:00 PM"; everyone else "15:00". The region is the language
-    tag's (en-GB), else the agent's country."""
-    lang, _, tag_region = language.partition("-")
-    return lang.lower() == "en" and (tag_region or region).upper() == "US"
-
-
 def spoken_time(moment: dt.datetime, state: DialogueState) -> str:
-    local = moment.astimezone(state.zone)
-    if twelve_hour(state.language, state.region):
-        return local.strftime("%I:%M %p").lstrip("0")
-    return f"{local:%H:%M}"
+    """As the tools say it, in the agent's locale ("3:00 PM" in the US, "15:00" elsewhere)."""
+    return recognise.clock(moment, timezone=state.timezone, locale=state.locale)
 
 
 def spoken_day(day: dt.date) -> str:
