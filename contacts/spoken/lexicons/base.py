@@ -99,6 +99,10 @@ class Lexicon:
     # Words that are part of a sentence, almost never of a name ("the", "nicht", "pas"):
     # a name holding one is not sure.
     sentence_words: frozenset[str] = frozenset()
+    # The language's most frequent words that are no name ("use", "habla", "genau", "moi"):
+    # a name holding one is not sure; a reply made only of them holds no name. Words that
+    # are also names ("will", "may", "claire", "mann") stay out.
+    common_words: frozenset[str] = frozenset()
     # "de", "von", "d'": lower-case inside a name; ``particle_articles`` after one ("de la").
     particles: frozenset[str] = frozenset()
     particle_articles: frozenset[str] = frozenset()
