@@ -27,7 +27,7 @@ DIN_5009 = {
 # Letter names, as recognisers write them when heard as words.
 LETTER_NAMES = {
     "be": "b", "ce": "c", "zeh": "c", "deh": "d", "ef": "f", "ge": "g", "geh": "g",
-    "ha": "h", "jot": "j", "ka": "k", "el": "l", "pe": "p", "ku": "q", "er": "r",
+    "ha": "h", "jot": "j", "ka": "k", "el": "l", "em": "m", "pe": "p", "ku": "q", "er": "r",
     "te": "t", "teh": "t", "vau": "v", "weh": "w", "we": "w", "ix": "x", "ypsilon": "y",
     "zett": "z", "eszett": "ß", "scharfes s": "ß", "scharfem s": "ß", "scharfen s": "ß",
 }  # fmt: skip
@@ -146,7 +146,8 @@ LEXICON = Lexicon(
         "für mit zu im in an bitte danke gern gerne hallo name namen vorname nachname mein "
         "meine meinen meinem sag sage sagen schreiben schreibe später lieber egal behalte "
         "behalten anonym hier da eben einfach sozusagen äh ähm"
-        " haben habe hat schon gesagt".split()
+        " haben habe hat schon gesagt"
+        " arbeit büro privat dienstlich geschäftlich".split()
     ),
     sentence_words=frozenset(
         "ich du er sie wir ihr das der die ist bin sind nicht kein keine möchte will "

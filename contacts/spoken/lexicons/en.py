@@ -48,6 +48,12 @@ LEXICON = Lexicon(
         "er, erm, hmm, it's, it is, its, that's, that is, that'd be, that would be, "
         "here it is, it would be, it'd be, i think, let's see, send it to, you can send it to, "
         "send it over to, email me at, you can email me at, reach me at"
+    )
+    # "it's my work one …": which of the caller's addresses, said before it.
+    + pairs(
+        "my, the, use my, use the",
+        "work one, personal one, main one, private one, business one, home one, other one, "
+        "usual one, new one, old one",
     ),
     intro_nouns=phrases(
         "email address, e-mail address, email, e-mail, mail address, address, "
@@ -145,7 +151,8 @@ LEXICON = Lexicon(
         "want use put book booking under name names named called call say said tell give know "
         "think matter matters prefer rather stay okay ok hi hello sorry maiden anyway still "
         "again already one else whatever later it'll go ahead"
-        " told tell later".split()
+        " told tell later"
+        " let thing work personal private office".split()
     ),
     sentence_words=frozenset(
         "the a an is are was were be would should could not don't do does did this that "

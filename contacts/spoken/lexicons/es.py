@@ -40,6 +40,8 @@ LEXICON = Lexicon(
         **{w: 100 * (i + 1) for i, w in enumerate(HUNDREDS)},
         "mil": 1000,
     },
+    # "seiscientos" multiplies inside the word; "ciento", "cien" never take a unit before.
+    lone_hundreds=frozenset({"ciento", "cien"}),
     # Seseo: recognisers write what they hear, "sinco" for "cinco"; digits only among digits.
     homophones={
         "sinco": 5,
@@ -146,7 +148,8 @@ LEXICON = Lexicon(
         "nombre apellido apellidos habla llamo importa igual da ponga pon ponlo póngalo "
         "quiera quiere quiero dice digo diga sea mejor también ya mismo luego después anónimo "
         "anónima prefiero decir gusta gustaría eh este oiga mire"
-        " dije dicho dicen".split()
+        " dije dicho dicen"
+        " trabajo personal oficina privado".split()
     ),
     sentence_words=frozenset(
         "el la lo los las un una es son soy no que quiero prefiero decir decirlo decírselo "

@@ -86,6 +86,7 @@ LEXICON = Lexicon(
         "sans espace, sans espaces, sans point, attaché, collé"
     ),
     tld_sound_alikes={"comme": "com", "comte": "com", "conne": "com"},
+    label_sound_alikes={"yahou": "yahoo", "gmaille": "gmail", "hotmaille": "hotmail"},
     extension_words=("poste", "extension", "ext"),
     phonetic={},
     letter_names=LETTER_NAMES,
@@ -137,7 +138,8 @@ LEXICON = Lexicon(
         "merci alors bon ben euh voilà enfin plutôt mettez mettre nom prénom personnel "
         "anonyme mieux rester aimerais j'aimerais préfère préfèrerais veux dire dis sais "
         "importe peu c'est-à-dire voici"
-        " dirai tard déjà".split()
+        " dirai tard déjà"
+        " celle celui boulot travail bureau perso".split()
     ),
     sentence_words=frozenset(
         "je j' tu il elle vous nous ne pas le les un une est suis mon ma mes pour enfin non "
