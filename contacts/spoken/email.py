@@ -57,6 +57,7 @@ def normalize_email(text: str, *, language: str = "en") -> Normalized:
     if not any(c.text == "@" for c in chunks):
         chunks = _insert_missing_at(chunks, doubts)
     chunks = _ending_sound_alike(chunks, lexicon)
+    chunks = _without_talk_before(chunks, lexicon, doubts)
     chunks = _without_talk_after(chunks, doubts)
     if not joined_said:
         _doubt_joined_words(chunks, doubts)
@@ -210,12 +211,43 @@ def _correct(
 
 
 def _ending_sound_alike(chunks: list[Chunk], lexicon: Lexicon) -> list[Chunk]:
-    """ "punto con", "point comme": the last label of the domain heard as a word like "com"."""
+    """ "punto con", "point comme": the last label of the domain heard as a word like "com";
+    "yahou": a provider's name as the language says it."""
     at = next((i for i, c in enumerate(chunks) if c.text == "@"), None)
-    if at is None or len(chunks) < at + 4 or chunks[-2].text != ".":
+    if at is None or at + 1 >= len(chunks):
+        return chunks
+    label = lexicon.label_sound_alikes.get(chunks[at + 1].text)
+    if label:
+        chunks = [*chunks[: at + 1], Chunk(label, "word"), *chunks[at + 2 :]]
+    if len(chunks) < at + 4 or chunks[-2].text != ".":
         return chunks
     ending = lexicon.tld_sound_alikes.get(chunks[-1].text)
     return [*chunks[:-1], Chunk(ending, "word")] if ending else chunks
+
+
+def _without_talk_before(chunks: list[Chunk], lexicon: Lexicon, doubts: list[str]) -> list[Chunk]:
+    """ "let me think it's samuel dot ortiz @ …", "my work one hannah dot price @ …": words
+    said before the address join its first part; the frequent words of the language and
+    who the address belongs to ("meinem mann") go, up to the last of them, with a doubt."""
+    run = 0
+    while run < len(chunks) and chunks[run].kind == "word":
+        run += 1
+    if run < 2:
+        return chunks
+    talk = lexicon.common_words | lexicon.sentence_words
+    words = [c.text for c in chunks[:run]]
+    last = max(
+        (
+            i
+            for i, word in enumerate(words[:-1])
+            if word in talk or " ".join(words[max(0, i - 1) : i + 1]) in lexicon.relations
+        ),
+        default=None,
+    )
+    if last is None or words[0] not in talk:
+        return chunks  # "ada for example @": talk opens the reply, or it is the address
+    doubts.append(f"left out '{' '.join(words[: last + 1])}', said before the address")
+    return chunks[last + 1 :]
 
 
 def _without_talk_after(chunks: list[Chunk], doubts: list[str]) -> list[Chunk]:

@@ -70,6 +70,7 @@ def apply_hints(text: str, lexicon: Lexicon, doubts: list[str]) -> str:
     """The text without its spelling hints; a doubt when a hint does not fit its word."""
     if not lexicon.hint_words and not lexicon.accent_words:
         return text
+    text = _letter_then_mark(text, lexicon, doubts)
     accents = phrase_pattern(lexicon.accent_words)
     text = re.sub(
         rf"([^\W\d_][\w'-]*)[\s,]+({accents})(?:\s+([^\W\d_]))?(?![\w])",
@@ -85,12 +86,19 @@ def apply_hints(text: str, lexicon: Lexicon, doubts: list[str]) -> str:
     while match := hints.search(text, position):
         rest = text[match.end() :].split()
         letters, used = _hint_letters(rest, lexicon, counts=True)
+        if used >= 2 and rest[used - 1].lower() in lexicon.connectors:
+            # "uve y con be": the "y" before another hint joins the hints, it is no letter.
+            if re.match(rf"{said}\s+", " ".join(rest[used:]), re.I):
+                letters, used = letters[:-1], used - 1
         # "mit c h und p h": more letters after "and".
         while used and used + 1 < len(rest) and rest[used].lower() in lexicon.connectors:
-            more, extra = _hint_letters(rest[used + 1 :], lexicon, counts=True)
+            # "con uve y con be": the hint word may be said again after "and".
+            again = re.match(rf"{said}\s+", " ".join(rest[used + 1 :]), re.I)
+            skip = 1 + (len(again.group(0).split()) if again else 0)
+            more, extra = _hint_letters(rest[used + skip :], lexicon, counts=True)
             if not extra:
                 break
-            letters, used = letters + " " + more, used + 1 + extra
+            letters, used = letters + " " + more, used + skip + extra
         if not used:
             position = match.end()
             continue
@@ -121,11 +129,15 @@ def _mark(hint: str, letter: str) -> str:
 
 
 def _accent(match: re.Match[str], doubts: list[str]) -> str:
-    word, hint, letter = match.group(1), match.group(2).lower(), (match.group(3) or "").lower()
+    return _marked(match.group(1), match.group(2), match.group(3) or "", doubts)
+
+
+def _marked(word: str, hint: str, said_letter: str, doubts: list[str]) -> str:
+    hint, letter = hint.lower(), said_letter.lower()
     if len(word) == 1:
         # Among spelled letters, "e accent grave" is the letter è; what follows stays.
         marked = unicodedata.normalize("NFC", word + _mark(hint, word.lower()))
-        return f"{marked} {match.group(3)}" if match.group(3) else marked
+        return f"{marked} {said_letter}" if said_letter else marked
     accented = [
         ch for ch in word.lower() if ch != _plain(ch) and (not letter or _plain(ch) == letter)
     ]
@@ -139,6 +151,34 @@ def _accent(match: re.Match[str], doubts: list[str]) -> str:
     said = f"an accent on '{letter}'" if letter else "an accent"
     doubts.append(f"'{word}' was said with {said}, which it does not have")
     return word
+
+
+# "avec un e tréma", "with an e acute": the letter, then the mark's name.
+_MARK_NAMES = (
+    "accent aigu, accent grave, accent circonflexe, aigu, grave, circonflexe, tréma, cédille, "
+    "acute, circumflex, umlaut, cedilla, diaeresis, acento, tilde, diéresis, akzent"
+)
+
+
+def _letter_then_mark(text: str, lexicon: Lexicon, doubts: list[str]) -> str:
+    said = phrase_pattern(lexicon.hint_words)
+    marks = phrase_pattern(tuple(m.strip() for m in _MARK_NAMES.split(",")))
+
+    def mark(match: re.Match[str]) -> str:
+        before, word, letter, hint = match.group(1), match.group(2), match.group(3), match.group(4)
+        earlier = [w for w in before.split() if letter.lower() in _plain(w)]
+        if any(_plain(w) != w.lower() for w in earlier):
+            return f"{before}{word}"  # "Noël Faure avec un e tréma": Noël has it already
+        if earlier:
+            doubts.append(f"the {hint} on '{letter}' may belong to another word than '{word}'")
+        return before + _marked(word, hint, letter, doubts)
+
+    return re.sub(
+        rf"((?:[^\W\d_][\w'-]*[\s,]+){{0,3}})([^\W\d_][\w'-]+)[\s,]+{said}\s+([^\W\d_])\s+({marks})",
+        mark,
+        text,
+        flags=re.I,
+    )
 
 
 def drop_spelled_repeats(text: str, lexicon: Lexicon) -> str:

@@ -9,6 +9,7 @@ from contacts.spoken.domains import edit_distance
 from contacts.spoken.hints import apply_hints, drop_spelled_repeats
 from contacts.spoken.lexicons import Lexicon, lexicon_for
 from contacts.spoken.lexicons.base import phrase_pattern
+from contacts.spoken.name_checks import all_talk, doubt_unclean, strip_leading_talk
 from contacts.spoken.refusals import (
     refuse_function_words,
     refuse_number,
@@ -31,12 +32,21 @@ def normalize_name(text: str, *, language: str = "en") -> Normalized:
     refuse_what_is_no_name(said, text, lexicon)
     words: list[str] | None = None
     said = _first_name_first(said, lexicon)
+    talk_only = False
     for segment in split_corrections(said, lexicon):
-        new = _words(segment.text, lexicon, doubts)
+        new = strip_leading_talk(_words(segment.text, lexicon, doubts), lexicon, doubts)
+        if all_talk(new, lexicon):
+            # "under my husband's name, actually …", "no importa": no name in this part.
+            talk_only = True
+            continue
         if not new:
             continue
         words = new if words is None or segment.restart else _correct(words, new, doubts)
     name = " ".join(words or [])
+    if talk_only and not words:
+        raise NormalizationError(
+            f"'{text.strip()}' holds no name; ask for the caller's name again."
+        )
     if not re.search(r"[^\W\d_]", name):
         raise NormalizationError("No name was given; ask for the caller's name.")
     if len(name) > 200:
@@ -54,20 +64,33 @@ def normalize_name(text: str, *, language: str = "en") -> Normalized:
         # "… with no h": a hint not understood stays in the name; it must not pass as sure.
         doubts.append(f"'{' '.join(talk)}' may be talk about the spelling, not part of the name")
     _doubt_sentence(words or [], text, lexicon, doubts)
+    doubt_unclean(words or [], lexicon, doubts)
     return normalized(_with_particles(words or [], lexicon), doubts)
 
 
 def _first_name_first(said: str, lexicon: Lexicon) -> str:
-    """ "the last name is Nowak and the first name is Adam" → "Adam Nowak"."""
+    """ "the last name is Nowak and the first name is Adam" → "Adam Nowak"; "first name
+    Carlos last name Medina", "vorname Ralf nachname Steiner" → the names without labels."""
     surname = re.search(phrase_pattern(lexicon.surname_intros), said, re.I)
     first = re.search(phrase_pattern(lexicon.first_name_intros), said, re.I)
-    if surname is None or first is None or first.start() < surname.end():
+    if surname is None or first is None:
         return said
-    last = said[surname.end() : first.start()].split()
-    glue = lexicon.connectors | lexicon.sentence_words
-    while last and last[-1].lower().strip(",.") in glue:
-        last.pop()  # "… and the", "… y mi", "… und mein"
-    return f"{said[first.end() :].strip()} {' '.join(last)}".strip()
+    if first.start() < surname.end():
+        if surname.start() < first.end():
+            return said  # one phrase holds both ("nom de famille" after "prénom")
+        given, last = said[first.end() : surname.start()], said[surname.end() :]
+    else:
+        given, last = said[first.end() :], said[surname.end() : first.start()]
+    glue = lexicon.connectors | lexicon.sentence_words | lexicon.common_words
+    given_words = _without_glue(given.split(), glue)
+    return f"{' '.join(given_words)} {' '.join(_without_glue(last.split(), glue))}".strip()
+
+
+def _without_glue(words: list[str], glue: frozenset[str]) -> list[str]:
+    """ "Julio y el" → "Julio": the words joining a label to the next one go."""
+    while words and words[-1].lower().strip(",.") in glue:
+        words.pop()  # "… and the", "… y mi", "… und mein"
+    return words
 
 
 def _doubt_sentence(words: list[str], text: str, lexicon: Lexicon, doubts: list[str]) -> None:
@@ -110,7 +133,9 @@ def _words(text: str, lexicon: Lexicon, doubts: list[str]) -> list[str]:
     if spelled != text:
         # "Gil, ge de Granada": one letter spelled after a name that starts with it confirms it.
         spelled = re.sub(r"(?i)\b(\w)(\w+)[\s,]+\1\s*$", r"\1\2", spelled)
-    text = spelled
+    hint = phrase_pattern((*lexicon.hint_words, *lexicon.without_words, *lexicon.accent_words))
+    # "Xavier Bosch, Xavier con equis": a word said again to hint at it is not said twice.
+    text = re.sub(rf"(?i)\b([^\W\d_]{{2,}})\b(.+?)\s+\1([\s,]+{hint}\s+\S+)", r"\1\3\2", spelled)
     text = apply_hints(drop_spelled_repeats(text, lexicon), lexicon, doubts)
     # Letters with their accents named ("l e f e accent grave v r e") spell only now.
     text = drop_spelled_repeats(text, lexicon)

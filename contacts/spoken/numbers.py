@@ -192,6 +192,20 @@ def _digit_by_digit(last: Phrase, value: int, following: list[str], lexicon: Lex
     return after_value is not None and after_value < 10
 
 
+def _trunk_prefix(pieces: list[Piece], last: Phrase) -> bool:
+    """ "null achthundert zweiundsiebzig …": zero then whole hundreds opens a phone number
+    with a service prefix (0800, 0900); what follows is the next group, not 872."""
+    first = pieces[0].number if len(pieces) == 2 else None
+    return (
+        first is not None
+        and first.digits == "0"
+        and last.last == "hundred"
+        and last.words == 1
+        and last.current >= 100
+        and last.current % 100 == 0
+    )
+
+
 def _close_plural_vingts(phrase: Phrase, token: str, lexicon: Lexicon) -> None:
     """ "quatre-vingts" with its s is 80 and nothing more: "quatre-vingts douze" is 80 12."""
     if lexicon.code == "fr" and token.endswith("vingts"):
@@ -266,6 +280,8 @@ def read_numbers(
             last is not None
             and not repeat
             and not (phone and _digit_by_digit(last, value, tokens[index + 1 : index + 2], lexicon))
+            and not (phone and _trunk_prefix(pieces, last))
+            and token not in lexicon.lone_hundreds
             and _extend(last, value, lexicon, joined=joined)
         ):
             last.tokens.extend([*([pending_connector] if pending_connector else []), token])

@@ -43,6 +43,8 @@ class Lexicon:
 
     code: str
     numbers: Mapping[str, int]
+    # A word for a hundred that multiplies nothing ("siete ciento veinte" is 7 then 120).
+    lone_hundreds: frozenset[str] = frozenset()
     # Words that are a digit in a phone number but a letter or a word in an email ("oh").
     phone_only_numbers: Mapping[str, int] = field(default_factory=dict)
     # Sound-alikes ("to", "for") read as digits only between other digits, with a doubt.
@@ -67,6 +69,8 @@ class Lexicon:
     joined_phrases: tuple[str, ...] = ()
     # What recognisers write for the ending "com": "punto con", "point comme".
     tld_sound_alikes: Mapping[str, str] = field(default_factory=dict)
+    # How a provider's name is said in the language ("yahou"): the domain's first label.
+    label_sound_alikes: Mapping[str, str] = field(default_factory=dict)
     extension_words: tuple[str, ...] = ()
     phonetic: Mapping[str, str] = field(default_factory=dict)
     letter_names: Mapping[str, str] = field(default_factory=dict)
@@ -99,6 +103,10 @@ class Lexicon:
     # Words that are part of a sentence, almost never of a name ("the", "nicht", "pas"):
     # a name holding one is not sure.
     sentence_words: frozenset[str] = frozenset()
+    # The language's most frequent words that are no name ("use", "habla", "genau", "moi"):
+    # a name holding one is not sure; a reply made only of them holds no name. Words that
+    # are also names ("will", "may", "claire", "mann") stay out.
+    common_words: frozenset[str] = frozenset()
     # "de", "von", "d'": lower-case inside a name; ``particle_articles`` after one ("de la").
     particles: frozenset[str] = frozenset()
     particle_articles: frozenset[str] = frozenset()

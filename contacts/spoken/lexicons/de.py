@@ -27,7 +27,7 @@ DIN_5009 = {
 # Letter names, as recognisers write them when heard as words.
 LETTER_NAMES = {
     "be": "b", "ce": "c", "zeh": "c", "deh": "d", "ef": "f", "ge": "g", "geh": "g",
-    "ha": "h", "jot": "j", "ka": "k", "el": "l", "pe": "p", "ku": "q", "er": "r",
+    "ha": "h", "jot": "j", "ka": "k", "el": "l", "em": "m", "pe": "p", "ku": "q", "er": "r",
     "te": "t", "teh": "t", "vau": "v", "weh": "w", "we": "w", "ix": "x", "ypsilon": "y",
     "zett": "z", "eszett": "ß", "scharfes s": "ß", "scharfem s": "ß", "scharfen s": "ß",
 }  # fmt: skip
@@ -114,8 +114,10 @@ LEXICON = Lexicon(
     ),
     name_trailing=phrases("hier, am apparat, am telefon"),
     name_joiners=phrases("und mein nachname ist, und mit nachnamen, und nachname"),
-    surname_intros=phrases("nachname ist, familienname ist, nachname lautet"),
-    first_name_intros=phrases("vorname ist, vorname lautet"),
+    surname_intros=phrases(
+        "nachname ist, familienname ist, nachname lautet, nachname, familienname"
+    ),
+    first_name_intros=phrases("vorname ist, vorname lautet, vorname"),
     relations=pairs(
         "mein, meine, meinen, meinem, meiner, unser, unsere, unseren",
         "mann, frau, sohn, tochter, mutter, vater, bruder, schwester, freund, freundin, "
@@ -125,7 +127,7 @@ LEXICON = Lexicon(
         "möchte ich nicht, will ich nicht, lieber nicht, möchte ich lieber nicht, "
         "ich möchte nicht, ich will nicht, sage ich nicht, sag ich nicht, geht sie nichts an, "
         "muss das sein, ist das nötig, ist das notwendig, brauchen sie das, das ist privat, "
-        "nein danke"
+        "nein danke, egal, anonym, ohne namen, für mich behalte, für mich behalten"
     ),
     asks_back=phrases(
         "wiederholen, wie bitte, können sie das wiederholen, können sie wiederholen, "
@@ -138,6 +140,15 @@ LEXICON = Lexicon(
     negations=frozenset({"nicht", "kein", "keinen", "nie", "lieber"}),
     giving_verbs=frozenset("nennen sagen geben verraten nenne sage gebe verrate".split()),
     name_nouns=frozenset({"name", "namen", "nachnamen", "vornamen"}),
+    common_words=frozenset(
+        "ich du er sie es wir ihr ihnen mich mir dich dir das der die den dem des ein eine "
+        "einen ist bin sind war nicht kein keine ja nein doch genau also so und oder aber auf "
+        "für mit zu im in an bitte danke gern gerne hallo name namen vorname nachname mein "
+        "meine meinen meinem sag sage sagen schreiben schreibe später lieber egal behalte "
+        "behalten anonym hier da eben einfach sozusagen äh ähm"
+        " haben habe hat schon gesagt"
+        " arbeit büro privat dienstlich geschäftlich".split()
+    ),
     sentence_words=frozenset(
         "ich du er sie wir ihr das der die ist bin sind nicht kein keine möchte will "
         "sagen mein meine und oder aber ja nein bitte danke hä hm".split()

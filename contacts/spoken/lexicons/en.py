@@ -48,6 +48,12 @@ LEXICON = Lexicon(
         "er, erm, hmm, it's, it is, its, that's, that is, that'd be, that would be, "
         "here it is, it would be, it'd be, i think, let's see, send it to, you can send it to, "
         "send it over to, email me at, you can email me at, reach me at"
+    )
+    # "it's my work one …": which of the caller's addresses, said before it.
+    + pairs(
+        "my, the, use my, use the",
+        "work one, personal one, main one, private one, business one, home one, other one, "
+        "usual one, new one, old one",
     ),
     intro_nouns=phrases(
         "email address, e-mail address, email, e-mail, mail address, address, "
@@ -103,9 +109,12 @@ LEXICON = Lexicon(
         "and last name, and surname"
     ),
     surname_intros=phrases(
-        "last name is, last name's, surname is, surname's, family name is, second name is"
+        "last name is, last name's, surname is, surname's, family name is, second name is, "
+        "last name, surname, family name"
     ),
-    first_name_intros=phrases("first name is, first name's, given name is, christian name is"),
+    first_name_intros=phrases(
+        "first name is, first name's, given name is, christian name is, first name, given name"
+    ),
     relations=pairs(
         "my, our",
         "husband, wife, son, daughter, mother, mom, mum, father, dad, partner, boyfriend, "
@@ -118,7 +127,9 @@ LEXICON = Lexicon(
     declines=phrases(
         "rather not, prefer not, i'd prefer not, not say, not telling, won't say, "
         "don't want to say, do not want to say, none of your business, no comment, "
-        "that's private, it's private, no thanks, no thank you, not necessary"
+        "that's private, it's private, no thanks, no thank you, not necessary, "
+        "doesn't matter, does not matter, stay anonymous, anonymous, without a name, "
+        "without giving a name"
     ),
     # "will" and "say" are left out: Will is a first name, Say a surname.
     asks_back=phrases(
@@ -131,6 +142,18 @@ LEXICON = Lexicon(
     negations=frozenset("not no never won't don't rather".split()),
     giving_verbs=frozenset("give giving say saying tell telling share sharing leave".split()),
     name_nouns=frozenset({"name", "surname", "names"}),
+    common_words=frozenset(
+        "the a an is are was were be been am do does doesn't did didn't don't have has had i "
+        "i'd i'm i've i'll me my mine myself you your we our us they them their it it's its "
+        "that that's this these those there here what which who why how when where not no yes "
+        "yeah yep please thanks thank to of in on at by from with without about as and or but "
+        "so if then just also actually really can can't could would should must might need "
+        "want use put book booking under name names named called call say said tell give know "
+        "think matter matters prefer rather stay okay ok hi hello sorry maiden anyway still "
+        "again already one else whatever later it'll go ahead"
+        " told tell later"
+        " let thing work personal private office".split()
+    ),
     sentence_words=frozenset(
         "the a an is are was were be would should could not don't do does did this that "
         "about what it its it's i i'm i'd you your my me we our for to of and or but if "
@@ -140,7 +163,7 @@ LEXICON = Lexicon(
     particles=frozenset({"de", "del", "della", "di", "da", "du", "des", "von"}),
     particle_articles=frozenset({"la", "der", "den"}),
     hint_words=phrases("with an, with a, with, spelled with an, spelled with a, spelled with"),
-    without_words=phrases("without an, without a, without"),
+    without_words=phrases("without an, without a, without the, without"),
     accent_words=phrases(
         "with an accent on the, with an accent on, with an accent, with an umlaut on the, "
         "with an umlaut, with a cedilla, with two dots over the, with two dots on the, "

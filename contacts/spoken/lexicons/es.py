@@ -40,6 +40,8 @@ LEXICON = Lexicon(
         **{w: 100 * (i + 1) for i, w in enumerate(HUNDREDS)},
         "mil": 1000,
     },
+    # "seiscientos" multiplies inside the word; "ciento", "cien" never take a unit before.
+    lone_hundreds=frozenset({"ciento", "cien"}),
     # Seseo: recognisers write what they hear, "sinco" for "cinco"; digits only among digits.
     homophones={
         "sinco": 5,
@@ -112,8 +114,11 @@ LEXICON = Lexicon(
     ),
     name_trailing=phrases("al habla, aquí, por favor"),
     name_joiners=phrases("y mi apellido es, y mis apellidos son, y de apellido"),
-    surname_intros=phrases("apellido es, apellidos son, primer apellido es"),
-    first_name_intros=phrases("nombre de pila es, nombre es"),
+    surname_intros=phrases(
+        "el apellido es, apellido es, apellidos son, primer apellido es, el apellido, "
+        "de apellido, apellido"
+    ),
+    first_name_intros=phrases("nombre de pila es, el nombre es, nombre es, de nombre, el nombre"),
     relations=pairs(
         "mi, mis, nuestra, nuestro",
         "hija, hijo, esposo, esposa, marido, mujer, madre, padre, mamá, papá, hermano, "
@@ -123,7 +128,7 @@ LEXICON = Lexicon(
         "prefiero no, no quiero decirlo, no quiero decir, no se lo quiero decir, "
         "no le voy a decir, no se lo voy a decir, eso no se lo digo, prefiero no decirlo, "
         "mejor no, no hace falta, no es necesario, eso es privado, es privado, no gracias, "
-        "hace falta"
+        "hace falta, no importa, da igual, me da igual, anónimo, anónima, sin nombre"
     ),
     asks_back=phrases(
         "puede repetir, puedes repetir, me lo repite, me lo repites, repítame, repíteme, "
@@ -136,6 +141,16 @@ LEXICON = Lexicon(
     negations=frozenset({"no", "nunca", "prefiero"}),
     giving_verbs=frozenset("dar doy decir digo dárselo decírselo dejar dejo compartir".split()),
     name_nouns=frozenset({"nombre", "apellido", "apellidos"}),
+    common_words=frozenset(
+        "el la lo los las un una unos unas es son soy eres era fue ser está están estoy no sí "
+        "si que qué y o pero para por con sin en a al mi mis tu tus su sus yo usted ustedes "
+        "me te se le les nos eso esto esa ese aquí ahí bueno vale pues hola gracias perdón "
+        "nombre apellido apellidos habla llamo importa igual da ponga pon ponlo póngalo "
+        "quiera quiere quiero dice digo diga sea mejor también ya mismo luego después anónimo "
+        "anónima prefiero decir gusta gustaría eh este oiga mire"
+        " dije dicho dicen"
+        " trabajo personal oficina privado".split()
+    ),
     sentence_words=frozenset(
         "el la lo los las un una es son soy no que quiero prefiero decir decirlo decírselo "
         "para por mi tu su yo usted pero si sí porque qué eso esto le les me te se he ha "

@@ -86,6 +86,7 @@ LEXICON = Lexicon(
         "sans espace, sans espaces, sans point, attaché, collé"
     ),
     tld_sound_alikes={"comme": "com", "comte": "com", "conne": "com"},
+    label_sound_alikes={"yahou": "yahoo", "gmaille": "gmail", "hotmaille": "hotmail"},
     extension_words=("poste", "extension", "ext"),
     phonetic={},
     letter_names=LETTER_NAMES,
@@ -105,8 +106,10 @@ LEXICON = Lexicon(
         "et mon nom de famille est, et mon nom de famille c'est, et mon nom c'est, "
         "et mon nom est, et de nom de famille"
     ),
-    surname_intros=phrases("nom de famille c'est, nom de famille est, nom c'est, nom est"),
-    first_name_intros=phrases("prénom c'est, prénom est"),
+    surname_intros=phrases(
+        "nom de famille c'est, nom de famille est, nom c'est, nom est, nom de famille"
+    ),
+    first_name_intros=phrases("prénom c'est, prénom est, prénom"),
     relations=pairs(
         "mon, ma, mes, notre",
         "mari, femme, fils, fille, mère, père, frère, sœur, soeur, copain, copine, conjoint, "
@@ -116,7 +119,7 @@ LEXICON = Lexicon(
         "je préfère ne pas, préfère ne pas, je ne veux pas, je veux pas, pas envie, "
         "je ne préfère pas, je préfère pas, je ne vous le dirai pas, ça ne vous regarde pas, "
         "c'est nécessaire, c'est obligatoire, pas besoin, c'est privé, non merci, "
-        "plutôt pas"
+        "plutôt pas, anonyme, c'est personnel, pas d'importance, peu importe, sans nom"
     ),
     asks_back=phrases(
         "répéter, vous pouvez répéter, pouvez-vous répéter, vous pourriez répéter, répétez, "
@@ -128,6 +131,16 @@ LEXICON = Lexicon(
     negations=frozenset({"pas", "ne", "n'", "jamais", "non"}),
     giving_verbs=frozenset("donne donner donnerai dis dire dirai laisse laisser".split()),
     name_nouns=frozenset({"nom", "prénom", "noms"}),
+    common_words=frozenset(
+        "je j' tu il elle on vous nous ne n' pas plus le les l' un une des est suis es sont "
+        "était c'est ce ça cela mon ma mes ton ta tes son sa ses notre votre pour par avec "
+        "sans dans en à au aux et ou mais donc oui non si que qui quoi moi toi lui bonjour "
+        "merci alors bon ben euh voilà enfin plutôt mettez mettre nom prénom personnel "
+        "anonyme mieux rester aimerais j'aimerais préfère préfèrerais veux dire dis sais "
+        "importe peu c'est-à-dire voici"
+        " dirai tard déjà"
+        " celle celui boulot travail bureau perso".split()
+    ),
     sentence_words=frozenset(
         "je j' tu il elle vous nous ne pas le les un une est suis mon ma mes pour enfin non "
         "oui dire veux préfère que qui quoi et ou mais ça ce c'est hein moi".split()

@@ -1,0 +1,77 @@
+"""When a reading of a name may be called certain.
+
+Names are open-ended: the parser cannot know every name, but it can tell when what it
+kept does not look like one. A reading is certain only when every word is a name word:
+letters (with "'" or "-" inside), not one of the language's frequent words ("the", "use",
+"genau", "moi"), not a lone letter left over from a spelling. Anything else comes back
+with a doubt, so the agent reads it back instead of saving it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from contacts.spoken.lexicons import Lexicon
+
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*")
+
+
+def is_talk_word(word: str, lexicon: Lexicon) -> bool:
+    """A frequent word of the language, not of a name: "use", "habla", "genau", "moi"."""
+    lower = word.lower()
+    return lower in lexicon.common_words or lower in lexicon.sentence_words
+
+
+def all_talk(words: list[str], lexicon: Lexicon) -> bool:
+    """ "it doesn't matter", "ist doch egal": every word is a frequent word; no name in it.
+
+    Particles count as talk here ("da igual"); "de la Cruz" has "Cruz".
+    """
+    talk = lexicon.common_words | lexicon.sentence_words | lexicon.question_words
+    return bool(words) and all(w.lower() in talk for w in words)
+
+
+def strip_leading_talk(words: list[str], lexicon: Lexicon, doubts: list[str]) -> list[str]:
+    """ "Use My Maiden Name Amanda Tolliver" → "Amanda Tolliver", with a doubt.
+
+    A name starting with a particle keeps it ("De la Cruz", "Le Goff" said alone): a run
+    of particles alone, or one word before a single word, stays.
+    """
+    end = 0
+    while end < len(words) and is_talk_word(words[end], lexicon):
+        end += 1
+    if end + 2 < len(words) and words[end + 1].lower() in lexicon.name_nouns:
+        end += 2  # "use my work name Nadia Orlov": one word between the talk and "name"
+    if not end or end == len(words):
+        return words
+    run = [w.lower() for w in words[:end]]
+    particles = lexicon.particles | lexicon.particle_articles
+    if all(w in particles for w in run):
+        return words
+    if words[end].lower() in lexicon.particles and len(words) - end >= 3:
+        end += 1  # "le nom de Claire Guérin": the "de" of "the name of"
+    if end == 1 and len(words) == 2:
+        return words
+    doubts.append(f"left out '{' '.join(words[:end])}' said before the name")
+    return words[end:]
+
+
+def doubt_unclean(words: list[str], lexicon: Lexicon, doubts: list[str]) -> None:
+    """A doubt for each kind of word that is not clearly part of a name."""
+    particles = lexicon.particles | lexicon.particle_articles
+    # "María de la O": after a particle, a short word is the name itself.
+    named = [w for i, w in enumerate(words) if not (i and words[i - 1].lower() in particles)]
+    inner = [
+        w
+        for i, w in enumerate(words)
+        if not (0 < i < len(words) - 1 and w.lower() in particles) and w in named
+    ]
+    talk = [w for w in inner if w.lower() in lexicon.common_words]
+    if talk:
+        doubts.append(f"'{' '.join(talk)}' is a common word, maybe not part of the name")
+    letters = [w for w in named if len(w) == 1]
+    if letters:
+        doubts.append(f"'{' '.join(letters)}' is a single letter; a spelling may be unfinished")
+    odd = [w for w in words if not _NAME_WORD.fullmatch(w)]
+    if odd:
+        doubts.append(f"'{' '.join(odd)}' does not look like a word of a name")
