@@ -1,7 +1,7 @@
 """The held-out normaliser corpus is well-formed and big enough.
 
-The sets: `tune` (set 1, bench/corpus/*.jsonl), `set2` and `set3` (bench/corpus/set2/,
-set3/), and `blind` (the newest, bench/corpus/blind/); no two of them share a case.
+The sets: `tune` (set 1, bench/corpus/*.jsonl), `set2` to `set4` (bench/corpus/set2/ to
+set4/), and `blind` (the newest, bench/corpus/blind/); no two of them share a case.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ SETS = {
     "tune": CORPUS,
     "set2": CORPUS / "set2",
     "set3": CORPUS / "set3",
+    "set4": CORPUS / "set4",
     "blind": CORPUS / "blind",
 }
 KINDS = ("email", "phone", "name", "date")
@@ -60,6 +61,7 @@ MINIMUMS = {
     "tune": (MINIMUM, MINIMUM_EN),
     "set2": (BLIND_MINIMUM, BLIND_MINIMUM_EN),
     "set3": (BLIND_MINIMUM, BLIND_MINIMUM_EN),
+    "set4": (BLIND_MINIMUM, BLIND_MINIMUM_EN),
     "blind": (BLIND_MINIMUM, BLIND_MINIMUM_EN),
 }
 REQUIRED = {
