@@ -301,10 +301,16 @@ class Agent(TimeStampedModel):
         return "US"
 
     @property
+    def language_code(self) -> str:
+        """The language without its region ('en-GB' → 'en'): what the normalisers and the
+        date parser read number words and phrases in."""
+        return self.language.split("-")[0].lower() or "en"
+
+    @property
     def locale(self) -> str:
         """How the agent reads times and dates out: its language with the business's
         country ('en' in the US → 'en-US', so the 12-hour clock)."""
-        return f"{self.language.split('-')[0].lower()}-{self.phone_region}"
+        return f"{self.language_code}-{self.phone_region}"
 
     @property
     def allowed_origin_list(self) -> list[str]:

@@ -117,10 +117,14 @@ def agent_demo_knowledge_ensure(*, agent: Agent) -> KnowledgeSource | None:
     returns the new source (pending: ``knowledge_source_ingest`` makes it ready), or None.
 
     A demo agent with any source, the sample included (edited or not), is left as it
-    is: running ``bootstrap`` again never overwrites or re-adds what a user changed.
+    is: running ``bootstrap`` again never overwrites or re-adds what a user changed. The
+    one exception: a sample still pending (a ``bootstrap`` stopped before ingesting it)
+    is returned again, to be ingested this time.
     """
     if agent.knowledge_sources.exists():
-        return None
+        return agent.knowledge_sources.filter(
+            title=DEMO_KNOWLEDGE_TITLE, status=SourceStatus.PENDING
+        ).first()
     content = demo_knowledge_markdown(
         services=DEMO_SERVICES,
         hours=DEMO_HOURS,

@@ -63,7 +63,7 @@ def availability_find(
         when,
         now=now or timezone.now(),
         timezone=agent.timezone,
-        language=agent.language.split("-")[0],
+        language=agent.language_code,
     )
     locale = agent.locale
     start = parsed.start if parsed.end else parsed.start.replace(hour=0, minute=0)

@@ -168,7 +168,7 @@ def appointment_book_for_caller(
             start,
             now=now or timezone.now(),
             timezone=agent.timezone,
-            language=agent.language.split("-")[0],
+            language=agent.language_code,
         )
         if not when.has_time:
             raise BookingError("Ask for an exact time; check_availability lists free ones.")
@@ -231,7 +231,7 @@ def appointment_reschedule_for_caller(
             start,
             now=timezone.now(),
             timezone=appointment.timezone,
-            language=appointment.agent.language.split("-")[0],
+            language=appointment.agent.language_code,
         )
         if not when.has_time:
             raise BookingError("Ask for an exact new time; check_availability lists free ones.")

@@ -149,3 +149,27 @@ def test_bootstrap_never_overwrites_or_re_adds_the_users_knowledge(
     agent.knowledge_sources.create(title="Our menu", content="Soup of the day.")
     _bootstrap()
     assert list(agent.knowledge_sources.values_list("title", flat=True)) == ["Our menu"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sample_left_pending_by_an_interrupted_bootstrap_is_ingested_next_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from agents import services
+    from agents.models import SourceStatus
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-test-password-1")
+    # The first run stops between adding the sample and ingesting it.
+    monkeypatch.setattr(
+        "agents.management.commands.bootstrap.knowledge_source_ingest", lambda **_: None
+    )
+    _bootstrap()
+    agent = Agent.objects.get(public_id="front-desk")
+    assert agent.knowledge_sources.get().status == SourceStatus.PENDING
+    monkeypatch.setattr(
+        "agents.management.commands.bootstrap.knowledge_source_ingest",
+        services.knowledge_source_ingest,
+    )
+    assert "Added the sample knowledge source" in _bootstrap()
+    source = agent.knowledge_sources.get()
+    assert source.status == SourceStatus.READY and source.chunk_count >= 4

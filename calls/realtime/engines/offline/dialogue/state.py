@@ -85,7 +85,7 @@ class DialogueState:
     saved: bool = False
     declined: set[str] = field(default_factory=set)  # details the caller would rather not give
     booking: Booking | None = None
-    spoken_turns: int = 0  # speech without text since the last time we said so
+    spoken_turns: int = 0  # spoken turns without text so far (said once, then nudges)
     checking: tuple[str, str] | None = None  # a doubtful detail read back: (field, value)
 
     @property
