@@ -425,12 +425,16 @@ class CallSession:
 
     async def assistant_final(self, item_id: str, text: str) -> None:
         if text:  # queued before the client is told (see user_turn)
-            ago = self.playback.started_ms_ago(item_id, self.clock())
-            started_ms = None if ago is None else self.call_ms() - ago
-            self.transcript.assistant_turn(
-                item_id, text, started_ms=started_ms, latency_ms=self.latency.of_item(item_id)
-            )
+            self._store_assistant(item_id, text)
         await self.send_transcript("assistant", text, item_id, final=True)
+
+    def _store_assistant(self, item_id: str, text: str) -> None:
+        """An assistant turn, placed at the time its audio started playing."""
+        ago = self.playback.started_ms_ago(item_id, self.clock())
+        started_ms = None if ago is None else self.call_ms() - ago
+        self.transcript.assistant_turn(
+            item_id, text, started_ms=started_ms, latency_ms=self.latency.of_item(item_id)
+        )
 
     async def assistant_unfinished(self, response_id: str | None, *, tell: bool = True) -> None:
         """Stores the assistant items of a response (None: any) that were cut off before
@@ -440,8 +444,8 @@ class CallSession:
             self.transcript.interrupted(item_id)
             if tell:
                 await self.assistant_final(item_id, text)
-            else:
-                self.transcript.assistant_turn(item_id, text, started_ms=None)
+            elif text:
+                self._store_assistant(item_id, text)
 
     async def send_transcript(self, role: str, text: str, item_id: str, *, final: bool) -> None:
         """A `transcript` message: a delta to append, or the whole final text."""
