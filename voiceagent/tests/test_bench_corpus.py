@@ -1,7 +1,7 @@
 """The held-out normaliser corpus is well-formed and big enough.
 
 The sets: `tune` (set 1, bench/corpus/*.jsonl), `set2` to `set4` (bench/corpus/set2/ to
-set4/), and `blind5` (set 5, the newest, bench/corpus/blind5/); no two of them share a case.
+set4/), and `blind` (set 5, the newest, bench/corpus/blind/); no two of them share a case.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ SETS = {
     "set2": CORPUS / "set2",
     "set3": CORPUS / "set3",
     "set4": CORPUS / "set4",
-    "blind5": CORPUS / "blind5",
+    "blind": CORPUS / "blind",
 }
 KINDS = ("email", "phone", "name", "date")
 LANGUAGES = ("en", "es", "fr", "de")
@@ -62,7 +62,7 @@ MINIMUMS = {
     "set2": (BLIND_MINIMUM, BLIND_MINIMUM_EN),
     "set3": (BLIND_MINIMUM, BLIND_MINIMUM_EN),
     "set4": (BLIND_MINIMUM, BLIND_MINIMUM_EN),
-    "blind5": (BLIND_MINIMUM, BLIND_MINIMUM_EN),
+    "blind": (BLIND_MINIMUM, BLIND_MINIMUM_EN),
 }
 REQUIRED = {
     "email": {"language", "class", "text", "expected"},
