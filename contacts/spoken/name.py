@@ -139,9 +139,10 @@ def _words(text: str, lexicon: Lexicon, doubts: list[str]) -> list[str]:
     text = apply_hints(drop_spelled_repeats(text, lexicon), lexicon, doubts)
     # Letters with their accents named ("l e f e accent grave v r e") spell only now.
     text = drop_spelled_repeats(text, lexicon)
+    # The intro first: "la cita es para mi mujer …" keeps its "para" for the intro.
+    text = lexicon.name_intro_re.sub("", text, count=1)
     text = lexicon.relation_re.sub(" ", text)
     text = lexicon.name_joiner_re.sub(" ", text)
-    text = lexicon.name_intro_re.sub("", text, count=1)
     text = strip_talk(
         text, lexicon, lead_in=lexicon.name_lead_in_re, trailing=lexicon.name_trailing_re
     ).strip(" .,")
