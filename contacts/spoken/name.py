@@ -72,7 +72,9 @@ def _first_name_first(said: str, lexicon: Lexicon) -> str:
     """ "the last name is Nowak and the first name is Adam" → "Adam Nowak"; "first name
     Carlos last name Medina", "vorname Ralf nachname Steiner" → the names without labels."""
     surname = re.search(phrase_pattern(lexicon.surname_intros), said, re.I)
-    first = re.search(phrase_pattern(lexicon.first_name_intros), said, re.I)
+    # "a nombre de Pedro": a label followed by "de" is "in the name of", not a label.
+    after = phrase_pattern(lexicon.particles)
+    first = re.search(rf"{phrase_pattern(lexicon.first_name_intros)}(?!\s+{after})", said, re.I)
     if surname is None or first is None:
         return said
     if first.start() < surname.end():

@@ -59,6 +59,12 @@ def test_a_bad_line_or_a_skip_holds_no_name(text: str, language: str) -> None:
         normalize_name(text, language=language)
 
 
+def test_in_the_name_of_is_no_first_name_label() -> None:
+    result = normalize_name("a nombre de pedro, apellido navarro", language="es")
+    assert result.value != "De Pedro Navarro"
+    assert result.value == "Pedro Navarro" or not result.certain
+
+
 def test_a_name_word_is_still_a_name_after_an_intro_that_used_to_be_a_correction() -> None:
     assert normalize_name("it's alice no it's alicia moran").value == "Alicia Moran"
 
