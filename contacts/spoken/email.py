@@ -70,7 +70,8 @@ def normalize_email(text: str, *, language: str = "en") -> Normalized:
 def _chunks(text: str, lexicon: Lexicon, doubts: list[str]) -> list[Chunk]:
     # Spelling first: "l like lima" must not lose its "like" as a filler.
     text = apply_hints(drop_spelled_repeats(text, lexicon), lexicon, doubts)
-    text = spell_phrases(text, lexicon, doubts)
+    # "gwen g as in golf w …": a word spelled again with spelling words is said once.
+    text = drop_spelled_repeats(spell_phrases(text, lexicon, doubts), lexicon)
     text = strip_talk(text, lexicon).strip(" .,;!?").lower()
     typed = "@" in text
     text = _unglue_ending(text, lexicon)
@@ -106,6 +107,9 @@ def _after_last_intro_verb(text: str, lexicon: Lexicon) -> str:
     verbs = re.compile(phrase_pattern(lexicon.intro_verbs), re.IGNORECASE)
     matches = list(verbs.finditer(text, 0, at))
     last = matches[-1] if matches else None
+    if last is not None and not text[last.end() : at].strip() and text[: last.start()].strip():
+        # "my email, it's at gmail dot com": the part before the "@" was never said.
+        return text[last.end() :]
     return text[last.end() :] if last is not None and text[last.end() : at].strip() else text
 
 

@@ -14,6 +14,8 @@ import unicodedata
 from contacts.spoken.lexicons import Lexicon
 from contacts.spoken.lexicons.base import phrase_pattern
 
+_TRANSLITERATED = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
 
 def _plain(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.lower())
@@ -211,7 +213,9 @@ def _spells_earlier(letters: str, said: list[str], *, at_end: bool, near: bool) 
     if not said:
         return False
     letters = _plain(letters)  # "i be a eñe e zeta" spells "Ibáñez" as said
-    if _plain(said[-1]).strip(".,") == letters:
+    last = said[-1].strip(".,")
+    # "jörg j o e r g": an umlaut spelled as its two letters.
+    if letters in {_plain(last), _plain(last.lower().translate(_TRANSLITERATED))}:
         return True
     # Spelled at the end, a word said earlier: "… dot com that's w i l l i a m".
     return (at_end or not near) and any(_plain(w).strip(".,") == letters for w in said)

@@ -72,7 +72,9 @@ def _first_name_first(said: str, lexicon: Lexicon) -> str:
     """ "the last name is Nowak and the first name is Adam" → "Adam Nowak"; "first name
     Carlos last name Medina", "vorname Ralf nachname Steiner" → the names without labels."""
     surname = re.search(phrase_pattern(lexicon.surname_intros), said, re.I)
-    first = re.search(phrase_pattern(lexicon.first_name_intros), said, re.I)
+    # "a nombre de Pedro": a label followed by "de" is "in the name of", not a label.
+    after = phrase_pattern(lexicon.particles)
+    first = re.search(rf"{phrase_pattern(lexicon.first_name_intros)}(?!\s+{after})", said, re.I)
     if surname is None or first is None:
         return said
     if first.start() < surname.end():
@@ -139,9 +141,10 @@ def _words(text: str, lexicon: Lexicon, doubts: list[str]) -> list[str]:
     text = apply_hints(drop_spelled_repeats(text, lexicon), lexicon, doubts)
     # Letters with their accents named ("l e f e accent grave v r e") spell only now.
     text = drop_spelled_repeats(text, lexicon)
+    # The intro first: "la cita es para mi mujer …" keeps its "para" for the intro.
+    text = lexicon.name_intro_re.sub("", text, count=1)
     text = lexicon.relation_re.sub(" ", text)
     text = lexicon.name_joiner_re.sub(" ", text)
-    text = lexicon.name_intro_re.sub("", text, count=1)
     text = strip_talk(
         text, lexicon, lead_in=lexicon.name_lead_in_re, trailing=lexicon.name_trailing_re
     ).strip(" .,")

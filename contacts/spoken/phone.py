@@ -76,7 +76,11 @@ def _split_extension(text: str, lexicon: Lexicon, doubts: list[str]) -> tuple[st
     for lex in (lexicon, ENGLISH):
         match = lex.extension_re.search(text)
         if match:
-            extension = "".join(_groups(match.group(1), lexicon, doubts))
+            extension = ""
+            # "extension 12, no sorry, extension 14": the last extension said wins.
+            for segment in split_corrections(match.group(1), lexicon):
+                said = lex.extension_re.sub(r"\1", segment.text)
+                extension = "".join(_groups(said, lexicon, doubts)) or extension
             if extension.isdigit():
                 return text[: match.start()], extension
     return text, ""

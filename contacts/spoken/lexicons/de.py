@@ -29,7 +29,7 @@ LETTER_NAMES = {
     "be": "b", "ce": "c", "zeh": "c", "deh": "d", "ef": "f", "ge": "g", "geh": "g",
     "ha": "h", "jot": "j", "ka": "k", "el": "l", "em": "m", "pe": "p", "ku": "q", "er": "r",
     "te": "t", "teh": "t", "vau": "v", "weh": "w", "we": "w", "ix": "x", "ypsilon": "y",
-    "zett": "z", "eszett": "ß", "scharfes s": "ß", "scharfem s": "ß", "scharfen s": "ß",
+    "zett": "z", "iks": "x", "eszett": "ß", "scharfes s": "ß", "scharfem s": "ß", "scharfen s": "ß",
 }  # fmt: skip
 
 LEXICON = Lexicon(
@@ -58,7 +58,9 @@ LEXICON = Lexicon(
     },
     plus_words=("plus",),
     lead_ins=phrases(
-        "also, ja, okay, ok, gut, na ja, äh, ähm, das ist, das wäre, es ist, sie ist, "
+        "also, ja, okay, ok, gut, na ja, äh, ähm, dann, das ist, das wäre, es ist, am besten an, "
+        "am besten, "
+        "am liebsten an, sie ist, "
         "sie lautet, lautet, klar, natürlich, schicken sie es an, schicken sie es bitte an, "
         "die geschäftliche, die private, die dienstliche, die berufliche, meine geschäftliche, "
         "meine private, schreiben sie, notieren sie"
@@ -84,9 +86,14 @@ LEXICON = Lexicon(
     ),
     corrections=phrases(
         "nein entschuldigung, nein, entschuldigung, entschuldigung, sorry, ich meine, "
-        "ich meinte, moment, halt nein, nein warte, warte, korrektur, pardon, nee, nö"
+        "ich meinte, moment, halt nein, nein warte, warte, korrektur, pardon, nee, nö, falsch, "
+        "ich hab mich vertan, ich habe mich vertan, verkehrt"
     ),
-    restarts=("noch mal von vorne", "nochmal von vorne", "von vorne", "vergessen sie das"),
+    restarts=phrases(
+        "noch mal von vorne, nochmal von vorne, von vorne, vergessen sie das, die neue ist, "
+        "die neue lautet, die neue nummer ist, meine neue nummer ist, die neue nummer lautet, "
+        "die neue adresse ist, meine neue adresse ist"
+    ),
     spell_connectors=("wie",),
     capital_words=("groß", "gross", "großes", "großbuchstabe"),
     lower_phrases=phrases(
@@ -106,11 +113,12 @@ LEXICON = Lexicon(
         "guten morgen, guten abend, grüß gott, moin, servus, hier spricht, am apparat ist, "
         "der, die, für, auf den namen, auf den namen von, der termin ist für, "
         "mein vorname ist, mein familienname ist, herr, frau, schreiben sie, "
-        "schreiben sie einfach, notieren sie, einfach"
+        "schreiben sie einfach, schreiben sie mal, notieren sie, einfach, wäre das, "
+        "dann wäre das, auf meinen namen, auf meinen, auf mich"
     ),
     name_intros=phrases(
         "ich heiße, ich bin, mein name ist, hier ist, hier spricht, auf den namen, "
-        "der termin ist für"
+        "der termin ist für, heißt, heisst, sein name ist, ihr name ist, namens"
     ),
     name_trailing=phrases("hier, am apparat, am telefon"),
     name_joiners=phrases("und mein nachname ist, und mit nachnamen, und nachname"),
@@ -119,7 +127,8 @@ LEXICON = Lexicon(
     ),
     first_name_intros=phrases("vorname ist, vorname lautet, vorname"),
     relations=pairs(
-        "mein, meine, meinen, meinem, meiner, unser, unsere, unseren",
+        "mein, meine, meinen, meinem, meiner, unser, unsere, unseren, für meinen, für meine, "
+        "von meinem, von meiner",
         "mann, frau, sohn, tochter, mutter, vater, bruder, schwester, freund, freundin, "
         "partner, partnerin, chef, chefin, kind, oma, opa, mama, papa",
     ),
@@ -127,7 +136,8 @@ LEXICON = Lexicon(
         "möchte ich nicht, will ich nicht, lieber nicht, möchte ich lieber nicht, "
         "ich möchte nicht, ich will nicht, sage ich nicht, sag ich nicht, geht sie nichts an, "
         "muss das sein, ist das nötig, ist das notwendig, brauchen sie das, das ist privat, "
-        "nein danke, egal, anonym, ohne namen, für mich behalte, für mich behalten"
+        "nein danke, egal, anonym, ohne namen, für mich behalte, für mich behalten, keinen namen, "
+        "kein name, keine namen, überspringen, lassen wir weg, lassen sie das weg"
     ),
     asks_back=phrases(
         "wiederholen, wie bitte, können sie das wiederholen, können sie wiederholen, "
@@ -135,7 +145,11 @@ LEXICON = Lexicon(
         "noch mal bitte, noch einmal bitte, wiederholen sie, habe ich nicht verstanden, "
         "hab ich nicht verstanden, nicht verstanden, weiß ich nicht, weiss ich nicht, "
         "keine ahnung, was haben sie gesagt, einen moment, moment mal, augenblick, "
-        "eine sekunde, sekunde, warten sie, lassen sie mich überlegen"
+        "eine sekunde, sekunde, warten sie, lassen sie mich überlegen, verstehe sie schlecht, "
+        "verstehe sie ganz schlecht, sie ganz schlecht, sie sehr schlecht, sie kaum, "
+        "sie schlecht, verstehe sie nicht, verstehe nichts, höre sie schlecht, "
+        "höre sie nicht, höre nichts, schlecht zu verstehen, verbindung ist schlecht, "
+        "schlechte verbindung"
     ),
     negations=frozenset({"nicht", "kein", "keinen", "nie", "lieber"}),
     giving_verbs=frozenset("nennen sagen geben verraten nenne sage gebe verrate".split()),
@@ -146,7 +160,7 @@ LEXICON = Lexicon(
         "für mit zu im in an bitte danke gern gerne hallo name namen vorname nachname mein "
         "meine meinen meinem sag sage sagen schreiben schreibe später lieber egal behalte "
         "behalten anonym hier da eben einfach sozusagen äh ähm"
-        " haben habe hat schon gesagt"
+        " haben habe hat schon gesagt dann denn mal wäre"
         " arbeit büro privat dienstlich geschäftlich".split()
     ),
     sentence_words=frozenset(

@@ -44,7 +44,7 @@ LEXICON = Lexicon(
     email_symbols=EMAIL_SYMBOLS,
     plus_words=("plus",),
     lead_ins=phrases(
-        "okay, ok, so, yeah, yes, yep, sure, well, right, alright, all right, um, uh, "
+        "okay, ok, so, then, yeah, yes, yep, sure, well, right, alright, all right, um, uh, "
         "er, erm, hmm, it's, it is, its, that's, that is, that'd be, that would be, "
         "here it is, it would be, it'd be, i think, let's see, send it to, you can send it to, "
         "send it over to, email me at, you can email me at, reach me at"
@@ -70,10 +70,12 @@ LEXICON = Lexicon(
     corrections=phrases(
         "no sorry, no, sorry, sorry, sorry no, no wait, wait, hold on, i mean, i meant, "
         "actually, no no, oops, my bad, correction, rather, or rather, no it's, "
-        "no, it's, not that, make that, actually make that"
+        "not that, make that, actually make that, that's wrong, wrong"
     ),
     restarts=phrases(
-        "scratch that, let me start again, let me start over, start again, start over, "
+        "scratch that, the new one is, the new one's, my new number is, the new number is, "
+        "my new email is, the new email is, let me start again, let me start over, start again, "
+        "start over, "
         "let me try again, let me say that again, from the beginning, forget that"
     ),
     spell_connectors=("as in", "for", "like", "as", "is for"),
@@ -95,13 +97,17 @@ LEXICON = Lexicon(
         "hi, hello, hey, good morning, good afternoon, good evening, for, it's for, "
         "the appointment is for, the booking is for, under, under the name, my surname is, "
         "my surname's, surname is, last name is, first name is, my last name's, mr, mrs, ms, "
-        "miss, mister, just put, put, put down, write down, just write, just"
+        "miss, mister, just put, put, put down, write down, just write, just, make it, "
+        "change it to, "
+        "oh, under mine, mine is, mine's, my own, under my own name, under my name"
     ),
     name_intros=phrases(
         "my name is, my name's, my first name is, this is, i'm, i am, it's for, the name is, "
         "the name's, "
         "it would be for, would be for, will be for, is for, book it for, book it under, "
-        "put it under, under the name, the booking is for, the appointment is for"
+        "put it under, under the name, the booking is for, the appointment is for, "
+        "his name is, her name is, his name's, her name's, their name is, he's called, "
+        "she's called, he is called, she is called, named, goes by"
     ),
     name_trailing=phrases("calling, speaking, here, on the line, please"),
     name_joiners=phrases(
@@ -129,7 +135,8 @@ LEXICON = Lexicon(
         "don't want to say, do not want to say, none of your business, no comment, "
         "that's private, it's private, no thanks, no thank you, not necessary, "
         "doesn't matter, does not matter, stay anonymous, anonymous, without a name, "
-        "without giving a name"
+        "without giving a name, skip that, skip it, skip this one, i'll skip, i'll pass, "
+        "pass on that, leave it blank, leave that blank, no names"
     ),
     # "will" and "say" are left out: Will is a first name, Say a surname.
     asks_back=phrases(
@@ -137,7 +144,10 @@ LEXICON = Lexicon(
         "say again, come again, didn't catch, did not catch, didn't hear, did not hear, "
         "repeat, i don't know, i do not know, dunno, what was the question, sorry what, "
         "pardon me, hang on, one moment, one second, just a moment, just a second, "
-        "give me a second, bear with me, let me think, wait a moment, wait a second"
+        "give me a second, bear with me, let me think, wait a moment, wait a second, "
+        "can't hear you, cannot hear you, hear you very badly, barely hear you, can barely hear, "
+        "hard to hear you, hear you badly, "
+        "you're breaking up, breaking up, bad line, the line is bad"
     ),
     negations=frozenset("not no never won't don't rather".split()),
     giving_verbs=frozenset("give giving say saying tell telling share sharing leave".split()),

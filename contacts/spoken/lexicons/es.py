@@ -45,6 +45,9 @@ LEXICON = Lexicon(
     # Seseo: recognisers write what they hear, "sinco" for "cinco"; digits only among digits.
     homophones={
         "sinco": 5,
+        # "siete", "nueve" heard as the words they sound like.
+        "siente": 7,
+        "nuevo": 9,
         "sero": 0,
         "sien": 100,
         "dose": 12,
@@ -68,7 +71,7 @@ LEXICON = Lexicon(
     lead_ins=phrases(
         "vale, bueno, pues, sí, si, claro, entonces, a ver, mira, es, sería, eh, este, "
         "o sea, ok, okay, claro que sí, por supuesto, mándalo a, envíalo a, me lo mandas a, "
-        "apunta, apúntalo, apunte, anota, anote, toma nota"
+        "apunta, apúntalo, apunte, anota, anote, toma nota, mejor a, mejor al, mejor"
     ),
     intro_nouns=phrases(
         "correo electrónico, correo, email, e-mail, mail, dirección, número de teléfono, "
@@ -87,9 +90,15 @@ LEXICON = Lexicon(
     ),
     corrections=phrases(
         "perdón, perdon, perdona, disculpa, quise decir, quiero decir, quería decir, queria decir, "
-        "no perdón, no, perdón, mejor dicho, digo, espera, no espera, corrijo"
+        "no perdón, no, perdón, mejor dicho, digo, espera, no espera, corrijo, me equivoqué, "
+        "me he equivocado, está mal, eso está mal"
     ),
-    restarts=("empiezo de nuevo", "vuelvo a empezar", "otra vez desde el principio", "olvida eso"),
+    restarts=phrases(
+        "empiezo de nuevo, vuelvo a empezar, otra vez desde el principio, olvida eso, el nuevo es, "
+        "el número nuevo es, el nuevo número es, mi número nuevo es, la nueva es, "
+        "el correo nuevo es, "
+        "mi correo nuevo es"
+    ),
     spell_connectors=("de", "como", "como en", "de la"),
     capital_words=("mayúscula", "mayuscula", "letra mayúscula"),
     lower_phrases=("todo en minúsculas", "todo en minúscula", "en minúsculas", "minúsculas"),
@@ -107,20 +116,26 @@ LEXICON = Lexicon(
         "buenas tardes, buenas noches, sí, si, para, es para, a nombre de, de parte de, "
         "la cita es para, la reserva es para, está a nombre de, mis apellidos son, "
         "señor, señora, señorita, el señor, la señora, don, doña, pon, ponga, póngalo a nombre de, "
-        "ponlo a nombre de, apunte, apunta, anote, anota"
+        "ponlo a nombre de, apunte, apunta, anote, anota, el mío, al mío, a mi nombre, "
+        "a nombre mío, "
+        "mejor a nombre de, mejor"
     ),
     name_intros=phrases(
-        "me llamo, mi nombre es, soy, a nombre de, de parte de, es para, la cita es para"
+        "me llamo, mi nombre es, soy, a nombre de, de parte de, es para, la cita es para, "
+        "se llama, "
+        "su nombre es, se apellida, llamado, llamada"
     ),
     name_trailing=phrases("al habla, aquí, por favor"),
     name_joiners=phrases("y mi apellido es, y mis apellidos son, y de apellido"),
     surname_intros=phrases(
         "el apellido es, apellido es, apellidos son, primer apellido es, el apellido, "
-        "de apellido, apellido"
+        "de apellido, apellidos son, los apellidos, mis apellidos, apellidos, apellido"
     ),
-    first_name_intros=phrases("nombre de pila es, el nombre es, nombre es, de nombre, el nombre"),
+    first_name_intros=phrases(
+        "nombre de pila es, el nombre es, nombre es, de nombre, el nombre, nombre"
+    ),
     relations=pairs(
-        "mi, mis, nuestra, nuestro",
+        "mi, mis, nuestra, nuestro, de mi, de mis",
         "hija, hijo, esposo, esposa, marido, mujer, madre, padre, mamá, papá, hermano, "
         "hermana, novio, novia, pareja, jefe, jefa, amigo, amiga, abuela, abuelo",
     ),
@@ -128,7 +143,8 @@ LEXICON = Lexicon(
         "prefiero no, no quiero decirlo, no quiero decir, no se lo quiero decir, "
         "no le voy a decir, no se lo voy a decir, eso no se lo digo, prefiero no decirlo, "
         "mejor no, no hace falta, no es necesario, eso es privado, es privado, no gracias, "
-        "hace falta, no importa, da igual, me da igual, anónimo, anónima, sin nombre"
+        "hace falta, no importa, da igual, me da igual, anónimo, anónima, sin nombre, yo paso, "
+        "paso de eso, me lo salto, prefiero saltarlo, sáltelo, ningún nombre, déjelo en blanco"
     ),
     asks_back=phrases(
         "puede repetir, puedes repetir, me lo repite, me lo repites, repítame, repíteme, "
@@ -136,7 +152,9 @@ LEXICON = Lexicon(
         "no le he oído, no le he oido, no le oigo, no te oigo, no le oí, no he oído, "
         "no le entiendo, no he entendido, no entendí, no sé, no lo sé, ni idea, cómo dice, "
         "qué dice, otra vez por favor, un momento, un segundo, un momentito, "
-        "déjeme pensar, déjame pensar"
+        "déjeme pensar, déjame pensar, le oigo mal, te oigo mal, se oye mal, se escucha mal, "
+        "le oigo muy mal, te oigo muy mal, le escucho muy mal, le escucho mal, no le escucho, "
+        "no te escucho, se corta, se entrecorta, no se oye"
     ),
     negations=frozenset({"no", "nunca", "prefiero"}),
     giving_verbs=frozenset("dar doy decir digo dárselo decírselo dejar dejo compartir".split()),

@@ -36,6 +36,9 @@ LEXICON = Lexicon(
     },
     # What recognisers write for "dix", "vingt" and "cent" between numbers ("dis-huit").
     homophones={
+        "cette": 7,
+        "cet": 7,
+        "set": 7,
         "dis": 10,
         "vin": 20,
         "vins": 20,
@@ -58,7 +61,8 @@ LEXICON = Lexicon(
     },
     plus_words=("plus",),
     lead_ins=phrases(
-        "alors, donc, bon, ben, oui, d'accord, ok, okay, euh, c'est, voilà, ça serait, "
+        "alors, donc, bon, ben, oui, de préférence à, de préférence, plutôt à, d'accord, ok, "
+        "okay, euh, c'est, voilà, ça serait, "
         "ce serait, bah, bien sûr, bien sur, envoyez-le à, vous pouvez l'envoyer à, "
         "notez, vous notez"
     ),
@@ -75,9 +79,13 @@ LEXICON = Lexicon(
     corrections=phrases(
         "non pardon, non, pardon, pardon, désolé, désolée, je veux dire, "
         "je voulais dire, plutôt, enfin non, non enfin, attendez, attends, non attendez, "
-        "excusez-moi, en fait"
+        "excusez-moi, en fait, je me suis trompé, je me suis trompée, c'est faux"
     ),
-    restarts=("je recommence", "on recommence", "oubliez ça", "reprenons"),
+    restarts=phrases(
+        "je recommence, on recommence, oubliez ça, reprenons, le nouveau c'est, le nouveau est, "
+        "le nouveau numéro c'est, le nouveau numéro est, mon nouveau numéro c'est, "
+        "mon nouveau numéro est, la nouvelle c'est, la nouvelle est, ma nouvelle adresse c'est"
+    ),
     spell_connectors=("comme", "de"),
     capital_words=("majuscule", "grand", "lettre majuscule"),
     lower_phrases=("tout en minuscules", "tout en minuscule", "en minuscules", "minuscules"),
@@ -95,11 +103,13 @@ LEXICON = Lexicon(
         "allô, allo, oui, c'est pour, pour, de la part de, au nom de, c'est au nom de, "
         "le rendez-vous est pour, c'est de la part de, mon prénom c'est, mon prénom est, "
         "mon nom de famille c'est, mon nom de famille est, madame, monsieur, mademoiselle, "
-        "mettez, mettez juste, notez, notez juste, juste"
+        "mettez, mettez juste, notez, notez juste, juste, au mien, le mien, à mon nom, "
+        "sur mon nom, "
+        "plutôt au mien, plutôt"
     ),
     name_intros=phrases(
         "je m'appelle, mon nom est, mon nom c'est, je suis, moi c'est, de la part de, au nom de, "
-        "c'est pour"
+        "c'est pour, s'appelle, son nom est, son nom c'est, se nomme, nommé, nommée"
     ),
     name_trailing=phrases("à l'appareil, ici, s'il vous plaît"),
     name_joiners=phrases(
@@ -107,11 +117,13 @@ LEXICON = Lexicon(
         "et mon nom est, et de nom de famille"
     ),
     surname_intros=phrases(
-        "nom de famille c'est, nom de famille est, nom c'est, nom est, nom de famille"
+        "nom de famille c'est, nom de famille est, nom c'est, nom est, nom de famille, "
+        "le nom de famille c'est, "
+        "le nom de famille est, le nom c'est, le nom est, le nom, nom"
     ),
     first_name_intros=phrases("prénom c'est, prénom est, prénom"),
     relations=pairs(
-        "mon, ma, mes, notre",
+        "mon, ma, mes, notre, de mon, de ma, pour mon, pour ma",
         "mari, femme, fils, fille, mère, père, frère, sœur, soeur, copain, copine, conjoint, "
         "conjointe, patron, patronne, ami, amie, enfant, grand-mère, grand-père",
     ),
@@ -119,14 +131,17 @@ LEXICON = Lexicon(
         "je préfère ne pas, préfère ne pas, je ne veux pas, je veux pas, pas envie, "
         "je ne préfère pas, je préfère pas, je ne vous le dirai pas, ça ne vous regarde pas, "
         "c'est nécessaire, c'est obligatoire, pas besoin, c'est privé, non merci, "
-        "plutôt pas, anonyme, c'est personnel, pas d'importance, peu importe, sans nom"
+        "plutôt pas, anonyme, c'est personnel, pas d'importance, peu importe, sans nom, je passe, "
+        "on passe, passons, je préfère passer, pas de nom, laissez vide"
     ),
     asks_back=phrases(
         "répéter, vous pouvez répéter, pouvez-vous répéter, vous pourriez répéter, répétez, "
         "tu peux répéter, j'ai pas compris, je n'ai pas compris, j'ai pas entendu, "
         "je n'ai pas entendu, je sais pas, je ne sais pas, sais pas, aucune idée, "
         "vous dites, comment ça, un instant, un moment, une seconde, patientez, "
-        "laissez-moi réfléchir, deux secondes"
+        "laissez-moi réfléchir, deux secondes, entends mal, entends très mal, entends pas bien, "
+        "entends pas très bien, entends très peu, je vous entends pas, "
+        "je ne vous entends pas, entends rien, ça coupe, ça grésille, la ligne est mauvaise"
     ),
     negations=frozenset({"pas", "ne", "n'", "jamais", "non"}),
     giving_verbs=frozenset("donne donner donnerai dis dire dirai laisse laisser".split()),
