@@ -6,7 +6,15 @@ from __future__ import annotations
 
 import re
 
-from appointments.when.lexicon.base import MONTH, MONTHS, WEEKDAY, Lexicon, minus_one
+from appointments.when.lexicon.base import (
+    MONTH,
+    MONTHS,
+    WEEKDAY,
+    WEEKDAY_DATE,
+    Lexicon,
+    hours_and,
+    minus_one,
+)
 
 UNITS = ["eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun"]
 TEENS = ["zehn", "elf", "zwölf", "dreizehn", "vierzehn", "fünfzehn", "sechzehn", "siebzehn"]
@@ -65,6 +73,13 @@ LEXICON = Lexicon(
         (r"\bin einer dreiviertel ?stunde\b", "in 45 minutes"),
         (r"\bin (?:anderthalb|eineinhalb) stunden\b", "in 90 minutes"),
         (r"\bin zweieinhalb stunden\b", "in 150 minutes"),
+        # "in dreieinhalb Stunden", split or not by speech-to-text.
+        (
+            r"\bin (drei|vier|fünf|sechs|sieben|acht|neun|zehn) ?(?:und ?)?einhalb stunden\b",
+            r"in \1 stunden einhalb",
+        ),
+        # "vorigen Dienstag": said of the past.
+        (rf"\bvorige[nrs]? ({GERMAN_WEEKDAYS})\b", r"letzten \1"),
         # "in genau vier Stunden", "in etwa zehn Minuten": minutes or hours from now.
         (r"\bin (?:genau|etwa|ungefähr|circa|ca\.?|rund|so) (?=\S+ (?:stunden?|minuten)\b)", "in "),
         (r"\bzweitausend(?:und)? ?", "2000 "),  # a year in words: "zweitausendsiebenundzwanzig"
@@ -144,6 +159,7 @@ LEXICON = Lexicon(
         (rf"\b(?:nächste[nrs]?|kommende[nrs]?) {WEEKDAY}\b", r"next \1"),
         (rf"\b(?:letzte[nrs]?|vergangene[nrs]?) {WEEKDAY}\b", r"last \1"),
         (r"\bvor (\d+) (days|weeks|months)\b", r"\1 \2 ago"),
+        (r"\bin (\d+) hours (?:und )?(einhalb|\d+)(?: minutes)?\b", hours_and),
         (r"\bviertel nach (\d{1,2})\b", r"\1:15"),
         (r"\bviertel vor (\d{1,2})\b", lambda m: f"{minus_one(m.group(1))}:45"),
         (r"\b(?:dreiviertel|3 ?viertel) (\d{1,2})\b", lambda m: f"{minus_one(m.group(1))}:45"),
@@ -165,12 +181,20 @@ LEXICON = Lexicon(
         (r"\bbis (\d)", r"until \1"),
         (r"\bab (\d)", r"from \1"),
         (r"\bzwischen (\S+) und (\S+)", r"between \1 and \2"),
+        WEEKDAY_DATE,  # "Dienstag den achten": Tuesday the 8th
     ],
     # Lunch is at noon, so "der frühe Nachmittag" starts after it, at 13:00.
     spans={"early afternoon": (13 * 60, 15 * 60)},
     negations=r"\b(?:nicht|kein|keine|keinen)\b(?! (?:vor|nach|später|früher)\b)",
     # What speech-to-text writes for a number said as a time ("um vir Uhr").
-    homophones={"vir": "vier", "fir": "vier", "fia": "vier", "sex": "sechs"},
+    # "um sex zehn Uhr": "sechzehn" split in two as well.
+    homophones={
+        "vir": "vier",
+        "fir": "vier",
+        "fia": "vier",
+        "sex": "sechs",
+        "sex zehn": "sechzehn",
+    },
     clock_lead=r"um|gegen|ab",
     clock_tail=r"uhr",
 )

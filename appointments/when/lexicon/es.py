@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import re
 
-from appointments.when.lexicon.base import MONTH, WEEKDAY, Lexicon, minus_one
+from appointments.when.lexicon.base import (
+    MONTH,
+    WEEKDAY,
+    WEEKDAY_DATE,
+    Lexicon,
+    hours_and,
+    minus_one,
+)
 
 UNITS = ["uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve"]
 TEENS = ["diez", "once", "doce", "trece", "catorce", "quince", "dieciséis", "diecisiete"]
@@ -128,6 +135,7 @@ LEXICON = Lexicon(
         (rf"\b(?:el )?{WEEKDAY} próximo\b", r"next \1"),
         (rf"\b(?:el )?{WEEKDAY} pasado\b", r"last \1"),
         (r"\bhace (\d+) (days|weeks|months)\b", r"\1 \2 ago"),
+        (r"\b(?:dentro de|en) (\d+) hours y (media|cuarto|\d+)(?: minutes)?\b", hours_and),
         (r"\b(?:dentro de|en) (\d+) (days|weeks|months|hours|minutes)\b", r"in \1 \2"),
         (r"\bentre las? (\d{1,2}(?::\d{2})?) y las? (\d{1,2}(?::\d{2})?)", r"between \1 and \2"),
         (r"\b(\d{1,2}(?::\d{2})?) (?:o así|más o menos)\b", r"\1 or so"),
@@ -151,6 +159,7 @@ LEXICON = Lexicon(
         (rf"\b{MONTH} del? (\d{{4}})\b", r"\1 \2"),
         (rf"\b{MONTH} del? 2 mil (\d{{1,2}})\b", lambda m: f"{m.group(1)} 20{int(m.group(2)):02d}"),
         (r"\bel (\d{1,2})\b", r"the \1"),
+        WEEKDAY_DATE,  # "el jueves tres": Thursday the 3rd
     ],
     # Parts of the day as a receptionist in Spain reads them: the morning lasts until
     # lunch (14:00), lunch until about 15:00, "la tarde" until about 20:00, "la noche"
