@@ -35,11 +35,15 @@ MONTH = "(" + "|".join(MONTHS) + ")"
 # Fillers and articles a caller puts between a weekday and its day of the month
 # ("el jueves tres", "mardi, euh, le 8", "Dienstag den achten", "Freitag dem vierten").
 _BETWEEN = r"(?:,? (?:the|den|dem|der|le|el|days|uh|um|er|eh|euh|ehm|ah|pues|also|ahm))*,?"
-# A weekday, then a number that is no time, count or month day ("thursday 3 at 5:00",
-# not "thursday 3:30", "monday 3 pm", "monday 3 days", "jueves 3 december").
+# Words that make a number the first bound of a range of hours ("Montag 9 bis 12").
+_TO = r"until|to|till|or|and|bis|oder|und|ou|et|a|o|y"
+# A weekday, then a number that is no time, count, range or month day ("thursday 3 at
+# 5:00", not "thursday 3:30", "monday 3 pm", "monday 3 days", "lunes 9 a 12",
+# "jueves 3 december").
 WEEKDAY_DATE: tuple[str, str] = (
-    rf"\b{WEEKDAY}{_BETWEEN} (\d{{1,2}})\b(?!\.?[\d:])(?! ?[ap]m\b)"
-    rf"(?! (?:days|weeks|months|years|hours|minutes|or so)\b)(?! (?:of )?{MONTH}\b)",
+    rf"\b{WEEKDAY}{_BETWEEN} (\d{{1,2}})\b(?!\.?[\d:]| ?-)(?! ?[ap]m\b)"
+    rf"(?! (?:days|weeks|months|years|hours|minutes|or so)\b)(?! (?:of )?{MONTH}\b)"
+    rf"(?! (?:{_TO}) \d)",
     r"\1 the \2",
 )
 

@@ -38,8 +38,9 @@ def _numbers() -> dict[str, int]:
     for word, value in cardinals.items():
         stem = ORDINAL_STEMS.get(word, word)
         suffix = "sten" if value >= 20 else "ten"
-        if value <= 31:
-            numbers[f"{stem}{suffix}"] = value
+        if value <= 31:  # "am vierten", "der vierte", "Freitag, vierter Dezember"
+            for ending in ("n", "", "r"):
+                numbers[f"{stem}{suffix[:-1]}{ending}"] = value
     return numbers | {"ein": 1, "eine": 1, "einen": 1, "einer": 1, "einem": 1, "zwo": 2}
 
 
@@ -77,6 +78,11 @@ LEXICON = Lexicon(
         (
             r"\bin (drei|vier|fünf|sechs|sieben|acht|neun|zehn) ?(?:und ?)?einhalb stunden\b",
             r"in \1 stunden einhalb",
+        ),
+        # "um acht zehn Uhr": a teen speech-to-text split in two (8:10 is "acht Uhr zehn").
+        (
+            r"\b(drei|vier|fünf|sech|sechs|sieb|sieben|acht|neun) zehn uhr\b",
+            lambda m: f"{m.group(1).removesuffix('s').removesuffix('en')}zehn uhr",
         ),
         # "vorigen Dienstag": said of the past.
         (rf"\bvorige[nrs]? ({GERMAN_WEEKDAYS})\b", r"letzten \1"),
@@ -176,6 +182,8 @@ LEXICON = Lexicon(
         (rf"\b(\d{{1,2}})\. ?{MONTH}\b", r"\1 \2"),
         (r"\bon (?:the )?(\d{1,2})\b\.?", r"the \1"),
         (r"\b(\d{1,2}(?::\d{2})?) oder so\b", r"\1 or so"),
+        # "von 9 bis 12", "Montag 9 bis 12": a range of hours.
+        (r"\b(?:von )?(\d{1,2}(?::\d{2})?) bis (\d{1,2}(?::\d{2})?)\b", r"from \1 until \2"),
         (r"\bvor (\d)", r"before \1"),
         (r"\bnach (\d)", r"after \1"),
         (r"\bbis (\d)", r"until \1"),

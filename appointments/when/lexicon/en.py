@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from appointments.when.lexicon.base import MONTH, MONTHS, WEEKDAY, Lexicon, minus_one
+from appointments.when.lexicon.base import MONTH, MONTHS, WEEKDAY, WEEKDAYS, Lexicon, minus_one
 
 UNITS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen"]
@@ -40,6 +40,11 @@ def _numbers() -> dict[str, int]:
     return numbers
 
 
+def _whole_weekday(match: re.Match[str]) -> str:
+    """'satur day', 'weds day' → the weekday its first three letters start."""
+    return next(day for day in WEEKDAYS if day.startswith(match.group(1)[:3]))
+
+
 def _minutes_to(match: re.Match[str]) -> str:
     """'ten to 4' → 3:50."""
     return f"{minus_one(match.group(2))}:{60 - int(match.group(1)):02d}"
@@ -71,7 +76,7 @@ LEXICON = Lexicon(
         (r"\b(?:by |at )?(\S+(?: [ap]m)?) at the latest\b", r"before \1"),
         (r"\b(?:from |at )?(\S+(?: [ap]m)?) at the earliest\b", r"after \1"),
         # Weekday names speech-to-text splits in two ("satur day").
-        (r"\b(mon|tues|wednes|thurs|fri|satur|sun) day\b", r"\1day"),
+        (r"\b(mon|tues?|wed(?:nes|s)?|thu(?:rs)?|fri|satur|sun) day\b", _whole_weekday),
         # "forth" for "fourth" where a date is said: "the forth", "forth of december".
         (rf"\bthe forth\b|\bforth(?= (?:of )?{MONTH}\b)", "the fourth"),
         (rf"\b{MONTH} (?:the )?forth\b", r"\1 the fourth"),

@@ -137,6 +137,11 @@ LEXICON = Lexicon(
         (r"\bhace (\d+) (days|weeks|months)\b", r"\1 \2 ago"),
         (r"\b(?:dentro de|en) (\d+) hours y (media|cuarto|\d+)(?: minutes)?\b", hours_and),
         (r"\b(?:dentro de|en) (\d+) (days|weeks|months|hours|minutes)\b", r"in \1 \2"),
+        # "de 9 a 12", "de las 9 a las 12": a range of hours.
+        (
+            r"\bde (?:las? )?(\d{1,2}(?::\d{2})?) a (?:las? )?(\d{1,2}(?::\d{2})?)\b",
+            r"from \1 until \2",
+        ),
         (r"\bentre las? (\d{1,2}(?::\d{2})?) y las? (\d{1,2}(?::\d{2})?)", r"between \1 and \2"),
         (r"\b(\d{1,2}(?::\d{2})?) (?:o así|más o menos)\b", r"\1 or so"),
         (r"\b(\d{1,2}) y media\b", r"\1:30"),

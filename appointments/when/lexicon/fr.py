@@ -150,6 +150,8 @@ LEXICON = Lexicon(
             _hour_minute,
         ),
         (rf"\b(\d{{1,2}}) ?{HOURS}\b", r"\1:00"),
+        # "de 9 h à 12 h", "de 9 à 12": a range of hours.
+        (r"\bde (\d{1,2}(?::\d{2})?) à (\d{1,2}(?::\d{2})?)\b", r"from \1 until \2"),
         (r"\bentre (\S+) et (\S+)", r"between \1 and \2"),
         (r"\bvers\b", "around"),
         (r"\bavant\b", "before"),
