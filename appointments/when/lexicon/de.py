@@ -121,7 +121,7 @@ LEXICON = Lexicon(
         (r"\b(?:nächste[nr]?|kommende[nr]?) monat\b", "next month"),
         (r"\b(?:dieses|am) wochenende\b", "this weekend"),
         (r"\bdiese woche\b", "this week"),
-        (r"\b(?:letzte[nr]?|vergangene[nr]?) woche\b", "last week"),
+        (r"\b(?:letzte[nr]?|vergangene[nr]?|vorige[nr]?) woche\b", "last week"),
         (r"\bam\b", "on"),  # before English reads it as the meridiem
         (r"\bum\b", "at"),
         (r"\bgegen\b", "around"),
