@@ -154,3 +154,13 @@ def test_early_afternoon_in_french_starts_when_lunch_ends() -> None:
     parsed = when("mercredi en début d'après-midi", "fr")
     assert parsed.end is not None
     assert parsed.start.hour * 60 + parsed.start.minute <= 13 * 60 + 30 < parsed.end.hour * 60
+
+
+def test_a_weekday_with_a_day_this_month_does_not_have_looks_further() -> None:
+    # February 2027 has no 30th: "Tuesday the 30th" said in February is 30 March.
+    now = dt.datetime(2027, 2, 10, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
+    parsed = parse_when("mardi 30 à 10 h", now=now, timezone="Europe/Paris", language="fr")
+    assert shown(parsed) == "2027-03-30 10:00"
+    wrong = parse_when("lundi 30", now=now, timezone="Europe/Paris", language="fr")
+    assert wrong.start.date() == dt.date(2027, 3, 30)
+    assert any("monday does not match" in doubt for doubt in wrong.doubts)
