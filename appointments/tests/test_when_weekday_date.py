@@ -41,6 +41,8 @@ def shown(parsed: When) -> str:
         ("alors, le vendredi, euh, 5 à 16 h 30", "fr", "2027-02-05 16:30"),
         ("am Mittwoch, dem zwanzigsten, um halb drei", "de", "2027-01-20 14:30"),
         ("Freitag der fünfte um 9 Uhr", "de", "2027-02-05 09:00"),
+        # A clock time after the month is no day of it.
+        ("Freitag, 5. Februar, 10 Uhr", "de", "2027-02-05 10:00"),
     ],
 )
 def test_a_weekday_with_a_day_of_the_month_is_that_date(
@@ -113,6 +115,8 @@ def test_a_number_after_a_weekday_that_is_a_time_stays_a_time(
         ("d'ici une heure et quart", "fr", 75),
         ("in viereinhalb Stunden", "de", 270),
         ("in zwei Stunden und zwanzig Minuten", "de", 140),
+        ("in einer Stunde und einer halben", "de", 90),
+        ("dentro de hora y media", "es", 90),
     ],
 )
 def test_hours_and_a_half_count_thirty_minutes(text: str, language: str, minutes: int) -> None:

@@ -127,7 +127,7 @@ def _days(text: str, today: dt.date, day_first: bool = True) -> tuple[Days | Non
         return Days(base, label=match.group(0)), ""
     if match := NUMERIC_DATE.search(text):
         return on_weekday(numeric_date(match, today, day_first), weekday, today), ""
-    if match := re.search(rf"\b{MONTH}\.? (?:the )?(\d{{1,2}})\b(?:,? (\d{{4}}))?", text):
+    if match := re.search(rf"\b{MONTH}\.? (?:the )?(\d{{1,2}})\b(?!:)(?:,? (\d{{4}}))?", text):
         month, day = MONTHS.index(match.group(1)) + 1, int(match.group(2))
         dated = month_day(today, month, day, match.group(3), match.group(0))
         return on_weekday(dated, weekday, today), ""

@@ -74,6 +74,7 @@ LEXICON = Lexicon(
         (r"\bin einer dreiviertel ?stunde\b", "in 45 minutes"),
         (r"\bin (?:anderthalb|eineinhalb) stunden\b", "in 90 minutes"),
         (r"\bin zweieinhalb stunden\b", "in 150 minutes"),
+        (r"\bstunden? und (?:einer|eine) halben?\b", "stunden einhalb"),
         # "in dreieinhalb Stunden", split or not by speech-to-text.
         (
             r"\bin (drei|vier|fünf|sechs|sieben|acht|neun|zehn) ?(?:und ?)?einhalb stunden\b",
@@ -165,7 +166,7 @@ LEXICON = Lexicon(
         (rf"\b(?:nächste[nrs]?|kommende[nrs]?) {WEEKDAY}\b", r"next \1"),
         (rf"\b(?:letzte[nrs]?|vergangene[nrs]?) {WEEKDAY}\b", r"last \1"),
         (r"\bvor (\d+) (days|weeks|months)\b", r"\1 \2 ago"),
-        (r"\bin (\d+) hours (?:und )?(einhalb|\d+)(?: minutes)?\b", hours_and),
+        (r"\bin (\d+) hours (?:und )?(einhalb|\d+(?= minutes))(?: minutes)?\b", hours_and),
         (r"\bviertel nach (\d{1,2})\b", r"\1:15"),
         (r"\bviertel vor (\d{1,2})\b", lambda m: f"{minus_one(m.group(1))}:45"),
         (r"\b(?:dreiviertel|3 ?viertel) (\d{1,2})\b", lambda m: f"{minus_one(m.group(1))}:45"),

@@ -56,7 +56,7 @@ LEXICON = Lexicon(
         (r"\bde aquí a\b", "dentro de"),  # "de aquí a tres horas": from now
         (r"\b(?:dentro de|en) media hora\b", "in 30 minutes"),
         (r"\b(?:dentro de|en) un cuarto de hora\b", "in 15 minutes"),
-        (r"\b(?:dentro de|en) (?:una|1) hora y media\b", "in 90 minutes"),
+        (r"\b(?:dentro de|en) (?:una |1 )?hora y media\b", "in 90 minutes"),
         (r"\bno antes de\b", "después de"),  # a bound said with a negation
         (r"\bno (?:después de|más tarde de)\b", "antes de"),
         (r"\bpasado mañana\b", "day after tomorrow"),
