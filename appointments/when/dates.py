@@ -18,6 +18,11 @@ from appointments.when.types import WhenError
 RECENT_PAST = dt.timedelta(days=60)
 # A date read into next year this far ahead is flagged: the caller may mean another.
 FAR_AHEAD = dt.timedelta(days=183)
+# How many months (this one first) a weekday with a bare day of the month is looked
+# for in: "Friday the 4th" is the next Friday that is a 4th, up to two months ahead.
+WEEKDAY_MONTHS = 3
+# How far back a weekday with its day of the month is taken as the past said as such.
+RECENT_WEEKDAY = dt.timedelta(days=7)
 NUMERIC_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?\b")  # "12/15", "15/12/26"
 
 
@@ -82,16 +87,18 @@ def numeric_date(match: re.Match[str], today: dt.date, day_first: bool) -> Days:
 
 
 def on_weekday(days: Days, weekday: re.Match[str] | None, today: dt.date) -> Days:
-    """A date said with its weekday ("Monday the 23rd"): the weekday picks the month of
-    a bare day of the month (an upcoming one first); a weekday that fits no reading is a
-    doubt, never silently dropped."""
+    """A date said with its weekday ("Monday the 23rd", "el jueves tres"): the weekday
+    picks the month of a bare day of the month — the next one within about two months
+    where both agree, else one in the week just gone (refused later as past); a
+    weekday that fits no reading keeps the day of the month, with a doubt: the number
+    is the more specific word, and it is never silently dropped."""
     if weekday is None or days.end is not None:
         return days
     target = WEEKDAYS.index(weekday.group(2))
     if days.first.weekday() == target:
         return days
     if days.day_only:
-        months = (add_months(today.replace(day=1), count) for count in (0, 1))
+        months = (add_months(today.replace(day=1), count) for count in range(WEEKDAY_MONTHS))
         fits = []
         for month in months:
             try:
@@ -100,9 +107,12 @@ def on_weekday(days: Days, weekday: re.Match[str] | None, today: dt.date) -> Day
                 continue
             if candidate.weekday() == target:
                 fits.append(candidate)
-        if fits:
-            upcoming = [day for day in fits if day >= today]
-            return replace(days, first=(upcoming or fits)[0])
+        upcoming = [day for day in fits if day >= today]
+        # One just gone ("Monday the 23rd" on Wednesday the 25th) is a slip about the
+        # past, refused later; one weeks ago is more likely a misheard day of the month.
+        recent = [day for day in fits if today - day <= RECENT_WEEKDAY]
+        if upcoming or recent:
+            return replace(days, first=(upcoming or recent)[0])
     shown = f"{days.first:%A} {days.first.day} {days.first:%B}"
     return replace(days, doubt=f"{weekday.group(2)} does not match {shown}; check the day")
 

@@ -127,7 +127,7 @@ def _days(text: str, today: dt.date, day_first: bool = True) -> tuple[Days | Non
         return Days(base, label=match.group(0)), ""
     if match := NUMERIC_DATE.search(text):
         return on_weekday(numeric_date(match, today, day_first), weekday, today), ""
-    if match := re.search(rf"\b{MONTH}\.? (?:the )?(\d{{1,2}})\b(?:,? (\d{{4}}))?", text):
+    if match := re.search(rf"\b{MONTH}\.? (?:the )?(\d{{1,2}})\b(?!:)(?:,? (\d{{4}}))?", text):
         month, day = MONTHS.index(match.group(1)) + 1, int(match.group(2))
         dated = month_day(today, month, day, match.group(3), match.group(0))
         return on_weekday(dated, weekday, today), ""
@@ -139,6 +139,10 @@ def _days(text: str, today: dt.date, day_first: bool = True) -> tuple[Days | Non
         day = int(match.group(1))
         # Said after the day has passed this month: next month's ("the 3rd" on the 23rd).
         in_month = today if day >= today.day else add_months(today.replace(day=1), 1)
+        if weekday and month_end(in_month).day < day <= 31:
+            # "Monday the 31st" in a 30-day month: the weekday looks further (and is a
+            # doubt if it fits no month); a bare "the 31st" is asked again.
+            in_month = add_months(in_month.replace(day=1), 1)
         first = calendar_date(in_month.year, in_month.month, day)
         dated = Days(first, label=match.group(0), day_only=True)
         return on_weekday(dated, weekday, today), ""

@@ -32,6 +32,35 @@ WEEKDAY = "(" + "|".join(WEEKDAYS) + ")"
 MONTH = "(" + "|".join(MONTHS) + ")"
 
 
+# Fillers and articles a caller puts between a weekday and its day of the month
+# ("el jueves tres", "mardi, euh, le 8", "Dienstag den achten", "Freitag dem vierten").
+_BETWEEN = r"(?:,? (?:the|den|dem|der|le|el|days|uh|um|er|eh|euh|ehm|ah|pues|also|ahm))*,?"
+# Words that make a number the first bound of a range of hours ("Montag 9 bis 12").
+_TO = r"until|to|till|or|and|bis|oder|und|ou|et|a|o|y"
+# A weekday, then a number that is no time, count, range or month day ("thursday 3 at
+# 5:00", not "thursday 3:30", "monday 3 pm", "monday 3 days", "lunes 9 a 12",
+# "jueves 3 december").
+WEEKDAY_DATE: tuple[str, str] = (
+    rf"\b{WEEKDAY}{_BETWEEN} (\d{{1,2}})\b(?!\.?[\d:]| ?-)(?! ?[ap]m\b)"
+    rf"(?! (?:days|weeks|months|years|hours|minutes|or so)\b)(?! (?:of )?{MONTH}\b)"
+    rf"(?! (?:{_TO}) \d)",
+    r"\1 the \2",
+)
+
+
+# The fraction said after a count of hours ("tres horas y media", "deux heures et quart").
+_FRACTIONS = {"media": 30, "demie": 30, "demi": 30, "halb": 30, "einhalb": 30}
+_FRACTIONS |= {"cuarto": 15, "quart": 15, "viertel": 15}
+
+
+def hours_and(match: re.Match[str]) -> str:
+    """'in 3 hours y media' → in 210 minutes: group 1 the hours, group 2 the fraction
+    (or group 2 the minutes, when a digit)."""
+    hours, rest = int(match.group(1)), match.group(2)
+    minutes = int(rest) if rest.isdigit() else _FRACTIONS[rest]
+    return f"in {hours * 60 + minutes} minutes"
+
+
 def fold(text: str) -> str:
     """Lower case without accents: 'Mañana' → 'manana', 'Übermorgen' → 'ubermorgen'."""
     return _unaccented(text.lower())

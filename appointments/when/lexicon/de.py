@@ -6,7 +6,15 @@ from __future__ import annotations
 
 import re
 
-from appointments.when.lexicon.base import MONTH, MONTHS, WEEKDAY, Lexicon, minus_one
+from appointments.when.lexicon.base import (
+    MONTH,
+    MONTHS,
+    WEEKDAY,
+    WEEKDAY_DATE,
+    Lexicon,
+    hours_and,
+    minus_one,
+)
 
 UNITS = ["eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun"]
 TEENS = ["zehn", "elf", "zwölf", "dreizehn", "vierzehn", "fünfzehn", "sechzehn", "siebzehn"]
@@ -30,8 +38,9 @@ def _numbers() -> dict[str, int]:
     for word, value in cardinals.items():
         stem = ORDINAL_STEMS.get(word, word)
         suffix = "sten" if value >= 20 else "ten"
-        if value <= 31:
-            numbers[f"{stem}{suffix}"] = value
+        if value <= 31:  # "am vierten", "der vierte", "Freitag, vierter Dezember"
+            for ending in ("n", "", "r"):
+                numbers[f"{stem}{suffix[:-1]}{ending}"] = value
     return numbers | {"ein": 1, "eine": 1, "einen": 1, "einer": 1, "einem": 1, "zwo": 2}
 
 
@@ -65,6 +74,19 @@ LEXICON = Lexicon(
         (r"\bin einer dreiviertel ?stunde\b", "in 45 minutes"),
         (r"\bin (?:anderthalb|eineinhalb) stunden\b", "in 90 minutes"),
         (r"\bin zweieinhalb stunden\b", "in 150 minutes"),
+        (r"\bstunden? und (?:einer|eine) halben?\b", "stunden einhalb"),
+        # "in dreieinhalb Stunden", split or not by speech-to-text.
+        (
+            r"\bin (drei|vier|fünf|sechs|sieben|acht|neun|zehn) ?(?:und ?)?einhalb stunden\b",
+            r"in \1 stunden einhalb",
+        ),
+        # "um acht zehn Uhr": a teen speech-to-text split in two (8:10 is "acht Uhr zehn").
+        (
+            r"\b(drei|vier|fünf|sech|sechs|sieb|sieben|acht|neun) zehn uhr\b",
+            lambda m: f"{m.group(1).removesuffix('s').removesuffix('en')}zehn uhr",
+        ),
+        # "vorigen Dienstag": said of the past.
+        (rf"\bvorige[nrs]? ({GERMAN_WEEKDAYS})\b", r"letzten \1"),
         # "in genau vier Stunden", "in etwa zehn Minuten": minutes or hours from now.
         (r"\bin (?:genau|etwa|ungefähr|circa|ca\.?|rund|so) (?=\S+ (?:stunden?|minuten)\b)", "in "),
         (r"\bzweitausend(?:und)? ?", "2000 "),  # a year in words: "zweitausendsiebenundzwanzig"
@@ -100,7 +122,7 @@ LEXICON = Lexicon(
         (r"\b(?:nächste[nr]?|kommende[nr]?) monat\b", "next month"),
         (r"\b(?:dieses|am) wochenende\b", "this weekend"),
         (r"\bdiese woche\b", "this week"),
-        (r"\b(?:letzte[nr]?|vergangene[nr]?) woche\b", "last week"),
+        (r"\b(?:letzte[nr]?|vergangene[nr]?|vorige[nr]?) woche\b", "last week"),
         (r"\bam\b", "on"),  # before English reads it as the meridiem
         (r"\bum\b", "at"),
         (r"\bgegen\b", "around"),
@@ -144,6 +166,7 @@ LEXICON = Lexicon(
         (rf"\b(?:nächste[nrs]?|kommende[nrs]?) {WEEKDAY}\b", r"next \1"),
         (rf"\b(?:letzte[nrs]?|vergangene[nrs]?) {WEEKDAY}\b", r"last \1"),
         (r"\bvor (\d+) (days|weeks|months)\b", r"\1 \2 ago"),
+        (r"\bin (\d+) hours (?:und )?(einhalb|\d+(?= minutes))(?: minutes)?\b", hours_and),
         (r"\bviertel nach (\d{1,2})\b", r"\1:15"),
         (r"\bviertel vor (\d{1,2})\b", lambda m: f"{minus_one(m.group(1))}:45"),
         (r"\b(?:dreiviertel|3 ?viertel) (\d{1,2})\b", lambda m: f"{minus_one(m.group(1))}:45"),
@@ -160,17 +183,27 @@ LEXICON = Lexicon(
         (rf"\b(\d{{1,2}})\. ?{MONTH}\b", r"\1 \2"),
         (r"\bon (?:the )?(\d{1,2})\b\.?", r"the \1"),
         (r"\b(\d{1,2}(?::\d{2})?) oder so\b", r"\1 or so"),
+        # "von 9 bis 12", "Montag 9 bis 12": a range of hours.
+        (r"\b(?:von )?(\d{1,2}(?::\d{2})?) bis (\d{1,2}(?::\d{2})?)\b", r"from \1 until \2"),
         (r"\bvor (\d)", r"before \1"),
         (r"\bnach (\d)", r"after \1"),
         (r"\bbis (\d)", r"until \1"),
         (r"\bab (\d)", r"from \1"),
         (r"\bzwischen (\S+) und (\S+)", r"between \1 and \2"),
+        WEEKDAY_DATE,  # "Dienstag den achten": Tuesday the 8th
     ],
     # Lunch is at noon, so "der frühe Nachmittag" starts after it, at 13:00.
     spans={"early afternoon": (13 * 60, 15 * 60)},
     negations=r"\b(?:nicht|kein|keine|keinen)\b(?! (?:vor|nach|später|früher)\b)",
     # What speech-to-text writes for a number said as a time ("um vir Uhr").
-    homophones={"vir": "vier", "fir": "vier", "fia": "vier", "sex": "sechs"},
+    # "um sex zehn Uhr": "sechzehn" split in two as well.
+    homophones={
+        "vir": "vier",
+        "fir": "vier",
+        "fia": "vier",
+        "sex": "sechs",
+        "sex zehn": "sechzehn",
+    },
     clock_lead=r"um|gegen|ab",
     clock_tail=r"uhr",
 )

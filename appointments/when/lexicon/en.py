@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from appointments.when.lexicon.base import MONTH, MONTHS, WEEKDAY, Lexicon, minus_one
+from appointments.when.lexicon.base import MONTH, MONTHS, WEEKDAY, WEEKDAYS, Lexicon, minus_one
 
 UNITS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen"]
@@ -17,6 +17,11 @@ ORDINAL_UNITS = ["first", "second", "third", "fourth", "fifth", "sixth", "sevent
 ORDINAL_UNITS += ["ninth"]
 ORDINAL_TEENS = ["tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth"]
 ORDINAL_TEENS += ["sixteenth", "seventeenth", "eighteenth", "nineteenth"]
+
+
+ORDINAL = "(?:(?:twenty|thirty)[- ])?(?:" + "|".join(ORDINAL_UNITS) + ")|"
+ORDINAL += "|".join([*ORDINAL_TEENS, "twentieth", "thirtieth"])
+ORDINAL = f"(?:{ORDINAL})"
 
 
 def _numbers() -> dict[str, int]:
@@ -33,6 +38,11 @@ def _numbers() -> dict[str, int]:
                 if value <= 30:  # dates only go to the thirty-first
                     numbers[f"{tens}{joiner}{ORDINAL_UNITS[i]}"] = value + i + 1
     return numbers
+
+
+def _whole_weekday(match: re.Match[str]) -> str:
+    """'satur day', 'weds day' → the weekday its first three letters start."""
+    return next(day for day in WEEKDAYS if day.startswith(match.group(1)[:3]))
 
 
 def _minutes_to(match: re.Match[str]) -> str:
@@ -65,6 +75,14 @@ LEXICON = Lexicon(
         (r"\b([ap])\.? ?m\b\.?", r"\1m"),
         (r"\b(?:by |at )?(\S+(?: [ap]m)?) at the latest\b", r"before \1"),
         (r"\b(?:from |at )?(\S+(?: [ap]m)?) at the earliest\b", r"after \1"),
+        # Weekday names speech-to-text splits in two ("satur day").
+        (r"\b(mon|tues?|wed(?:nes|s)?|thu(?:rs)?|fri|satur|sun) day\b", _whole_weekday),
+        # "forth" for "fourth" where a date is said: "the forth", "forth of december".
+        (rf"\bthe forth\b|\bforth(?= (?:of )?{MONTH}\b)", "the fourth"),
+        (rf"\b{MONTH} (?:the )?forth\b", r"\1 the fourth"),
+        # A weekday with an ordinal is a date ("thursday the 3rd", "friday fourth"); a
+        # bare number after a weekday stays a time ("monday 3" is 3 pm).
+        (rf"\b{WEEKDAY},? (?:the )?(\d{{1,2}}(?:st|nd|rd|th)|{ORDINAL})\b", r"\1 the \2"),
         (r"(\d)(?:st|nd|rd|th)\b", r"\1"),
         (r"\bthis coming\b", "coming"),
         (r"\bthis (morning|afternoon|evening)\b", r"today \1"),
@@ -72,11 +90,15 @@ LEXICON = Lexicon(
         (r"\bmid-?(morning|afternoon)\b", r"mid \1"),
         (r"\blunch ?time\b", "lunchtime"),
         (r"\ba fortnight\b", "2 weeks"),
+        # "an hour and a half from now", "three hours and a half from now": from now.
+        (r"\b(?:an|one) hour and a half from now\b", "in 90 minutes"),
+        (r"\b(\S+) (?:and a half hours?|hours? and a half) from now\b", r"in \1 and a half hours"),
         # "two hours from now" is "in two hours" (not a count of days, which is anchored).
         (r"\b(\S+) (minutes?|hours?) from now\b", r"in \1 \2"),
         (r"\bin (?:half an|a half) hour\b", "in 30 minutes"),
         (r"\bin (?:a|one) quarter (?:of an )?hour\b", "in 15 minutes"),
         (r"\bin (?:an|one) hour and a half\b|\bin an hour and thirty minutes\b", "in 90 minutes"),
+        (r"\bin (\S+) hours? and a half\b", r"in \1 and a half hours"),
         (r"\bin an? (minute|hour|day|week|month)\b", r"in 1 \1"),
         (r"\ba (day|week|month|year) ago\b", r"1 \1 ago"),
         (r"\ban? (day|week|month|year) (from|after)\b", r"1 \1 \2"),  # "a week from monday"

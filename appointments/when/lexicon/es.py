@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import re
 
-from appointments.when.lexicon.base import MONTH, WEEKDAY, Lexicon, minus_one
+from appointments.when.lexicon.base import (
+    MONTH,
+    WEEKDAY,
+    WEEKDAY_DATE,
+    Lexicon,
+    hours_and,
+    minus_one,
+)
 
 UNITS = ["uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve"]
 TEENS = ["diez", "once", "doce", "trece", "catorce", "quince", "dieciséis", "diecisiete"]
@@ -49,7 +56,7 @@ LEXICON = Lexicon(
         (r"\bde aquí a\b", "dentro de"),  # "de aquí a tres horas": from now
         (r"\b(?:dentro de|en) media hora\b", "in 30 minutes"),
         (r"\b(?:dentro de|en) un cuarto de hora\b", "in 15 minutes"),
-        (r"\b(?:dentro de|en) (?:una|1) hora y media\b", "in 90 minutes"),
+        (r"\b(?:dentro de|en) (?:una |1 )?hora y media\b", "in 90 minutes"),
         (r"\bno antes de\b", "después de"),  # a bound said with a negation
         (r"\bno (?:después de|más tarde de)\b", "antes de"),
         (r"\bpasado mañana\b", "day after tomorrow"),
@@ -128,7 +135,13 @@ LEXICON = Lexicon(
         (rf"\b(?:el )?{WEEKDAY} próximo\b", r"next \1"),
         (rf"\b(?:el )?{WEEKDAY} pasado\b", r"last \1"),
         (r"\bhace (\d+) (days|weeks|months)\b", r"\1 \2 ago"),
+        (r"\b(?:dentro de|en) (\d+) hours y (media|cuarto|\d+)(?: minutes)?\b", hours_and),
         (r"\b(?:dentro de|en) (\d+) (days|weeks|months|hours|minutes)\b", r"in \1 \2"),
+        # "de 9 a 12", "de las 9 a las 12": a range of hours.
+        (
+            r"\bde (?:las? )?(\d{1,2}(?::\d{2})?) a (?:las? )?(\d{1,2}(?::\d{2})?)\b",
+            r"from \1 until \2",
+        ),
         (r"\bentre las? (\d{1,2}(?::\d{2})?) y las? (\d{1,2}(?::\d{2})?)", r"between \1 and \2"),
         (r"\b(\d{1,2}(?::\d{2})?) (?:o así|más o menos)\b", r"\1 or so"),
         (r"\b(\d{1,2}) y media\b", r"\1:30"),
@@ -151,6 +164,7 @@ LEXICON = Lexicon(
         (rf"\b{MONTH} del? (\d{{4}})\b", r"\1 \2"),
         (rf"\b{MONTH} del? 2 mil (\d{{1,2}})\b", lambda m: f"{m.group(1)} 20{int(m.group(2)):02d}"),
         (r"\bel (\d{1,2})\b", r"the \1"),
+        WEEKDAY_DATE,  # "el jueves tres": Thursday the 3rd
     ],
     # Parts of the day as a receptionist in Spain reads them: the morning lasts until
     # lunch (14:00), lunch until about 15:00, "la tarde" until about 20:00, "la noche"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from appointments.when.lexicon.base import WEEKDAY, Lexicon, minus_one
+from appointments.when.lexicon.base import WEEKDAY, WEEKDAY_DATE, Lexicon, hours_and, minus_one
 
 UNITS = ["un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf"]
 TEENS = ["dix", "onze", "douze", "treize", "quatorze", "quinze", "seize", "dix-sept"]
@@ -138,6 +138,7 @@ LEXICON = Lexicon(
         (r"\b2 mille (\d{1,2})\b", lambda m: f"20{int(m.group(1)):02d}"),  # a year in words
         (r"\bil y a (\d+) (days|weeks|months)\b", r"\1 \2 ago"),
         (r"\bdans (\d+) (days|weeks|months)\b", r"in \1 \2"),
+        (rf"\b(?:dans|d'? ?ici) (\d+) {HOURS} et (demie?|quart|\d+)(?: minutes)?\b", hours_and),
         (rf"\bdans (\d+) {HOURS}\b", r"in \1 hours"),
         (r"\bdans (\d+) minutes\b", r"in \1 minutes"),
         (rf"\b(\d{{1,2}}) ?{HOURS} et demie?\b", r"\1:30"),
@@ -149,6 +150,8 @@ LEXICON = Lexicon(
             _hour_minute,
         ),
         (rf"\b(\d{{1,2}}) ?{HOURS}\b", r"\1:00"),
+        # "de 9 h à 12 h", "de 9 à 12": a range of hours.
+        (r"\bde (\d{1,2}(?::\d{2})?) à (\d{1,2}(?::\d{2})?)\b", r"from \1 until \2"),
         (r"\bentre (\S+) et (\S+)", r"between \1 and \2"),
         (r"\bvers\b", "around"),
         (r"\bavant\b", "before"),
@@ -156,12 +159,15 @@ LEXICON = Lexicon(
         (r"\bjusqu'? ?à\b", "until"),
         (r"\bà (\d)", r"at \1"),
         (r"\ble (\d{1,2})\b", r"the \1"),
+        WEEKDAY_DATE,  # "mardi 8": Tuesday the 8th
     ],
     # Parts of the day as a receptionist in France reads them: lunch runs 12:00–14:00,
     # so "l'après-midi" and "après le déjeuner" start at 14:00; "le soir" is 18:00–22:00.
+    # "En début d'après-midi" is the end of that lunch: from 13:30 (when shops reopen)
+    # to about 15:00.
     spans={
         "after lunch": (14 * 60, 17 * 60),
-        "early afternoon": (14 * 60, 16 * 60),
+        "early afternoon": (13 * 60 + 30, 15 * 60 + 30),
         "mid afternoon": (15 * 60, 17 * 60),
         "afternoon": (14 * 60, 18 * 60),
         "late afternoon": (16 * 60, 19 * 60),
