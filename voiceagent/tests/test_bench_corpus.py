@@ -1,7 +1,7 @@
 """The held-out normaliser corpus is well-formed and big enough.
 
 The sets: `tune` (set 1, bench/corpus/*.jsonl), `set2` to `set5` (bench/corpus/set2/ to
-set5/), and `blind6` (set 6, the newest, bench/corpus/blind6/); no two of them share a case.
+set5/), and `blind` (set 6, the newest, bench/corpus/blind/); no two of them share a case.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ SETS = {
     "set3": CORPUS / "set3",
     "set4": CORPUS / "set4",
     "set5": CORPUS / "set5",
-    "blind6": CORPUS / "blind6",
+    "blind": CORPUS / "blind",
 }
 KINDS = ("email", "phone", "name", "date")
 LANGUAGES = ("en", "es", "fr", "de")
@@ -64,7 +64,7 @@ MINIMUMS = {
     "set3": (BLIND_MINIMUM, BLIND_MINIMUM_EN),
     "set4": (BLIND_MINIMUM, BLIND_MINIMUM_EN),
     "set5": (BLIND_MINIMUM, BLIND_MINIMUM_EN),
-    "blind6": (BLIND_MINIMUM, BLIND_MINIMUM_EN),
+    "blind": (BLIND_MINIMUM, BLIND_MINIMUM_EN),
 }
 REQUIRED = {
     "email": {"language", "class", "text", "expected"},
