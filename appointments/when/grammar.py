@@ -24,6 +24,8 @@ from appointments.when.lexicon import MONTH, MONTHS, WEEKDAY, WEEKDAYS
 from appointments.when.types import WhenError
 
 DAY = 24 * 60
+# The most words a reply read as a lone hour may have, the number included.
+LONE = 5
 
 # Longest first: "late afternoon" before "afternoon". Minutes after midnight.
 SPANS: list[tuple[str, tuple[int, int]]] = [
@@ -317,7 +319,9 @@ def read(
     )
     if reading.empty:
         numbers = re.findall(r"\b\d{1,2}\b", text)
-        if len(numbers) == 1 and 1 <= int(numbers[0]) <= 23:
+        # Only in a short reply ("make it 4", "how about 4"): in a longer one the number
+        # is a guess ("let me talk to my wife first and call you back").
+        if len(numbers) == 1 and 1 <= int(numbers[0]) <= 23 and len(text.split()) <= LONE:
             clock, ambiguous = _minutes(int(numbers[0]), 0, None)
             return replace(reading, clock=clock, ambiguous=ambiguous)
     if reading.past:

@@ -19,6 +19,7 @@ from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from appointments.when.dates import Days
+from appointments.when.events import event_doubts
 from appointments.when.grammar import DAY, Reading, read
 from appointments.when.lexicon import Lexicon, fold, lexicons_for
 from appointments.when.types import RANGE_DOUBT, When, WhenError, WhenInPast
@@ -44,7 +45,7 @@ def parse_when(text: str, *, now: dt.datetime, timezone: str, language: str = "e
     if match := ISO.search(text):
         return _iso(match, local_now, zone)
     lexicons = lexicons_for(language)
-    notes: list[str] = []  # doubts from the words themselves
+    notes = event_doubts(fold(text))  # doubts from the words themselves
     readings = [
         read(
             _canonical(part, lexicons, notes),
