@@ -61,6 +61,9 @@ def test_a_holiday_alone_is_refused(language: str, text: str) -> None:
         ("en", "hang on let me check with my boss first and ring you back"),
         ("en", "I need to ask my husband first before I commit to anything"),
         ("en", "my second job makes it hard to say right now"),
+        ("en", "just give me two minutes to grab a pen"),
+        ("fr", "une petite seconde, je cherche un stylo"),
+        ("de", "drei Minuten bitte, ich suche meinen Kalender"),
     ],
 )
 def test_a_stray_number_word_in_a_long_reply_is_no_time(language: str, text: str) -> None:
@@ -81,7 +84,13 @@ def test_a_short_reply_with_a_lone_number_is_still_an_hour(
 
 @pytest.mark.parametrize(
     ("text", "day"),
-    [("Freitag mittag", 4), ("morgen zu Mittag", 2), ("am Montag mittags", 7)],
+    [
+        ("Freitag mittag", 4),
+        ("morgen zu Mittag", 2),
+        ("am Montag mittags", 7),
+        ("Freitag zur Mittagszeit", 4),
+        ("morgen in der Mittagspause", 2),
+    ],
 )
 def test_a_bare_mittag_is_the_lunch_hours(text: str, day: int) -> None:
     parsed = parse(text, "de")
@@ -111,3 +120,24 @@ def test_la_manana_with_a_preposition_is_the_morning(text: str) -> None:
     assert parsed.end is not None
     assert (parsed.start.month, parsed.start.day, parsed.start.hour) == (12, 10, 9)
     assert parsed.end.hour == 14  # the Spanish morning runs to lunch
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "whatever your first opening is"),
+        ("es", "la primera cita que haya"),
+        ("fr", "votre premier créneau"),
+        ("de", "den nächstmöglichen Termin bitte"),
+    ],
+)
+def test_asking_for_the_first_opening_names_no_day(language: str, text: str) -> None:
+    # Not the first of the month, nor 1 o'clock: the model offers the earliest slot.
+    with pytest.raises(WhenError):
+        parse(text, language)
+
+
+def test_the_first_opening_on_a_day_is_that_day() -> None:
+    parsed = parse("the first available slot on thursday", "en")
+    assert parsed.end is not None and (parsed.start.day, parsed.start.hour) == (3, 0)
+    assert parse("le premier décembre à 10 heures", "fr").start.day == 1  # a date still

@@ -40,6 +40,23 @@ DAY_FROM_EVENT = re.compile(
 )
 
 
+# "Your first available", "el primer hueco", "le premier créneau", "der nächstmögliche
+# Termin": the earliest opening, not the first of the month nor 1 o'clock.
+SOONEST = re.compile(
+    r"\b(?:(?:the |your )?first (?:available|free|open|opening|slot|appointment)"
+    r"|(?:el |la |su )?primer[oa]? (?:hueco|cita|hora)"
+    r"|(?:le |votre )?premier (?:creneau|rendez-vous)"
+    r"|(?:der |den |dem |ihr(?:en)? )?(?:erste[nmrs]?|nachstmoglichen?|fruhestmoglichen?)"
+    r"(?: freie[nmr]?)? termin)\b"
+)
+
+
+def without_soonest(folded: str) -> str:
+    """``folded`` with a request for the earliest opening put as "soonest", which names
+    no day or time (so alone it is refused, and the model offers the first free slot)."""
+    return SOONEST.sub("soonest", folded)
+
+
 def event_doubts(folded: str) -> list[str]:
     """Doubts for the days in ``folded`` named by an event."""
     doubts = []

@@ -24,8 +24,13 @@ from appointments.when.lexicon import MONTH, MONTHS, WEEKDAY, WEEKDAYS
 from appointments.when.types import WhenError
 
 DAY = 24 * 60
-# The most words a reply read as a lone hour may have, the number included.
-LONE = 5
+# The most words a reply read as a lone hour may have, the number included, and the
+# words that may follow that number ("4 then", "a las 5 por favor", "lieber 3").
+LONE = 6
+LONE_HOUR = re.compile(
+    r"\b\d{1,2}(?: (?:then|please|instead|ok|okay|works|is fine|is good|would work|sounds good"
+    r"|por favor|entonces|vale|mejor|alors|plutot|s'il vous plait|dann|bitte|lieber|doch))*$"
+)
 
 # Longest first: "late afternoon" before "afternoon". Minutes after midnight.
 SPANS: list[tuple[str, tuple[int, int]]] = [
@@ -319,9 +324,15 @@ def read(
     )
     if reading.empty:
         numbers = re.findall(r"\b\d{1,2}\b", text)
-        # Only in a short reply ("make it 4", "how about 4"): in a longer one the number
-        # is a guess ("let me talk to my wife first and call you back").
-        if len(numbers) == 1 and 1 <= int(numbers[0]) <= 23 and len(text.split()) <= LONE:
+        # Only in a short reply that ends with it ("make it 4", "how about 4 then"): else
+        # the number is a guess ("let me talk to my wife first and call you back", "two
+        # minutes to check", "your first available").
+        if (
+            len(numbers) == 1
+            and 1 <= int(numbers[0]) <= 23
+            and len(text.split()) <= LONE
+            and LONE_HOUR.search(text)
+        ):
             clock, ambiguous = _minutes(int(numbers[0]), 0, None)
             return replace(reading, clock=clock, ambiguous=ambiguous)
     if reading.past:
