@@ -141,3 +141,30 @@ def test_the_first_opening_on_a_day_is_that_day() -> None:
     parsed = parse("the first available slot on thursday", "en")
     assert parsed.end is not None and (parsed.start.day, parsed.start.hour) == (3, 0)
     assert parse("le premier décembre à 10 heures", "fr").start.day == 1  # a date still
+
+
+def test_a_primera_hora_is_still_first_thing_not_the_first_opening() -> None:
+    parsed = parse("el jueves día diez a primera hora", "es")
+    assert parsed.end is not None and (parsed.start.day, parsed.start.hour) == (10, 8)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "first", "end"),
+    [
+        ("en", "friday at lunch", (12, 0), 14),
+        ("fr", "vendredi à l'heure du déjeuner", (12, 0), 14),
+        ("es", "el viernes a la hora de comer", (14, 0), 15),  # Spain lunches at two
+        ("es", "el viernes a eso del mediodía", (11, 30), 12),
+    ],
+)
+def test_lunch_said_in_words_is_a_range(
+    language: str, text: str, first: tuple[int, int], end: int
+) -> None:
+    parsed = parse(text, language)
+    assert parsed.end is not None and parsed.start.day == 4
+    assert (parsed.start.hour, parsed.start.minute) == first and parsed.end.hour == end
+
+
+def test_a_german_holiday_compound_is_a_doubt() -> None:
+    parsed = parse("am Ostermontag um 10 Uhr", "de")
+    assert not parsed.certain and any("ostermontag" in doubt for doubt in parsed.doubts)

@@ -25,7 +25,7 @@ _HOLIDAYS = (
     r"|noel|paques|toussaint|nouvel an|jour de l'an|pentecote|ascension|(?:jour )?ferie"
     r"|vacances"
     # German
-    r"|weihnachten|heilig ?abend|silvester|neujahr|ostern|pfingsten|feiertage?n?"
+    r"|weihnacht\w*|heilig ?abend|silvester\w*|neujahr\w*|oster\w*|pfingst\w*|feiertag\w*"
     r"|bruckentag|urlaub"
 )
 HOLIDAY = re.compile(rf"(?<![\w'-])(?:{_HOLIDAYS})(?![\w'-])")
@@ -44,7 +44,7 @@ DAY_FROM_EVENT = re.compile(
 # Termin": the earliest opening, not the first of the month nor 1 o'clock.
 SOONEST = re.compile(
     r"\b(?:(?:the |your )?first (?:available|free|open|opening|slot|appointment)"
-    r"|(?:el |la |su )?primer[oa]? (?:hueco|cita|hora)"
+    r"|(?:el |la |su )?primer[oa]? (?:hueco|cita)"
     r"|(?:le |votre )?premier (?:creneau|rendez-vous)"
     r"|(?:der |den |dem |ihr(?:en)? )?(?:erste[nmrs]?|nachstmoglichen?|fruhestmoglichen?)"
     r"(?: freie[nmr]?)? termin)\b"
