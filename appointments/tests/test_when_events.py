@@ -168,3 +168,16 @@ def test_lunch_said_in_words_is_a_range(
 def test_a_german_holiday_compound_is_a_doubt() -> None:
     parsed = parse("am Ostermontag um 10 Uhr", "de")
     assert not parsed.certain and any("ostermontag" in doubt for doubt in parsed.doubts)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "the third friday of december at 9 am"),
+        ("es", "el segundo jueves de diciembre a las diez de la mañana"),
+        ("fr", "le troisième vendredi de décembre à 9 heures du matin"),
+        ("de", "am zweiten Donnerstag im Dezember um 9 Uhr morgens"),
+    ],
+)
+def test_a_weekday_counted_in_a_month_is_never_certain(language: str, text: str) -> None:
+    assert not parse(text, language).certain

@@ -58,6 +58,11 @@ UNIT = r"(day|week|month|year)s?"
 COUNT = re.compile(rf"\b\d+ {UNIT}\b")
 # What a count is from: "a week from tomorrow", "3 days after monday", "morgen in einer Woche".
 ANCHOR = rf"(now|today|tomorrow|(?:next |this |coming )?{WEEKDAY})"
+# "The second Tuesday of December", "el segundo martes", "am zweiten Dienstag": not read.
+NTH_WEEKDAY = re.compile(
+    rf"\b(?:(?:the|el|la|le|am|den|der) [1-5]|first|second|third|fourth|fifth|segund[oa]"
+    rf"|tercer[oa]?|cuart[oa]|quint[oa]|deuxieme|troisieme|quatrieme|cinquieme) {WEEKDAY}\b"
+)
 
 
 @dataclass(frozen=True)
@@ -316,6 +321,8 @@ def read(
     reads "3/4" as 3 April."""
     days, past = _days(text, today, day_first)
     doubts = [days.doubt] if days and days.doubt else []
+    if match := NTH_WEEKDAY.search(text):
+        doubts.append(f"heard '{match.group(0)}', a weekday counted in a month; check the day")
     # A count the day does not account for ("3 days from ... whenever") is never dropped.
     if (count := COUNT.search(text)) and (days is None or count.group(0) not in days.label):
         doubts.append(f"heard '{count.group(0)}' but could not place it; check the day")
