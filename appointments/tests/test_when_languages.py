@@ -70,7 +70,8 @@ GERMAN = [
     ("morgen Viertel nach zehn", "D+1 10:15 ?"),
     ("morgen Viertel vor fünf", "D+1 16:45 ?"),
     ("am 3. Dezember", "D+10"),
-    ("morgen mittags", "D+1 12:00"),
+    ("morgen mittags", "D+1 12:00-14:00"),  # the lunch hours, a range
+    ("morgen um zwölf Uhr mittags", "D+1 12:00"),
     ("heute Nachmittag", "D+0 16:30-17:00"),  # the rest of it
     ("Freitag um 14:30 Uhr", "D+4 14:30"),
     ("am Mittwoch um zehn nach drei", "D+2 15:10 ?"),

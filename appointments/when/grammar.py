@@ -24,6 +24,13 @@ from appointments.when.lexicon import MONTH, MONTHS, WEEKDAY, WEEKDAYS
 from appointments.when.types import WhenError
 
 DAY = 24 * 60
+# The most words a reply read as a lone hour may have, the number included, and the
+# words that may follow that number ("4 then", "a las 5 por favor", "lieber 3").
+LONE = 6
+LONE_HOUR = re.compile(
+    r"\b\d{1,2}(?: (?:then|please|instead|ok|okay|works|is fine|is good|would work|sounds good"
+    r"|por favor|entonces|vale|mejor|alors|plutot|s'il vous plait|dann|bitte|lieber|doch))*$"
+)
 
 # Longest first: "late afternoon" before "afternoon". Minutes after midnight.
 SPANS: list[tuple[str, tuple[int, int]]] = [
@@ -51,6 +58,11 @@ UNIT = r"(day|week|month|year)s?"
 COUNT = re.compile(rf"\b\d+ {UNIT}\b")
 # What a count is from: "a week from tomorrow", "3 days after monday", "morgen in einer Woche".
 ANCHOR = rf"(now|today|tomorrow|(?:next |this |coming )?{WEEKDAY})"
+# "The second Tuesday of December", "el segundo martes", "am zweiten Dienstag": not read.
+NTH_WEEKDAY = re.compile(
+    rf"\b(?:(?:the|el|la|le|am|den|der) [1-5]|first|second|third|fourth|fifth|segund[oa]"
+    rf"|tercer[oa]?|cuart[oa]|quint[oa]|deuxieme|troisieme|quatrieme|cinquieme) {WEEKDAY}\b"
+)
 
 
 @dataclass(frozen=True)
@@ -309,6 +321,8 @@ def read(
     reads "3/4" as 3 April."""
     days, past = _days(text, today, day_first)
     doubts = [days.doubt] if days and days.doubt else []
+    if match := NTH_WEEKDAY.search(text):
+        doubts.append(f"heard '{match.group(0)}', a weekday counted in a month; check the day")
     # A count the day does not account for ("3 days from ... whenever") is never dropped.
     if (count := COUNT.search(text)) and (days is None or count.group(0) not in days.label):
         doubts.append(f"heard '{count.group(0)}' but could not place it; check the day")
@@ -317,7 +331,15 @@ def read(
     )
     if reading.empty:
         numbers = re.findall(r"\b\d{1,2}\b", text)
-        if len(numbers) == 1 and 1 <= int(numbers[0]) <= 23:
+        # Only in a short reply that ends with it ("make it 4", "how about 4 then"): else
+        # the number is a guess ("let me talk to my wife first and call you back", "two
+        # minutes to check", "your first available").
+        if (
+            len(numbers) == 1
+            and 1 <= int(numbers[0]) <= 23
+            and len(text.split()) <= LONE
+            and LONE_HOUR.search(text)
+        ):
             clock, ambiguous = _minutes(int(numbers[0]), 0, None)
             return replace(reading, clock=clock, ambiguous=ambiguous)
     if reading.past:

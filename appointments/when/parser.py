@@ -19,6 +19,7 @@ from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from appointments.when.dates import Days
+from appointments.when.events import event_doubts, without_soonest
 from appointments.when.grammar import DAY, Reading, read
 from appointments.when.lexicon import Lexicon, fold, lexicons_for
 from appointments.when.types import RANGE_DOUBT, When, WhenError, WhenInPast
@@ -44,7 +45,7 @@ def parse_when(text: str, *, now: dt.datetime, timezone: str, language: str = "e
     if match := ISO.search(text):
         return _iso(match, local_now, zone)
     lexicons = lexicons_for(language)
-    notes: list[str] = []  # doubts from the words themselves
+    notes = event_doubts(fold(text))  # doubts from the words themselves
     readings = [
         read(
             _canonical(part, lexicons, notes),
@@ -68,7 +69,8 @@ def _parts(text: str, lexicons: list[Lexicon], notes: list[str]) -> list[str]:
     """The text split at self-corrections: 'at 2, actually make it 4' → 'at 2', 'make it 4',
     each without the clauses that turn a day or time down."""
     markers = "|".join(f"(?:{lexicon.correction_pattern.pattern})" for lexicon in lexicons)
-    parts = [part for part in re.split(markers, fold(text)) if part and part.strip(" ,.")]
+    folded = without_soonest(fold(text))
+    parts = [part for part in re.split(markers, folded) if part and part.strip(" ,.")]
     return [_unnegated(part, lexicons, notes) for part in parts]
 
 

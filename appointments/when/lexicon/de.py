@@ -109,7 +109,10 @@ LEXICON = Lexicon(
         (r"\bnachmittags?\b", "afternoon"),
         (r"\babends?\b", "evening"),
         (r"\bnachts\b", "at night"),
-        (r"\b(?:zu )?mittags?\b", "noon"),
+        # "gegen Mittag" is about noon; a bare "Mittag" ("Donnerstag mittag", "morgen
+        # mittags") is the lunch hours, a range, unless a clock says the hour.
+        (r"\bgegen mittags?\b", "around noon"),
+        (r"\b(?:zu |über )?mittags?\b|\b(?:zur |in der )?mittags(?:zeit|pause)\b", "lunchtime"),
         (r"\bmitternacht\b", "midnight"),
         (r"\bheute\b", "today"),
         (r"\bmorgen\b", "tomorrow"),

@@ -88,7 +88,7 @@ LEXICON = Lexicon(
         (r"\bthis (morning|afternoon|evening)\b", r"today \1"),
         (r"\bfirst thing\b", "firstthing"),
         (r"\bmid-?(morning|afternoon)\b", r"mid \1"),
-        (r"\blunch ?time\b", "lunchtime"),
+        (r"\blunch ?time\b|\b(?:around|about|at|over|during) lunch\b", "lunchtime"),
         (r"\ba fortnight\b", "2 weeks"),
         # "an hour and a half from now", "three hours and a half from now": from now.
         (r"\b(?:an|one) hour and a half from now\b", "in 90 minutes"),

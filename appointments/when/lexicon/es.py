@@ -67,13 +67,18 @@ LEXICON = Lexicon(
         (r"\b(?:a última hora de|al final de) la tarde\b", "late afternoon"),
         (r"\besta tarde\b", "today afternoon"),
         (r"\besta noche\b", "tonight"),
+        (r"\ba lo largo de la (mañana|tarde|noche)\b", r"durante la \1"),  # not "de la", am/pm
         (r"\bde la mañana\b", "am"),
         (r"\bde la (?:tarde|noche)\b", "pm"),
         (r"\ba primera hora(?: de la mañana)?\b", "firstthing"),
         (r"\bdespués de (?:comer|almorzar|la comida|el almuerzo)\b", "after lunch"),
-        (r"\b(?:por|en) la mañana\b", "morning"),
-        (r"\b(?:por|en) la tarde\b", "afternoon"),
-        (r"\b(?:por|en) la noche\b", "evening"),
+        # "la mañana" is the morning, never tomorrow: "por / durante / a lo largo de la
+        # mañana", "la mañana del sábado" ("de la mañana", am, is read above).
+        (r"\b(?:(?:por|en|durante|para|sobre|hacia|toda) )?la mañan(?:a|ita)\b", "morning"),
+        (r"\b(?:sobre|hacia|a eso de)l? (?:medio ?día|mediodía)\b", "around noon"),
+        (r"\b(?:a la )?hora (?:de comer|del almuerzo|de la comida)\b", "lunchtime"),
+        (r"\b(?:por|en|durante|para|sobre|hacia|toda) la tarde\b", "afternoon"),
+        (r"\b(?:por|en|durante|para|sobre|hacia|toda) la noche\b", "evening"),
         (r"\b(?:a )?media mañana\b", "mid morning"),  # not "mañana", tomorrow
         (r"\b(?:a )?media tarde\b", "mid afternoon"),
         (r"\bmañana\b", "tomorrow"),
@@ -174,6 +179,7 @@ LEXICON = Lexicon(
         "mid morning": (10 * 60, 12 * 60),
         "mid afternoon": (16 * 60, 18 * 60),
         "after lunch": (15 * 60, 18 * 60),
+        "lunchtime": (14 * 60, 15 * 60 + 30),  # "a la hora de comer"
         "early afternoon": (14 * 60, 16 * 60),
         "afternoon": (14 * 60, 20 * 60),
         "late afternoon": (18 * 60, 20 * 60),

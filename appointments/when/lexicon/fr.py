@@ -80,6 +80,8 @@ LEXICON = Lexicon(
         (r"\b(?:en )?milieu de (?:la )?matinée\b", "mid morning"),
         (r"\b(?:en )?milieu d'après-? ?midi\b", "mid afternoon"),
         (r"\baprès (?:le déjeuner|manger)\b", "after lunch"),
+        (r"\b(?:à |vers )?l'heure du (?:déjeuner|midi)\b", "lunchtime"),
+        (r"\bpendant (?:le déjeuner|la pause(?: de midi)?)\b", "lunchtime"),
         (r"\baprès-? ?midi\b|\baprem\b", "afternoon"),
         (r"\bmatin(?:ée)?\b", "morning"),
         (r"\bsoir(?:ée)?\b", "evening"),
