@@ -14,7 +14,7 @@ LETTER_NAMES = {
     "bé": "b", "cé": "c", "dé": "d", "effe": "f", "gé": "g", "ache": "h", "ji": "j",
     "ka": "k", "elle": "l", "emme": "m", "enne": "n", "pé": "p", "qu": "q", "erre": "r",
     "esse": "s", "té": "t", "vé": "v", "double vé": "w", "double v": "w", "iks": "x", "i grec": "y",
-    "zède": "z",
+    "y grec": "y", "zède": "z",
 }  # fmt: skip
 
 LEXICON = Lexicon(

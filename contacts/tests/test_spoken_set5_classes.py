@@ -1,0 +1,62 @@
+"""Classes of speech seen in the fifth corpus set, probed in all four languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from contacts.normalize import normalize_email, normalize_name, normalize_phone
+
+REGION = {"en": "US", "es": "ES", "fr": "FR", "de": "DE"}
+
+
+@pytest.mark.parametrize(
+    "text, language, value",
+    [
+        # Hundreds counted past twenty, as the last four digits are often said in English.
+        ("two one two five five five forty two hundred", "en", "+12125554200"),
+        ("six one seven three three three ninety one hundred", "en", "+16173339100"),
+        # Fifteen hundred still works the old way.
+        ("two one two five five five twelve hundred", "en", "+12125551200"),
+        # Tens then a unit with no "y" can be two groups: 640 2 …, not 642.
+        ("seiscientos cuarenta dos uno uno dos tres cuatro", "es", "+34640211234"),
+    ],
+)
+def test_phone_number_groups_read_as_counts(text: str, language: str, value: str) -> None:
+    assert normalize_phone(text, region=REGION[language], language=language).value == value
+
+
+def test_tens_then_unit_kept_together_when_that_makes_the_number() -> None:
+    said = "seis uno dos treinta cuatro cincuenta seis setenta ocho"
+    assert normalize_phone(said, region="ES", language="es").value == "+34612345678"
+
+
+@pytest.mark.parametrize(
+    "text, language, value",
+    [
+        # Talk about a mark, then the word spelled: the word stays, once.
+        ("chloé avec un accent aigu c h l o e martin", "fr", "Chloé Martin"),
+        ("inés con tilde i n e s garcía", "es", "Inés García"),
+        ("jörg mit ö j ö r g weber", "de", "Jörg Weber"),
+        ("yves avec un i grec y v e s morel", "fr", "Yves Morel"),
+        # A count inside the spelled letters.
+        ("anna hesse h e zwei s e", "de", "Anna Hesse"),
+        ("carlos rossi r o doble s i", "es", "Carlos Rossi"),
+        # "without the umlaut": the spelled letters replace the word.
+        ("jürgen ohne umlaut also j u e r g e n schmidt", "de", "Juergen Schmidt"),
+    ],
+)
+def test_name_spelling_aids_go(text: str, language: str, value: str) -> None:
+    assert normalize_name(text, language=language).value == value
+
+
+@pytest.mark.parametrize(
+    "text, language, value",
+    [
+        ("kyle with a y k y l e at gmail dot com", "en", "kyle@gmail.com"),
+        ("iñigo sin eñe i n i g o arroba gmail punto com", "es", "inigo@gmail.com"),
+        ("müller ohne umlaut m u e l l e r at web punkt de", "de", "mueller@web.de"),
+        ("yann avec un y grec y a n n arobase free point fr", "fr", "yann@free.fr"),
+    ],
+)
+def test_email_spelling_aids_go(text: str, language: str, value: str) -> None:
+    assert normalize_email(text, language=language).value == value
