@@ -9,7 +9,13 @@ from contacts.spoken.domains import edit_distance
 from contacts.spoken.hints import apply_hints, drop_spelled_repeats
 from contacts.spoken.lexicons import Lexicon, lexicon_for
 from contacts.spoken.lexicons.base import phrase_pattern
-from contacts.spoken.name_checks import all_talk, doubt_unclean, strip_leading_talk
+from contacts.spoken.name_checks import (
+    all_talk,
+    cut_trailing_talk,
+    doubt_unclean,
+    has_pronoun,
+    strip_leading_talk,
+)
 from contacts.spoken.refusals import (
     refuse_function_words,
     refuse_number,
@@ -34,7 +40,9 @@ def normalize_name(text: str, *, language: str = "en") -> Normalized:
     said = _first_name_first(said, lexicon)
     talk_only = False
     for segment in split_corrections(said, lexicon):
-        new = strip_leading_talk(_words(segment.text, lexicon, doubts), lexicon, doubts)
+        heard = _words(segment.text, lexicon, doubts)
+        new = strip_leading_talk(heard, lexicon, doubts)
+        new = cut_trailing_talk(new, lexicon, doubts, talk_before=len(new) < len(heard))
         if all_talk(new, lexicon):
             # "under my husband's name, actually …", "no importa": no name in this part.
             talk_only = True
@@ -51,6 +59,10 @@ def normalize_name(text: str, *, language: str = "en") -> Normalized:
         raise NormalizationError("No name was given; ask for the caller's name.")
     if len(name) > 200:
         raise NormalizationError("That name is too long; ask for it again.")
+    if has_pronoun(words or [], lexicon):
+        raise NormalizationError(
+            f"'{text.strip()}' is a sentence, not a name; answer it, then ask for the name."
+        )
     numeric = refuse_number(words or [], text, lexicon)
     refuse_function_words(words or [], text, lexicon)
     if numeric:

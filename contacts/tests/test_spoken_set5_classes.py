@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from contacts.normalize import normalize_email, normalize_name, normalize_phone
+from contacts.normalize import (
+    NormalizationError,
+    normalize_email,
+    normalize_name,
+    normalize_phone,
+)
 
 REGION = {"en": "US", "es": "ES", "fr": "FR", "de": "DE"}
 
@@ -60,3 +65,60 @@ def test_name_spelling_aids_go(text: str, language: str, value: str) -> None:
 )
 def test_email_spelling_aids_go(text: str, language: str, value: str) -> None:
     assert normalize_email(text, language=language).value == value
+
+
+@pytest.mark.parametrize(
+    "text, language, value",
+    [
+        # Talk after the name: what the call is about, how the name is written.
+        ("hi it's rachel moore calling about the invoice", "en", "Rachel Moore"),
+        ("mary ann smith regarding the appointment", "en", "Mary Ann Smith"),
+        ("soy beatriz campos y llamo por una reserva", "es", "Beatriz Campos"),
+        ("c'est pierre fontaine pour la réservation de samedi", "fr", "Pierre Fontaine"),
+        ("claire martin en deux mots", "fr", "Claire Martin"),
+        ("hier ist lukas brandt wegen der reservierung", "de", "Lukas Brandt"),
+    ],
+)
+def test_talk_after_the_name_goes_with_a_doubt(text: str, language: str, value: str) -> None:
+    result = normalize_name(text, language=language)
+    assert result.value == value
+    assert not result.certain
+
+
+@pytest.mark.parametrize(
+    "text, language, value",
+    [
+        # Particles and names that look like pronouns elsewhere stay.
+        ("josé luis de la fuente", "es", "José Luis de la Fuente"),
+        ("anna von der heide", "de", "Anna von der Heide"),
+        ("elle fanning", "en", "Elle Fanning"),
+        ("he jun", "en", "He Jun"),
+        ("ella martínez", "es", "Ella Martínez"),
+    ],
+)
+def test_names_like_talk_words_are_kept(text: str, language: str, value: str) -> None:
+    assert normalize_name(text, language=language).value == value
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        # Checking the line.
+        ("hello hello can you hear me okay", "en"),
+        ("hola me oye", "es"),
+        ("me escucha usted", "es"),
+        ("vous m'entendez là", "fr"),
+        ("allô vous êtes là", "fr"),
+        ("können sie mich hören", "de"),
+        # Asking whether the name is needed, or putting it off.
+        ("es realmente necesario", "es"),
+        ("c'est vraiment obligé", "fr"),
+        ("ist das wirklich nötig", "de"),
+        ("non merci ça va aller", "fr"),
+        ("nein danke lassen wir das", "de"),
+        ("lassen sie das", "de"),
+    ],
+)
+def test_replies_with_no_name_are_refused(text: str, language: str) -> None:
+    with pytest.raises(NormalizationError):
+        normalize_name(text, language=language)
