@@ -122,3 +122,44 @@ def test_names_like_talk_words_are_kept(text: str, language: str, value: str) ->
 def test_replies_with_no_name_are_refused(text: str, language: str) -> None:
     with pytest.raises(NormalizationError):
         normalize_name(text, language=language)
+
+
+@pytest.mark.parametrize(
+    "text, language, value",
+    [
+        # A provider heard as it sounds: the value is fixed, and read back.
+        ("sam at gmeil dot com", "en", "sam@gmail.com"),
+        ("lee at hotmale dot com", "en", "lee@hotmail.com"),
+        ("lucía arroba yajoo punto com", "es", "lucia@yahoo.com"),
+        ("eva at ge em ix punkt de", "de", "eva@gmx.de"),
+        # The word for the dot one slip off, before an ending.
+        ("jan at gmx punk de", "de", "jan@gmx.de"),
+        ("léa point deux arobase orange poin fr", "fr", "lea.2@orange.fr"),
+        # A lead-in glued to the address.
+        ("oh you can write info at bakery dot com", "en", "info@bakery.com"),
+        ("bueno usted puede usar reservas arroba casa punto es", "es", "reservas@casa.es"),
+        ("vous pouvez utiliser contact arobase hotel point fr", "fr", "contact@hotel.fr"),
+        ("also sie können nehmen info at firma punkt de", "de", "info@firma.de"),
+    ],
+)
+def test_email_sound_alikes_and_lead_ins(text: str, language: str, value: str) -> None:
+    result = normalize_email(text, language=language)
+    assert result.value == value
+    assert not result.certain
+
+
+@pytest.mark.parametrize(
+    "text, language, value",
+    [
+        # A number word after a separator ends a part of the address.
+        ("pablo guion bajo veintidós arroba gmail punto com", "es", "pablo_22@gmail.com"),
+        ("ana punto cinco arroba gmail punto es", "es", "ana.5@gmail.es"),
+        ("otto unterstrich zwölf at web punkt de", "de", "otto_12@web.de"),
+        ("john underscore seven at gmail dot com", "en", "john_7@gmail.com"),
+        # Spelled letters are never a lead-in, and real words are not providers.
+        ("i a n at gmail dot com", "en", "ian@gmail.com"),
+        ("bob at male dot com", "en", "bob@male.com"),
+    ],
+)
+def test_email_number_suffixes_and_plain_words(text: str, language: str, value: str) -> None:
+    assert normalize_email(text, language=language).value == value

@@ -163,7 +163,8 @@ LEXICON = Lexicon(
         " haben habe hat schon gesagt dann denn mal wäre"
         " arbeit büro privat dienstlich geschäftlich"
         " wirklich nötig notwendig"
-        " wegen bezüglich betreffend termin reservierung wort zusammen zwar noch".split()
+        " wegen bezüglich betreffend termin reservierung wort zusammen zwar noch"
+        " können nehmen benutzen nutzen schicken".split()
     ),
     sentence_words=frozenset(
         "ich du er sie wir ihr das der die ist bin sind nicht kein keine möchte will "

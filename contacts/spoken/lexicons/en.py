@@ -165,8 +165,9 @@ LEXICON = Lexicon(
         "again already one else whatever later it'll go ahead"
         " told tell later"
         " let thing work personal private office"
-        " necessary really"
-        " regarding appointment reservation booking word words still".split()
+        " necessary really oh"
+        " regarding appointment reservation booking word words still"
+        " write send reach".split()
     ),
     sentence_words=frozenset(
         "the a an is are was were be would should could not don't do does did this that "

@@ -169,7 +169,8 @@ LEXICON = Lexicon(
         " dije dicho dicen"
         " trabajo personal oficina privado"
         " necesario realmente verdad falta"
-        " sobre respecto reserva cita palabra palabras junto llamo llamaba".split()
+        " sobre respecto reserva cita palabra palabras junto llamo llamaba"
+        " puede puedes usar use escriba apunte mandar".split()
     ),
     sentence_words=frozenset(
         "el la lo los las un una es son soy no que quiero prefiero decir decirlo decírselo "

@@ -156,7 +156,8 @@ LEXICON = Lexicon(
         " dirai tard déjà"
         " celle celui boulot travail bureau perso"
         " vraiment nécessaire obligé besoin"
-        " concernant sujet propos réservation rendez-vous mot mots êtes là".split()
+        " concernant sujet propos réservation rendez-vous mot mots êtes là"
+        " pouvez écrire utiliser envoyer".split()
     ),
     sentence_words=frozenset(
         "je j' tu il elle vous nous ne pas le les un une est suis mon ma mes pour enfin non "
