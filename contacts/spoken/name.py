@@ -100,6 +100,23 @@ def _first_name_first(said: str, lexicon: Lexicon) -> str:
     return f"{' '.join(given_words)} {' '.join(_without_glue(last.split(), glue))}".strip()
 
 
+def _after_intro(text: str, lexicon: Lexicon) -> str:
+    """What follows the last "my name is" that is followed by more than talk: in "me llamo
+    Rosa Vidal y es para mañana" the name follows the first intro, not "es para"."""
+    after = lexicon.name_intro_re.sub("", text, count=1)
+    if after == text or not all_talk(after.split(), lexicon):
+        return after
+    # "Nathalie, c'est pour demain": before the first intro, then between two of them.
+    ends = [0, *(m.end() for m in re.finditer(phrase_pattern(lexicon.name_intros), text, re.I))]
+    starts = [m.start() for m in re.finditer(phrase_pattern(lexicon.name_intros), text, re.I)]
+    glue = lexicon.connectors | lexicon.sentence_words | lexicon.common_words
+    for start, end in zip(ends, starts, strict=False):
+        words = _without_glue(text[start:end].strip(" ,.;:!-").split(), glue)
+        if words and not all_talk(words, lexicon):
+            return " ".join(words)
+    return after
+
+
 def _without_glue(words: list[str], glue: frozenset[str]) -> list[str]:
     """ "Julio y el" → "Julio": the words joining a label to the next one go."""
     while words and words[-1].lower().strip(",.") in glue:
@@ -154,7 +171,7 @@ def _words(text: str, lexicon: Lexicon, doubts: list[str]) -> list[str]:
     # Letters with their accents named ("l e f e accent grave v r e") spell only now.
     text = drop_spelled_repeats(text, lexicon)
     # The intro first: "la cita es para mi mujer …" keeps its "para" for the intro.
-    text = lexicon.name_intro_re.sub("", text, count=1)
+    text = _after_intro(text, lexicon)
     text = lexicon.relation_re.sub(" ", text)
     text = lexicon.name_joiner_re.sub(" ", text)
     text = strip_talk(

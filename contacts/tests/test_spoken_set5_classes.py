@@ -163,3 +163,27 @@ def test_email_sound_alikes_and_lead_ins(text: str, language: str, value: str) -
 )
 def test_email_number_suffixes_and_plain_words(text: str, language: str, value: str) -> None:
     assert normalize_email(text, language=language).value == value
+
+
+@pytest.mark.parametrize(
+    "text, language, value",
+    [
+        # A second "it is for …" about the day does not replace the name said first.
+        ("me llamo rosa vidal y es para mañana", "es", "Rosa Vidal"),
+        ("nathalie c'est pour demain", "fr", "Nathalie"),
+        ("je m'appelle hugo roux et c'est pour ce soir", "fr", "Hugo Roux"),
+        ("ich heiße lena vogt und es ist für heute", "de", "Lena Vogt"),
+        ("paul, für heute abend", "de", "Paul"),
+    ],
+)
+def test_name_before_talk_about_the_day(text: str, language: str, value: str) -> None:
+    assert normalize_name(text, language=language).value == value
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [("it's for tomorrow", "en"), ("es para mañana", "es"), ("oiga me escucha", "es")],
+)
+def test_talk_about_the_day_is_no_name(text: str, language: str) -> None:
+    with pytest.raises(NormalizationError):
+        normalize_name(text, language=language)

@@ -164,7 +164,8 @@ LEXICON = Lexicon(
         " arbeit büro privat dienstlich geschäftlich"
         " wirklich nötig notwendig"
         " wegen bezüglich betreffend termin reservierung wort zusammen zwar noch"
-        " können nehmen benutzen nutzen schicken".split()
+        " können nehmen benutzen nutzen schicken"
+        " heute morgen abend geht um".split()
     ),
     sentence_words=frozenset(
         "ich du er sie wir ihr das der die ist bin sind nicht kein keine möchte will "

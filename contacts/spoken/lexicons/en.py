@@ -167,7 +167,8 @@ LEXICON = Lexicon(
         " let thing work personal private office"
         " necessary really oh"
         " regarding appointment reservation booking word words still"
-        " write send reach".split()
+        " write send reach"
+        " today tomorrow tonight calling".split()
     ),
     sentence_words=frozenset(
         "the a an is are was were be would should could not don't do does did this that "

@@ -170,7 +170,8 @@ LEXICON = Lexicon(
         " trabajo personal oficina privado"
         " necesario realmente verdad falta"
         " sobre respecto reserva cita palabra palabras junto llamo llamaba"
-        " puede puedes usar use escriba apunte mandar".split()
+        " puede puedes usar use escriba apunte mandar"
+        " hoy mañana noche escucha escuchas oye".split()
     ),
     sentence_words=frozenset(
         "el la lo los las un una es son soy no que quiero prefiero decir decirlo decírselo "

@@ -157,7 +157,8 @@ LEXICON = Lexicon(
         " celle celui boulot travail bureau perso"
         " vraiment nécessaire obligé besoin"
         " concernant sujet propos réservation rendez-vous mot mots êtes là"
-        " pouvez écrire utiliser envoyer".split()
+        " pouvez écrire utiliser envoyer"
+        " aujourd'hui demain soir toujours".split()
     ),
     sentence_words=frozenset(
         "je j' tu il elle vous nous ne pas le les un une est suis mon ma mes pour enfin non "
