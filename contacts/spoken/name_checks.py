@@ -96,10 +96,13 @@ def _number(word: str, lexicon: Lexicon) -> bool:
 
 
 def has_pronoun(words: list[str], lexicon: Lexicon) -> bool:
-    """ "hear me", "vous m'entendez", "hören sie mich": a personal pronoun is no name."""
+    """ "hear me", "vous m'entendez", "hören sie mich": a personal pronoun is no name, nor
+    is the word "name" itself ("avez besoin de mon nom")."""
     lower = [w.lower() for w in words]
     return any(
-        w in lexicon.pronouns or (w.startswith(lexicon.elided_pronouns) and len(w) > 2)
+        w in lexicon.pronouns
+        or w in lexicon.name_nouns
+        or (w.startswith(lexicon.elided_pronouns) and len(w) > 2)
         for w in lower
     )
 

@@ -187,3 +187,19 @@ def test_name_before_talk_about_the_day(text: str, language: str, value: str) ->
 def test_talk_about_the_day_is_no_name(text: str, language: str) -> None:
     with pytest.raises(NormalizationError):
         normalize_name(text, language=language)
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("nah leave it", "en"),
+        ("déjelo así", "es"),
+        ("laissez tomber", "fr"),
+        ("vous avez besoin de mon nom", "fr"),
+        ("mein name tut nichts zur sache", "de"),
+        ("aló aló", "es"),
+    ],
+)
+def test_putting_the_name_off_is_refused(text: str, language: str) -> None:
+    with pytest.raises(NormalizationError):
+        normalize_name(text, language=language)

@@ -165,7 +165,8 @@ LEXICON = Lexicon(
         " wirklich nötig notwendig"
         " wegen bezüglich betreffend termin reservierung wort zusammen zwar noch"
         " können nehmen benutzen nutzen schicken"
-        " heute morgen abend geht um".split()
+        " heute morgen abend geht um"
+        " nichts sache tut zur zum".split()
     ),
     sentence_words=frozenset(
         "ich du er sie wir ihr das der die ist bin sind nicht kein keine möchte will "

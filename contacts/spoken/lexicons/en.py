@@ -168,7 +168,8 @@ LEXICON = Lexicon(
         " necessary really oh"
         " regarding appointment reservation booking word words still"
         " write send reach"
-        " today tomorrow tonight calling".split()
+        " today tomorrow tonight calling"
+        " nah leave skip".split()
     ),
     sentence_words=frozenset(
         "the a an is are was were be would should could not don't do does did this that "

@@ -171,7 +171,8 @@ LEXICON = Lexicon(
         " necesario realmente verdad falta"
         " sobre respecto reserva cita palabra palabras junto llamo llamaba"
         " puede puedes usar use escriba apunte mandar"
-        " hoy mañana noche escucha escuchas oye".split()
+        " hoy mañana noche escucha escuchas oye"
+        " déjelo déjalo así necesita necesitan aló".split()
     ),
     sentence_words=frozenset(
         "el la lo los las un una es son soy no que quiero prefiero decir decirlo decírselo "

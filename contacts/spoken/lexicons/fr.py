@@ -158,7 +158,8 @@ LEXICON = Lexicon(
         " vraiment nécessaire obligé besoin"
         " concernant sujet propos réservation rendez-vous mot mots êtes là"
         " pouvez écrire utiliser envoyer"
-        " aujourd'hui demain soir toujours".split()
+        " aujourd'hui demain soir toujours"
+        " laissez laisse tomber faire".split()
     ),
     sentence_words=frozenset(
         "je j' tu il elle vous nous ne pas le les un une est suis mon ma mes pour enfin non "
