@@ -74,7 +74,9 @@ def cut_trailing_talk(
     lower = [w.lower() for w in words]
     for cut in range(1, len(words) - 1):
         tail = lower[cut:]
-        verb = tail[0].endswith(lexicon.verb_endings) and tail[1] in starters
+        # A verb form: by its ending, or after an elided pronoun ("j'appelais pour").
+        verb = tail[0].endswith(lexicon.verb_endings) or tail[0].startswith(lexicon.elided_pronouns)
+        verb = verb and tail[1] in starters
         if not (tail[0] in starters or verb):
             continue
         # Particles and number words count as talk here: "pour la réservation de samedi",

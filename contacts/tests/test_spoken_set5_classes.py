@@ -77,6 +77,8 @@ def test_email_spelling_aids_go(text: str, language: str, value: str) -> None:
         ("c'est pierre fontaine pour la réservation de samedi", "fr", "Pierre Fontaine"),
         ("claire martin en deux mots", "fr", "Claire Martin"),
         ("hier ist lukas brandt wegen der reservierung", "de", "Lukas Brandt"),
+        ("c'est julie morel j'appelais pour le rendez-vous", "fr", "Julie Morel"),
+        ("maría orlando para la cita", "es", "María Orlando"),
     ],
 )
 def test_talk_after_the_name_goes_with_a_doubt(text: str, language: str, value: str) -> None:

@@ -181,7 +181,7 @@ LEXICON = Lexicon(
     ),
     # With their accents: "que" and "quien" are also plain words ("la que", "quien sea").
     pronouns=frozenset("yo tú usted ustedes nosotros vosotros me te nos os".split()),
-    verb_endings=("aba", "aban", "ando", "iendo"),
+    verb_endings=("aba", "aban", "iendo"),
     question_words=frozenset("qué quién cómo porqué cuál cuánto dónde".split()),
     particles=frozenset({"de", "del", "y", "da", "di", "van", "von"}),
     particle_articles=frozenset({"la", "las", "los"}),
