@@ -119,7 +119,8 @@ def doubt_unclean(words: list[str], lexicon: Lexicon, doubts: list[str]) -> None
         for i, w in enumerate(words)
         if not (0 < i < len(words) - 1 and w.lower() in particles) and w in named
     ]
-    talk = [w for w in inner if w.lower() in lexicon.common_words]
+    # "double", "doble", "doppel": a count from a spelling that did not read as one.
+    talk = [w for w in inner if w.lower() in lexicon.common_words or w.lower() in lexicon.repeats]
     if talk:
         doubts.append(f"'{' '.join(talk)}' is a common word, maybe not part of the name")
     letters = [w for w in named if len(w) == 1]

@@ -205,3 +205,8 @@ def test_talk_about_the_day_is_no_name(text: str, language: str) -> None:
 def test_putting_the_name_off_is_refused(text: str, language: str) -> None:
     with pytest.raises(NormalizationError):
         normalize_name(text, language=language)
+
+
+def test_a_spelling_count_left_in_a_name_is_not_certain() -> None:
+    result = normalize_name("matthew double t h e w jones", language="en")
+    assert not result.certain
