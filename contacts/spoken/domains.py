@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from functools import lru_cache
 
 # First labels of the big mailbox providers; "gmx" covers gmx.de, gmx.net, gmx.fr.
@@ -79,3 +81,39 @@ def domain_doubts(domain: str) -> tuple[str, ...]:
         else:
             doubts.append(f"the ending '.{tld}' is unusual and may be misheard")
     return tuple(doubts)
+
+
+# How a provider's name is heard in other spellings: "gmale", "gmeil", "yajú", "autluk".
+# Each rule maps spellings of one sound to one key; the order matters ("aille" before "ai").
+_SOUND_RULES = (
+    (r"aille|eille|ail|ale|eil|ayl|eyl|el", "al"),
+    (r"ou|oo|au|ú", "u"),
+    (r"j", "h"),
+    (r"(?<=[aeiou])h|^h", ""),
+    (r"ck|c|q", "k"),
+    (r"ph", "f"),
+    (r"w", "v"),
+    (r"y", "i"),
+    (r"(.)\1", r"\1"),
+)
+
+
+def sound_key(label: str) -> str:
+    """A rough key of how ``label`` sounds, the same for "gmail" and "gmale"."""
+    key = unicodedata.normalize("NFD", label.lower())
+    key = "".join(ch for ch in key if not unicodedata.combining(ch))
+    for pattern, repl in _SOUND_RULES:
+        key = re.sub(pattern, repl, key)
+    return key
+
+
+@lru_cache(maxsize=1)
+def _sound_keys() -> dict[str, str]:
+    return {sound_key(label): label for label in SUGGESTABLE}
+
+
+def provider_sounding_like(label: str) -> str | None:
+    """The big provider ``label`` sounds like when it is none itself: "gmale" → gmail."""
+    if label in KNOWN_MAIL_LABELS or len(label) < 4:
+        return None
+    return _sound_keys().get(sound_key(label))

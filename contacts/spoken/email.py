@@ -17,11 +17,14 @@ from contacts.spoken.domains import (
     COMMON_TLDS,
     KNOWN_MAIL_LABELS,
     domain_doubts,
+    edit_distance,
     known_label_near,
+    provider_sounding_like,
 )
 from contacts.spoken.hints import apply_hints, drop_spelled_repeats
 from contacts.spoken.lexicons import Lexicon, lexicon_for
 from contacts.spoken.lexicons.base import phrase_pattern
+from contacts.spoken.lexicons.en import LEXICON as ENGLISH
 from contacts.spoken.numbers import Piece, read_numbers, word_value
 from contacts.spoken.result import NormalizationError, Normalized, normalized
 from contacts.spoken.spelling import letters_from_words, spell_phrases
@@ -56,7 +59,7 @@ def normalize_email(text: str, *, language: str = "en") -> Normalized:
         raise NormalizationError(f"'{text.strip()}' holds no email address; ask for it again.")
     if not any(c.text == "@" for c in chunks):
         chunks = _insert_missing_at(chunks, doubts)
-    chunks = _ending_sound_alike(chunks, lexicon)
+    chunks = _ending_sound_alike(chunks, lexicon, doubts)
     chunks = _without_talk_before(chunks, lexicon, doubts)
     chunks = _without_talk_after(chunks, doubts)
     if not joined_said:
@@ -80,12 +83,29 @@ def _chunks(text: str, lexicon: Lexicon, doubts: list[str]) -> list[Chunk]:
             continue  # "@" was written: any "at" is part of a word
         text = pattern.sub(f" {symbol} ", text)
     text = _after_last_intro_verb(text, lexicon)
-    tokens = letters_from_words(_TOKEN.findall(text), lexicon, doubts)
+    tokens = _without_lead_in(_TOKEN.findall(text), lexicon, doubts)
+    tokens = letters_from_words(tokens, lexicon, doubts)
     pieces = read_numbers(tokens, lexicon, phone=False, homophone_beside_one=True)
     heard = [t for p in pieces if p.number for t in p.number.tokens if t in lexicon.homophones]
     if heard:
         doubts.append(f"heard '{' '.join(heard)}' as a digit")
-    return _snap_split_domain(_pieces_to_chunks(pieces, lexicon, doubts), doubts)
+    return _snap_split_domain(_pieces_to_chunks(pieces, lexicon, doubts), lexicon, doubts)
+
+
+def _without_lead_in(tokens: list[str], lexicon: Lexicon, doubts: list[str]) -> list[str]:
+    """ "oh you can use bookings @ …": frequent words before the first word of the address
+    go before "you" turns into the letter u. Spelled letters are never talk ("i a n")."""
+    talk = lexicon.common_words | lexicon.sentence_words
+    run = 0
+    while run < len(tokens) and len(tokens[run]) > 1 and tokens[run] in talk:
+        run += 1
+    rest = tokens[run : run + 1]
+    if run < 2 or not rest or not rest[0].isalpha() or "@" not in tokens[run:]:
+        return tokens
+    if not any(lexicon.letter_of(t) for t in tokens[:run]):
+        return tokens  # no word of it reads as a letter: the chunks drop it with its context
+    doubts.append(f"left out '{' '.join(tokens[:run])}', said before the address")
+    return tokens[run:]
 
 
 def _unglue_ending(text: str, lexicon: Lexicon) -> str:
@@ -113,8 +133,9 @@ def _after_last_intro_verb(text: str, lexicon: Lexicon) -> str:
     return text[last.end() :] if last is not None and text[last.end() : at].strip() else text
 
 
-def _snap_split_domain(chunks: list[Chunk], doubts: list[str]) -> list[Chunk]:
-    """ "hot male" said in two words is hotmail: a domain heard as words near a big provider."""
+def _snap_split_domain(chunks: list[Chunk], lexicon: Lexicon, doubts: list[str]) -> list[Chunk]:
+    """ "hot male" said in two words is hotmail: a domain heard as words near a big provider;
+    "gee em ix" is gmx: a provider spelled with letter names."""
     at = next((i for i, c in enumerate(chunks) if c.text == "@"), None)
     if at is None:
         return chunks
@@ -122,6 +143,14 @@ def _snap_split_domain(chunks: list[Chunk], doubts: list[str]) -> list[Chunk]:
     label = chunks[at + 1 : end]
     if len(label) < 2 or any(c.kind not in ("word", "letter") for c in label):
         return chunks
+    letters = [
+        c.text if c.kind == "letter" else lexicon.letter_of(c.text) or ENGLISH.letter_of(c.text)
+        for c in label
+    ]
+    spelled = "".join(letter or "?" for letter in letters)
+    if spelled in KNOWN_MAIL_LABELS:
+        doubts.append(f"heard '{' '.join(c.text for c in label)}' as the domain '{spelled}'")
+        return [*chunks[: at + 1], Chunk(spelled, "word"), *chunks[end:]]
     if not any(c.kind == "word" for c in label):
         return chunks  # spelled out: "g m x" is what was said
     joined = "".join(c.text for c in label)
@@ -159,7 +188,9 @@ def _pieces_to_chunks(pieces: list[Piece], lexicon: Lexicon, doubts: list[str]) 
         if beside_number or _unmistakable(word, int(number.digits), lexicon):
             chunks.append(Chunk(number.digits, "num"))
             continue
-        alone = all(p is None or p.text in SYMBOLS for p in (before, after))
+        # "jorge guion bajo doce": after a separator inside the address, a number ends a part.
+        suffix = before is not None and before.text in "._-" and index > 1
+        alone = not suffix and all(p is None or p.text in SYMBOLS for p in (before, after))
         if alone:
             # "seven at example dot com": a whole part that is one number word is a name.
             doubts.append(f"kept '{word}' as a word; it could be the number {number.digits}")
@@ -214,15 +245,25 @@ def _correct(
     return new
 
 
-def _ending_sound_alike(chunks: list[Chunk], lexicon: Lexicon) -> list[Chunk]:
+def _ending_sound_alike(chunks: list[Chunk], lexicon: Lexicon, doubts: list[str]) -> list[Chunk]:
     """ "punto con", "point comme": the last label of the domain heard as a word like "com";
-    "yahou": a provider's name as the language says it."""
+    "yahou", "gmale": a provider's name as the language says it, or as it sounds;
+    "web punk de": the word for the dot one slip off, before an ending."""
     at = next((i for i, c in enumerate(chunks) if c.text == "@"), None)
     if at is None or at + 1 >= len(chunks):
         return chunks
-    label = lexicon.label_sound_alikes.get(chunks[at + 1].text)
+    said = chunks[at + 1].text
+    label = lexicon.label_sound_alikes.get(said) or provider_sounding_like(said)
     if label:
+        if label != lexicon.label_sound_alikes.get(said):
+            doubts.append(f"heard '{said}' as the domain '{label}'")
         chunks = [*chunks[: at + 1], Chunk(label, "word"), *chunks[at + 2 :]]
+    dots = [w for w in lexicon.email_symbols.get(".", ()) if w.isalpha() and len(w) >= 4]
+    if len(chunks) == at + 4 and "." not in [c.text for c in chunks[at:]]:
+        slip, last = chunks[at + 2], chunks[at + 3]
+        if last.text in COMMON_TLDS and any(edit_distance(slip.text, d) == 1 for d in dots):
+            doubts.append(f"heard '{slip.text}' as '.'")
+            chunks = [*chunks[: at + 2], Chunk(".", "sym"), last]
     if len(chunks) < at + 4 or chunks[-2].text != ".":
         return chunks
     ending = lexicon.tld_sound_alikes.get(chunks[-1].text)

@@ -189,7 +189,7 @@ def drop_spelled_repeats(text: str, lexicon: Lexicon) -> str:
     The letters must follow the word (after an optional "that's") or end the text; the word
     is kept, as said, since the letters only confirm it.
     """
-    tokens = text.split()
+    tokens = _multiword_letters(text, lexicon).split()
     intro = re.compile(rf"^{phrase_pattern(lexicon.spelled_intros)}[,.;:]?$", re.I)
     out: list[str] = []
     index = 0
@@ -199,14 +199,52 @@ def drop_spelled_repeats(text: str, lexicon: Lexicon) -> str:
             if intro.match(" ".join(tokens[index : index + size])):
                 skip = size
                 break
-        letters, used = _hint_letters(tokens[index + skip :], lexicon)
+        letters, used = _hint_letters(tokens[index + skip :], lexicon, counts=True)
         end = index + skip + used
         if used >= 2 and _spells_earlier(letters, out, at_end=end == len(tokens), near=skip == 0):
             index = end
             continue
+        aid = _spelling_aid(tokens[index:], out, lexicon)
+        if aid:
+            index += aid
+            continue
         out.append(tokens[index])
         index += 1
     return " ".join(out)
+
+
+def _spelling_aid(tokens: list[str], said: list[str], lexicon: Lexicon) -> int:
+    """ "maëlle avec un tréma m a e l l e", "jürgen ohne umlaut also j u e r g e n": talk
+    about the letters, then the word spelled. The talk and the letters go; after "without"
+    ("ohne umlaut") the spelled letters replace the word. Returns the tokens taken."""
+    if not said:
+        return 0
+    aid_words = {
+        word
+        for phrase in (
+            *lexicon.hint_words,
+            *lexicon.without_words,
+            *lexicon.accent_words,
+            *lexicon.spelled_intros,
+        )
+        for word in phrase.split()
+    }
+    for gap in range(1, min(5, len(tokens))):
+        talk = [t.lower().strip(",.;:") for t in tokens[:gap]]
+        if not all(t in aid_words or _letter(t, lexicon) for t in talk):
+            break
+        letters, used = _hint_letters(tokens[gap:], lexicon, counts=True)
+        if used < 2:
+            continue
+        word = said[-1].strip(".,")
+        forms = {_plain(word), _plain(word.lower().translate(_TRANSLITERATED))}
+        if _plain(letters) not in forms:
+            continue
+        without = phrase_pattern(lexicon.without_words)
+        if re.search(rf"(?<!\w){without}(?!\w)", " ".join(talk), re.I):
+            said[-1] = letters  # "ohne umlaut": the letters as spelled
+        return gap + used
+    return 0
 
 
 def _spells_earlier(letters: str, said: list[str], *, at_end: bool, near: bool) -> bool:

@@ -9,7 +9,13 @@ from contacts.spoken.domains import edit_distance
 from contacts.spoken.hints import apply_hints, drop_spelled_repeats
 from contacts.spoken.lexicons import Lexicon, lexicon_for
 from contacts.spoken.lexicons.base import phrase_pattern
-from contacts.spoken.name_checks import all_talk, doubt_unclean, strip_leading_talk
+from contacts.spoken.name_checks import (
+    all_talk,
+    cut_trailing_talk,
+    doubt_unclean,
+    has_pronoun,
+    strip_leading_talk,
+)
 from contacts.spoken.refusals import (
     refuse_function_words,
     refuse_number,
@@ -34,7 +40,9 @@ def normalize_name(text: str, *, language: str = "en") -> Normalized:
     said = _first_name_first(said, lexicon)
     talk_only = False
     for segment in split_corrections(said, lexicon):
-        new = strip_leading_talk(_words(segment.text, lexicon, doubts), lexicon, doubts)
+        heard = _words(segment.text, lexicon, doubts)
+        new = strip_leading_talk(heard, lexicon, doubts)
+        new = cut_trailing_talk(new, lexicon, doubts, talk_before=len(new) < len(heard))
         if all_talk(new, lexicon):
             # "under my husband's name, actually …", "no importa": no name in this part.
             talk_only = True
@@ -51,6 +59,10 @@ def normalize_name(text: str, *, language: str = "en") -> Normalized:
         raise NormalizationError("No name was given; ask for the caller's name.")
     if len(name) > 200:
         raise NormalizationError("That name is too long; ask for it again.")
+    if has_pronoun(words or [], lexicon):
+        raise NormalizationError(
+            f"'{text.strip()}' is a sentence, not a name; answer it, then ask for the name."
+        )
     numeric = refuse_number(words or [], text, lexicon)
     refuse_function_words(words or [], text, lexicon)
     if numeric:
@@ -86,6 +98,23 @@ def _first_name_first(said: str, lexicon: Lexicon) -> str:
     glue = lexicon.connectors | lexicon.sentence_words | lexicon.common_words
     given_words = _without_glue(given.split(), glue)
     return f"{' '.join(given_words)} {' '.join(_without_glue(last.split(), glue))}".strip()
+
+
+def _after_intro(text: str, lexicon: Lexicon) -> str:
+    """What follows the last "my name is" that is followed by more than talk: in "me llamo
+    Rosa Vidal y es para mañana" the name follows the first intro, not "es para"."""
+    after = lexicon.name_intro_re.sub("", text, count=1)
+    if after == text or not all_talk(after.split(), lexicon):
+        return after
+    # "Nathalie, c'est pour demain": before the first intro, then between two of them.
+    ends = [0, *(m.end() for m in re.finditer(phrase_pattern(lexicon.name_intros), text, re.I))]
+    starts = [m.start() for m in re.finditer(phrase_pattern(lexicon.name_intros), text, re.I)]
+    glue = lexicon.connectors | lexicon.sentence_words | lexicon.common_words
+    for start, end in zip(ends, starts, strict=False):
+        words = _without_glue(text[start:end].strip(" ,.;:!-").split(), glue)
+        if words and not all_talk(words, lexicon):
+            return " ".join(words)
+    return after
 
 
 def _without_glue(words: list[str], glue: frozenset[str]) -> list[str]:
@@ -142,7 +171,7 @@ def _words(text: str, lexicon: Lexicon, doubts: list[str]) -> list[str]:
     # Letters with their accents named ("l e f e accent grave v r e") spell only now.
     text = drop_spelled_repeats(text, lexicon)
     # The intro first: "la cita es para mi mujer …" keeps its "para" for the intro.
-    text = lexicon.name_intro_re.sub("", text, count=1)
+    text = _after_intro(text, lexicon)
     text = lexicon.relation_re.sub(" ", text)
     text = lexicon.name_joiner_re.sub(" ", text)
     text = strip_talk(

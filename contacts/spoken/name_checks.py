@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from contacts.spoken.lexicons import Lexicon
+from contacts.spoken.numbers import word_value
 
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*")
 
@@ -56,6 +57,58 @@ def strip_leading_talk(words: list[str], lexicon: Lexicon, doubts: list[str]) ->
     return words[end:]
 
 
+def cut_trailing_talk(
+    words: list[str], lexicon: Lexicon, doubts: list[str], *, talk_before: bool
+) -> list[str]:
+    """ "Nathan Kimura calling about my dog", "Lebrun en un seul mot": talk after the name.
+
+    The talk starts with a frequent word, or with a verb form then a frequent word
+    ("calling about", "llamaba por"), and holds at least two; particles do not start it
+    ("de la Cruz"). One word between talk before and talk after ("non ça je le garde pour
+    moi"), or before talk with a pronoun ("lassen sie mal"), is a sentence, not a name: it
+    stays whole for the sentence checks.
+    """
+    glue = lexicon.particles | lexicon.particle_articles | lexicon.connectors
+    talk = lexicon.common_words | lexicon.sentence_words | lexicon.question_words
+    starters = talk - glue
+    lower = [w.lower() for w in words]
+    for cut in range(1, len(words) - 1):
+        tail = lower[cut:]
+        # A verb form: by its ending, or after an elided pronoun ("j'appelais pour").
+        verb = tail[0].endswith(lexicon.verb_endings) or tail[0].startswith(lexicon.elided_pronouns)
+        verb = verb and tail[1] in starters
+        if not (tail[0] in starters or verb):
+            continue
+        # Particles and number words count as talk here: "pour la réservation de samedi",
+        # "en deux mots".
+        said = [w for w in tail if w in talk | glue or _number(w, lexicon)]
+        if len(said) < 2 or all(w in talk or _number(w, lexicon) for w in lower[:cut]):
+            continue
+        if cut == 1 and (talk_before or has_pronoun(tail, lexicon)):
+            return words
+        doubts.append(f"left out '{' '.join(words[cut:])}' said after the name")
+        while cut > 1 and lower[cut - 1] in glue:
+            cut -= 1  # "Beatriz Campos y llamo …": the "y" goes with the talk
+        return words[:cut]
+    return words
+
+
+def _number(word: str, lexicon: Lexicon) -> bool:
+    return word_value(word, lexicon, phone=True) is not None
+
+
+def has_pronoun(words: list[str], lexicon: Lexicon) -> bool:
+    """ "hear me", "vous m'entendez", "hören sie mich": a personal pronoun is no name, nor
+    is the word "name" itself ("avez besoin de mon nom")."""
+    lower = [w.lower() for w in words]
+    return any(
+        w in lexicon.pronouns
+        or w in lexicon.name_nouns
+        or (w.startswith(lexicon.elided_pronouns) and len(w) > 2)
+        for w in lower
+    )
+
+
 def doubt_unclean(words: list[str], lexicon: Lexicon, doubts: list[str]) -> None:
     """A doubt for each kind of word that is not clearly part of a name."""
     particles = lexicon.particles | lexicon.particle_articles
@@ -66,7 +119,8 @@ def doubt_unclean(words: list[str], lexicon: Lexicon, doubts: list[str]) -> None
         for i, w in enumerate(words)
         if not (0 < i < len(words) - 1 and w.lower() in particles) and w in named
     ]
-    talk = [w for w in inner if w.lower() in lexicon.common_words]
+    # "double", "doble", "doppel": a count from a spelling that did not read as one.
+    talk = [w for w in inner if w.lower() in lexicon.common_words or w.lower() in lexicon.repeats]
     if talk:
         doubts.append(f"'{' '.join(talk)}' is a common word, maybe not part of the name")
     letters = [w for w in named if len(w) == 1]

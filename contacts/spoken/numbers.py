@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 _HUNDRED_TAKES_UNITS = frozenset({"es", "fr", "de"})
 # Languages that say the unit first ("einunddreißig"): "dreißig eins" is 30 then 1, never 31.
 _UNIT_BEFORE_TENS = frozenset({"de"})
+# Languages that count hundreds past twenty: "fifty five hundred", "eighty eight hundred".
+_HUNDREDS_COUNTED = frozenset({"en"})
 
 
 @dataclass
@@ -100,6 +102,15 @@ def _extend(phrase: Phrase, value: int, lexicon: Lexicon, *, joined: bool) -> bo
     if kind == "hundred-word":
         if last in ("unit", "teen") and 0 < current < 20:
             phrase.current = current * 100
+            phrase.last = "hundred"
+            return True
+        if (
+            lexicon.code in _HUNDREDS_COUNTED
+            and last in ("tens", "unit-after-tens")
+            and phrase.total == 0
+            and 20 <= current < 100
+        ):
+            phrase.current = current * 100  # "fifty five hundred" is 5500
             phrase.last = "hundred"
             return True
         return False

@@ -123,11 +123,11 @@ def _groups(
                 said = " ".join([*before.tokens, *number.tokens])
                 other = str(int(before.digits) + int(number.digits))
                 readings.append(Reading(said, before.digits + number.digits, other))
-            if readings is not None and number is not None and _tens_then_unit(number):
+            if readings is not None and number is not None and _tens_then_unit(number, lexicon):
                 # "eight sixty five five five": "sixty five" is 65, or 60 then 5.
                 said = " ".join(number.tokens)
                 readings.append(
-                    Reading(said, number.digits, f"{number.digits[0]}0{number.digits[1]}")
+                    Reading(said, number.digits, f"{number.digits[:-1]}0{number.digits[-1]}")
                 )
             if readings is not None and number is not None and number.head and not number.literal:
                 # "huit cent douze" is 812, or 800 12 as a French 0800 number is read.
@@ -156,14 +156,21 @@ def _groups(
     return groups
 
 
-def _tens_then_unit(number: Phrase) -> bool:
-    """Two words, a multiple of ten and a unit: "sixty five", not "sixty-five" said as one."""
+def _tens_then_unit(number: Phrase, lexicon: Lexicon) -> bool:
+    """Ends in a multiple of ten then a unit, as two words with no "and": "sixty five",
+    "seiscientos setenta tres" (Spanish needs "y" to join them), not "sixty-five"."""
+    if number.literal or len(number.tokens) < 2 or number.last != "unit-after-tens":
+        return False
+    tens, unit = number.tokens[-2:]
+    tens_value = word_value(tens, lexicon, phone=True)
+    unit_value = word_value(unit, lexicon, phone=True)
     return (
-        not number.literal
-        and len(number.tokens) == 2
-        and number.last == "unit-after-tens"
-        and len(number.digits) == 2
-        and number.digits[1] != "0"
+        tens_value is not None
+        and unit_value is not None
+        and 20 <= tens_value < 100
+        and tens_value % 10 == 0
+        and 0 < unit_value < 10
+        and number.digits.endswith(str(unit_value))
     )
 
 

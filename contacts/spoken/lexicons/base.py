@@ -107,6 +107,13 @@ class Lexicon:
     # a name holding one is not sure; a reply made only of them holds no name. Words that
     # are also names ("will", "may", "claire", "mann") stay out.
     common_words: frozenset[str] = frozenset()
+    # Personal pronouns that are never a name ("me", "vous", "sie"), and the elided ones
+    # that start a word ("m'entendez"): a reading holding one is a sentence ("hear me",
+    # "hören sie mich"). Pronouns that are also names ("he", "elle", "ella", "du") stay out.
+    pronouns: frozenset[str] = frozenset()
+    elided_pronouns: tuple[str, ...] = ()
+    # Endings of verb forms that start talk after a name: "calling about", "llamaba por".
+    verb_endings: tuple[str, ...] = ()
     # "de", "von", "d'": lower-case inside a name; ``particle_articles`` after one ("de la").
     particles: frozenset[str] = frozenset()
     particle_articles: frozenset[str] = frozenset()

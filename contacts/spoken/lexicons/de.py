@@ -161,7 +161,12 @@ LEXICON = Lexicon(
         "meine meinen meinem sag sage sagen schreiben schreibe später lieber egal behalte "
         "behalten anonym hier da eben einfach sozusagen äh ähm"
         " haben habe hat schon gesagt dann denn mal wäre"
-        " arbeit büro privat dienstlich geschäftlich".split()
+        " arbeit büro privat dienstlich geschäftlich"
+        " wirklich nötig notwendig"
+        " wegen bezüglich betreffend termin reservierung wort zusammen zwar noch"
+        " können nehmen benutzen nutzen schicken"
+        " heute morgen abend geht um"
+        " nichts sache tut zur zum".split()
     ),
     sentence_words=frozenset(
         "ich du er sie wir ihr das der die ist bin sind nicht kein keine möchte will "
@@ -170,6 +175,8 @@ LEXICON = Lexicon(
     question_openers=frozenset(
         "muss müssen brauchen braucht ist sind können kann haben hat wollen soll sollen".split()
     ),
+    pronouns=frozenset("ich wir ihr sie mich mir dich dir uns euch ihnen".split()),
+    verb_endings=("ierte", "ufe"),
     question_words=frozenset(
         "was warum wieso weshalb wofür wozu worum wer wen wem welche welcher welches".split()
     ),

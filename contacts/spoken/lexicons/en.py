@@ -129,6 +129,8 @@ LEXICON = Lexicon(
     question_openers=frozenset(
         "do does did is are was can could would will should must shall may have".split()
     ),
+    pronouns=frozenset("i me you we us they them myself yourself".split()),
+    verb_endings=("ing",),
     question_words=frozenset("what who why how which whose".split()),
     declines=phrases(
         "rather not, prefer not, i'd prefer not, not say, not telling, won't say, "
@@ -162,7 +164,12 @@ LEXICON = Lexicon(
         "think matter matters prefer rather stay okay ok hi hello sorry maiden anyway still "
         "again already one else whatever later it'll go ahead"
         " told tell later"
-        " let thing work personal private office".split()
+        " let thing work personal private office"
+        " necessary really oh"
+        " regarding appointment reservation booking word words still"
+        " write send reach"
+        " today tomorrow tonight calling"
+        " nah leave skip".split()
     ),
     sentence_words=frozenset(
         "the a an is are was were be would should could not don't do does did this that "

@@ -167,7 +167,12 @@ LEXICON = Lexicon(
         "quiera quiere quiero dice digo diga sea mejor también ya mismo luego después anónimo "
         "anónima prefiero decir gusta gustaría eh este oiga mire"
         " dije dicho dicen"
-        " trabajo personal oficina privado".split()
+        " trabajo personal oficina privado"
+        " necesario realmente verdad falta"
+        " sobre respecto reserva cita palabra palabras junto llamo llamaba"
+        " puede puedes usar use escriba apunte mandar"
+        " hoy mañana noche escucha escuchas oye"
+        " déjelo déjalo así necesita necesitan aló".split()
     ),
     sentence_words=frozenset(
         "el la lo los las un una es son soy no que quiero prefiero decir decirlo decírselo "
@@ -175,6 +180,8 @@ LEXICON = Lexicon(
         "sé mande diga dígame mire oiga oye yo".split()
     ),
     # With their accents: "que" and "quien" are also plain words ("la que", "quien sea").
+    pronouns=frozenset("yo tú usted ustedes nosotros vosotros me te nos os".split()),
+    verb_endings=("aba", "aban", "iendo"),
     question_words=frozenset("qué quién cómo porqué cuál cuánto dónde".split()),
     particles=frozenset({"de", "del", "y", "da", "di", "van", "von"}),
     particle_articles=frozenset({"la", "las", "los"}),

@@ -14,7 +14,7 @@ LETTER_NAMES = {
     "bé": "b", "cé": "c", "dé": "d", "effe": "f", "gé": "g", "ache": "h", "ji": "j",
     "ka": "k", "elle": "l", "emme": "m", "enne": "n", "pé": "p", "qu": "q", "erre": "r",
     "esse": "s", "té": "t", "vé": "v", "double vé": "w", "double v": "w", "iks": "x", "i grec": "y",
-    "zède": "z",
+    "y grec": "y", "zède": "z",
 }  # fmt: skip
 
 LEXICON = Lexicon(
@@ -154,13 +154,21 @@ LEXICON = Lexicon(
         "anonyme mieux rester aimerais j'aimerais préfère préfèrerais veux dire dis sais "
         "importe peu c'est-à-dire voici"
         " dirai tard déjà"
-        " celle celui boulot travail bureau perso".split()
+        " celle celui boulot travail bureau perso"
+        " vraiment nécessaire obligé besoin"
+        " concernant sujet propos réservation rendez-vous mot mots êtes là"
+        " pouvez écrire utiliser envoyer"
+        " aujourd'hui demain soir toujours"
+        " laissez laisse tomber faire".split()
     ),
     sentence_words=frozenset(
         "je j' tu il elle vous nous ne pas le les un une est suis mon ma mes pour enfin non "
         "oui dire veux préfère que qui quoi et ou mais ça ce c'est hein moi".split()
     ),
     question_openers=frozenset({"est-ce", "faut-il", "pouvez-vous", "voulez-vous"}),
+    pronouns=frozenset("je tu il ils nous vous me te ça cela".split()),
+    elided_pronouns=("j'", "m'", "t'", "s'"),
+    verb_endings=("ait", "ions", "iez"),
     question_words=frozenset("quel quelle quels quelles pourquoi comment quoi qui".split()),
     particles=frozenset({"de", "du", "des", "d'", "van", "von"}),
     particle_articles=frozenset({"la", "l'"}),
