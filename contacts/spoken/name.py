@@ -191,18 +191,27 @@ def _words(text: str, lexicon: Lexicon, doubts: list[str]) -> list[str]:
             chunks.append(chunk)
     chunks = letters_from_words(chunks, lexicon, doubts, min_run=3)
     words = [_capitalise_spelled(word) for word in _merge_letters(chunks) if word]
-    return _without_repeats(words, doubts)
+    return _without_repeats(words, doubts, lexicon)
 
 
-def _without_repeats(words: list[str], doubts: list[str]) -> list[str]:
-    """ "s m i t h, smith": a name spelled and then said is one word, not two."""
+def _without_repeats(words: list[str], doubts: list[str], lexicon: Lexicon) -> list[str]:
+    """ "s m i t h, smith": a name spelled and then said is one word, not two; and a name
+    said twice ("Vega, v de Valencia …, Sara Vega") is kept as last said, not doubled."""
     out: list[str] = []
     for word in words:
         if out and out[-1].lower() == word.lower():
             doubts.append(f"heard '{word}' twice in a row; kept it once")
             continue
         out.append(word)
-    return out
+    lowered = [word.lower() for word in out]
+    glue = lexicon.particles | lexicon.particle_articles
+    named = [word for word in lowered if word not in glue]
+    if len(set(named)) == len(named):
+        return out
+    # The shortest ending that still holds every word of the name: its last saying.
+    start = max(i for i in range(len(out)) if set(named) <= set(lowered[i:]))
+    doubts.append(f"heard the name more than once ('{' '.join(out)}'); kept its last saying")
+    return out[start:]
 
 
 def _merge_letters(words: list[str]) -> list[str]:
