@@ -95,9 +95,17 @@ async def test_the_readme_demo_books_on_the_first_try(
     base = demo_server.base_url
     page: Page = await browser.new_page()
     await page.goto(base + "/")
+    # The widget is ready for a click once it has set its state (as a user's first click
+    # would land after the page has finished loading).
+    await page.wait_for_selector("[data-voiceagent][data-state]", state="attached")
     widget = page.locator("[data-voiceagent]")
     await page.get_by_role("button", name="Start call").click()
-    await widget.locator("li.assistant").first.wait_for(timeout=15_000)
+    try:
+        await widget.locator("li.assistant").first.wait_for(timeout=30_000)
+    except Exception as error:
+        raise AssertionError(
+            f"no greeting; the server said:\n{demo_server.output[-3000:]}"
+        ) from error
 
     await _say(widget, "hi um my name is Ada Lovelace", "email")
     await _say(widget, "yeah it's ada at example dot com", "phone")
