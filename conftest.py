@@ -73,6 +73,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("embedded_pass_only"):
+        from django.conf import settings
+
+        if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+            pytest.skip(
+                "runs once, in the embedded pass: it starts its own embedded server or "
+                "settings in a subprocess, which this pass would only repeat"
+            )
     if item.get_closest_marker("postgres"):
         from django.conf import settings
 

@@ -8,16 +8,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.embedded_pass_only  # the benchmark brings its own database
+
 FRAMES_PER_SECOND = {"web": 20, "twilio": 50}
 
 
 @pytest.mark.parametrize("framing", ["web", "twilio"])
 def test_load_benchmark_smoke(framing: str) -> None:
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
-        pytest.skip("runs once, in the embedded pass (the benchmark brings its own database)")
     command = [sys.executable, "bench/load.py", "--calls", "10", "--seconds", "5"]
     result = subprocess.run(
         [*command, "--generators", "1", "--framing", framing],

@@ -14,9 +14,10 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from voiceagent.tests.server_process import ServerProcess, free_port, start_server
+
+pytestmark = pytest.mark.embedded_pass_only  # the demo brings its own database
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "demo"
@@ -31,8 +32,6 @@ from playwright.async_api import Browser, Locator, Page, async_playwright  # noq
 
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
-        pytest.skip("runs once, in the embedded pass (the demo brings its own database)")
     port = free_port()
     # As `PORT=… make run` does: the Makefile exports HOST and PORT to the server.
     running = start_server(

@@ -18,6 +18,8 @@ from websockets.asyncio.client import connect
 
 from voiceagent.tests.server_process import start_server
 
+pytestmark = pytest.mark.embedded_pass_only
+
 
 @pytest.mark.parametrize("server_name", ["uvicorn", "daphne"])
 async def test_sigterm_ends_live_calls_with_everything_persisted(

@@ -12,6 +12,8 @@ import pytest
 
 from voiceagent.tests.server_process import start_server
 
+pytestmark = pytest.mark.embedded_pass_only
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
