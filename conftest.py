@@ -78,8 +78,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
         if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
             pytest.skip(
-                "runs once, in the embedded pass: it starts its own embedded server or "
-                "settings in a subprocess, which this pass would only repeat"
+                "runs once, in the embedded pass: it uses no database or service (or "
+                "starts its own embedded server), so this pass would only repeat it"
             )
     if item.get_closest_marker("postgres"):
         from django.conf import settings

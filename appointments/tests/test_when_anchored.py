@@ -9,6 +9,8 @@ import pytest
 
 from appointments.when import When, WhenInPast, parse_when
 
+pytestmark = pytest.mark.embedded_pass_only  # no database or services: once
+
 NEW_YORK = "America/New_York"
 # Wednesday 25 November 2026, 10:00 in New York.
 NOW = dt.datetime(2026, 11, 25, 15, 0, tzinfo=dt.UTC)

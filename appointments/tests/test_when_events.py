@@ -12,6 +12,8 @@ import pytest
 
 from appointments.when import When, WhenError, parse_when
 
+pytestmark = pytest.mark.embedded_pass_only  # no database or services: once
+
 # Tuesday 1 December 2026, 08:30 in each zone.
 ZONES = {"en": "America/Denver", "es": "Europe/Madrid", "fr": "Europe/Brussels"}
 ZONES |= {"de": "Europe/Zurich"}

@@ -9,6 +9,8 @@ import pytest
 
 from appointments.when import When, parse_when
 
+pytestmark = pytest.mark.embedded_pass_only  # no database or services: once
+
 PARIS = "Europe/Paris"
 # Wednesday 25 November 2026, 10:00 in Paris.
 NOW = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)

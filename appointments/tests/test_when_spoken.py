@@ -11,6 +11,8 @@ import pytest
 
 from appointments.when import When, parse_when
 
+pytestmark = pytest.mark.embedded_pass_only  # no database or services: once
+
 BERLIN = "Europe/Berlin"
 # Monday 23 November 2026, 10:15 in Berlin.
 MORNING = dt.datetime(2026, 11, 23, 9, 15, tzinfo=dt.UTC)

@@ -11,6 +11,8 @@ import pytest
 
 from appointments.when import When, parse_when
 
+pytestmark = pytest.mark.embedded_pass_only  # no database or services: once
+
 # Monday 23 November 2026, 09:00 in each zone.
 ZONES = {
     "en": "America/Chicago",

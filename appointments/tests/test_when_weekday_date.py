@@ -12,6 +12,8 @@ import pytest
 
 from appointments.when import When, WhenInPast, parse_when
 
+pytestmark = pytest.mark.embedded_pass_only  # no database or services: once
+
 ZONES = {"en": "America/Chicago", "es": "Europe/Madrid", "fr": "Europe/Paris"}
 ZONES |= {"de": "Europe/Berlin"}
 

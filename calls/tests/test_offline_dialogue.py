@@ -24,6 +24,8 @@ from calls.realtime.engines.offline.dialogue import (
 )
 from calls.realtime.engines.offline.dialogue.state import for_caller
 
+pytestmark = pytest.mark.embedded_pass_only  # no database or services: once
+
 LONDON = ZoneInfo("Europe/London")
 NOW = dt.datetime(2026, 12, 4, 10, 0, tzinfo=LONDON)
 MONDAY = dt.date(2026, 12, 7)

@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 from contacts.normalize import NormalizationError, normalize_email, normalize_name, normalize_phone
 from contacts.tests.normalize_cases import EMAIL_CASES, NAME_CASES, PHONE_CASES, TOTAL_CASES
 
+pytestmark = pytest.mark.embedded_pass_only  # no database or services: once
+
 
 def test_the_corpus_is_big_enough() -> None:
     assert TOTAL_CASES >= 140

@@ -7,6 +7,8 @@ import pytest
 from contacts.normalize import NormalizationError, normalize_email, normalize_phone
 from contacts.tools import normalised_details
 
+pytestmark = pytest.mark.embedded_pass_only  # no database or services: once
+
 
 @pytest.mark.parametrize(
     "text, value, doubt",

@@ -15,6 +15,8 @@ from contacts.normalize import (
     normalize_phone,
 )
 
+pytestmark = pytest.mark.embedded_pass_only  # no database or services: once
+
 # fmt: off
 PHONES_SURE = [
     # German says "einundfünfzig": "fünfzig eins" is 50 then 1, digit by digit.

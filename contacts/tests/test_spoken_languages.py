@@ -11,6 +11,8 @@ from contacts.normalize import (
     normalize_phone,
 )
 
+pytestmark = pytest.mark.embedded_pass_only  # no database or services: once
+
 
 def test_supported_languages() -> None:
     assert SUPPORTED_LANGUAGES == ("en", "es", "fr", "de")

@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 
 from contacts.normalize import NormalizationError, normalize_email, normalize_phone
 
+pytestmark = pytest.mark.embedded_pass_only  # no database or services: once
+
 
 @pytest.mark.parametrize(
     "text, expected",

@@ -15,6 +15,8 @@ from contacts.normalize import (
     normalize_phone,
 )
 
+pytestmark = pytest.mark.embedded_pass_only  # no database or services: once
+
 REGIONS = {"en": "US", "es": "ES", "fr": "FR", "de": "DE"}
 
 # fmt: off

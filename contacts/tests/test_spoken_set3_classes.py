@@ -7,6 +7,8 @@ import pytest
 
 from contacts.normalize import normalize_email, normalize_phone
 
+pytestmark = pytest.mark.embedded_pass_only  # no database or services: once
+
 
 @pytest.mark.parametrize(
     "text, language, value",

@@ -11,6 +11,8 @@ from contacts.normalize import (
     normalize_phone,
 )
 
+pytestmark = pytest.mark.embedded_pass_only  # no database or services: once
+
 REGION = {"en": "US", "es": "ES", "fr": "FR", "de": "DE"}
 
 

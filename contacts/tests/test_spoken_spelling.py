@@ -6,6 +6,8 @@ import pytest
 
 from contacts.normalize import normalize_email, normalize_name
 
+pytestmark = pytest.mark.embedded_pass_only  # no database or services: once
+
 
 @pytest.mark.parametrize(
     "text, expected",

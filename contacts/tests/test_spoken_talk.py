@@ -8,6 +8,8 @@ import pytest
 
 from contacts.normalize import NormalizationError, normalize_email, normalize_name, normalize_phone
 
+pytestmark = pytest.mark.embedded_pass_only  # no database or services: once
+
 # fmt: off
 TALK_AROUND_NAMES = [
     ("en", "hi this is sarah connor calling", "Sarah Connor"),

@@ -18,6 +18,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+pytestmark = pytest.mark.embedded_pass_only  # no database or services: once
+
 CORPUS = Path(__file__).resolve().parents[2] / "bench" / "corpus"
 # Set 1, sets 2 to 5 (each blind until the code was tuned on it), and the blind set 6.
 SETS = {

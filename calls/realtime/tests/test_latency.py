@@ -6,6 +6,8 @@ import pytest
 
 from calls.realtime.latency import TurnLatency, percentile
 
+pytestmark = pytest.mark.embedded_pass_only  # no database or services: once
+
 
 def test_speech_stopped_to_the_first_audio_chunk_is_the_latency() -> None:
     latency = TurnLatency()

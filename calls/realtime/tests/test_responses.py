@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from calls.realtime.responses import ALREADY_ACTIVE, AfterOutputs, ResponseTracker
+
+pytestmark = pytest.mark.embedded_pass_only  # no database or services: once
 
 
 def test_a_requested_response_keeps_its_request_time() -> None:

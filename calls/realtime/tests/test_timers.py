@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from calls.realtime.timers import WRAP_UP_SECONDS, CallTimers, TimerAction
+
+pytestmark = pytest.mark.embedded_pass_only  # no database or services: once
 
 
 def _timers(**overrides: float) -> CallTimers:
