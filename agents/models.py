@@ -73,6 +73,11 @@ def new_public_id() -> str:
     return "agt-" + secrets.token_hex(6)
 
 
+class TransferMode(models.TextChoices):
+    COLD = "cold", "Cold: put the caller through at once"
+    WARM = "warm", "Warm: the person hears a one-sentence summary first"
+
+
 class Agent(TimeStampedModel):
     public_id = models.CharField(
         max_length=40,
@@ -187,7 +192,20 @@ class Agent(TimeStampedModel):
         max_length=20,
         blank=True,
         validators=[validate_e164],
-        help_text="Phone calls are transferred here on request, in E.164 form (+15551234567).",
+        help_text="Phone calls are transferred here on request, in E.164 form (+15551234567). "
+        "Empty: the agent cannot transfer calls.",
+    )
+    transfer_mode = models.CharField(
+        max_length=4,
+        choices=TransferMode,
+        default=TransferMode.WARM,
+        help_text="Warm: the person answering hears a one-sentence summary of the call before "
+        "being connected; if nobody answers, the caller comes back to the agent.",
+    )
+    connection_beep = models.BooleanField(
+        default=True,
+        help_text="Phone calls: a short beep (440 Hz, 0.4 s) as the line connects, before "
+        "the greeting, so callers know they are through.",
     )
     summary_recipients = models.TextField(
         blank=True,

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from agents.models import TransferMode
 from calls.realtime.engines import ENGINES, engine_choices
 from voiceagent.models import TimeStampedModel
 
@@ -50,6 +51,7 @@ class EndReason(models.TextChoices):
     UPSTREAM_STALLED = "upstream_stalled", "The AI service stopped answering"
     SERVER_LOST = "server_lost", "The server process handling the call died"
     STAFF_ENDED = "staff_ended", "Staff hung up the call"
+    NOT_CONNECTED = "not_connected", "The call never reached the agent"
     ERROR = "error", "Internal error"
 
 
@@ -62,6 +64,16 @@ class Outcome(models.TextChoices):
     TRANSFERRED = "transferred", "Transferred"
     NO_ACTION = "no_action", "No action"
     ABANDONED = "abandoned", "Abandoned"
+
+
+class TransferStatus(models.TextChoices):
+    """How a transfer to a person went (the provider's dial result)."""
+
+    NONE = "", "No transfer"
+    DIALLING = "dialling", "Dialling"
+    ANSWERED = "answered", "Answered"
+    NO_ANSWER = "no_answer", "Not answered (back to the agent)"
+    FAILED = "failed", "Failed"
 
 
 class SummaryStatus(models.TextChoices):
@@ -156,6 +168,31 @@ class CallLog(TimeStampedModel):
     provider_stream_id = models.CharField(
         max_length=64, blank=True, help_text="Twilio StreamSid or Plivo stream id."
     )
+    called_number = models.CharField(
+        max_length=20, blank=True, help_text="The number the caller dialled (phone calls)."
+    )
+    # What the provider says of the call (status callbacks), beside what the bridge saw.
+    provider_status = models.CharField(
+        max_length=20, blank=True, help_text="The provider's final status (completed, busy…)."
+    )
+    provider_duration_seconds = models.PositiveIntegerField(
+        "provider duration (s)", null=True, blank=True, help_text="Billed by the provider."
+    )
+    provider_price = models.DecimalField(
+        max_digits=10, decimal_places=5, null=True, blank=True, help_text="Where given."
+    )
+    provider_price_unit = models.CharField(max_length=3, blank=True)
+    # A transfer to a person (the transfer_call tool).
+    transfer_target = models.CharField(max_length=20, blank=True)
+    transfer_reason = models.TextField(blank=True)
+    transfer_mode = models.CharField(max_length=4, choices=TransferMode, blank=True)
+    transfer_status = models.CharField(
+        max_length=10, choices=TransferStatus, blank=True, default=TransferStatus.NONE
+    )
+    transfer_summary = models.TextField(
+        blank=True, help_text="What the person heard before a warm transfer."
+    )
+    transfer_error = models.TextField(blank=True)
     server_instance = models.UUIDField(
         null=True,
         blank=True,
@@ -203,6 +240,10 @@ class CallLog(TimeStampedModel):
                 name="call_ends_after_start",
             ),
             models.CheckConstraint(condition=Q(cost_usd__gte=0), name="call_cost_not_negative"),
+            models.CheckConstraint(
+                condition=Q(transfer_status__in=TransferStatus.values),
+                name="call_transfer_status_valid",
+            ),
             models.UniqueConstraint(
                 fields=["channel", "provider_call_id"],
                 condition=~Q(provider_call_id=""),

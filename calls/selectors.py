@@ -70,11 +70,25 @@ def known_caller_note(known_caller: dict[str, str]) -> str:
     )
 
 
+def call_facts(*, agent: Agent, phone: bool) -> frozenset[str]:
+    """What a call can do, for the tools that need it (``tool_registry.register(requires=)``):
+    ``phone`` (a phone line, which can be hung up and transferred) and
+    ``transfer_number`` (the agent has somewhere to transfer to)."""
+    facts = {"phone"} if phone else set()
+    if agent.transfer_number:
+        facts.add("transfer_number")
+    return frozenset(facts)
+
+
 def agent_snapshot(
-    *, agent: Agent, default_model: str, known_caller: dict[str, str] | None = None
+    *,
+    agent: Agent,
+    default_model: str,
+    known_caller: dict[str, str] | None = None,
+    phone: bool = False,
 ) -> AgentSnapshot:
     """A frozen copy of what a call needs from its agent (and, for a caller the website
-    vouched for, what it said of them)."""
+    vouched for, what it said of them); ``phone``: the call is on a phone line."""
     return AgentSnapshot(
         agent_id=agent.pk,
         public_id=agent.public_id,
@@ -98,9 +112,14 @@ def agent_snapshot(
         noise_reduction=agent.noise_reduction,
         max_call_seconds=agent.max_call_seconds,
         idle_seconds=agent.idle_seconds,
-        tools=declarations_for(list(agent.enabled_tools or [])),
+        tools=declarations_for(
+            list(agent.enabled_tools or []), call_facts(agent=agent, phone=phone)
+        ),
         record_calls=agent.record_calls,
         recording_notice=agent.recording_notice.strip() if agent.record_calls else "",
+        transfer_number=agent.transfer_number,
+        transfer_mode=agent.transfer_mode,
+        connection_beep=phone and agent.connection_beep,
     )
 
 

@@ -36,23 +36,31 @@ class Tool:
     label: str = ""  # shown in the agent admin; the name when empty
     default: bool = True  # enabled on new agents
     order: int = 50  # place in the admin and in new agents' lists (then registration order)
+    # Facts the call must have for the tool to be offered (e.g. "phone": a phone call).
+    requires: frozenset[str] = frozenset()
 
 
 REGISTRY: dict[str, Tool] = {}
 
 
 def register(
-    declaration: ToolDeclaration, *, label: str, default: bool = True, order: int = 50
+    declaration: ToolDeclaration,
+    *,
+    label: str,
+    default: bool = True,
+    order: int = 50,
+    requires: frozenset[str] = frozenset(),
 ) -> Callable[[Handler], Handler]:
     """Registers the decorated handler as the tool ``declaration.name``. ``order`` places
     it in the admin's list and in new agents' tools (apps load in INSTALLED_APPS order,
-    which says nothing about how a person reads the list)."""
+    which says nothing about how a person reads the list). ``requires`` names the facts
+    of a call (``call_facts``) without which the tool is not offered to the model."""
 
     def decorator(handler: Handler) -> Handler:
         if declaration.name in REGISTRY:
             # Two apps claiming one name would silently swap handlers by import order.
             raise ValueError(f"The tool {declaration.name!r} is registered twice.")
-        REGISTRY[declaration.name] = Tool(declaration, handler, label, default, order)
+        REGISTRY[declaration.name] = Tool(declaration, handler, label, default, order, requires)
         return handler
 
     return decorator
@@ -77,10 +85,17 @@ def tools_unknown(names: list[str]) -> list[str]:
     return [name for name in names if name not in REGISTRY]
 
 
-def declarations_for(enabled: list[str]) -> tuple[ToolDeclaration, ...]:
-    """The enabled tools that exist, in the order they were enabled (the agents' system
-    check and validation report names that do not exist)."""
-    return tuple(REGISTRY[name].declaration for name in enabled if name in REGISTRY)
+def declarations_for(
+    enabled: list[str], facts: frozenset[str] = frozenset()
+) -> tuple[ToolDeclaration, ...]:
+    """The enabled tools that exist and that this call can use (their ``requires`` are
+    among ``facts``), in the order they were enabled (the agents' system check and
+    validation report names that do not exist)."""
+    return tuple(
+        REGISTRY[name].declaration
+        for name in enabled
+        if name in REGISTRY and REGISTRY[name].requires <= facts
+    )
 
 
 async def tool_run(name: str, arguments: dict[str, Any], context: ToolContext) -> dict[str, Any]:

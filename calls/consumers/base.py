@@ -24,7 +24,7 @@ from calls.instance import server_instance_current
 from calls.models import EndReason
 from calls.realtime.config import AudioFormat
 from calls.realtime.engines import EngineSettings, engine_get
-from calls.realtime.hooks import CallOutcome, ToolContext, ToolRecord, TurnRecord
+from calls.realtime.hooks import CallOutcome, ToolContext, ToolRecord, TransferOrder, TurnRecord
 from calls.realtime.recording import RecordedCall, RecordingSetup
 from calls.realtime.session import CallSession
 from calls.selectors import agent_snapshot
@@ -343,6 +343,15 @@ class CallConsumer(AsyncWebsocketConsumer):
 
     async def mark_active(self) -> None:
         await database_sync_to_async(services.call_log_activate)(call_id=self.call_id)
+
+    async def playback_finished(self, timeout: float) -> bool | None:
+        return None  # the session's estimate (a web client plays what it is sent)
+
+    async def hang_up(self) -> str:
+        return ""  # closing the socket ends a web call
+
+    async def transfer(self, order: TransferOrder) -> str:
+        return "this call is not on a phone line"
 
     async def save_turns(self, turns: list[TurnRecord]) -> None:
         await database_sync_to_async(services.transcript_turns_save)(

@@ -59,6 +59,9 @@ class AgentSnapshot:
     record_calls: bool = False
     # Spoken before the greeting when the call is recorded (empty: none, or not recorded).
     recording_notice: str = ""
+    transfer_number: str = ""  # E.164; empty: no transfer_call
+    transfer_mode: str = "warm"  # cold / warm (agents.models.TransferMode)
+    connection_beep: bool = False  # phone calls: a beep as the line connects
 
     def greeting_cache_key(self, engine: str, audio: str = "pcm24k") -> str:
         parts = [str(self.agent_id), self.greeting, self.voice, self.model, engine, audio]

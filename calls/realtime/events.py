@@ -139,6 +139,12 @@ class UpstreamHandlers:
         session.latency.response_done(response_id, calls_tools=bool(tool_tasks))
         if tool_tasks:
             session.spawn(session.answer_tools(tool_tasks), "tools")
+        elif session.tools.transfer_requested is not None:
+            reason, summary = session.tools.take_transfer() or ("", "")
+            session.spawn(
+                session.transfer_after_playback(reason, summary, GOODBYE_MAX_WAIT_SECONDS),
+                "transfer",
+            )
         elif session.tools.end_requested:
             session.spawn(session.end_after_playback(GOODBYE_MAX_WAIT_SECONDS), "goodbye")
         elif session.responses.take_wanted():

@@ -55,6 +55,17 @@ class CallOutcome:
     latency_p95_ms: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class TransferOrder:
+    """Put the caller through to a person (the transfer_call tool), once the agent's
+    hand-off sentence has played."""
+
+    target: str  # E.164
+    mode: str  # cold / warm
+    reason: str
+    summary: str  # one sentence for the person (warm transfers)
+
+
 @dataclass(slots=True)
 class ToolContext:
     """Handed to tool handlers: the call they run in and what they may do to it.
@@ -68,6 +79,9 @@ class ToolContext:
     send_to_client: Callable[[dict[str, Any]], Awaitable[None]]
     request_end: Callable[[], None]
     extra: dict[str, Any] = field(default_factory=dict)
+    # Transfer to a person after the current response (reason, summary); None where the
+    # call cannot be transferred.
+    request_transfer: Callable[[str, str], None] | None = None
 
 
 class CallHooks(Protocol):
@@ -85,6 +99,19 @@ class CallHooks(Protocol):
         provider's playback marks); None leaves it to the session's estimate."""
 
     async def close_client(self) -> None: ...
+
+    async def playback_finished(self, timeout: float) -> bool | None:
+        """Waits (at most ``timeout`` s) until the caller has heard all the audio sent:
+        True if so, False on timeout, None where the transport cannot tell (the session
+        then waits on its own estimate)."""
+
+    async def hang_up(self) -> str:
+        """Ends the line itself where the transport has one (a phone provider's REST
+        API): '' when done, else what went wrong (the call still ends)."""
+
+    async def transfer(self, order: TransferOrder) -> str:
+        """Puts the caller through to a person: '' when the provider took it (the call
+        then ends as transferred), else why not (the call goes on)."""
 
     async def mark_active(self) -> None: ...
 

@@ -29,7 +29,7 @@ from typing import Any
 from calls.realtime.config import WEB_AUDIO, AgentSnapshot, AudioFormat, session_update
 from calls.realtime.events import UpstreamHandlers
 from calls.realtime.greeting import GREETING_METADATA, Greeting
-from calls.realtime.hooks import CallHooks, CallOutcome
+from calls.realtime.hooks import CallHooks, CallOutcome, TransferOrder
 from calls.realtime.latency import TurnLatency
 from calls.realtime.playback import Playback
 from calls.realtime.protocol import (
@@ -460,9 +460,56 @@ class CallSession:
             await self.request_response()
 
     async def end_after_playback(self, max_wait: float) -> None:
-        wait_ms = self.playback.remaining_ms(self.clock())
-        await asyncio.sleep(min(wait_ms / 1000, max_wait))
-        await self.end("agent_ended")
+        """The goodbye plays to the end, then the line is hung up (``hooks.hang_up``: a
+        phone provider's REST API; a failure is recorded, the call ends anyway)."""
+        await self._played_out(max_wait)
+        if self.ended:
+            return
+        error = await self.hooks.hang_up()
+        await self.end("agent_ended", error=error)
+
+    async def transfer_after_playback(self, reason: str, summary: str, max_wait: float) -> None:
+        """The hand-off sentence plays to the end, then the provider puts the caller
+        through; when it refuses, the model is told so and tells the caller."""
+        await self._played_out(max_wait)
+        if self.ended:
+            return
+        order = TransferOrder(
+            target=self.agent.transfer_number,
+            mode=self.agent.transfer_mode,
+            reason=reason,
+            summary=summary,
+        )
+        error = await self.hooks.transfer(order)
+        if not error:
+            await self.end("transferred", status="transferred")
+            return
+        logger.warning("Call %s: transfer failed (%s)", self.call_id, error)
+        await self.send_upstream(
+            {
+                "type": "conversation.item.create",
+                "item": {
+                    "type": "message",
+                    "role": "system",
+                    "content": [
+                        {
+                            "type": "input_text",
+                            "text": f"The transfer to a person failed ({error}). Apologise, "
+                            "tell the caller you could not put them through, and offer to "
+                            "take a message instead.",
+                        }
+                    ],
+                },
+            }
+        )
+        await self.request_response()
+
+    async def _played_out(self, max_wait: float) -> None:
+        """Until the caller has heard what was sent: the transport's word where it has
+        one (a phone provider's marks), else the session's estimate."""
+        if await self.hooks.playback_finished(max_wait) is None:
+            wait_ms = self.playback.remaining_ms(self.clock())
+            await asyncio.sleep(min(wait_ms / 1000, max_wait))
 
     # ------------------------------------------------------------------ timers
 

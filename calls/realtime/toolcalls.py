@@ -57,6 +57,10 @@ class ToolRunner:
         }
         # A tool (end_call) asked for the call to end after the next response.
         self.end_requested = False
+        # A tool (transfer_call) asked for a transfer after the next response: (reason,
+        # summary), taken once by the session.
+        self.transfer_requested: tuple[str, str] | None = None
+        self.can_transfer = bool(agent.transfer_number)
 
     def start(self, event: dict[str, Any]) -> None:
         """A ``response.function_call_arguments.done``: the call runs at once."""
@@ -84,6 +88,14 @@ class ToolRunner:
     def _request_end(self) -> None:
         self.end_requested = True
 
+    def _request_transfer(self, reason: str, summary: str) -> None:
+        self.transfer_requested = (reason, summary)
+
+    def take_transfer(self) -> tuple[str, str] | None:
+        """The transfer asked for, once."""
+        requested, self.transfer_requested = self.transfer_requested, None
+        return requested
+
     async def _run(
         self, *, function_call_id: str, name: str, raw_arguments: str, item_id: str
     ) -> None:
@@ -102,6 +114,7 @@ class ToolRunner:
                 send_to_client=self._hooks.send_json,
                 request_end=self._request_end,
                 extra=self.state,
+                request_transfer=self._request_transfer if self.can_transfer else None,
             )
             result = await asyncio.wait_for(
                 self._hooks.run_tool(name, arguments, context), TOOL_TIMEOUT_SECONDS
