@@ -15,6 +15,7 @@ from django.utils import timezone
 from agents.models import Agent
 from calls.models import CallLog, CallStatus, ToolInvocation, TranscriptTurn
 from calls.realtime.config import AgentSnapshot
+from calls.realtime.hooks import ResumedCall
 from calls.summary import CallRecord, Tool
 from calls.tool_registry import declarations_for
 from voiceagent.selectors import owned_by
@@ -120,6 +121,39 @@ def agent_snapshot(
         transfer_number=agent.transfer_number,
         transfer_mode=agent.transfer_mode,
         connection_beep=phone and agent.connection_beep,
+    )
+
+
+RESUME_HISTORY_TURNS = 40
+
+
+def call_resume_state(*, call_id: str) -> ResumedCall:
+    """What a session that takes a call back from an unanswered transfer starts from."""
+    call = CallLog.objects.get(pk=call_id)
+    turns = list(
+        TranscriptTurn.objects.filter(call=call)
+        .exclude(text="")
+        .order_by("-seq")
+        .values_list("seq", "role", "text")[:RESUME_HISTORY_TURNS]
+    )
+    last_tool = (
+        ToolInvocation.objects.filter(call=call)
+        .order_by("-seq")
+        .values_list("seq", flat=True)
+        .first()
+    )
+    last_seq = max([turns[0][0] if turns else 0, last_tool or 0])
+    who = call.transfer_target or "the team"
+    return ResumedCall(
+        last_seq=last_seq,
+        elapsed_ms=(call.duration_seconds or 0) * 1000,
+        history=tuple(
+            (role, text) for _, role, text in reversed(turns) if role in ("user", "assistant")
+        ),
+        note=f"You tried to put the caller through to a person ({who}), but nobody took the "
+        f"call ({call.transfer_error or 'no answer'}). The caller is back with you now: tell "
+        "them briefly that nobody could take the call, then offer to help further or to "
+        "take a message.",
     )
 
 

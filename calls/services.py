@@ -30,6 +30,7 @@ from calls.models import (
     SummaryStatus,
     ToolInvocation,
     TranscriptTurn,
+    TransferStatus,
 )
 from calls.processes import same_process_alive
 from calls.realtime.hooks import CallOutcome, ToolRecord, TurnRecord
@@ -129,6 +130,7 @@ def call_log_start(
     realtime_model: str,
     caller_ip: str = "",
     caller_number: str = "",
+    called_number: str = "",
     provider_call_id: str = "",
     provider_stream_id: str = "",
     server_instance: str | None = None,
@@ -147,7 +149,8 @@ def call_log_start(
         engine=engine,
         realtime_model=realtime_model,
         caller_ip_hash=caller_ip_hash(caller_ip) if caller_ip else "",
-        caller_number=caller_number,
+        caller_number=caller_number[:20],
+        called_number=called_number[:20],
         user_info=storable_json(user_info or {}),
         metadata=storable_json(metadata or {}),
     )
@@ -244,12 +247,18 @@ def call_log_finish(*, call_id: str, outcome: CallOutcome) -> None:
         # heartbeat lost to a database outage) takes its real outcome.
         return
     ended_at = timezone.now()
+    usage, cost, duration = outcome.usage, Decimal(str(outcome.cost_usd)), outcome.duration_seconds
+    if call.transfer_status == TransferStatus.NO_ANSWER and call.duration_seconds is not None:
+        # The caller came back from a transfer nobody answered: one call, two sessions.
+        duration += call.duration_seconds
+        cost += call.cost_usd
+        usage = usage_sum(call.usage or {}, usage)
     call.status = outcome.status
     call.end_reason = outcome.end_reason
     call.ended_at = max(ended_at, call.started_at)
-    call.duration_seconds = outcome.duration_seconds
-    call.usage = outcome.usage
-    call.cost_usd = Decimal(str(outcome.cost_usd))
+    call.duration_seconds = duration
+    call.usage = usage
+    call.cost_usd = cost
     call.user_info = storable_json(outcome.user_info)
     call.error_message = storable_text(outcome.error_message[:1000])
     call.latency_p50_ms = outcome.latency_p50_ms
@@ -270,9 +279,22 @@ def call_log_finish(*, call_id: str, outcome: CallOutcome) -> None:
         ]
     )
     call_search_documents_update(call_ids=[str(call.pk)])
+    if call.end_reason == EndReason.TRANSFERRED and call.transfer_status == TransferStatus.DIALLING:
+        return  # the dial's result decides (calls.transfers): answered, or back to the agent
     # Asked for again even if done: a call closed as an orphan may have been summarised
     # before it really ended.
     call_summary_enqueue(call_id=str(call.pk), again=True)
+
+
+def usage_sum(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
+    """Token counts of two sessions of one call, added key by key."""
+    total = dict(first)
+    for key, value in second.items():
+        if isinstance(value, int | float) and isinstance(total.get(key), int | float):
+            total[key] = total[key] + value
+        else:
+            total[key] = value
+    return total
 
 
 SEARCH_DOCUMENT_SQL = """
@@ -351,6 +373,35 @@ def phone_call_admit(*, public_id: str, provider_call_id: str) -> Agent | Refusa
     if live_call_count(agent=agent) >= agent.max_concurrent_calls:
         return Refusal("concurrent-call limit")
     return agent
+
+
+def phone_call_resume_admit(*, call_id: str, provider_call_id: str) -> Agent | Refusal:
+    """Whether a stream may bring a caller back to the agent: the call log must be the
+    provider call's and reopened for its return (``calls.transfers.call_transfer_return``)."""
+    call = (
+        CallLog.objects.filter(
+            pk=call_id,
+            provider_call_id=provider_call_id[:64],
+            status=CallStatus.CONNECTING,
+            transfer_status=TransferStatus.NO_ANSWER,
+        )
+        .select_related("agent")
+        .first()
+    )
+    if call is None:
+        return Refusal("no call to return to")
+    return call.agent
+
+
+def call_log_reattach(
+    *, call_id: str, server_instance: str | None, provider_stream_id: str
+) -> None:
+    """A call that came back to the agent runs on this process, on a new stream."""
+    CallLog.objects.filter(pk=call_id).update(
+        server_instance=server_instance,
+        provider_stream_id=provider_stream_id[:64],
+        updated_at=timezone.now(),
+    )
 
 
 def origin_allowed(*, origin: str, host: str, allowed: list[str]) -> bool:

@@ -280,6 +280,14 @@ TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", "")
 TWILIO_AUTH_TOKEN = env.secret("TWILIO_AUTH_TOKEN", "")
 PLIVO_AUTH_ID = env.str("PLIVO_AUTH_ID", "")
 PLIVO_AUTH_TOKEN = env.secret("PLIVO_AUTH_TOKEN", "")
+# The providers' call-control REST APIs (hang-up, transfer): settings so that tests and
+# regional edges can point elsewhere.
+TWILIO_API_BASE_URL = env.url("TWILIO_API_BASE_URL", "https://api.twilio.com")
+PLIVO_API_BASE_URL = env.url("PLIVO_API_BASE_URL", "https://api.plivo.com")
+# A call-control request that takes longer fails (the call is then ended or goes on).
+TELEPHONY_API_TIMEOUT = env.float("TELEPHONY_API_TIMEOUT", 5.0, min_value=0.5, max_value=30.0)
+# How long a transfer rings the person before the caller comes back to the agent.
+TRANSFER_RING_SECONDS = env.int("TRANSFER_RING_SECONDS", 25, min_value=5, max_value=120)
 
 # Fernet keys for secrets at rest (calendar tokens); first one encrypts.
 FIELD_ENCRYPTION_KEYS = config.field_encryption_keys(env, debug=DEBUG, data_dir=DATA_DIR)

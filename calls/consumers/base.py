@@ -24,7 +24,14 @@ from calls.instance import server_instance_current
 from calls.models import EndReason
 from calls.realtime.config import AudioFormat
 from calls.realtime.engines import EngineSettings, engine_get
-from calls.realtime.hooks import CallOutcome, ToolContext, ToolRecord, TransferOrder, TurnRecord
+from calls.realtime.hooks import (
+    CallOutcome,
+    ResumedCall,
+    ToolContext,
+    ToolRecord,
+    TransferOrder,
+    TurnRecord,
+)
 from calls.realtime.recording import RecordedCall, RecordingSetup
 from calls.realtime.session import CallSession
 from calls.selectors import agent_snapshot
@@ -170,6 +177,8 @@ class CallConsumer(AsyncWebsocketConsumer):
         audio: AudioFormat,
         known_caller: dict[str, str] | None = None,
         metadata: dict[str, Any] | None = None,
+        phone: bool = False,
+        resume: ResumedCall | None = None,
         **caller: str,
     ) -> None:
         """The call's row and its session, for either transport, once the control group
@@ -179,19 +188,29 @@ class CallConsumer(AsyncWebsocketConsumer):
         engine = engine_get(settings.VOICEAGENT_ENGINE)
         engine_settings = current_engine_settings()
         snapshot = agent_snapshot(
-            agent=agent, default_model=settings.OPENAI_REALTIME_MODEL, known_caller=known_caller
-        )
-        await database_sync_to_async(services.call_log_start)(
-            call_id=call_id,
             agent=agent,
-            channel=channel,
-            engine=engine.name,
-            realtime_model=engine.model_name(snapshot),
-            server_instance=await server_instance_current(),
-            user_info=known_caller,
-            metadata=metadata,
-            **caller,
+            default_model=settings.OPENAI_REALTIME_MODEL,
+            known_caller=known_caller,
+            phone=phone,
         )
+        if resume is not None:
+            await database_sync_to_async(services.call_log_reattach)(
+                call_id=call_id,
+                server_instance=await server_instance_current(),
+                provider_stream_id=caller.get("provider_stream_id", ""),
+            )
+        else:
+            await database_sync_to_async(services.call_log_start)(
+                call_id=call_id,
+                agent=agent,
+                channel=channel,
+                engine=engine.name,
+                realtime_model=engine.model_name(snapshot),
+                server_instance=await server_instance_current(),
+                user_info=known_caller,
+                metadata=metadata,
+                **caller,
+            )
         self.call_id = call_id
         if self.channel_layer is not None:
             self.monitor = MonitorPublisher(
@@ -211,6 +230,7 @@ class CallConsumer(AsyncWebsocketConsumer):
             recording=RecordingSetup(
                 executor=recordings.SPOOL_EXECUTOR, spool_dir=str(settings.RECORDINGS_SPOOL_DIR)
             ),
+            resume=resume,
         )
         if known_caller:
             # The session's captured details start from what is known (kept at the end).

@@ -56,6 +56,17 @@ class CallOutcome:
 
 
 @dataclass(frozen=True, slots=True)
+class ResumedCall:
+    """A call that comes back to the agent (a transfer nobody answered): where its
+    transcript stands and what the model must know to go on."""
+
+    last_seq: int  # the new session's turns come after this one
+    elapsed_ms: int  # the call's time so far (turn timestamps go on from it)
+    history: tuple[tuple[str, str], ...]  # (role, text) of the conversation so far
+    note: str  # what happened, for the model to tell the caller
+
+
+@dataclass(frozen=True, slots=True)
 class TransferOrder:
     """Put the caller through to a person (the transfer_call tool), once the agent's
     hand-off sentence has played."""

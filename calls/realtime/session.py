@@ -29,7 +29,7 @@ from typing import Any
 from calls.realtime.config import WEB_AUDIO, AgentSnapshot, AudioFormat, session_update
 from calls.realtime.events import UpstreamHandlers
 from calls.realtime.greeting import GREETING_METADATA, Greeting
-from calls.realtime.hooks import CallHooks, CallOutcome, TransferOrder
+from calls.realtime.hooks import CallHooks, CallOutcome, ResumedCall, TransferOrder
 from calls.realtime.latency import TurnLatency
 from calls.realtime.playback import Playback
 from calls.realtime.protocol import (
@@ -82,6 +82,7 @@ class CallSession:
         audio: AudioFormat = WEB_AUDIO,
         clock: Callable[[], float] = time.monotonic,
         recording: RecordingSetup | None = None,
+        resume: ResumedCall | None = None,
     ) -> None:
         self.call_id = call_id
         self.agent = agent
@@ -93,6 +94,8 @@ class CallSession:
         self._stall_timeout = stall_timeout
         self.clock = clock
         self._recording = recording or RecordingSetup()
+        self.resume = resume
+        self._ms_offset = resume.elapsed_ms if resume is not None else 0
 
         self.upstream: Upstream | None = None
         self.usage = UsageMeter()
@@ -113,6 +116,8 @@ class CallSession:
 
         self.responses = ResponseTracker()
         self.transcript = TranscriptLog(writer=TurnWriter(call_id=call_id, save=hooks.save_turns))
+        if resume is not None:
+            self.transcript.continue_after(resume.last_seq)
         self.playback = Playback(bytes_per_ms=audio.bytes_per_ms)
         self.latency = TurnLatency()
         self.recorder: CallRecorder | None = None  # started with the call (ready)
@@ -180,7 +185,10 @@ class CallSession:
             )
             self.spawn(self._flush_loop(), "flush")
             self.spawn(watch_timers(self, self.timers), "timers")
-            await self._greet()
+            if self.resume is not None:
+                await self._welcome_back(self.resume)
+            else:
+                await self._greet()
             await self._upstream_handlers.read_until_closed()
         except asyncio.CancelledError:
             if not self.ended:
@@ -283,7 +291,7 @@ class CallSession:
     def call_ms(self) -> int:
         """Milliseconds since the call became ready (since it began, before that)."""
         start = self._ready_at if self._ready_at is not None else self._created_at
-        return max(0, int((self.clock() - start) * 1000))
+        return max(0, int((self.clock() - start) * 1000)) + self._ms_offset
 
     def activity(self) -> None:
         if self.timers is not None:
@@ -402,6 +410,14 @@ class CallSession:
         # The model must know it already greeted, without speaking again.
         await self.add_message("assistant", transcript)
 
+    async def _welcome_back(self, resume: ResumedCall) -> None:
+        """A caller back from a transfer nobody answered: the new upstream session gets
+        the conversation so far, then what happened, and the agent speaks first."""
+        for role, text in resume.history:
+            await self.add_message(role, text)
+        await self.add_message("system", resume.note)
+        await self.request_response()
+
     async def play(
         self, item_id: str, response_id: str, delta: str, size: int, *, local: bool = False
     ) -> None:
@@ -485,22 +501,10 @@ class CallSession:
             await self.end("transferred", status="transferred")
             return
         logger.warning("Call %s: transfer failed (%s)", self.call_id, error)
-        await self.send_upstream(
-            {
-                "type": "conversation.item.create",
-                "item": {
-                    "type": "message",
-                    "role": "system",
-                    "content": [
-                        {
-                            "type": "input_text",
-                            "text": f"The transfer to a person failed ({error}). Apologise, "
-                            "tell the caller you could not put them through, and offer to "
-                            "take a message instead.",
-                        }
-                    ],
-                },
-            }
+        await self.add_message(
+            "system",
+            f"The transfer to a person failed ({error}). Apologise, tell the caller you could "
+            "not put them through, and offer to take a message instead.",
         )
         await self.request_response()
 
@@ -538,7 +542,7 @@ class CallSession:
 
     async def add_message(self, role: str, text: str) -> None:
         """Adds a message to the upstream conversation without asking for a response."""
-        content_type = "output_text" if role == "assistant" else "input_text"
+        content_type = "output_text" if role == "assistant" else "input_text"  # user, system
         await self.send_upstream(
             {
                 "type": "conversation.item.create",

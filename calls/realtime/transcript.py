@@ -146,6 +146,10 @@ class TranscriptLog:
     def last_seq(self) -> int:
         return self._seq
 
+    def continue_after(self, seq: int) -> None:
+        """The call's earlier turns (a session before this one) end at ``seq``."""
+        self._seq = max(self._seq, seq)
+
     def seq(self, item_id: str) -> int:
         """The item's place in the conversation, given when it is first seen."""
         seq = self._seq_by_item.get(item_id)

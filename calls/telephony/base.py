@@ -36,7 +36,7 @@ from channels.db import database_sync_to_async
 from calls import services
 from calls.consumers.base import CallConsumer
 from calls.realtime.config import PHONE_AUDIO, AudioFormat
-from calls.realtime.hooks import HeardPosition
+from calls.realtime.hooks import HeardPosition, ResumedCall, TransferOrder
 from calls.realtime.protocol import (
     MAX_FRAME_BYTES,
     ClientAudio,
@@ -45,7 +45,9 @@ from calls.realtime.protocol import (
     base64_size,
 )
 from calls.realtime.text import JSON_ERRORS
+from calls.selectors import call_resume_state
 from calls.telephony import grants
+from calls.telephony.control import Account, CallControl, CallControlError, provider_account
 from calls.telephony.events import (
     StreamDtmf,
     StreamEvent,
@@ -55,6 +57,8 @@ from calls.telephony.events import (
     StreamStop,
 )
 from calls.telephony.marks import PlaybackMarks
+from calls.telephony.webhook import transfer_links
+from calls.transfers import call_transfer_begin, call_transfer_fail
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +86,9 @@ class PhoneMediaConsumer(CallConsumer, abc.ABC):
     """The stream's audio, passed through both ways (G.711 μ-law 8 kHz by default)."""
 
     start_timeout: ClassVar[float] = START_TIMEOUT_SECONDS
+
+    control: ClassVar[CallControl]
+    """The provider's REST API for the live call: hang-up and transfer."""
 
     @abc.abstractmethod
     def handshake_valid(self, headers: Mapping[str, str]) -> bool:
@@ -122,8 +129,15 @@ class PhoneMediaConsumer(CallConsumer, abc.ABC):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.stream_id = ""  # the provider's id for this stream, from its start frame
+        self.provider_call_id = ""  # the provider's id for the call (CallSid, CallUUID)
         self.marks = PlaybackMarks()
         self._start_watch: asyncio.Task[None] | None = None
+        # Set once nothing sent is still to be played (every mark echoed).
+        self._played_out = asyncio.Event()
+        self._played_out.set()
+        # How the stream's end is to be recorded when we caused it (hang-up, transfer):
+        # (end reason, status); a stop or close then is not the caller hanging up.
+        self.expected_end: tuple[str, str] | None = None
 
     async def connect(self) -> None:
         headers = {k.decode("latin1").lower(): v.decode("latin1") for k, v in self.scope["headers"]}
@@ -170,7 +184,8 @@ class PhoneMediaConsumer(CallConsumer, abc.ABC):
             await self._on_start(event)
         elif isinstance(event, StreamStop):
             if self.session is not None:
-                await self.session.end("caller_hung_up")
+                reason, status = self.expected_end or ("caller_hung_up", "completed")
+                await self.session.end(reason, status=status)
             else:
                 await self.close_client()
         elif isinstance(event, StreamDtmf):
@@ -195,12 +210,19 @@ class PhoneMediaConsumer(CallConsumer, abc.ABC):
         grant = grants.stream_grant(
             provider=self.provider, token=start.token, call_id=start.call_id
         )
+        resume: ResumedCall | None = None
         try:
             claimed = grant is not None and await grants.stream_grant_claim(
-                provider=self.provider, call_id=grant.call_id
+                provider=self.provider, call_id=grant.call_id, nonce=grant.nonce
             )
             admitted = None
-            if grant is not None and claimed:
+            if grant is not None and claimed and grant.resume:
+                admitted = await database_sync_to_async(services.phone_call_resume_admit)(
+                    call_id=grant.resume, provider_call_id=grant.call_id
+                )
+                if not isinstance(admitted, services.Refusal):
+                    resume = await database_sync_to_async(call_resume_state)(call_id=grant.resume)
+            elif grant is not None and claimed:
                 admitted = await database_sync_to_async(services.phone_call_admit)(
                     public_id=grant.agent_public_id, provider_call_id=grant.call_id
                 )
@@ -221,7 +243,7 @@ class PhoneMediaConsumer(CallConsumer, abc.ABC):
             return
         if self._start_watch is not None:
             self._start_watch.cancel()
-        call_id = str(uuid.uuid4())
+        call_id = grant.resume or str(uuid.uuid4())
         if not await self.join_control_group(call_id):
             logger.warning(
                 "Refused %s call %s: the channel layer is down", self.provider, grant.call_id
@@ -229,12 +251,16 @@ class PhoneMediaConsumer(CallConsumer, abc.ABC):
             await self._refuse(TRY_AGAIN_LATER)
             return
         self.stream_id = start.stream_id
+        self.provider_call_id = grant.call_id
         await self.begin_call(
             call_id=call_id,
             agent=admitted,
             channel=self.channel,
             audio=self.audio,
+            phone=True,
+            resume=resume,
             caller_number=grant.caller_number,
+            called_number=grant.called_number,
             provider_call_id=grant.call_id,
             provider_stream_id=self.stream_id,
         )
@@ -257,6 +283,8 @@ class PhoneMediaConsumer(CallConsumer, abc.ABC):
         if self.session is None:
             return
         played = self.marks.echoed(mark.name)
+        if not self.marks.pending:
+            self._played_out.set()
         if played is None:
             return  # unknown, or echoed after a clear (cleared, not played)
         await self.session.handle_client(
@@ -266,11 +294,16 @@ class PhoneMediaConsumer(CallConsumer, abc.ABC):
     async def disconnect(self, code: int) -> None:
         if self._start_watch is not None:
             self._start_watch.cancel()
+        if self.session is not None and self.expected_end is not None:
+            # The provider closed the stream because we hung up or transferred.
+            reason, status = self.expected_end
+            await asyncio.shield(self.session.end(reason, status=status))
         await super().disconnect(code)
 
     # -- CallHooks
 
     async def send_audio(self, item_id: str, audio: str, end_ms: int) -> None:
+        self._played_out.clear()
         name = self.marks.sent(item_id, end_ms)
         await self.send_frame(self.media_frame(audio))
         await self.send_frame(self.mark_frame(name))
@@ -279,9 +312,77 @@ class PhoneMediaConsumer(CallConsumer, abc.ABC):
         """Audio still buffered at the provider is cleared; the caller heard up to the
         last echoed mark of the item playing, no further."""
         heard = self.marks.cleared()
+        self._played_out.set()
         if heard is not None:
             await self.send_frame(self.clear_frame())
         return heard
+
+    async def playback_finished(self, timeout: float) -> bool | None:
+        """The provider's marks say when the last audio sent has played."""
+        try:
+            await asyncio.wait_for(self._played_out.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    def account(self) -> Account | None:
+        """The provider account the call is on (its REST credentials)."""
+        return provider_account(self.provider)
+
+    async def hang_up(self) -> str:
+        """The provider ends the call (its REST API). If it cannot, closing the stream
+        still ends it (nothing follows the stream in our answer); the failure is
+        recorded on the call log."""
+        self.expected_end = ("agent_ended", "completed")
+        account = self.account()
+        if account is None:
+            return f"{self.provider} call control is not configured: the stream was closed instead"
+        try:
+            await self.control.hang_up(account=account, call_id=self.provider_call_id)
+        except CallControlError as exc:
+            logger.warning(
+                "Call %s: hanging up through %s failed: %s", self.call_id, self.provider, exc
+            )
+            return (
+                f"hanging up through {self.provider} failed ({exc}); the stream was closed instead"
+            )
+        return ""
+
+    async def transfer(self, order: TransferOrder) -> str:
+        """The provider takes the call off this stream and dials the person; the stop
+        that follows is the transfer, not a hang-up."""
+        account = self.account()
+        await database_sync_to_async(call_transfer_begin)(
+            call_id=self.call_id,
+            target=order.target,
+            mode=order.mode,
+            reason=order.reason,
+            summary=order.summary,
+        )
+        error = ""
+        if account is None:
+            error = f"{self.provider} call control is not configured"
+        else:
+            self.expected_end = ("transferred", "transferred")
+            links = transfer_links(
+                provider=self.provider, call_id=self.call_id, warm=order.mode == "warm"
+            )
+            try:
+                await self.control.transfer(
+                    account=account,
+                    call_id=self.provider_call_id,
+                    target=order.target,
+                    links=links,
+                )
+            except CallControlError as exc:
+                error = str(exc)
+        if error:
+            self.expected_end = None
+            logger.warning("Call %s: transfer failed: %s", self.call_id, error)
+            await database_sync_to_async(call_transfer_fail)(call_id=self.call_id, error=error)
+            return "the phone system did not accept the transfer"
+        logger.info("Call %s: transferred to a person (%s)", self.call_id, order.mode)
+        return ""
 
     async def send_json(self, message: dict[str, Any]) -> None:
         """Providers understand only their framing: the call's events go to monitors."""

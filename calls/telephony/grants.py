@@ -8,6 +8,7 @@ if the token is genuine, fresh, for that call, and claimed for the first time.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from django.core import signing
@@ -25,6 +26,10 @@ class StreamGrant:
     call_id: str  # the provider's id for the call (Twilio's CallSid)
     caller_number: str
     called_number: str
+    # Our call log's id when the stream brings a caller back to the agent (a transfer
+    # nobody answered); empty for a new call.
+    resume: str = ""
+    nonce: str = ""  # tells one return of a call from the next
 
 
 def _salt(provider: str) -> str:
@@ -32,13 +37,18 @@ def _salt(provider: str) -> str:
 
 
 def stream_token(
-    *, provider: str, agent_public_id: str, call_id: str, caller: str, called: str
+    *,
+    provider: str,
+    agent_public_id: str,
+    call_id: str,
+    caller: str,
+    called: str,
+    resume: str = "",
 ) -> str:
-    return signing.dumps(
-        {"a": agent_public_id, "c": call_id, "f": caller, "t": called},
-        salt=_salt(provider),
-        compress=True,
-    )
+    payload = {"a": agent_public_id, "c": call_id, "f": caller, "t": called}
+    if resume:
+        payload |= {"r": resume, "n": secrets.token_hex(4)}
+    return signing.dumps(payload, salt=_salt(provider), compress=True)
 
 
 def stream_grant(*, provider: str, token: str, call_id: str) -> StreamGrant | None:
@@ -55,11 +65,15 @@ def stream_grant(*, provider: str, token: str, call_id: str) -> StreamGrant | No
         call_id=call_id,
         caller_number=str(payload.get("f") or ""),
         called_number=str(payload.get("t") or ""),
+        resume=str(payload.get("r") or ""),
+        nonce=str(payload.get("n") or ""),
     )
 
 
-async def stream_grant_claim(*, provider: str, call_id: str) -> bool:
+async def stream_grant_claim(*, provider: str, call_id: str, nonce: str = "") -> bool:
     """True the first time a call's stream is claimed. ``add`` is atomic and, with Redis,
     shared between processes; the CallLog's provider call id (checked at admission)
-    keeps a call from streaming twice after the key expires."""
-    return await cache.aadd(f"{provider}-stream-used:{call_id}", 1, timeout=TOKEN_USED_TTL_SECONDS)
+    keeps a call from streaming twice after the key expires. A return to the agent
+    (``nonce``) is claimed on its own key."""
+    key = f"{provider}-stream-used:{call_id}" + (f":{nonce}" if nonce else "")
+    return await cache.aadd(key, 1, timeout=TOKEN_USED_TTL_SECONDS)

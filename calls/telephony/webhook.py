@@ -12,6 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from calls import services
 from calls.telephony import grants
+from calls.telephony.control import TransferLinks
 from voiceagent.links import configured_base_url
 
 logger = logging.getLogger(__name__)
@@ -31,6 +32,21 @@ def stream_url(path: str) -> str:
     base = urlsplit(configured_base_url())
     scheme = "wss" if base.scheme == "https" else "ws"
     return urlunsplit((scheme, base.netloc, path, "", ""))
+
+
+def transfer_links(*, provider: str, call_id: str, warm: bool) -> TransferLinks:
+    """Where a provider fetches a transfer's instructions for our call ``call_id``
+    (each provider's ``urls`` routes ``<provider>/transfer/<call id>/<step>/``)."""
+
+    def link(step: str) -> str:
+        return public_url(path=f"/{provider}/transfer/{call_id}/{step}/")
+
+    return TransferLinks(
+        dial=link("dial"),
+        result=link("result"),
+        whisper=link("whisper") if warm else "",
+        hold=link("hold"),
+    )
 
 
 def phone_call_answer(

@@ -24,6 +24,7 @@ from calls.telephony.events import (
     StreamStop,
 )
 from calls.telephony.twilio import NAME, signature
+from calls.telephony.twilio.control import TwilioControl
 
 
 def _object(value: Any) -> dict[str, Any]:
@@ -33,6 +34,7 @@ def _object(value: Any) -> dict[str, Any]:
 class TwilioMediaConsumer(PhoneMediaConsumer):
     provider = NAME
     channel = Channel.TWILIO
+    control = TwilioControl()
 
     def handshake_valid(self, headers: Mapping[str, str]) -> bool:
         # Twilio signs the upgrade over the stream URL exactly as the TwiML gave it.

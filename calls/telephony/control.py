@@ -1,0 +1,117 @@
+"""Call control: what the bridge asks of a provider's REST API during a call.
+
+Each provider implements ``CallControl`` in ``<provider>/control.py`` (hang up the
+live call; put it through to a person), and its consumer names it. Requests are async,
+from the call's event loop, with ``TELEPHONY_API_TIMEOUT``: the shared database
+thread never waits on a provider. A failure is a ``CallControlError`` whose message
+is safe to store and to say (no credentials, the provider's own words cut short).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import httpx2
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+
+class CallControlError(Exception):
+    """A provider refused or did not answer a call-control request."""
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """Whose REST API a call is on: the provider account's id and token."""
+
+    account_id: str
+    auth_token: str
+
+    def __repr__(self) -> str:  # never the token, in logs or tracebacks
+        return f"Account(account_id={self.account_id!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class TransferLinks:
+    """Where the provider fetches a transfer's instructions (our signed webhooks), all
+    absolute on PUBLIC_BASE_URL; ``whisper`` only for warm transfers."""
+
+    dial: str  # the XML that dials the person (providers that fetch it: Plivo)
+    result: str  # the dial's outcome (answered, or back to the agent)
+    whisper: str  # what the person hears first ("" for a cold transfer)
+    hold: str  # what the caller hears while the person's phone rings ("": ringback)
+
+
+class CallControl(Protocol):
+    async def hang_up(self, *, account: Account, call_id: str) -> None:
+        """Ends the live call ``call_id``."""
+
+    async def transfer(
+        self, *, account: Account, call_id: str, target: str, links: TransferLinks
+    ) -> None:
+        """Takes the live call off the media stream and dials ``target`` for it."""
+
+
+async def provider_request(
+    method: str,
+    url: str,
+    *,
+    account: Account,
+    provider: str,
+    data: dict[str, str] | None = None,
+    json: dict[str, Any] | None = None,
+    ok: tuple[int, ...] = (200, 201, 202, 204),
+) -> httpx2.Response:
+    """One authenticated request (HTTP basic with the account), or CallControlError."""
+    try:
+        async with httpx2.AsyncClient(
+            timeout=settings.TELEPHONY_API_TIMEOUT, trust_env=False
+        ) as client:
+            response = await client.request(
+                method,
+                url,
+                data=data,
+                json=json,
+                auth=(account.account_id, account.auth_token),
+            )
+    except httpx2.TimeoutException:
+        raise CallControlError(f"{provider} did not answer in time") from None
+    except httpx2.HTTPError as exc:
+        raise CallControlError(f"{provider} could not be reached ({type(exc).__name__})") from None
+    if response.status_code not in ok:
+        raise CallControlError(
+            f"{provider} answered {response.status_code}: {_provider_message(response)}"
+        )
+    return response
+
+
+def _provider_message(response: httpx2.Response) -> str:
+    """The provider's own explanation, short (Twilio: ``message``; Plivo: ``error``)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200]
+    if isinstance(body, dict):
+        for key in ("message", "error", "detail"):
+            if isinstance(body.get(key), str):
+                return str(body[key])[:200]
+    return str(body)[:200]
+
+
+# Each provider's account in the environment: (id setting, token setting).
+ENV_ACCOUNTS: dict[str, tuple[str, str]] = {
+    "twilio": ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"),
+    "plivo": ("PLIVO_AUTH_ID", "PLIVO_AUTH_TOKEN"),
+}
+
+
+def provider_account(provider: str) -> Account | None:
+    """The provider account of the environment, or None where it is not set."""
+    names = ENV_ACCOUNTS.get(provider)
+    if names is None:
+        return None
+    account_id, token = (str(getattr(settings, name, "") or "") for name in names)
+    return Account(account_id, token) if account_id and token else None
