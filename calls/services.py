@@ -377,7 +377,7 @@ def phone_call_admit(*, public_id: str, provider_call_id: str) -> Agent | Refusa
 
 def phone_call_resume_admit(*, call_id: str, provider_call_id: str) -> Agent | Refusal:
     """Whether a stream may bring a caller back to the agent: the call log must be the
-    provider call's and reopened for its return (``calls.transfers.call_transfer_return``)."""
+    provider call's and reopened for its return (``calls.transfers.call_transfer_result``)."""
     call = (
         CallLog.objects.filter(
             pk=call_id,

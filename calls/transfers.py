@@ -10,8 +10,11 @@ The order of events (docs/telephony.md, "Transfer to a person"):
 3. The session ends as ``transferred``. Post-call work waits for the dial's result.
 4. The provider reports the dial (``call_transfer_result``): answered → the caller's
    contact becomes ``transferred`` and the summary is asked for; not answered → the call
-   log is live again (``call_transfer_return``) and a new media stream brings the caller
+   log is live again and a new media stream brings the caller
    back to the agent, which says so.
+
+A call that ends while the dial is still out (``transfer_pending``) waits for that
+result before its summary and follow-ups.
 """
 
 from __future__ import annotations
@@ -34,11 +37,14 @@ ANSWERED = frozenset({"answered", "completed", "in-progress"})
 
 
 @dataclass(frozen=True)
-class TransferNotice:
-    """What the caller's return to the agent needs to say."""
+class TransferReturn:
+    """A call coming back to the agent: what its new media stream's token names."""
 
-    target: str
-    status: str  # the provider's word: no-answer, busy, failed…
+    call_id: str
+    agent_public_id: str
+    provider_call_id: str
+    caller_number: str
+    called_number: str
 
 
 def call_transfer_begin(*, call_id: str, target: str, mode: str, reason: str, summary: str) -> None:
@@ -72,12 +78,13 @@ def call_transfer_dialling(*, call_id: str) -> CallLog | None:
 
 
 @transaction.atomic
-def call_transfer_result(*, call_id: str, dial_status: str) -> TransferNotice | None:
+def call_transfer_result(*, call_id: str, dial_status: str) -> TransferReturn | None:
     """The provider's dial outcome. Answered: the transfer is done (the contact is
-    ``transferred``, post-call work starts); else the call comes back to the agent: the
-    notice for its return, or None when there is nothing to return to (unknown call, or
-    a redelivered callback)."""
-    call = CallLog.objects.select_for_update().filter(pk=call_id).first()
+    ``transferred``, post-call work starts) and None. Not answered: the call log is
+    live again (its first end, ``transferred``, undone; duration and usage add up at
+    the next end) and the caller comes back to the agent: what the new stream needs.
+    None too for an unknown call or a redelivered callback."""
+    call = CallLog.objects.select_for_update().filter(pk=call_id).select_related("agent").first()
     if call is None or call.transfer_status != TransferStatus.DIALLING:
         return None
     status = dial_status.strip().lower() or "unknown"
@@ -93,25 +100,18 @@ def call_transfer_result(*, call_id: str, dial_status: str) -> TransferNotice | 
         return None
     call.transfer_status = TransferStatus.NO_ANSWER
     call.transfer_error = f"the transfer was not answered ({status[:40]})"
-    call.save(update_fields=["transfer_status", "transfer_error", "updated_at"])
-    return TransferNotice(target=call.transfer_target, status=status)
-
-
-def call_transfer_return(*, call_id: str) -> bool:
-    """The call log is live again for the caller's return to the agent (its first end,
-    ``transferred``, is undone; duration and usage add up at the next end). False when
-    the call cannot come back (it was not a transfer that failed)."""
-    return bool(
-        CallLog.objects.filter(
-            pk=call_id,
-            transfer_status=TransferStatus.NO_ANSWER,
-            end_reason=EndReason.TRANSFERRED,
-        ).update(
-            status=CallStatus.CONNECTING,
-            end_reason="",
-            ended_at=None,
-            updated_at=timezone.now(),
-        )
+    fields = ["transfer_status", "transfer_error", "updated_at"]
+    if call.end_reason == EndReason.TRANSFERRED:
+        call.status, call.end_reason, call.ended_at = CallStatus.CONNECTING, "", None
+        fields += ["status", "end_reason", "ended_at"]
+    call.save(update_fields=fields)
+    logger.info("Call %s: the transfer was not answered (%s)", call.pk, status)
+    return TransferReturn(
+        call_id=str(call.pk),
+        agent_public_id=call.agent.public_id,
+        provider_call_id=call.provider_call_id,
+        caller_number=call.caller_number,
+        called_number=call.called_number,
     )
 
 

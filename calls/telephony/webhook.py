@@ -13,6 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 from calls import services
 from calls.telephony import grants
 from calls.telephony.control import TransferLinks
+from calls.transfers import TransferReturn
 from voiceagent.links import configured_base_url
 
 logger = logging.getLogger(__name__)
@@ -64,4 +65,17 @@ def phone_call_answer(
         call_id=call_id,
         caller=caller,
         called=called,
+    )
+
+
+def return_stream_token(*, provider: str, back: TransferReturn) -> str:
+    """The stream token that brings a caller back to the agent after a transfer nobody
+    answered (the stream continues call log ``back.call_id``)."""
+    return grants.stream_token(
+        provider=provider,
+        agent_public_id=back.agent_public_id,
+        call_id=back.provider_call_id,
+        caller=back.caller_number,
+        called=back.called_number,
+        resume=back.call_id,
     )

@@ -3,11 +3,21 @@ Twilio numbers are configured with: keep them."""
 
 from django.urls import URLPattern, path
 
-from calls.telephony.twilio import STREAM_PATH, webhook
+from calls.telephony.twilio import STREAM_PATH, transfer, webhook
 from calls.telephony.twilio.consumer import TwilioMediaConsumer
 
 urlpatterns: list[URLPattern] = [
     path("twilio/voice/<str:agent_public_id>/", webhook.voice, name="twilio-voice"),
+    path(
+        "twilio/transfer/<uuid:call_id>/whisper/",
+        transfer.whisper,
+        name="twilio-transfer-whisper",
+    ),
+    path(
+        "twilio/transfer/<uuid:call_id>/result/",
+        transfer.dial_result,
+        name="twilio-transfer-result",
+    ),
 ]
 
 websocket_urlpatterns: list[URLPattern] = [

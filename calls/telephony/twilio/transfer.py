@@ -1,0 +1,72 @@
+"""Twilio's side of a transfer to a person (``calls.transfers``): the whisper the person
+hears before a warm transfer (``<Number url>``), and the ``<Dial action>`` that reports
+how the dial went. Both are signed by Twilio like the voice webhook."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from twilio.twiml.voice_response import VoiceResponse
+
+from calls.telephony.twilio import NAME, signature
+from calls.telephony.twilio.webhook import connect_twiml
+from calls.telephony.webhook import public_url, return_stream_token
+from calls.transfers import call_transfer_dialling, call_transfer_result
+
+logger = logging.getLogger(__name__)
+
+WHISPER_FALLBACK = "A caller is being put through to you."
+
+
+def _refused(request: HttpRequest) -> HttpResponse | None:
+    """403 unless Twilio signed the request (503 when Twilio is not configured)."""
+    if not signature.configured():
+        return HttpResponse("Twilio is not configured.", status=503, content_type="text/plain")
+    url = public_url(path=request.path, query=request.META.get("QUERY_STRING", ""))
+    given = request.headers.get("X-Twilio-Signature", "")
+    if not signature.signature_valid(url=url, params=request.POST, signature=given):
+        logger.warning("Refused a Twilio transfer request with a bad signature for %s", url)
+        return HttpResponse("Invalid Twilio signature.", status=403, content_type="text/plain")
+    return None
+
+
+def _twiml(response: VoiceResponse) -> HttpResponse:
+    return HttpResponse(str(response), content_type="text/xml")
+
+
+@csrf_exempt  # Twilio signs the request instead
+@require_POST
+def whisper(request: HttpRequest, call_id: uuid.UUID) -> HttpResponse:
+    """Played to the person who answers, before the caller is connected."""
+    refused = _refused(request)
+    if refused is not None:
+        return refused
+    call = call_transfer_dialling(call_id=str(call_id))
+    response = VoiceResponse()
+    summary = call.transfer_summary if call is not None else ""
+    response.say(f"{summary or WHISPER_FALLBACK} Connecting you now.")
+    return _twiml(response)
+
+
+@csrf_exempt
+@require_POST
+def dial_result(request: HttpRequest, call_id: uuid.UUID) -> HttpResponse:
+    """The dial ended: after a conversation the call ends; unanswered, the caller
+    comes back to the agent on a new media stream."""
+    refused = _refused(request)
+    if refused is not None:
+        return refused
+    status = request.POST.get("DialCallStatus", "")
+    back = call_transfer_result(call_id=str(call_id), dial_status=status)
+    response = VoiceResponse()
+    if back is None:
+        response.hangup()
+        return _twiml(response)
+    token = return_stream_token(provider=NAME, back=back)
+    return HttpResponse(
+        connect_twiml(stream=signature.media_stream_url(), token=token), content_type="text/xml"
+    )
