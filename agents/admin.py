@@ -157,7 +157,7 @@ class AgentAdmin(OwnerScopedAdmin):
             },
         ),
         ("Calendar", {"fields": ["calendar_connection", "calendar_actions"]}),
-        ("Phone", {"fields": ["phone_setup", "transfer_number", "country"]}),
+        ("Phone", {"fields": ["phone_setup", "transfer_number", "transfer_mode", "connection_beep", "country"]}),
         (
             "Website embedding",
             {

@@ -105,6 +105,8 @@ class AgentSerializer(serializers.ModelSerializer):
             "business_hours",
             "calendar",
             "transfer_number",
+            "transfer_mode",
+            "connection_beep",
             "summary_recipients",
             "email_caller_summary",
             "webhook_url",

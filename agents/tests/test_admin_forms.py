@@ -148,19 +148,20 @@ def test_unknown_tool_and_bad_lists_are_rejected(client: Client, agent: Agent) -
     assert "12345 is not a valid phone number in E.164 form" in page
 
 
-def test_transfer_call_is_not_offered_until_it_exists(client: Client, agent: Agent) -> None:
-    """transfer_call has no handler yet: the admin does not offer it and refuses it."""
-    page = _post(client, agent, enabled_tools=["end_call", "transfer_call"])
-    assert "transfer_call is not one of the available choices" in page
+def test_a_tool_that_does_not_exist_is_not_offered(client: Client, agent: Agent) -> None:
+    """The admin offers the registry's tools (transfer_call among them) and no other."""
+    page = _post(client, agent, enabled_tools=["end_call", "launch_rockets"])
+    assert "launch_rockets is not one of the available choices" in page
     form = client.get(reverse("admin:agents_agent_change", args=[agent.pk])).content.decode()
-    assert 'value="end_call"' in form and 'value="transfer_call"' not in form
+    assert 'value="end_call"' in form and 'value="transfer_call"' in form
+    assert 'value="launch_rockets"' not in form
 
 
 def test_model_validation_refuses_a_tool_that_does_not_exist(agent: Agent) -> None:
     from django.core.exceptions import ValidationError
 
-    agent.enabled_tools = ["end_call", "transfer_call"]
-    with pytest.raises(ValidationError, match="There is no tool called transfer_call"):
+    agent.enabled_tools = ["end_call", "launch_rockets"]
+    with pytest.raises(ValidationError, match="There is no tool called launch_rockets"):
         agent.full_clean()
     agent.enabled_tools = "end_call"
     with pytest.raises(ValidationError, match="A list of tool names"):
