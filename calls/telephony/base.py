@@ -83,6 +83,10 @@ class PhoneMediaConsumer(CallConsumer, abc.ABC):
 
     start_timeout: ClassVar[float] = START_TIMEOUT_SECONDS
 
+    hang_up_close_codes: ClassVar[frozenset[int]] = frozenset()
+    """Close codes from the provider that mean the caller hung up, for a provider that
+    may close the socket without a stop frame (else a close is ``connection_lost``)."""
+
     @abc.abstractmethod
     def handshake_valid(self, headers: Mapping[str, str]) -> bool:
         """Whether the WebSocket upgrade comes from the provider: its signature over the
@@ -266,6 +270,8 @@ class PhoneMediaConsumer(CallConsumer, abc.ABC):
     async def disconnect(self, code: int) -> None:
         if self._start_watch is not None:
             self._start_watch.cancel()
+        if code in self.hang_up_close_codes and self.session is not None:
+            await asyncio.shield(self.session.end("caller_hung_up"))
         await super().disconnect(code)
 
     # -- CallHooks
