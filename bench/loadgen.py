@@ -170,18 +170,18 @@ class PhoneWire:
     audio_event: str  # the event that carries the agent's audio in ``media.payload``
     stop: str
 
-    def ack(self, message: dict, frame: str) -> str | None:
+    def ack(self, message: dict, frame: str | bytes) -> str | bytes | None:
         """What to send back for a frame of ours: the played mark, at once."""
         raise NotImplementedError
 
 
 class TwilioWire(PhoneWire):
-    def ack(self, message: dict, frame: str) -> str | None:
+    def ack(self, message: dict, frame: str | bytes) -> str | bytes | None:
         return frame if message.get("event") == "mark" else None
 
 
 class PlivoWire(PhoneWire):
-    def ack(self, message: dict, frame: str) -> str | None:
+    def ack(self, message: dict, frame: str | bytes) -> str | bytes | None:
         if message.get("event") != "checkpoint":
             return None
         return json.dumps(
@@ -254,8 +254,9 @@ async def phone_call(
 ) -> None:
     from websockets.asyncio.client import connect
 
+    headers: dict[str, str] = {}
     if webhook.startswith("ws"):  # the bare relay: no webhook, straight to the stream
-        url, token, headers = webhook, "baseline", {}
+        url, token = webhook, "baseline"
     else:
         url, token, headers = await asyncio.to_thread(
             ANSWERS[framing], webhook, auth_token, call_id
