@@ -29,11 +29,10 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from calls.realtime.audio import pcm16_to_float, pcm16_to_ulaw, resample
+from calls.realtime.audio import float_to_pcm16, pcm16_to_float, pcm16_to_ulaw, resample
 from calls.telephony.tests.phone_framing import (
     Answer,
     Audio,
@@ -64,9 +63,7 @@ def spoken_ulaw(text: str) -> bytes:
     ).stdout
     with wave.open(io.BytesIO(wav)) as reader:
         rate, pcm = reader.getframerate(), reader.readframes(reader.getnframes())
-    samples = resample(pcm16_to_float(pcm), rate, 8000)
-    pcm8k = (np.clip(samples, -1.0, 1.0) * 32767.0).astype("<i2").tobytes()
-    return pcm16_to_ulaw(pcm8k)
+    return pcm16_to_ulaw(float_to_pcm16(resample(pcm16_to_float(pcm), rate, 8000)))
 
 
 @dataclass(frozen=True)
