@@ -19,8 +19,10 @@ from websockets.exceptions import ConnectionClosed
 
 
 async def relay(client: ServerConnection, upstream_url: str) -> None:
-    """Web framing on ``/``, Twilio Media Streams framing on ``/twilio``."""
-    phone = client.request is not None and client.request.path.startswith("/twilio")
+    """Web framing on ``/``, Twilio Media Streams framing on ``/twilio``, Plivo Audio
+    Streaming framing on ``/plivo``."""
+    path = client.request.path if client.request is not None else "/"
+    phone = "twilio" if path.startswith("/twilio") else "plivo" if path.startswith("/plivo") else ""
     async with connect(
         upstream_url,
         additional_headers={"Authorization": "Bearer bench"},
@@ -32,8 +34,9 @@ async def relay(client: ServerConnection, upstream_url: str) -> None:
         await upstream.recv()  # session.updated
         stream_sid = ""
         if phone:
+            key = "streamSid" if phone == "twilio" else "streamId"
             while not stream_sid:
-                stream_sid = json.loads(await client.recv()).get("start", {}).get("streamSid", "")
+                stream_sid = json.loads(await client.recv()).get("start", {}).get(key, "")
         else:
             await client.send(
                 json.dumps(
@@ -63,7 +66,7 @@ async def relay(client: ServerConnection, upstream_url: str) -> None:
                 event = json.loads(frame)
                 if event.get("type") != "response.output_audio.delta":
                     continue
-                if phone:
+                if phone == "twilio":
                     sid = json.dumps(stream_sid)
                     await client.send(
                         '{"event":"media","streamSid":'
@@ -77,6 +80,15 @@ async def relay(client: ServerConnection, upstream_url: str) -> None:
                         json.dumps(
                             {"event": "mark", "streamSid": stream_sid, "mark": {"name": name}}
                         )
+                    )
+                elif phone == "plivo":
+                    await client.send(
+                        '{"event":"playAudio","media":{"contentType":"audio/x-mulaw",'
+                        '"sampleRate":8000,"payload":"' + event["delta"] + '"}}'
+                    )
+                    name = f"{event['item_id']}:{next(marks)}"
+                    await client.send(
+                        json.dumps({"event": "checkpoint", "streamId": stream_sid, "name": name})
                     )
                 else:
                     await client.send(

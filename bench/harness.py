@@ -29,6 +29,7 @@ STAMP = struct.Struct("<4sQQ")
 
 APP = "voiceagent.asgi:application"
 TWILIO_AUTH_TOKEN = "bench-twilio-token-not-real"  # noqa: S105 (signs the bench's own calls)
+PLIVO_AUTH_TOKEN = "bench-plivo-token-not-real"  # noqa: S105 (signs the bench's own calls)
 SERVERS = ("uvicorn", "uvicorn-wsproto", "uvicorn-websockets", "daphne")
 
 
@@ -57,6 +58,7 @@ def product_env(work: Path, upstream_url: str, **extra: str) -> dict[str, str]:
             "CALL_RATE_LIMIT_PER_MINUTE": "1000000",
             "LOG_LEVEL": "WARNING",
             "TWILIO_AUTH_TOKEN": TWILIO_AUTH_TOKEN,
+            "PLIVO_AUTH_TOKEN": PLIVO_AUTH_TOKEN,
             **extra,
         }
     )

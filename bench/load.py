@@ -1,4 +1,5 @@
-"""Load benchmark: N concurrent web calls streaming real-time 50 ms PCM16 frames both ways.
+"""Load benchmark: N concurrent web calls streaming real-time 50 ms PCM16 frames both ways
+(or phone calls, 20 ms μ-law, in Twilio's or Plivo's framing: ``--framing``).
 
 Runs the product (an ASGI server process) and a bare ``websockets`` relay
 (bench/baseline_relay.py) side by side against the same fast fake Realtime server
@@ -12,6 +13,7 @@ Latency and CPU are reported for the steady window (every call connected and str
 and for the whole run (which adds the ramp: call set-up beside calls already streaming).
 
 Run:  .venv/bin/python bench/load.py [--calls 10,50,100,200] [--seconds 10] [--generators 2]
+      [--framing web|twilio|plivo]
       [--server uvicorn|uvicorn-wsproto|uvicorn-websockets|daphne] [--workers N]
       [--redis redis://127.0.0.1:6379/0] [--profile DIR]
 Prints one JSON object on stdout and a table on stderr.
@@ -31,6 +33,7 @@ from pathlib import Path
 
 from harness import (
     BIN,
+    PLIVO_AUTH_TOKEN,
     PYTHON,
     ROOT,
     SERVERS,
@@ -49,6 +52,9 @@ from harness import (
 )
 
 STEADY_AFTER_RAMP = 1.5  # seconds for generator start-up and the last handshakes
+PHONE_TOKENS = {"twilio": TWILIO_AUTH_TOKEN, "plivo": PLIVO_AUTH_TOKEN}
+# Where each framing's calls come in: the product's voice webhook, the relay's path.
+WEBHOOKS = {"twilio": "/twilio/voice/front-desk/", "plivo": "/plivo/answer/front-desk/"}
 
 
 def _profiler(pid: int, seconds: float, output: Path) -> subprocess.Popen:
@@ -121,7 +127,7 @@ def drive(
     children = [
         subprocess.Popen(
             [PYTHON, "bench/loadgen.py", url, str(count), str(seconds), str(ramp)]
-            + (["--twilio", TWILIO_AUTH_TOKEN] if framing == "twilio" else []),
+            + ([f"--{framing}", PHONE_TOKENS[framing]] if framing in PHONE_TOKENS else []),
             cwd=ROOT,
             stdout=subprocess.PIPE,
             text=True,
@@ -184,8 +190,8 @@ def run_target(target: str, calls: int, work: Path, options: argparse.Namespace)
             ):
                 time.sleep(0.5 + options.workers)
                 url = (
-                    f"http://127.0.0.1:{port}/twilio/voice/front-desk/"
-                    if options.framing == "twilio"
+                    f"http://127.0.0.1:{port}{WEBHOOKS[options.framing]}"
+                    if options.framing in WEBHOOKS
                     else f"ws://127.0.0.1:{port}/ws/calls/front-desk/"
                 )
                 measured = drive(
@@ -205,7 +211,7 @@ def run_target(target: str, calls: int, work: Path, options: argparse.Namespace)
             )
             try:
                 time.sleep(0.5)
-                path = "twilio" if options.framing == "twilio" else ""
+                path = options.framing if options.framing in WEBHOOKS else ""
                 measured = drive(
                     server.pid,
                     f"ws://127.0.0.1:{port}/{path}",
@@ -340,9 +346,10 @@ def main() -> None:
     parser.add_argument("--targets", default="product,baseline")
     parser.add_argument(
         "--framing",
-        choices=("web", "twilio"),
+        choices=("web", "twilio", "plivo"),
         default="web",
-        help="web: widget protocol, 50 ms PCM16; twilio: Media Streams, 20 ms μ-law",
+        help="web: widget protocol, 50 ms PCM16; twilio: Media Streams, 20 ms μ-law; "
+        "plivo: Audio Streaming, 20 ms μ-law",
     )
     parser.add_argument("--server", choices=SERVERS, default="uvicorn")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")

@@ -90,6 +90,10 @@ class PhoneMediaConsumer(CallConsumer, abc.ABC):
     control: ClassVar[CallControl]
     """The provider's REST API for the live call: hang-up and transfer."""
 
+    hang_up_close_codes: ClassVar[frozenset[int]] = frozenset()
+    """Close codes from the provider that mean the caller hung up, for a provider that
+    may close the socket without a stop frame (else a close is ``connection_lost``)."""
+
     @abc.abstractmethod
     def handshake_valid(self, headers: Mapping[str, str]) -> bool:
         """Whether the WebSocket upgrade comes from the provider: its signature over the
@@ -298,6 +302,8 @@ class PhoneMediaConsumer(CallConsumer, abc.ABC):
             # The provider closed the stream because we hung up or transferred.
             reason, status = self.expected_end
             await asyncio.shield(self.session.end(reason, status=status))
+        elif code in self.hang_up_close_codes and self.session is not None:
+            await asyncio.shield(self.session.end("caller_hung_up"))
         await super().disconnect(code)
 
     # -- CallHooks

@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver
 
 PROVIDERS: dict[str, str] = {
     "twilio": "calls.telephony.twilio.urls",
+    "plivo": "calls.telephony.plivo.urls",
 }
 
 

@@ -258,8 +258,10 @@ class FakeRealtimeServer:
         self._server: Server | None = None
         self.url = ""
 
-    async def start(self) -> str:
-        self._server = await serve(self._handle, "127.0.0.1", 0, process_request=self._process)
+    async def start(self, port: int = 0) -> str:
+        """Listens on ``port`` (any free one by default: a server started earlier in
+        another process may need to know it in advance)."""
+        self._server = await serve(self._handle, "127.0.0.1", port, process_request=self._process)
         port = self._server.sockets[0].getsockname()[1]
         self.url = f"ws://127.0.0.1:{port}/v1/realtime"
         return self.url

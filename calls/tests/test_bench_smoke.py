@@ -1,4 +1,5 @@
-"""The load benchmark still runs and loses no frames: 10 calls, 5 s, web and phone framing."""
+"""The load benchmark still runs and loses no frames: 10 calls, 5 s, web and
+phone (Twilio, Plivo) framing."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.embedded_pass_only  # the benchmark brings its own database
 
-FRAMES_PER_SECOND = {"web": 20, "twilio": 50}
+FRAMES_PER_SECOND = {"web": 20, "twilio": 50, "plivo": 50}
 
 
-@pytest.mark.parametrize("framing", ["web", "twilio"])
+@pytest.mark.parametrize("framing", ["web", "twilio", "plivo"])
 def test_load_benchmark_smoke(framing: str) -> None:
     command = [sys.executable, "bench/load.py", "--calls", "10", "--seconds", "5"]
     result = subprocess.run(

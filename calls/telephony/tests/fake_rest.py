@@ -50,7 +50,7 @@ class FakeProviderRest:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 return
 
             def _handle(self) -> None:
@@ -123,10 +123,20 @@ def twilio_sdk_request(account_sid: str, token: str, call_sid: str, **update: An
     captured: list[tuple[str, str, dict[str, str]]] = []
 
     class Capture(HttpClient):
-        def request(self, method: str, url: str, params: Any = None, data: Any = None,
-                    headers: Any = None, auth: Any = None, timeout: Any = None,
-                    allow_redirects: bool = False) -> Response:
-            captured.append((method, urlsplit(url).path, {k: str(v) for k, v in dict(data or {}).items()}))
+        def request(
+            self,
+            method: str,
+            url: str,
+            params: Any = None,
+            data: Any = None,
+            headers: Any = None,
+            auth: Any = None,
+            timeout: Any = None,
+            allow_redirects: bool = False,
+        ) -> Response:
+            captured.append(
+                (method, urlsplit(url).path, {k: str(v) for k, v in dict(data or {}).items()})
+            )
             return Response(200, json.dumps({"sid": call_sid, "account_sid": account_sid}))
 
     capture = Capture(logging.getLogger("twilio.capture"), False)
@@ -134,7 +144,9 @@ def twilio_sdk_request(account_sid: str, token: str, call_sid: str, **update: An
     return captured[0]
 
 
-def plivo_sdk_requests(auth_id: str, token: str, operation: str, *args: Any, **kwargs: Any) -> Iterator[tuple[str, str, dict[str, Any]]]:
+def plivo_sdk_requests(
+    auth_id: str, token: str, operation: str, *args: Any, **kwargs: Any
+) -> Iterator[tuple[str, str, dict[str, Any]]]:
     """The requests plivo-python sends for ``client.calls.<operation>(*args, **kwargs)``:
     (method, URL path, JSON body)."""
     import plivo
@@ -144,12 +156,16 @@ def plivo_sdk_requests(auth_id: str, token: str, operation: str, *args: Any, **k
     captured: list[tuple[str, str, dict[str, Any]]] = []
 
     class Capture(BaseAdapter):
-        def send(self, request: Any, **_: Any) -> Any:
+        def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
             body = json.loads(request.body) if request.body else {}
             captured.append((request.method, urlsplit(request.url).path, body))
             response = requests.Response()
             response.status_code = 204 if request.method == "DELETE" else 202
-            response._content = b"" if request.method == "DELETE" else b'{"message": "call transferred", "api_id": "x"}'
+            response._content = (
+                b""
+                if request.method == "DELETE"
+                else b'{"message": "call transferred", "api_id": "x"}'
+            )
             response.headers["Content-Type"] = "application/json"
             response.request = request
             return response

@@ -16,7 +16,7 @@ from asgiref.sync import sync_to_async
 from django.test import Client
 from twilio.request_validator import RequestValidator
 
-from calls.models import CallLog, CallStatus, TransferStatus, TranscriptTurn
+from calls.models import CallLog, CallStatus, TranscriptTurn, TransferStatus
 from calls.telephony.tests.fake_rest import Answer, FakeProviderRest, twilio_sdk_request
 from calls.telephony.twilio.tests.test_twilio import (
     AUTH_TOKEN,
@@ -204,7 +204,9 @@ async def test_warm_transfer_nobody_answers_and_the_caller_comes_back_to_the_age
     (request,) = await sync_to_async(rest.wait)(1)
     call = await CallLog.objects.aget()
     number = ET.fromstring(request.form["Twiml"]).find("Dial/Number")  # noqa: S314
-    assert number is not None and number.get("url") == f"{PUBLIC}/twilio/transfer/{call.pk}/whisper/"
+    assert (
+        number is not None and number.get("url") == f"{PUBLIC}/twilio/transfer/{call.pk}/whisper/"
+    )
     await stream.send({"event": "stop", "sequenceNumber": "9", "streamSid": "MZ0001"})
     await calls_settled()
 

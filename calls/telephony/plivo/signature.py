@@ -1,0 +1,78 @@
+"""Plivo's V3 signatures: on the answer webhook and on the audio stream's upgrade."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Mapping
+from urllib.parse import urlsplit, urlunsplit
+
+from django.conf import settings
+from plivo.exceptions import ValidationError
+from plivo.utils import validate_v3_signature
+from plivo.utils.signature_v3 import construct_get_url, get_signature_v3
+
+from calls.telephony.plivo import STREAM_PATH
+from calls.telephony.webhook import stream_url
+from voiceagent.links import configured_base_url
+
+SIGNATURE_HEADER = "X-Plivo-Signature-V3"
+NONCE_HEADER = "X-Plivo-Signature-V3-Nonce"
+
+
+def configured() -> bool:
+    """Phone calls need the auth token (signatures) and the public address Plivo uses:
+    signatures cover URLs, so both ends must build them from the same base."""
+    return bool(settings.PLIVO_AUTH_TOKEN and configured_base_url())
+
+
+def signature_valid(
+    *, method: str, url: str, params: Mapping[str, str], nonce: str, signature: str
+) -> bool:
+    """The plivo package's own V3 check (it accepts any of several comma-separated
+    signatures). False when Plivo is not configured or a header is missing."""
+    if not configured() or not signature or not nonce:
+        return False
+    token = str(settings.PLIVO_AUTH_TOKEN)
+    if urlsplit(url).scheme in ("ws", "wss"):
+        # validate_v3_signature refuses a ws(s) URL (its argument check wants http(s)); the
+        # same computation from the same module, without that check.
+        base = construct_get_url(url, dict(params)).decode()
+        expected = get_signature_v3(token.encode(), base, nonce.encode())
+        return any(hmac.compare_digest(expected, given) for given in signature.encode().split(b","))
+    try:
+        return bool(
+            validate_v3_signature(
+                method=method,
+                uri=url,
+                nonce=nonce,
+                auth_token=token,
+                v3_signature=signature,
+                params=dict(params),
+            )
+        )
+    except ValidationError:  # a URL or header the package will not even look at
+        return False
+
+
+def audio_stream_url() -> str:
+    """The audio stream's URL as the answer XML gives it."""
+    return stream_url(STREAM_PATH)
+
+
+def stream_signature_valid(headers: Mapping[str, str]) -> bool:
+    """The upgrade's signature (``headers``: names lower-case), a GET with no parameters.
+
+    Plivo does not document the URL it signs for a stream; its own stream SDK
+    (plivo-stream-sdk-node) checks ``https://<host><path>``, the wss URL with the
+    scheme of the HTTP request it arrived as. Both that and the URL exactly as the
+    answer XML gives it are accepted: each is an HMAC with the auth token.
+    """
+    nonce = headers.get(NONCE_HEADER.lower(), "")
+    signature = headers.get(SIGNATURE_HEADER.lower(), "")
+    given = audio_stream_url()
+    parts = urlsplit(given)
+    http = urlunsplit(("https" if parts.scheme == "wss" else "http", *parts[1:]))
+    return any(
+        signature_valid(method="GET", url=url, params={}, nonce=nonce, signature=signature)
+        for url in (given, http)
+    )

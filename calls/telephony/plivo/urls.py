@@ -1,0 +1,25 @@
+"""Plivo's routes, included through ``calls.telephony.registry``. The paths are what Plivo
+applications are configured with: keep them."""
+
+from django.urls import URLPattern, path
+
+from calls.telephony import hold
+from calls.telephony.plivo import STREAM_PATH, transfer, webhook
+from calls.telephony.plivo.consumer import PlivoMediaConsumer
+
+urlpatterns: list[URLPattern] = [
+    path("plivo/answer/<str:agent_public_id>/", webhook.answer, name="plivo-answer"),
+    path("plivo/transfer/<uuid:call_id>/dial/", transfer.dial, name="plivo-transfer-dial"),
+    path("plivo/transfer/<uuid:call_id>/whisper/", transfer.whisper, name="plivo-transfer-whisper"),
+    path("plivo/transfer/<uuid:call_id>/hold/", transfer.hold, name="plivo-transfer-hold"),
+    path(
+        "plivo/transfer/<uuid:call_id>/result/",
+        transfer.dial_result,
+        name="plivo-transfer-result",
+    ),
+    path("telephony/hold.wav", hold.hold_audio, name="phone-hold-audio"),
+]
+
+websocket_urlpatterns: list[URLPattern] = [
+    path(STREAM_PATH.lstrip("/"), PlivoMediaConsumer.as_asgi()),
+]
