@@ -156,7 +156,7 @@ def plivo_sdk_requests(
     captured: list[tuple[str, str, dict[str, Any]]] = []
 
     class Capture(BaseAdapter):
-        def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
             body = json.loads(request.body) if request.body else {}
             captured.append((request.method, urlsplit(request.url).path, body))
             response = requests.Response()
