@@ -36,6 +36,8 @@ def _form_data(agent: Agent, **changes: Any) -> dict[str, Any]:
         "timezone": agent.timezone,
         "calendar_connection": "",
         "transfer_number": "",
+        "transfer_mode": agent.transfer_mode,
+        "connection_beep": "on",
         "summary_recipients": "",
         "allowed_origins": "",
         "max_call_seconds": agent.max_call_seconds,

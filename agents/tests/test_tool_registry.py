@@ -70,6 +70,7 @@ def test_every_app_registers_its_tools() -> None:
         "schedule_appointment",
         "reschedule_appointment",
         "cancel_appointment",
+        "transfer_call",
         "end_call",
     }
     handlers = {tool.handler.__module__ for tool in tool_registry.REGISTRY.values()}
@@ -86,17 +87,22 @@ def test_a_name_cannot_be_registered_twice(throwaway_tool: str) -> None:
 
 def test_the_system_check_names_the_agent_and_the_unknown_tool(agent: Agent) -> None:
     # Written past validation, as an older release or a script would have.
-    Agent.objects.filter(pk=agent.pk).update(enabled_tools=["end_call", "transfer_call"])
+    Agent.objects.filter(pk=agent.pk).update(enabled_tools=["end_call", "launch_rockets"])
     assert [m for m in run_checks() if m.id == "agents.E001"] == []  # no database: no query
     errors = [m for m in run_checks(databases=["default"]) if m.id == "agents.E001"]
     assert len(errors) == 1 and errors[0].is_serious()
-    assert "'Front desk'" in errors[0].msg and "'transfer_call'" in errors[0].msg
+    assert "'Front desk'" in errors[0].msg and "'launch_rockets'" in errors[0].msg
 
 
-def test_the_data_migration_removes_transfer_call(agent: Agent) -> None:
+def test_the_data_migrations_remove_then_give_back_transfer_call(agent: Agent) -> None:
     Agent.objects.filter(pk=agent.pk).update(enabled_tools=["end_call", "transfer_call"])
     migration = importlib.import_module("agents.migrations.0005_remove_transfer_call_tool")
     migration.remove_transfer_call(apps, None)
     agent.refresh_from_db()
     assert agent.enabled_tools == ["end_call"]
+    again = importlib.import_module("agents.migrations.0011_transfer_call_tool")
+    again.add_transfer_call(apps, None)
+    again.add_transfer_call(apps, None)  # once only
+    agent.refresh_from_db()
+    assert agent.enabled_tools == ["end_call", "transfer_call"]
     assert [m for m in run_checks(databases=["default"]) if m.id == "agents.E001"] == []
