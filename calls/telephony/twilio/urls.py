@@ -3,11 +3,13 @@ Twilio numbers are configured with: keep them."""
 
 from django.urls import URLPattern, path
 
-from calls.telephony.twilio import STREAM_PATH, webhook
+from calls.telephony.twilio import STREAM_PATH, status, webhook
 from calls.telephony.twilio.consumer import TwilioMediaConsumer
 
 urlpatterns: list[URLPattern] = [
     path("twilio/voice/<str:agent_public_id>/", webhook.voice, name="twilio-voice"),
+    path("twilio/status/", status.status, name="twilio-status"),
+    path("twilio/status/<str:agent_public_id>/", status.status, name="twilio-status-agent"),
 ]
 
 websocket_urlpatterns: list[URLPattern] = [
