@@ -396,6 +396,7 @@ def call_provider_status_record(
     direction: str = Direction.INBOUND,
     ended_at: dt.datetime | None = None,
     detail: str = "",
+    log_if_missing: bool = True,
     agent_public_id: str = "",
     agent_resolver: AgentResolver | None = None,
 ) -> StatusRecorded:
@@ -410,6 +411,8 @@ def call_provider_status_record(
     ``agent_public_id`` from a per-agent callback URL and ``agent_resolver`` for routing by
     number); its log also makes ``phone_call_admit`` refuse a stream that comes later.
     ``detail`` (the provider's hang-up cause) goes into that log's error message.
+    ``log_if_missing=False`` records only on an existing log: for a leg that is not a
+    caller's call of its own (Twilio's child legs, a transfer's dial).
     """
     provider_call_id = provider_call_id[:64]
     changes = _ProviderChanges(
@@ -426,7 +429,7 @@ def call_provider_status_record(
         call = calls.select_for_update().first()
         if call is not None:
             return _provider_changes_apply(call, changes)
-    if not final:
+    if not final or not log_if_missing:
         return StatusRecorded.NO_CALL
     our_number = caller_number if direction == Direction.OUTBOUND else called_number
     agent = provider_call_agent(

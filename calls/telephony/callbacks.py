@@ -76,6 +76,7 @@ def status_callback_answer(
     direction: str = Direction.INBOUND,
     ended_at: dt.datetime | None = None,
     detail: str = "",
+    log_if_missing: bool = True,
     agent_public_id: str = "",
     agent_resolver: AgentResolver | None = None,
 ) -> HttpResponse:
@@ -95,6 +96,7 @@ def status_callback_answer(
         direction=direction,
         ended_at=ended_at,
         detail=detail,
+        log_if_missing=log_if_missing,
         agent_public_id=agent_public_id,
         agent_resolver=agent_resolver,
     )

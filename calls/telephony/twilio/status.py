@@ -57,6 +57,8 @@ def status(
         called=form.get("To", ""),
         direction=callbacks.direction(form.get("Direction", "")),
         ended_at=_timestamp(form.get("Timestamp", "")),
+        # A child leg (a transfer's dial) is part of its parent's call, never one of its own.
+        log_if_missing=not form.get("ParentCallSid"),
         agent_public_id=agent_public_id,
         agent_resolver=agent_resolver,
     )

@@ -143,6 +143,9 @@ def test_a_status_nobody_can_place_is_answered_and_not_logged(
     # In progress, no log yet: the stream is still to come; nothing is written.
     path = f"/twilio/status/{agent.public_id}/"
     assert _post(_form(call_status="ringing"), path=path).status_code == 204
+    # A transfer's dial (a child leg) ends: part of its parent's call, not a call of its own.
+    child = _form("CA0002", call_status="no-answer", ParentCallSid="CA0001")
+    assert _post(child, path=path).status_code == 204
     assert not CallLog.objects.exists()
 
 
