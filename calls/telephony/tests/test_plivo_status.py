@@ -89,12 +89,12 @@ def _post(
 ) -> Any:
     if signature is None:
         signature = v3_signature(f"{PUBLIC}{path}", form, nonce)
-    headers = {}
+    headers = {"Host": "voice.example.com"}
     if signature:
-        headers["HTTP_X_PLIVO_SIGNATURE_V3"] = signature
+        headers["X-Plivo-Signature-V3"] = signature
     if nonce:
-        headers["HTTP_X_PLIVO_SIGNATURE_V3_NONCE"] = nonce
-    return Client().post(path, form, HTTP_HOST="voice.example.com", secure=True, **headers)
+        headers["X-Plivo-Signature-V3-Nonce"] = nonce
+    return Client().post(path, form, headers=headers, secure=True)
 
 
 def _live_call(agent: Agent) -> CallLog:

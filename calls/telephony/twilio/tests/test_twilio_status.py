@@ -52,8 +52,10 @@ def _post(
 ) -> Any:
     if signature is None:
         signature = RequestValidator(AUTH_TOKEN).compute_signature(f"{PUBLIC}{path}", form)
-    headers = {} if signature == "" else {"HTTP_X_TWILIO_SIGNATURE": signature}
-    return Client().post(path, form, HTTP_HOST="voice.example.com", secure=True, **headers)
+    headers = {"Host": "voice.example.com"}
+    if signature:
+        headers["X-Twilio-Signature"] = signature
+    return Client().post(path, form, headers=headers, secure=True)
 
 
 def _live_call(agent: Agent, call_sid: str = "CA0001") -> CallLog:
