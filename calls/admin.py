@@ -140,6 +140,19 @@ class CallLogAdmin(ReadOnlyAdmin, OwnerScopedAdmin):
         ),
         ("Outcome", {"fields": ["outcome", "summary", "summary_details", "appointments_booked"]}),
         ("Caller", {"fields": ["contact", "caller_number", "captured_info", "caller_ip_hash"]}),
+        (
+            "Phone line",
+            {
+                "fields": [
+                    "called_number",
+                    "provider_status",
+                    "provider_duration_seconds",
+                    "provider_price_display",
+                ],
+                "description": "What the phone provider reported of the call (status "
+                "callbacks); empty for web calls.",
+            },
+        ),
         ("Conversation", {"fields": ["recording_player", "conversation"]}),
         (
             "Usage and cost",
@@ -307,6 +320,12 @@ class CallLogAdmin(ReadOnlyAdmin, OwnerScopedAdmin):
     @admin.display(description="Summary cost")
     def summary_cost(self, call: CallLog) -> str:
         return dollars(call.summary_cost_usd)
+
+    @admin.display(description="Provider price")
+    def provider_price_display(self, call: CallLog) -> str | None:
+        if call.provider_price is None:
+            return None
+        return f"{call.provider_price.normalize():f} {call.provider_price_unit}".strip()
 
     @admin.display(description="Recording")
     def recording_player(self, call: CallLog) -> str:

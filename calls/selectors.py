@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -166,6 +166,46 @@ def live_call_count(*, agent: Agent) -> int:
         status__in=[CallStatus.CONNECTING, CallStatus.ACTIVE],
         started_at__gte=oldest,
     ).count()
+
+
+AgentResolver = Callable[[str], Agent | None]
+"""Finds the agent that one of our phone numbers (E.164) routes to, or None: the hook for
+routing by number, passed to ``provider_call_agent`` by whoever owns the numbers."""
+
+
+def provider_call_agent(
+    *,
+    channel: str,
+    provider_call_id: str,
+    agent_public_id: str = "",
+    our_number: str = "",
+    agent_resolver: AgentResolver | None = None,
+) -> Agent | None:
+    """The agent a provider's call belongs to, for its status callbacks; None when
+    nothing says. In order:
+
+    (a) the agent of the call's log, if it has one;
+    (b) the agent named by the callback's URL (``/<provider>/status/<agent public id>/``),
+        active or not: a number still pointing at a paused agent still belongs to it;
+    (c) ``agent_resolver(our_number)``, where ``our_number`` is our side of the call
+        (the called number of an inbound call, the caller of an outbound one): the
+        hook for routing by phone number.
+    """
+    if provider_call_id:
+        call = (
+            CallLog.objects.select_related("agent")
+            .filter(channel=channel, provider_call_id=provider_call_id[:64])
+            .first()
+        )
+        if call is not None:
+            return call.agent
+    if agent_public_id:
+        agent = Agent.objects.filter(public_id=agent_public_id).first()
+        if agent is not None:
+            return agent
+    if agent_resolver is not None and our_number:
+        return agent_resolver(our_number)
+    return None
 
 
 def call_record(*, call: CallLog) -> CallRecord:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import functools
 import hashlib
 import hmac
@@ -15,7 +16,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files import File
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -25,6 +26,7 @@ from calls.groups import control_group
 from calls.models import (
     CallLog,
     CallStatus,
+    Direction,
     EndReason,
     ServerInstance,
     SummaryStatus,
@@ -36,7 +38,7 @@ from calls.processes import same_process_alive
 from calls.realtime.hooks import CallOutcome, ToolRecord, TurnRecord
 from calls.realtime.recording import RecordedCall
 from calls.realtime.text import storable_json, storable_text
-from calls.selectors import call_record, live_call_count
+from calls.selectors import AgentResolver, call_record, live_call_count, provider_call_agent
 from calls.summary import (
     EXTRACTIVE_MODEL,
     Summary,
@@ -402,6 +404,167 @@ def call_log_reattach(
         provider_stream_id=provider_stream_id[:64],
         updated_at=timezone.now(),
     )
+
+
+# -- what the phone provider says of a call (status callbacks)
+
+PROVIDER_FINAL_STATUSES = frozenset(
+    {"completed", "busy", "failed", "no-answer", "canceled", "cancel", "timeout"}
+)
+"""Twilio's and Plivo's statuses of a call that is over (Plivo: ``cancel``, ``timeout``)."""
+
+# Statuses only move forward, so an older callback delivered late is known by its status
+# alone (no sequence number to store): queued < ringing < in-progress < final.
+_PROGRESS_RANKS = {"queued": 0, "initiated": 0, "ringing": 1, "in-progress": 2, "answered": 2}
+_FINAL_RANK = 3
+
+
+def _provider_status_rank(status: str, *, final: bool = False) -> int:
+    if final or status in PROVIDER_FINAL_STATUSES:
+        return _FINAL_RANK
+    return _PROGRESS_RANKS.get(status, 2)
+
+
+class StatusRecorded(enum.StrEnum):
+    UPDATED = "updated"  # on the call's log
+    CREATED = "created"  # a call that never reached the agent, logged now
+    STALE = "stale"  # older than what the log holds (or a second, different end): ignored
+    NO_CALL = "no_call"  # in progress, and no log yet: the stream or the end will come
+    NO_AGENT = "no_agent"  # over, never logged, and nothing says whose call it was
+
+
+def call_provider_status_record(
+    *,
+    channel: str,
+    provider_call_id: str,
+    status: str,
+    final: bool,
+    duration_seconds: int | None = None,
+    price: Decimal | None = None,
+    price_unit: str = "",
+    caller_number: str = "",
+    called_number: str = "",
+    direction: str = Direction.INBOUND,
+    ended_at: dt.datetime | None = None,
+    detail: str = "",
+    log_if_missing: bool = True,
+    agent_public_id: str = "",
+    agent_resolver: AgentResolver | None = None,
+) -> StatusRecorded:
+    """Records what a phone provider reports of a call (its status callback) on the call's
+    log, once per change: redelivery is harmless, and a status older than the one held
+    (or a different end after an end) is ignored.
+
+    A live call keeps running: only the provider's fields change, the bridge ends the
+    call. A call that ended (``final``) without ever having a log, because its stream never
+    started (busy, no answer, the caller hung up first), is logged as ``failed`` /
+    ``not_connected`` if its agent is known (``selectors.provider_call_agent``, with
+    ``agent_public_id`` from a per-agent callback URL and ``agent_resolver`` for routing by
+    number); its log also makes ``phone_call_admit`` refuse a stream that comes later.
+    ``detail`` (the provider's hang-up cause) goes into that log's error message.
+    ``log_if_missing=False`` records only on an existing log: for a leg that is not a
+    caller's call of its own (Twilio's child legs, a transfer's dial).
+    """
+    provider_call_id = provider_call_id[:64]
+    changes = _ProviderChanges(
+        status=status[:20],
+        final=final,
+        duration_seconds=duration_seconds,
+        price=price,
+        price_unit=price_unit[:3] if price is not None else "",
+        caller_number=caller_number[:20],
+        called_number=called_number[:20],
+    )
+    calls = CallLog.objects.filter(channel=channel, provider_call_id=provider_call_id)
+    with transaction.atomic():
+        call = calls.select_for_update().first()
+        if call is not None:
+            return _provider_changes_apply(call, changes)
+    if not final or not log_if_missing:
+        return StatusRecorded.NO_CALL
+    our_number = caller_number if direction == Direction.OUTBOUND else called_number
+    agent = provider_call_agent(
+        channel=channel,
+        provider_call_id=provider_call_id,
+        agent_public_id=agent_public_id,
+        our_number=our_number,
+        agent_resolver=agent_resolver,
+    )
+    if agent is None:
+        logger.info(
+            "%s call %s ended (%s) without reaching an agent, and nothing says whose "
+            "it was: not logged",
+            channel,
+            provider_call_id,
+            status,
+        )
+        return StatusRecorded.NO_AGENT
+    ended_at = ended_at or timezone.now()
+    try:
+        with transaction.atomic():
+            CallLog.objects.create(
+                agent=agent,
+                channel=channel,
+                direction=direction,
+                status=CallStatus.FAILED,
+                end_reason=EndReason.NOT_CONNECTED,
+                engine=settings.VOICEAGENT_ENGINE,
+                started_at=ended_at - dt.timedelta(seconds=duration_seconds or 0),
+                ended_at=ended_at,
+                duration_seconds=0,
+                error_message=storable_text(detail[:1000]),
+                caller_number=changes.caller_number,
+                called_number=changes.called_number,
+                provider_call_id=provider_call_id,
+                provider_status=changes.status,
+                provider_duration_seconds=duration_seconds,
+                provider_price=price,
+                provider_price_unit=changes.price_unit,
+            )
+    except IntegrityError:
+        # Logged meanwhile by another delivery (or by its stream, a moment before it
+        # ended): record on that log instead.
+        with transaction.atomic():
+            call = calls.select_for_update().first()
+            if call is None:
+                raise  # another constraint than the provider call id's
+            return _provider_changes_apply(call, changes)
+    return StatusRecorded.CREATED
+
+
+@dataclass(frozen=True)
+class _ProviderChanges:
+    status: str
+    final: bool
+    duration_seconds: int | None
+    price: Decimal | None
+    price_unit: str
+    caller_number: str
+    called_number: str
+
+
+def _provider_changes_apply(call: CallLog, changes: _ProviderChanges) -> StatusRecorded:
+    """On a log locked by the caller's transaction."""
+    if call.provider_status:
+        held = _provider_status_rank(call.provider_status)
+        given = _provider_status_rank(changes.status, final=changes.final)
+        if given < held or (held == _FINAL_RANK and changes.status != call.provider_status):
+            return StatusRecorded.STALE
+    call.provider_status = changes.status
+    fields = ["provider_status", "updated_at"]
+    if changes.duration_seconds is not None:
+        call.provider_duration_seconds = changes.duration_seconds
+        fields.append("provider_duration_seconds")
+    if changes.price is not None:
+        call.provider_price, call.provider_price_unit = changes.price, changes.price_unit
+        fields += ["provider_price", "provider_price_unit"]
+    # The stream knows the caller but not always the number called: fill in what is missing.
+    for field in ("caller_number", "called_number"):
+        if not getattr(call, field) and getattr(changes, field):
+            setattr(call, field, getattr(changes, field))
+            fields.append(field)
+    call.save(update_fields=fields)
+    return StatusRecorded.UPDATED
 
 
 def origin_allowed(*, origin: str, host: str, allowed: list[str]) -> bool:

@@ -78,7 +78,18 @@ class CallLogDetailSerializer(CallLogSerializer):
     )
 
     class Meta(CallLogSerializer.Meta):
-        fields = [*CallLogSerializer.Meta.fields, "recording_url", "turns", "tool_invocations"]
+        fields = [
+            *CallLogSerializer.Meta.fields,
+            "called_number",
+            "provider_call_id",
+            "provider_status",
+            "provider_duration_seconds",
+            "provider_price",
+            "provider_price_unit",
+            "recording_url",
+            "turns",
+            "tool_invocations",
+        ]
         read_only_fields = fields
 
     def get_recording_url(self, call: CallLog) -> str | None:

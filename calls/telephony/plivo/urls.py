@@ -6,6 +6,7 @@ from django.urls import URLPattern, path
 from calls.telephony import hold
 from calls.telephony.plivo import STREAM_PATH, transfer, webhook
 from calls.telephony.plivo.consumer import PlivoMediaConsumer
+from calls.telephony.plivo.status import urlpatterns_status
 
 urlpatterns: list[URLPattern] = [
     path("plivo/answer/<str:agent_public_id>/", webhook.answer, name="plivo-answer"),
@@ -18,6 +19,7 @@ urlpatterns: list[URLPattern] = [
         name="plivo-transfer-result",
     ),
     path("telephony/hold.wav", hold.hold_audio, name="phone-hold-audio"),
+    *urlpatterns_status,
 ]
 
 websocket_urlpatterns: list[URLPattern] = [

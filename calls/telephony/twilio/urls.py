@@ -3,7 +3,7 @@ Twilio numbers are configured with: keep them."""
 
 from django.urls import URLPattern, path
 
-from calls.telephony.twilio import STREAM_PATH, transfer, webhook
+from calls.telephony.twilio import STREAM_PATH, status, transfer, webhook
 from calls.telephony.twilio.consumer import TwilioMediaConsumer
 
 urlpatterns: list[URLPattern] = [
@@ -18,6 +18,8 @@ urlpatterns: list[URLPattern] = [
         transfer.dial_result,
         name="twilio-transfer-result",
     ),
+    path("twilio/status/", status.status, name="twilio-status"),
+    path("twilio/status/<str:agent_public_id>/", status.status, name="twilio-status-agent"),
 ]
 
 websocket_urlpatterns: list[URLPattern] = [

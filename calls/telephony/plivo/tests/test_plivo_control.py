@@ -17,6 +17,7 @@ from calls.telephony.plivo.tests.test_plivo_stream import (
     ULAW_50MS,
     PlivoStream,
     greeted_call,
+    streams_closed,
 )
 from calls.telephony.plivo.tests.test_plivo_webhook import PUBLIC, plivo_settings, post
 from calls.telephony.tests.fake_rest import Answer, FakeProviderRest, plivo_sdk_requests
@@ -25,7 +26,7 @@ from calls.tests.conftest import calls_settled
 from calls.tests.fake_openai import FakeConnection, FakeRealtimeServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
-__all__ = ["plivo_settings"]
+__all__ = ["plivo_settings", "streams_closed"]  # fixtures: settings, streams closed
 
 AUTH_ID = "MAODUXMZRLNGRKZTQ1ZT"
 CALL = "0c2f5c8a-7b2e-4e6a-9d6e-1c1d1e1f1a1b"

@@ -26,12 +26,14 @@ from calls.telephony.twilio.tests.test_twilio import (
     _greeted_call,
     _hang_up,
     _stream_of,
+    streams_closed,
 )
 from calls.tests.conftest import calls_settled
 from calls.tests.fake_openai import FakeConnection, FakeRealtimeServer
 from contacts.models import Contact, ContactStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)
+__all__ = ["streams_closed"]  # the fixture that disconnects every stream in the test's loop
 
 ACCOUNT_SID = "AC" + "0" * 32
 TARGET = "+15557654321"
