@@ -563,6 +563,22 @@ def _provider_changes_apply(call: CallLog, changes: _ProviderChanges) -> StatusR
         if not getattr(call, field) and getattr(changes, field):
             setattr(call, field, getattr(changes, field))
             fields.append(field)
+    if (
+        changes.final
+        and call.status == CallStatus.CONNECTING
+        and call.transfer_status == TransferStatus.NO_ANSWER
+    ):
+        # The caller hung up while a transfer rang and before their return to the agent
+        # began: no stream will end this call, the provider's last word does.
+        call.status, call.end_reason, call.ended_at = (
+            CallStatus.COMPLETED,
+            EndReason.CALLER_HUNG_UP,
+            max(timezone.now(), call.started_at),
+        )
+        fields += ["status", "end_reason", "ended_at"]
+        call.save(update_fields=fields)
+        call_summary_enqueue(call_id=str(call.pk), again=True)
+        return StatusRecorded.UPDATED
     call.save(update_fields=fields)
     return StatusRecorded.UPDATED
 

@@ -34,6 +34,8 @@ logger = logging.getLogger(__name__)
 
 # The provider's dial outcomes that mean the person took the call.
 ANSWERED = frozenset({"answered", "completed", "in-progress"})
+# ...and that the caller hung up while it rang (Twilio): nobody to bring back.
+CALLER_GONE = frozenset({"canceled", "cancel"})
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,11 @@ def call_transfer_result(*, call_id: str, dial_status: str) -> TransferReturn | 
     call.transfer_status = TransferStatus.NO_ANSWER
     call.transfer_error = f"the transfer was not answered ({status[:40]})"
     fields = ["transfer_status", "transfer_error", "updated_at"]
+    if status in CALLER_GONE:
+        call.save(update_fields=fields)
+        if not call.is_live:
+            call_summary_enqueue(call_id=str(call.pk), again=True)
+        return None
     if call.end_reason == EndReason.TRANSFERRED:
         call.status, call.end_reason, call.ended_at = CallStatus.CONNECTING, "", None
         fields += ["status", "end_reason", "ended_at"]

@@ -285,3 +285,45 @@ async def test_a_provider_that_hangs_fails_the_transfer_in_time(
     call = await CallLog.objects.aget()
     assert "did not answer in time" in call.transfer_error
     await _hang_up(stream)
+
+
+async def _transferred_call(fake: FakeRealtimeServer, rest: FakeProviderRest) -> CallLog:
+    stream, upstream = await _tool_then_sentence(
+        fake, "transfer_call", {"reason": "person", "summary": "A caller."}, "One moment."
+    )
+    await _ack_all_marks(stream, upstream)
+    await sync_to_async(rest.wait)(1)
+    await stream.send({"event": "stop", "sequenceNumber": "9", "streamSid": "MZ0001"})
+    await calls_settled()
+    return await CallLog.objects.aget()
+
+
+async def test_a_caller_who_hangs_up_while_the_transfer_rings_is_not_brought_back(
+    phone: Any, fake: FakeRealtimeServer, rest: FakeProviderRest
+) -> None:
+    call = await _transferred_call(fake, rest)
+    gone = await sync_to_async(_signed_post)(
+        f"/twilio/transfer/{call.pk}/result/", {"CallSid": "CA0001", "DialCallStatus": "canceled"}
+    )
+    assert b"<Hangup" in gone.content and b"<Connect" not in gone.content
+    call = await CallLog.objects.aget()
+    assert (call.status, call.transfer_status) == (CallStatus.TRANSFERRED, TransferStatus.NO_ANSWER)
+    assert call.summary_status != ""
+
+
+async def test_a_return_the_caller_never_reached_is_ended_by_the_final_status(
+    phone: Any, fake: FakeRealtimeServer, rest: FakeProviderRest
+) -> None:
+    call = await _transferred_call(fake, rest)
+    await sync_to_async(_signed_post)(
+        f"/twilio/transfer/{call.pk}/result/", {"CallSid": "CA0001", "DialCallStatus": "busy"}
+    )
+    assert (await CallLog.objects.aget()).status == CallStatus.CONNECTING
+    # The caller hangs up before the new stream starts: Twilio's status callback ends it.
+    await sync_to_async(_signed_post)(
+        "/twilio/status/",
+        {"CallSid": "CA0001", "CallStatus": "completed", "CallDuration": "95"},
+    )
+    call = await CallLog.objects.aget()
+    assert (call.status, call.end_reason) == (CallStatus.COMPLETED, "caller_hung_up")
+    assert call.provider_duration_seconds == 95
