@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from typing import Any
+from typing import Any, ClassVar
 
 from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
@@ -21,7 +21,7 @@ from calls import greetings, recordings, services
 from calls.consumers.monitor import MonitorPublisher
 from calls.groups import control_group, monitor_group
 from calls.instance import server_instance_current
-from calls.models import EndReason
+from calls.models import Channel, EndReason
 from calls.realtime.config import AudioFormat
 from calls.realtime.engines import EngineSettings, engine_get
 from calls.realtime.hooks import CallOutcome, ToolContext, ToolRecord, TransferOrder, TurnRecord
@@ -57,6 +57,8 @@ class CallConsumer(AsyncWebsocketConsumer):
     call_id: str = ""
     client_gone: bool = False
     monitor: MonitorPublisher | None = None
+    # Audio before `ready` (the session's early_audio): phone lines, not the web widget.
+    early_audio: ClassVar[bool] = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -179,7 +181,10 @@ class CallConsumer(AsyncWebsocketConsumer):
         engine = engine_get(settings.VOICEAGENT_ENGINE)
         engine_settings = current_engine_settings()
         snapshot = agent_snapshot(
-            agent=agent, default_model=settings.OPENAI_REALTIME_MODEL, known_caller=known_caller
+            agent=agent,
+            default_model=settings.OPENAI_REALTIME_MODEL,
+            known_caller=known_caller,
+            phone=channel != Channel.WEB,
         )
         await database_sync_to_async(services.call_log_start)(
             call_id=call_id,
@@ -211,6 +216,7 @@ class CallConsumer(AsyncWebsocketConsumer):
             recording=RecordingSetup(
                 executor=recordings.SPOOL_EXECUTOR, spool_dir=str(settings.RECORDINGS_SPOOL_DIR)
             ),
+            early_audio=self.early_audio,
         )
         if known_caller:
             # The session's captured details start from what is known (kept at the end).
