@@ -451,7 +451,15 @@ class CallSession:
     async def _greet(self, opening: asyncio.Task[tuple[bytes, str] | None] | None) -> None:
         """The greeting, once the upstream is ready: the cached one (``opening``: already
         playing since the call began) told to the model, else asked of the model."""
-        cached = await (opening if opening is not None else self._opening_audio())
+        if opening is None:
+            cached = await self._opening_audio()
+        else:
+            try:
+                cached = await opening
+            except asyncio.CancelledError:
+                if opening.cancelled() and self.ended:
+                    return  # the call ended (the caller hung up) while it played
+                raise
         if cached is None:
             await self.request_response(
                 instructions=self.greeting.instructions(), metadata=dict(GREETING_METADATA)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import time
 from typing import Any
 
 import pytest
@@ -193,3 +194,28 @@ async def test_an_engine_that_never_gets_ready_fails_the_call_as_before(
     await calls_settled()
     call = await CallLog.objects.aget()
     assert (call.status, call.end_reason) == (CallStatus.FAILED, "upstream_unavailable")
+
+
+async def test_a_caller_who_hangs_up_while_the_opening_plays_ends_the_call_cleanly(
+    agent: Any, twilio_settings: Any, fake: FakeRealtimeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    agent.connection_beep = True
+    await agent.asave()
+    await _cache_greeting(agent, b"".join(GREETING))
+    cache_read = greetings.greeting_get
+
+    def slow_cache_read(key: str) -> tuple[bytes, str] | None:
+        time.sleep(0.5)  # a slow disk: the engine is ready before the greeting is read
+        return cache_read(key)
+
+    monkeypatch.setattr(greetings, "greeting_get", slow_cache_read)
+    stream = TwilioStream()
+    assert await stream.open(await _token())
+    assert await _audio(stream, len(BEEP)) == BEEP
+    upstream = await fake.connection()
+    await upstream.wait_for("session.update")
+    await asyncio.sleep(0.1)  # ready, and waiting for the opening audio to finish
+    await _hang_up(stream)
+    await stream.communicator.disconnect(timeout=5)  # raises if the consumer failed
+    call = await CallLog.objects.aget()
+    assert (call.status, call.end_reason) == (CallStatus.COMPLETED, "caller_hung_up")
