@@ -13,6 +13,8 @@ Modes (third argument, comma-separated, e.g. ``bargein,echo``):
   send time is recorded under the frame's sequence number) while three more deltas of the
   interrupted response follow it, as they do on the real service, then
   ``response.done`` (cancelled) and ``speech_stopped``.
+- ``slowconfig``: ``session.updated`` comes ``SLOW_CONFIG_SECONDS`` after the
+  ``session.update`` (a service slow to set the session up).
 
 On SIGTERM the recorded times are written as JSON to the path given as the first argument.
 
@@ -37,6 +39,7 @@ MAGIC = b"VABN"
 TRIGGER = b"VABB"  # a caller frame that starts a response to be barged in on
 STAMP = struct.Struct("<4sQQ")  # magic, sequence, time.time_ns()
 CHUNK_BYTES = 2400  # 50 ms of PCM16 at 24 kHz
+SLOW_CONFIG_SECONDS = 0.5
 
 stats: dict[str, list] = {"c2u": [], "speech_started": []}
 counter = itertools.count()
@@ -155,6 +158,8 @@ async def handle(websocket: ServerConnection, modes: set[str]) -> None:
                     tasks.add(task)
                     task.add_done_callback(tasks.discard)
             elif kind == "session.update":
+                if "slowconfig" in modes:
+                    await asyncio.sleep(SLOW_CONFIG_SECONDS)
                 await send(_event("session.updated", session=_session(event)))
             elif kind == "response.create":
                 metadata = (event.get("response") or {}).get("metadata")

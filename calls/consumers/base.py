@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from typing import Any
+from typing import Any, ClassVar
 
 from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
@@ -64,6 +64,8 @@ class CallConsumer(AsyncWebsocketConsumer):
     call_id: str = ""
     client_gone: bool = False
     monitor: MonitorPublisher | None = None
+    # Audio before `ready` (the session's early_audio): phone lines, not the web widget.
+    early_audio: ClassVar[bool] = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -231,6 +233,7 @@ class CallConsumer(AsyncWebsocketConsumer):
                 executor=recordings.SPOOL_EXECUTOR, spool_dir=str(settings.RECORDINGS_SPOOL_DIR)
             ),
             resume=resume,
+            early_audio=self.early_audio,
         )
         if known_caller:
             # The session's captured details start from what is known (kept at the end).

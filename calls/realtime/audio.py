@@ -1,6 +1,9 @@
-"""Audio helpers (numpy): levels, resampling and a speech stand-in tone."""
+"""Audio helpers (numpy): levels, resampling, a speech stand-in tone, the connection beep
+and the G.711 μ-law codec."""
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 
@@ -77,3 +80,25 @@ def ulaw_to_pcm16(ulaw: bytes) -> bytes:
 def pcm16_to_ulaw(pcm: bytes) -> bytes:
     samples = np.frombuffer(pcm, dtype="<i2").astype(np.int32)
     return _PCM_TO_ULAW[samples + 32768].tobytes()
+
+
+# -- The beep a phone caller hears as the line connects (Agent.connection_beep).
+
+BEEP_HZ = 440.0
+BEEP_MS = 400
+BEEP_LEVEL = 0.25  # peak, about -12 dBFS: clearly heard, well below the speech after it
+BEEP_FADE_MS = 10  # in and out: a tone that starts or stops at full level clicks
+BEEP_GAP_MS = 150  # silence after it, before the greeting
+
+
+@functools.lru_cache(maxsize=4)
+def connection_beep(sample_rate: int, bytes_per_sample: int) -> bytes:
+    """The beep and the short silence after it, in the call's audio (μ-law when
+    ``bytes_per_sample`` is 1, else PCM16); made once per format."""
+    t = np.arange(sample_rate * BEEP_MS // 1000) / sample_rate
+    fade = sample_rate * BEEP_FADE_MS / 1000
+    ramp = np.minimum(1.0, np.minimum(np.arange(t.size), t.size - 1 - np.arange(t.size)) / fade)
+    tone = BEEP_LEVEL * np.sin(2 * np.pi * BEEP_HZ * t) * ramp
+    samples = np.concatenate([tone, np.zeros(sample_rate * BEEP_GAP_MS // 1000)])
+    pcm = float_to_pcm16(samples.astype(np.float32))
+    return pcm16_to_ulaw(pcm) if bytes_per_sample == 1 else pcm

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from calls.realtime.dtmf import KEYS
 from calls.realtime.text import storable_text
 
 MAX_FRAME_BYTES = 256 * 1024
@@ -56,7 +57,16 @@ class ClientPing:
     id: str | int | None
 
 
-ClientMessage = ClientAudio | ClientText | ClientCancel | ClientPlayback | ClientEnd | ClientPing
+@dataclass(frozen=True, slots=True)
+class ClientDigit:
+    """A key the caller pressed on a phone's keypad (DTMF): one of ``dtmf.KEYS``."""
+
+    digit: str
+
+
+ClientMessage = (
+    ClientAudio | ClientText | ClientCancel | ClientPlayback | ClientEnd | ClientPing | ClientDigit
+)
 
 
 def _bad(message: str) -> ProtocolError:
@@ -111,6 +121,16 @@ def _parse_audio(payload: dict[str, object]) -> ClientAudio:
     if decoded_size > MAX_AUDIO_BYTES:
         raise ProtocolError("bad_audio", f"audio frames are limited to {MAX_AUDIO_BYTES} bytes")
     return ClientAudio(audio=audio, byte_count=decoded_size)
+
+
+def client_digit(value: object) -> ClientDigit:
+    """A key press as a phone provider reports it (``1``, ``*``, ``#``, ``A``…), or
+    ``ProtocolError`` for anything a keypad cannot send."""
+    key = value.upper() if isinstance(value, str) else ""
+    if len(key) != 1 or key not in KEYS:
+        shown = value[:10] if isinstance(value, str) else type(value).__name__
+        raise _bad(f"{shown!r} is not a keypad key (0-9, *, #, A-D)")
+    return ClientDigit(digit=key)
 
 
 def parse_client_frame(text: str | None, data: bytes | None) -> ClientMessage:

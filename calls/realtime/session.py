@@ -11,7 +11,8 @@ The session composes parts with one job each and routes events between them:
 - ``Playback`` (playback.py): what the caller has heard, and where to cut it;
 - ``Greeting`` (greeting.py);
 - ``TurnLatency`` (latency.py): caller's turn end → first audio of the answer;
-- ``CallRecorder`` (recording.py): the call's audio, when the agent records calls.
+- ``CallRecorder`` (recording.py): the call's audio, when the agent records calls;
+- ``KeypadBuffer`` (dtmf.py): phone keypad keys gathered into what the caller entered.
 
 Upstream event handlers are in ``UpstreamHandlers`` (events.py).
 """
@@ -26,7 +27,9 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from calls.realtime.audio import connection_beep
 from calls.realtime.config import WEB_AUDIO, AgentSnapshot, AudioFormat, session_update
+from calls.realtime.dtmf import KeypadBuffer, keypad_message, keypad_transcript
 from calls.realtime.events import UpstreamHandlers
 from calls.realtime.greeting import GREETING_METADATA, Greeting
 from calls.realtime.hooks import CallHooks, CallOutcome, ResumedCall, TransferOrder
@@ -36,6 +39,7 @@ from calls.realtime.protocol import (
     MAX_BAD_FRAMES,
     ClientAudio,
     ClientCancel,
+    ClientDigit,
     ClientEnd,
     ClientMessage,
     ClientPing,
@@ -83,6 +87,7 @@ class CallSession:
         clock: Callable[[], float] = time.monotonic,
         recording: RecordingSetup | None = None,
         resume: ResumedCall | None = None,
+        early_audio: bool = False,
     ) -> None:
         self.call_id = call_id
         self.agent = agent
@@ -96,6 +101,9 @@ class CallSession:
         self._recording = recording or RecordingSetup()
         self.resume = resume
         self._ms_offset = resume.elapsed_ms if resume is not None else 0
+        # The beep and a cached greeting play while the upstream connects (phone calls;
+        # a web client gets `ready` before any audio).
+        self.early_audio = early_audio
 
         self.upstream: Upstream | None = None
         self.usage = UsageMeter()
@@ -107,6 +115,9 @@ class CallSession:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._created_at = clock()
         self._ready_at: float | None = None
+        # Where the call's timeline (transcript, recording) starts: `ready`, or with early
+        # audio the moment the caller starts hearing the call.
+        self._origin: float | None = None
         self.last_upstream_event_at = clock()
         self._audio_ms_received = 0
         self._bad_frames = 0
@@ -120,7 +131,9 @@ class CallSession:
             self.transcript.continue_after(resume.last_seq)
         self.playback = Playback(bytes_per_ms=audio.bytes_per_ms)
         self.latency = TurnLatency()
-        self.recorder: CallRecorder | None = None  # started with the call (ready)
+        self.recorder: CallRecorder | None = None  # started with the timeline (_origin)
+        self.keypad = KeypadBuffer()
+        self._keypad_pause_task: asyncio.Task[None] | None = None
         self.greeting = Greeting(
             call_id=call_id,
             agent=agent,
@@ -144,8 +157,14 @@ class CallSession:
     # ------------------------------------------------------------------ lifecycle
 
     async def run(self) -> None:
-        """Connects, configures, greets and relays until the call ends."""
+        """Connects, configures, greets and relays until the call ends; with
+        ``early_audio``, the opening audio (beep, cached greeting) plays while it connects."""
+        opening: asyncio.Task[tuple[bytes, str] | None] | None = None
         try:
+            if self.early_audio:
+                self._start_timeline()
+                if self.resume is None:  # a caller back from a transfer is not greeted again
+                    opening = self.spawn(self._opening_audio(), "opening")
             try:
                 await asyncio.wait_for(self._open_upstream(), self._connect_timeout)
             except (TimeoutError, UpstreamUnavailable, UpstreamClosed) as exc:
@@ -160,14 +179,8 @@ class CallSession:
                 return
             self.ready = True
             self._ready_at = self.clock()
-            if self.agent.record_calls:
-                self.recorder = CallRecorder(
-                    call_id=self.call_id,
-                    sample_rate=self.audio.sample_rate,
-                    bytes_per_sample=self.audio.bytes_per_sample,
-                    started_at=self._ready_at,
-                    setup=self._recording,
-                )
+            if self._origin is None:
+                self._start_timeline()
             self.timers = CallTimers(
                 started_at=self._ready_at,
                 max_seconds=self.agent.max_call_seconds,
@@ -188,7 +201,7 @@ class CallSession:
             if self.resume is not None:
                 await self._welcome_back(self.resume)
             else:
-                await self._greet()
+                await self._greet(opening)
             await self._upstream_handlers.read_until_closed()
         except asyncio.CancelledError:
             if not self.ended:
@@ -201,6 +214,18 @@ class CallSession:
         finally:
             if not self.ended:
                 await self.end("upstream_closed")
+
+    def _start_timeline(self) -> None:
+        """The call's timeline starts now, and its recording with it."""
+        self._origin = self.clock()
+        if self.agent.record_calls:
+            self.recorder = CallRecorder(
+                call_id=self.call_id,
+                sample_rate=self.audio.sample_rate,
+                bytes_per_sample=self.audio.bytes_per_sample,
+                started_at=self._origin,
+                setup=self._recording,
+            )
 
     async def _open_upstream(self) -> None:
         self.upstream = await self._connect_upstream()
@@ -289,8 +314,8 @@ class CallSession:
         return task
 
     def call_ms(self) -> int:
-        """Milliseconds since the call became ready (since it began, before that)."""
-        start = self._ready_at if self._ready_at is not None else self._created_at
+        """Milliseconds since the call's timeline began (since the session began, before)."""
+        start = self._origin if self._origin is not None else self._created_at
         return max(0, int((self.clock() - start) * 1000)) + self._ms_offset
 
     def activity(self) -> None:
@@ -306,6 +331,9 @@ class CallSession:
             await self.hooks.send_json({"type": "pong", "id": message.id})
         elif isinstance(message, ClientEnd):
             await self.end("client_ended")
+        elif isinstance(message, ClientPlayback):
+            # Early audio is played before `ready`: its reports count from the start.
+            self.playback.reported(message.item_id, message.played_ms, self.clock())
         elif not self.ready:
             # Nothing but the session configuration goes upstream before `ready`.
             return
@@ -315,8 +343,8 @@ class CallSession:
             await self._client_text(message.text)
         elif isinstance(message, ClientCancel):
             await self.interrupt(played_ms=message.played_ms, cancel=True)
-        elif isinstance(message, ClientPlayback):
-            self.playback.reported(message.item_id, message.played_ms, self.clock())
+        elif isinstance(message, ClientDigit):
+            await self._client_digit(message.digit)
 
     async def client_error(self, error: ProtocolError) -> None:
         self._bad_frames += 1
@@ -341,12 +369,14 @@ class CallSession:
         except UpstreamClosed:
             logger.info("Call %s: upstream closed while sending", self.call_id)
 
-    async def _client_text(self, text: str) -> None:
+    async def _client_text(self, text: str, *, for_model: str = "", kind: str = "text") -> None:
+        """Typed text, or (``kind`` keypad) keys pressed: ``text`` is stored and shown,
+        ``for_model`` what the model reads if it differs."""
         self.activity()
         self.latency.caller_done(self.clock())
-        item_id = f"text_{self.transcript.last_seq + 1}"
+        item_id = f"{kind}_{self.transcript.last_seq + 1}"
         await self.user_turn(item_id, text, started_ms=self.call_ms())
-        await self.add_message("user", text)
+        await self.add_message("user", for_model or text)
         if self.responses.responding:
             # Typing over the agent interrupts it; answer once its response is done.
             self.responses.wanted = True
@@ -356,6 +386,43 @@ class CallSession:
         # No response running (any more): answer now, once.
         self.responses.wanted = False
         await self.request_response()
+
+    async def _client_digit(self, key: str) -> None:
+        """A keypad key. A run of keys is answered once complete (``#``, a pause, or its
+        length: dtmf.py); the first key over the agent stops it at once, as speech does."""
+        self.activity()
+        run = self.keypad.press(key, self.clock())
+        if run is not None:
+            await self._keys_entered(run)
+            return
+        await self._keys_over_agent(cancel=True)
+        if self._keypad_pause_task is None or self._keypad_pause_task.done():
+            self._keypad_pause_task = self.spawn(self._keypad_pause(), "keypad")
+
+    async def _keypad_pause(self) -> None:
+        """Ends the pending run of keys when the caller pauses."""
+        while (due := self.keypad.due_at()) is not None:
+            await asyncio.sleep(max(0.0, due - self.clock()))
+            run = self.keypad.take_due(self.clock())
+            if run is not None:
+                await self._keys_entered(run)
+
+    async def _keys_entered(self, run: str) -> None:
+        # Cut where the caller is; the cancel, and the one answer, as for typed text.
+        await self._keys_over_agent(cancel=False)
+        await self._client_text(
+            keypad_transcript(run), for_model=keypad_message(run), kind="keypad"
+        )
+
+    async def _keys_over_agent(self, *, cancel: bool) -> None:
+        """Keys pressed while the agent speaks: the transport's buffered audio is dropped
+        and the agent cut where the caller heard it."""
+        if not (self.responses.responding or self.playback.playing(self.clock())):
+            return
+        heard = await self.hooks.stop_playback()
+        if heard is not None:
+            self.playback.transport_heard(heard.item_id, heard.ms, self.clock())
+        await self.interrupt(played_ms=None, cancel=cancel)
 
     # ------------------------------------------------------------------ barge-in
 
@@ -390,25 +457,52 @@ class CallSession:
 
     # ------------------------------------------------------------------ conversation
 
-    async def _greet(self) -> None:
-        cached = await self.greeting.cached()
+    async def _greet(self, opening: asyncio.Task[tuple[bytes, str] | None] | None) -> None:
+        """The greeting, once the upstream is ready: the cached one (``opening``: already
+        playing since the call began) told to the model, else asked of the model."""
+        if opening is None:
+            cached = await self._opening_audio()
+        else:
+            try:
+                cached = await opening
+            except asyncio.CancelledError:
+                if opening.cancelled() and self.ended:
+                    return  # the call ended (the caller hung up) while it played
+                raise
         if cached is None:
             await self.request_response(
                 instructions=self.greeting.instructions(), metadata=dict(GREETING_METADATA)
             )
             return
-        audio, transcript = cached
+        transcript = cached[1]
         item_id = self.greeting.item_id
-        # Its place comes first, even when the caller types while it is being sent.
-        self.transcript.seq(item_id)
+        await self.send_transcript("assistant", transcript, item_id, final=True)
+        await self.hooks.send_json({"type": "response_done", "item_id": item_id})
+        # The model must know it already greeted, without speaking again.
+        await self.add_message("assistant", transcript)
+
+    async def _opening_audio(self) -> tuple[bytes, str] | None:
+        """What the caller hears first, played here (not upstream items): the connection
+        beep, then the cached greeting, returned (None: the model must say one)."""
+        if self.agent.connection_beep:
+            beep = connection_beep(self.audio.sample_rate, self.audio.bytes_per_sample)
+            await self._play_local(f"beep_{self.call_id[:8]}", beep)
+        cached = await self.greeting.cached()
+        if cached is not None:
+            # Its place comes first, even when the caller types while it is being sent.
+            self.transcript.seq(self.greeting.item_id)
+            await self._play_local(self.greeting.item_id, cached[0])
+            if cached[1]:
+                # Stored once sent: a caller who hangs up before the engine is ready
+                # has heard it.
+                self._store_assistant(self.greeting.item_id, cached[1])
+        return cached
+
+    async def _play_local(self, item_id: str, audio: bytes) -> None:
         for chunk in self.greeting.chunks(audio, self.audio.bytes_per_ms):
             await self.play(
                 item_id, item_id, base64.b64encode(chunk).decode(), len(chunk), local=True
             )
-        await self.assistant_final(item_id, transcript)
-        await self.hooks.send_json({"type": "response_done", "item_id": item_id})
-        # The model must know it already greeted, without speaking again.
-        await self.add_message("assistant", transcript)
 
     async def _welcome_back(self, resume: ResumedCall) -> None:
         """A caller back from a transfer nobody answered: the new upstream session gets

@@ -13,6 +13,9 @@ for every provider:
   (``services.phone_call_admit``), else the stream closes with 1008; when that cannot be
   checked (Redis or the database down) or the control group cannot be joined, 1013;
 - caller audio checked (base64) and forwarded; bad frames counted by the session;
+- keypad keys (DTMF) checked and handed to the session, which tells the model;
+- the connection beep and a cached greeting played at once, while the engine connects
+  (the session's ``early_audio``);
 - the agent's audio sent with a playback mark after each chunk, the marks' echoes
   turned into the played position (``calls.telephony.marks``), and on barge-in the
   provider's buffer cleared and the heard position given to the session (CallHooks
@@ -43,6 +46,7 @@ from calls.realtime.protocol import (
     ClientPlayback,
     ProtocolError,
     base64_size,
+    client_digit,
 )
 from calls.realtime.text import JSON_ERRORS
 from calls.selectors import call_resume_state
@@ -93,6 +97,8 @@ class PhoneMediaConsumer(CallConsumer, abc.ABC):
     hang_up_close_codes: ClassVar[frozenset[int]] = frozenset()
     """Close codes from the provider that mean the caller hung up, for a provider that
     may close the socket without a stop frame (else a close is ``connection_lost``)."""
+
+    early_audio: ClassVar[bool] = True  # the caller hears the beep and a cached greeting at once
 
     @abc.abstractmethod
     def handshake_valid(self, headers: Mapping[str, str]) -> bool:
@@ -193,7 +199,7 @@ class PhoneMediaConsumer(CallConsumer, abc.ABC):
             else:
                 await self.close_client()
         elif isinstance(event, StreamDtmf):
-            logger.info("Call %s: caller pressed a key (ignored)", self.call_id)
+            await self._on_dtmf(event)
 
     async def _refuse(self, code: int) -> None:
         """Closes the stream without a call (after accept: the provider gets the code)."""
@@ -281,6 +287,16 @@ class PhoneMediaConsumer(CallConsumer, abc.ABC):
         if not media.inbound:
             return
         await self.session.handle_client(ClientAudio(audio=media.payload, byte_count=size))
+
+    async def _on_dtmf(self, dtmf: StreamDtmf) -> None:
+        if self.session is None:
+            return
+        try:
+            key = client_digit(dtmf.digit)
+        except ProtocolError as error:
+            await self.session.client_error(error)
+            return
+        await self.session.handle_client(key)
 
     async def _on_mark(self, mark: StreamMark) -> None:
         """Audio up to this mark has played: the caller has heard that much of the item."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import os
 import sqlite3
 import uuid
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from calls.realtime.audio import connection_beep
 from calls.telephony.tests.phone_framing import FRAMINGS
 from calls.telephony.tests.simulator import PhoneSimulator, espeak_available, spoken_ulaw
 from calls.tests.fake_openai import FakeConnection, FakeRealtimeServer
@@ -63,8 +65,11 @@ class PhoneServer:
 @pytest.fixture(scope="module")
 def speech() -> dict[str, bytes]:
     assert espeak_available(), NEEDS_ESPEAK
+    greeting = spoken_ulaw("Hello, this is the front desk.")
     return {
-        "greeting": spoken_ulaw("Hello, this is the front desk."),
+        "greeting": greeting,
+        # What the caller hears first: the demo agent's connection beep, then the greeting.
+        "opening": connection_beep(8000, 1) + greeting,
         "answer": spoken_ulaw("We are open from nine in the morning until six in the evening."),
         "caller": spoken_ulaw("I would like to book a table for two."),
     }
@@ -115,13 +120,14 @@ def simulator(provider: str, server: PhoneServer) -> tuple[PhoneSimulator, str]:
     return PhoneSimulator(framing, base_url=server.process.base_url), call_id
 
 
-async def greeted(phone: PhoneSimulator, greeting: bytes) -> None:
-    """The call is up and its greeting has been heard to the end (every mark played)."""
+async def greeted(phone: PhoneSimulator, opening: bytes) -> None:
+    """The call is up and its opening (beep, greeting) has been heard to the end (every
+    mark played)."""
     await phone.dial()
-    await phone.until(lambda: len(phone.agent_audio) == len(greeting))
+    await phone.until(lambda: len(phone.agent_audio) == len(opening))
     await phone.until(lambda: len(phone.acknowledged) == len(phone.of("mark")))
-    assert bytes(phone.agent_audio) == greeting
-    assert phone.played_bytes == len(greeting)
+    assert bytes(phone.agent_audio) == opening
+    assert phone.played_bytes == len(opening)
 
 
 def appended(upstream: FakeConnection) -> bytes:
@@ -139,12 +145,12 @@ async def test_audio_is_relayed_byte_for_byte_in_real_time(
 ) -> None:
     phone, call_id = simulator(provider, phone_server)
     try:
-        await greeted(phone, speech["greeting"])
+        await greeted(phone, speech["opening"])
         upstream = await realtime.connection()
         assert upstream.session["audio"]["input"]["format"] == {"type": "audio/pcmu"}
 
-        # The caller speaks, presses a key midway (another helper handles DTMF; the call
-        # must simply go on), and speaks on.
+        # The caller speaks, presses a key midway (the model hears of it once the entry
+        # ends, after a pause), and speaks on.
         half = len(speech["caller"]) // 2 // 160 * 160
         await phone.say(speech["caller"][:half])
         await phone.press("5")
@@ -153,11 +159,25 @@ async def test_audio_is_relayed_byte_for_byte_in_real_time(
         await phone.until(lambda: len(appended(upstream)) >= len(sent))
         assert appended(upstream) == sent  # every frame, in order, untouched
 
+        def keypad_told() -> bool:
+            """The model was told of the key, then asked to answer (the greeting may have
+            come from the cache, with no response asked for)."""
+            kinds = [e["type"] for e in upstream.received]
+            told = [
+                i
+                for i, e in enumerate(upstream.received)
+                if e["type"] == "conversation.item.create"
+                and "pressed 5" in json.dumps(e["item"].get("content", []))
+            ]
+            return bool(told) and "response.create" in kinds[told[0] :]
+
+        await phone.until(keypad_told, timeout=10)
+
         # The agent answers: every byte arrives, is played, and its marks acknowledged.
         await upstream.speak("We are open.", chunks(speech["answer"]))
-        total = len(speech["greeting"]) + len(speech["answer"])
+        total = len(speech["opening"]) + len(speech["answer"])
         await phone.until(lambda: len(phone.agent_audio) == total)
-        assert bytes(phone.agent_audio) == speech["greeting"] + speech["answer"]
+        assert bytes(phone.agent_audio) == speech["opening"] + speech["answer"]
         await phone.until(lambda: phone.played_bytes == total, timeout=15)
         await phone.until(lambda: len(phone.acknowledged) == len(phone.of("mark")))
     finally:
@@ -178,18 +198,18 @@ async def test_barge_in_clears_the_line_and_truncates_at_what_was_heard(
 ) -> None:
     phone, call_id = simulator(provider, phone_server)
     try:
-        await greeted(phone, speech["greeting"])
+        await greeted(phone, speech["opening"])
         greeting_marks = len(phone.of("mark"))
         upstream = await realtime.connection()
         response_id, item_id = await upstream.speak(
             "We are open.", chunks(speech["answer"]), finish=False
         )
         # The whole answer is buffered at the phone network; let part of it play.
-        await phone.until(lambda: phone.played_ms >= len(speech["greeting"]) / 8 + 700)
+        await phone.until(lambda: phone.played_ms >= len(speech["opening"]) / 8 + 700)
         await upstream.emit("input_audio_buffer.speech_started", audio_start_ms=0, item_id="u1")
         await phone.until(lambda: bool(phone.of("clear")))
         clear = phone.of("clear")[0]
-        heard_ms = (clear.played - len(speech["greeting"])) / 8  # of the answer, at the clear
+        heard_ms = (clear.played - len(speech["opening"])) / 8  # of the answer, at the clear
         truncate = (await upstream.wait_for("conversation.item.truncate"))[0]
         assert truncate["item_id"] == item_id
         # Never more than the caller actually heard; at most a chunk and a moment less.
@@ -199,7 +219,7 @@ async def test_barge_in_clears_the_line_and_truncates_at_what_was_heard(
         assert clear.size > 0
         await asyncio.sleep(0.2)
         assert phone.played_bytes == clear.played
-        assert len(speech["greeting"]) + len(speech["answer"]) - phone.played_bytes >= clear.size
+        assert len(speech["opening"]) + len(speech["answer"]) - phone.played_bytes >= clear.size
         answer_marks = len(phone.of("mark")) - greeting_marks
         assert 0 < len(phone.acknowledged) - greeting_marks < answer_marks
         await upstream.finish_response(response_id, [], status="cancelled")
