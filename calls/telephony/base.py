@@ -86,8 +86,10 @@ class PhoneMediaConsumer(CallConsumer, abc.ABC):
     @abc.abstractmethod
     def handshake_valid(self, headers: Mapping[str, str]) -> bool:
         """Whether the WebSocket upgrade comes from the provider: its signature over the
-        stream URL, checked with the provider's credentials. ``headers`` are the
-        upgrade's, names lower-case. False when the provider is not configured."""
+        stream URL, checked with the credentials of ``self.line``
+        (``calls.telephony.credentials.credentials_for``). ``headers`` are the
+        upgrade's, names lower-case. False when the provider is not configured. Runs in
+        a worker thread: it may read the database."""
 
     @abc.abstractmethod
     def parse_event(self, message: dict[str, Any]) -> StreamEvent | None:
@@ -122,12 +124,21 @@ class PhoneMediaConsumer(CallConsumer, abc.ABC):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.stream_id = ""  # the provider's id for this stream, from its start frame
+        # The number whose own credentials sign this stream (its id, from the stream's
+        # path), "" for the server's; the call's grant must name the same line.
+        self.line = ""
         self.marks = PlaybackMarks()
         self._start_watch: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
         headers = {k.decode("latin1").lower(): v.decode("latin1") for k, v in self.scope["headers"]}
-        if not self.handshake_valid(headers):
+        self.line = str(self.scope.get("url_route", {}).get("kwargs", {}).get("line", ""))
+        try:
+            valid = await database_sync_to_async(self.handshake_valid)(headers)
+        except Exception:
+            logger.exception("%s media stream: the signature could not be checked", self.provider)
+            valid = False
+        if not valid:
             logger.warning("Refused a %s media stream: bad or missing signature", self.provider)
             await self.close()  # before accept(): the handshake is refused with 403
             return
@@ -195,6 +206,8 @@ class PhoneMediaConsumer(CallConsumer, abc.ABC):
         grant = grants.stream_grant(
             provider=self.provider, token=start.token, call_id=start.call_id
         )
+        if grant is not None and grant.line != self.line:
+            grant = None  # another line's token: its stream was signed by another account
         try:
             claimed = grant is not None and await grants.stream_grant_claim(
                 provider=self.provider, call_id=grant.call_id

@@ -1,9 +1,10 @@
 """Single-use stream grants: what a provider's webhook hands its media stream.
 
 The webhook (signed by the provider) answers with a stream address and a token signed
-with the Django secret key that names the agent, the provider's call id and the
-numbers. The stream presents it in its start frame; the consumer admits the call only
-if the token is genuine, fresh, for that call, and claimed for the first time.
+with the Django secret key that names the agent, the provider's call id, the numbers
+and the line (whose credentials the call uses, ``calls.telephony.credentials``). The
+stream presents it in its start frame; the consumer admits the call only if the token is
+genuine, fresh, for that call and its stream's line, and claimed for the first time.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class StreamGrant:
     call_id: str  # the provider's id for the call (Twilio's CallSid)
     caller_number: str
     called_number: str
+    line: str = ""  # the number whose own credentials the call uses ("": the server's)
 
 
 def _salt(provider: str) -> str:
@@ -32,10 +34,10 @@ def _salt(provider: str) -> str:
 
 
 def stream_token(
-    *, provider: str, agent_public_id: str, call_id: str, caller: str, called: str
+    *, provider: str, agent_public_id: str, call_id: str, caller: str, called: str, line: str = ""
 ) -> str:
     return signing.dumps(
-        {"a": agent_public_id, "c": call_id, "f": caller, "t": called},
+        {"a": agent_public_id, "c": call_id, "f": caller, "t": called, "l": line},
         salt=_salt(provider),
         compress=True,
     )
@@ -55,6 +57,7 @@ def stream_grant(*, provider: str, token: str, call_id: str) -> StreamGrant | No
         call_id=call_id,
         caller_number=str(payload.get("f") or ""),
         called_number=str(payload.get("t") or ""),
+        line=str(payload.get("l") or ""),
     )
 
 

@@ -1,7 +1,8 @@
 """What every provider's voice webhook shares: public addresses and the call's answer.
 
 A provider's webhook view checks the provider's signature, then calls
-``phone_call_answer`` and renders the result in the provider's XML: a stream to
+``phone_call_answer`` (which routes by the number called when the webhook's address
+names no agent) and renders the result in the provider's XML: a stream to
 ``stream_url(...)`` carrying the token, or an apology and a hang-up.
 """
 
@@ -12,6 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from calls import services
 from calls.telephony import grants
+from phone_numbers.selectors import phone_number_find
 from voiceagent.links import configured_base_url
 
 logger = logging.getLogger(__name__)
@@ -34,13 +36,32 @@ def stream_url(path: str) -> str:
 
 
 def phone_call_answer(
-    *, provider: str, agent_public_id: str, call_id: str, caller: str, called: str
+    *,
+    provider: str,
+    call_id: str,
+    caller: str,
+    called: str,
+    agent_public_id: str | None = None,
+    line: str = "",
 ) -> str | services.Refusal:
-    """Whether an authenticated incoming call may reach the agent: the stream token to
-    hand the media stream, or why not (unknown agent, full line, replayed webhook)."""
+    """Whether an authenticated incoming call may reach an agent: the stream token to
+    hand the media stream, or why not (unknown or inactive number or agent, full line,
+    replayed webhook).
+
+    Without ``agent_public_id`` the call goes to the agent of the provider's active
+    number ``called``. ``line`` is the number whose own credentials signed the webhook
+    (``calls.telephony.credentials``): the stream's grant carries it.
+    """
+    if agent_public_id is None:
+        number = phone_number_find(provider=provider, number=called)
+        if number is None or not number.is_active:
+            reason = "unknown number" if number is None else "inactive number"
+            logger.info("Refused %s call %s to %s: %s", provider, call_id, called, reason)
+            return services.Refusal(reason)
+        agent_public_id = number.agent.public_id
     admitted = services.phone_call_admit(public_id=agent_public_id, provider_call_id=call_id)
     if isinstance(admitted, services.Refusal):
-        logger.info("Refused %s call %s: %s", provider, call_id, admitted.reason)
+        logger.info("Refused %s call %s to %s: %s", provider, call_id, called, admitted.reason)
         return admitted
     return grants.stream_token(
         provider=provider,
@@ -48,4 +69,5 @@ def phone_call_answer(
         call_id=call_id,
         caller=caller,
         called=called,
+        line=line,
     )
