@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from calls.telephony.registry import PROVIDERS, provider_choices
+from voiceagent.crypto import Secret
 from voiceagent.fields import EncryptedSecretField
 from voiceagent.models import TimeStampedModel
 from voiceagent.validators import validate_e164
@@ -48,7 +49,9 @@ class PhoneNumber(TimeStampedModel):
         "Auth ID), with its auth token. Empty: the server's account.",
     )
     # Write-only: the admin and the API accept a new token, never show the stored one.
-    auth_token = EncryptedSecretField(
+    # None: the number uses the server's account. (The field's stub type reads a Secret;
+    # null allowed, it is Secret | None.)
+    auth_token: Secret | None = EncryptedSecretField(  # type: ignore[assignment,misc]
         null=True,
         blank=True,
         default=None,
@@ -83,9 +86,10 @@ class PhoneNumber(TimeStampedModel):
             if self.agent.owner_id != self.owner_id:
                 errors["agent"] = "The agent belongs to another account than the number."
         # A token alone cannot place or end calls (the REST API needs the account), and an
-        # account alone checks no signature: the number uses both, or the server's.
+        # account alone checks no signature: the number uses both, or the server's. (Both
+        # problems are the account id's: forms never show the token.)
         if self.account_id and not self.has_own_credentials:
-            errors["auth_token"] = "Give the account's auth token with its account id."  # noqa: S105 (a message)
+            errors["account_id"] = "An account id needs the account's auth token."
         if self.has_own_credentials and not self.account_id:
             errors["account_id"] = "Give the account id that goes with the auth token."
         if errors:

@@ -46,7 +46,10 @@ def phone_number_save(
     except IntegrityError:
         # Two saves of the same number at once: the loser's check passed before the
         # winner's insert.
-        raise PhoneNumberTaken(TAKEN_MESSAGE) from None
+        others = PhoneNumber.objects.exclude(pk=phone_number.pk)
+        if others.filter(provider=phone_number.provider, number=phone_number.number).exists():
+            raise PhoneNumberTaken(TAKEN_MESSAGE) from None
+        raise
     return phone_number
 
 
