@@ -26,7 +26,7 @@ class PhoneNumberAdminForm(forms.ModelForm):
         label="Auth token",
         required=False,
         strip=True,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         help_text="The account's auth token, with its account id. Never shown again; "
         "leave empty to keep the stored one.",
     )
