@@ -19,7 +19,8 @@ from appointments.models import CalendarProvider, ConnectionStatus
 from appointments.selectors import calendar_connections_for_user
 from calls.telephony.twilio.signature import configured as twilio_configured
 from calls.tool_registry import tool_choices
-from voiceagent.admin import OwnerScopedAdmin, https_formfield
+from phone_numbers.selectors import phone_numbers_of_agent
+from voiceagent.admin import OwnerScopedAdmin, change_link, https_formfield
 from voiceagent.links import configured_base_url, public_base_url
 
 
@@ -111,6 +112,7 @@ class AgentAdmin(OwnerScopedAdmin):
     readonly_fields = [
         "embed_snippet",
         "phone_setup",
+        "phone_numbers",
         "calendar_actions",
         "webhook_signing_secret",
         "created_at",
@@ -157,7 +159,19 @@ class AgentAdmin(OwnerScopedAdmin):
             },
         ),
         ("Calendar", {"fields": ["calendar_connection", "calendar_actions"]}),
-        ("Phone", {"fields": ["phone_setup", "transfer_number", "transfer_mode", "connection_beep", "country"]}),
+        (
+            "Phone",
+            {
+                "fields": [
+                    "phone_numbers",
+                    "phone_setup",
+                    "transfer_number",
+                    "transfer_mode",
+                    "connection_beep",
+                    "country",
+                ]
+            },
+        ),
         (
             "Website embedding",
             {
@@ -277,20 +291,39 @@ class AgentAdmin(OwnerScopedAdmin):
         count = agent_webhook_secret_rotate(agent_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"New webhook secret for {count} agent(s).")
 
-    @admin.display(description="Phone number")
+    @admin.display(description="Phone numbers")
+    def phone_numbers(self, agent: Agent) -> str:
+        add = reverse("admin:phone_numbers_phonenumber_add")
+        numbers = list(phone_numbers_of_agent(agent=agent)) if agent.pk is not None else []
+        rows = format_html_join(
+            "",
+            "<li>{} {}</li>",
+            ((change_link(number), "" if number.is_active else "(inactive)") for number in numbers),
+        )
+        return format_html(
+            "{}<div class='help'>Calls to these numbers reach this agent. "
+            "<a href='{}'>Add a phone number</a>.</div>",
+            format_html("<ul style='margin:0;padding-left:1.2em'>{}</ul>", rows)
+            if numbers
+            else "None yet.",
+            add,
+        )
+
+    @admin.display(description="Webhook for this agent only")
     def phone_setup(self, agent: Agent) -> str:
         if agent.pk is None:
             return "Shown once the agent is saved."
         if not twilio_configured():
             return (
-                "Phone calls are not set up on this server (TWILIO_AUTH_TOKEN and "
-                "PUBLIC_BASE_URL; docs/telephony.md)."
+                "Phone calls are not set up on this server's own Twilio account "
+                "(TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL; docs/telephony.md)."
             )
         url = configured_base_url() + reverse("twilio-voice", args=[agent.public_id])
         return format_html(
-            "<code style='user-select:all'>{}</code><div class='help'>In the Twilio "
-            "console, set your number's <em>A call comes in</em> webhook to POST to this "
-            "address: its calls then reach this agent.</div>",
+            "<code style='user-select:all'>{}</code><div class='help'>A number of the "
+            "server's Twilio account whose <em>A call comes in</em> webhook POSTs to this "
+            "address reaches this agent without being added above. Adding the number is "
+            "the usual way.</div>",
             url,
         )
 

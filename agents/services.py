@@ -260,7 +260,8 @@ def agents_webhook_secrets_reencrypt() -> int:
 
 
 class AgentInUse(Exception):
-    """The agent has call logs or appointments, which keep it; deactivate it instead."""
+    """The agent has call logs, appointments or phone numbers, which keep it; deactivate
+    it (or move its numbers to another agent) instead."""
 
 
 @dataclass(frozen=True)
@@ -352,8 +353,9 @@ def agent_delete(*, agent: Agent) -> None:
             agent.delete()
     except ProtectedError:
         raise AgentInUse(
-            "This agent has call logs or appointments; deactivate it (is_active: false) "
-            "instead. Its calls are deleted with their agent's retention."
+            "This agent has call logs, appointments or phone numbers; deactivate it "
+            "(is_active: false) instead, or give its numbers another agent. Its calls are "
+            "deleted with their agent's retention."
         ) from None
 
 

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "voiceagent",
     "agents",
+    "phone_numbers",
     "calls",
     "contacts",
     "appointments",

@@ -64,8 +64,8 @@ class WebhookSecretSerializer(serializers.Serializer[Any]):
     partial_update=extend_schema(summary="Change an agent's settings", parameters=[AGENT_ID]),
     destroy=extend_schema(
         summary="Delete an agent",
-        description="Only an agent without call logs or appointments (409 `agent_in_use` "
-        "otherwise: deactivate it instead).",
+        description="Only an agent without call logs, appointments or phone numbers (409 "
+        "`agent_in_use` otherwise: deactivate it instead).",
         parameters=[AGENT_ID],
     ),
 )

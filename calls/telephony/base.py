@@ -51,7 +51,8 @@ from calls.realtime.protocol import (
 from calls.realtime.text import JSON_ERRORS
 from calls.selectors import call_resume_state
 from calls.telephony import grants
-from calls.telephony.control import Account, CallControl, CallControlError, provider_account
+from calls.telephony.control import Account, CallControl, CallControlError
+from calls.telephony.credentials import credentials_for
 from calls.telephony.events import (
     StreamDtmf,
     StreamEvent,
@@ -103,8 +104,10 @@ class PhoneMediaConsumer(CallConsumer, abc.ABC):
     @abc.abstractmethod
     def handshake_valid(self, headers: Mapping[str, str]) -> bool:
         """Whether the WebSocket upgrade comes from the provider: its signature over the
-        stream URL, checked with the provider's credentials. ``headers`` are the
-        upgrade's, names lower-case. False when the provider is not configured."""
+        stream URL, checked with the credentials of ``self.line``
+        (``calls.telephony.credentials.credentials_for``). ``headers`` are the
+        upgrade's, names lower-case. False when the provider is not configured. Runs in
+        a worker thread: it may read the database."""
 
     @abc.abstractmethod
     def parse_event(self, message: dict[str, Any]) -> StreamEvent | None:
@@ -140,6 +143,9 @@ class PhoneMediaConsumer(CallConsumer, abc.ABC):
         super().__init__(*args, **kwargs)
         self.stream_id = ""  # the provider's id for this stream, from its start frame
         self.provider_call_id = ""  # the provider's id for the call (CallSid, CallUUID)
+        # The number whose own credentials sign this stream (its id, from the stream's
+        # path), "" for the server's; the call's grant must name the same line.
+        self.line = ""
         self.marks = PlaybackMarks()
         self._start_watch: asyncio.Task[None] | None = None
         # Set once nothing sent is still to be played (every mark echoed).
@@ -151,7 +157,13 @@ class PhoneMediaConsumer(CallConsumer, abc.ABC):
 
     async def connect(self) -> None:
         headers = {k.decode("latin1").lower(): v.decode("latin1") for k, v in self.scope["headers"]}
-        if not self.handshake_valid(headers):
+        self.line = str(self.scope.get("url_route", {}).get("kwargs", {}).get("line", ""))
+        try:
+            valid = await database_sync_to_async(self.handshake_valid)(headers)
+        except Exception:
+            logger.exception("%s media stream: the signature could not be checked", self.provider)
+            valid = False
+        if not valid:
             logger.warning("Refused a %s media stream: bad or missing signature", self.provider)
             await self.close()  # before accept(): the handshake is refused with 403
             return
@@ -220,6 +232,8 @@ class PhoneMediaConsumer(CallConsumer, abc.ABC):
         grant = grants.stream_grant(
             provider=self.provider, token=start.token, call_id=start.call_id
         )
+        if grant is not None and grant.line != self.line:
+            grant = None  # another line's token: its stream was signed by another account
         resume: ResumedCall | None = None
         try:
             claimed = grant is not None and await grants.stream_grant_claim(
@@ -347,16 +361,22 @@ class PhoneMediaConsumer(CallConsumer, abc.ABC):
             return False
         return True
 
-    def account(self) -> Account | None:
-        """The provider account the call is on (its REST credentials)."""
-        return provider_account(self.provider)
+    async def account(self) -> Account | None:
+        """The provider account the call is on (its line's, else the server's): its REST
+        credentials, or None where they are not complete."""
+        credentials = await database_sync_to_async(credentials_for)(
+            provider=self.provider, line=self.line
+        )
+        if credentials is None or not credentials.account_id:
+            return None
+        return credentials
 
     async def hang_up(self) -> str:
         """The provider ends the call (its REST API). If it cannot, closing the stream
         still ends it (nothing follows the stream in our answer); the failure is
         recorded on the call log."""
         self.expected_end = ("agent_ended", "completed")
-        account = self.account()
+        account = await self.account()
         if account is None:
             return f"{self.provider} call control is not configured: the stream was closed instead"
         try:
@@ -373,7 +393,7 @@ class PhoneMediaConsumer(CallConsumer, abc.ABC):
     async def transfer(self, order: TransferOrder) -> str:
         """The provider takes the call off this stream and dials the person; the stop
         that follows is the transfer, not a hang-up."""
-        account = self.account()
+        account = await self.account()
         await database_sync_to_async(call_transfer_begin)(
             call_id=self.call_id,
             target=order.target,

@@ -16,22 +16,16 @@ from typing import Any, Protocol
 import httpx2
 from django.conf import settings
 
+from calls.telephony.credentials import ProviderCredentials
+
+# The account a call is on, as call control sees it (its REST API's id and token).
+Account = ProviderCredentials
+
 logger = logging.getLogger(__name__)
 
 
 class CallControlError(Exception):
     """A provider refused or did not answer a call-control request."""
-
-
-@dataclass(frozen=True, slots=True)
-class Account:
-    """Whose REST API a call is on: the provider account's id and token."""
-
-    account_id: str
-    auth_token: str
-
-    def __repr__(self) -> str:  # never the token, in logs or tracebacks
-        return f"Account(account_id={self.account_id!r})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,19 +93,3 @@ def _provider_message(response: httpx2.Response) -> str:
             if isinstance(body.get(key), str):
                 return str(body[key])[:200]
     return str(body)[:200]
-
-
-# Each provider's account in the environment: (id setting, token setting).
-ENV_ACCOUNTS: dict[str, tuple[str, str]] = {
-    "twilio": ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"),
-    "plivo": ("PLIVO_AUTH_ID", "PLIVO_AUTH_TOKEN"),
-}
-
-
-def provider_account(provider: str) -> Account | None:
-    """The provider account of the environment, or None where it is not set."""
-    names = ENV_ACCOUNTS.get(provider)
-    if names is None:
-        return None
-    account_id, token = (str(getattr(settings, name, "") or "") for name in names)
-    return Account(account_id, token) if account_id and token else None

@@ -1,9 +1,10 @@
 """Single-use stream grants: what a provider's webhook hands its media stream.
 
 The webhook (signed by the provider) answers with a stream address and a token signed
-with the Django secret key that names the agent, the provider's call id and the
-numbers. The stream presents it in its start frame; the consumer admits the call only
-if the token is genuine, fresh, for that call, and claimed for the first time.
+with the Django secret key that names the agent, the provider's call id, the numbers
+and the line (whose credentials the call uses, ``calls.telephony.credentials``). The
+stream presents it in its start frame; the consumer admits the call only if the token is
+genuine, fresh, for that call and its stream's line, and claimed for the first time.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class StreamGrant:
     # nobody answered); empty for a new call.
     resume: str = ""
     nonce: str = ""  # tells one return of a call from the next
+    line: str = ""  # the number whose own credentials the call uses ("": the server's)
 
 
 def _salt(provider: str) -> str:
@@ -43,9 +45,10 @@ def stream_token(
     call_id: str,
     caller: str,
     called: str,
+    line: str = "",
     resume: str = "",
 ) -> str:
-    payload = {"a": agent_public_id, "c": call_id, "f": caller, "t": called}
+    payload = {"a": agent_public_id, "c": call_id, "f": caller, "t": called, "l": line}
     if resume:
         payload |= {"r": resume, "n": secrets.token_hex(4)}
     return signing.dumps(payload, salt=_salt(provider), compress=True)
@@ -67,6 +70,7 @@ def stream_grant(*, provider: str, token: str, call_id: str) -> StreamGrant | No
         called_number=str(payload.get("t") or ""),
         resume=str(payload.get("r") or ""),
         nonce=str(payload.get("n") or ""),
+        line=str(payload.get("l") or ""),
     )
 
 

@@ -15,6 +15,13 @@ PROVIDERS: dict[str, str] = {
 }
 
 
+def provider_choices() -> list[tuple[str, str]]:
+    """(name, label) pairs, for model and form choices: a callable, so a provider added
+    here is offered without touching the models (their check constraints follow the
+    list through ``makemigrations``)."""
+    return [(name, name.title()) for name in PROVIDERS]
+
+
 def http_urlpatterns() -> list[URLPattern | URLResolver]:
     patterns: list[URLPattern | URLResolver] = []
     for module in PROVIDERS.values():

@@ -45,6 +45,7 @@ def _domain_error(exc: Exception) -> exceptions.APIException | None:
     from appointments.services import BookingError
     from appointments.when import WhenError
     from contacts.services import ContactConflict
+    from phone_numbers.services import PhoneNumberTaken
 
     if isinstance(exc, ModelValidationError):
         # A model's own validation (full_clean in a service), field by field.
@@ -61,6 +62,8 @@ def _domain_error(exc: Exception) -> exceptions.APIException | None:
         return Conflict(
             str(exc), code="duplicate_contact", details={"existing_id": exc.existing_id}
         )
+    if isinstance(exc, PhoneNumberTaken):
+        return Conflict(str(exc), code="number_taken")
     return None
 
 

@@ -17,7 +17,8 @@ ERROR_SCHEMA = {
                 "code": {
                     "type": "string",
                     "description": "Stable, machine-readable: invalid, not_found, "
-                    "authentication_failed, throttled, conflict, booking_refused, …",
+                    "authentication_failed, throttled, conflict, booking_refused, "
+                    "number_taken, …",
                 },
                 "message": {"type": "string", "description": "For people."},
                 "details": {

@@ -10,12 +10,14 @@ from agents.api.views import AgentViewSet, KnowledgeSourceViewSet
 from appointments.api.views import AppointmentViewSet
 from calls.api.views import CallLogCsvExportView, CallLogViewSet
 from contacts.api.views import ContactViewSet
+from phone_numbers.api.views import PhoneNumberViewSet
 
 router = DefaultRouter()
 router.register("calls", CallLogViewSet, basename="call")
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("appointments", AppointmentViewSet, basename="appointment")
 router.register("agents", AgentViewSet, basename="agent")
+router.register("phone-numbers", PhoneNumberViewSet, basename="phone-number")
 # An agent's knowledge sources live under it: /api/agents/<public_id>/knowledge-sources/.
 router.register(
     r"agents/(?P<public_id>[A-Za-z0-9_-]+)/knowledge-sources",

@@ -18,7 +18,15 @@ from contacts.models import Contact
 
 # What an owner of a business is given: every permission of the product's own apps,
 # none of Django's users and groups.
-OWNER_APPS = ("accounts", "agents", "appointments", "calls", "contacts", "notifications")
+OWNER_APPS = (
+    "accounts",
+    "agents",
+    "appointments",
+    "calls",
+    "contacts",
+    "notifications",
+    "phone_numbers",
+)
 
 USAGE = {
     "responses": 4,

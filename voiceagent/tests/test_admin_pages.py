@@ -14,6 +14,7 @@ from agents.models import Agent, KnowledgeSource
 from appointments.models import Appointment, CalendarConnection
 from calls.models import CallLog
 from contacts.models import Contact
+from phone_numbers.models import PhoneNumber
 from voiceagent.tests.admin_data import (
     OWNER_APPS,
     business_owner,
@@ -53,6 +54,9 @@ def populated(owner: User, agent: Agent, call: CallLog) -> dict[str, CallLog]:
         agent=agent, title="FAQ", kind="text", content="Ada asked about parking."
     )
     knowledge_source_ingest(source_id=source.pk)
+    PhoneNumber.objects.create(
+        owner=owner, agent=agent, provider="twilio", number="+14155550100", label="Ada's line"
+    )
     return {"call": call}
 
 
@@ -171,6 +175,7 @@ def test_staff_see_only_their_own_rows(
 INTERNAL_ENTRIES = ["Transcript turns", "Tool invocations", "Knowledge chunks"]
 OWNER_ENTRIES = [
     "Agents",
+    "Phone numbers",
     "Knowledge sources",
     "Call logs",
     "Contacts",
@@ -231,6 +236,7 @@ def test_every_page_renders_for_a_business_owner() -> None:
         agent=salon, title="FAQ", kind="text", content="Parking is behind the building."
     )
     knowledge_source_ingest(source_id=source.pk)
+    PhoneNumber.objects.create(owner=bea, agent=salon, provider="twilio", number="+14155550100")
     client = signed_in(bea)
     for model, model_admin in admin.site._registry.items():
         meta = model._meta

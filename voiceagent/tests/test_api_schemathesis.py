@@ -24,6 +24,7 @@ from accounts.services import api_key_create
 from agents.models import Agent
 from calls.models import CallLog, ToolInvocation, TranscriptTurn
 from contacts.models import Contact
+from phone_numbers.models import PhoneNumber
 
 RESPONSE_CHECKS = [
     checks.not_a_server_error,
@@ -60,7 +61,8 @@ def _connections_kept() -> Iterator[None]:
 def bearer(
     owner: User, agent: Agent, settings: Settings, _connections_kept: None
 ) -> dict[str, str]:
-    """A key of an account with an agent, calls, a transcript and a contact to find."""
+    """A key of an account with an agent, calls, a transcript, a contact and a phone
+    number to find."""
     # Throttling would turn generated requests into 429s that hide the real answers.
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
@@ -84,6 +86,9 @@ def bearer(
         ToolInvocation.objects.create(
             call=call, seq=2, name="check_availability", ok=True, latency_ms=12
         )
+    PhoneNumber.objects.create(
+        owner=owner, agent=agent, provider="twilio", number="+14155550100", label="Main"
+    )
     _, plaintext = api_key_create(user=owner, name="schemathesis")
     return {"Authorization": f"Bearer {plaintext}"}
 

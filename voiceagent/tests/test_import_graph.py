@@ -23,6 +23,7 @@ PACKAGES = (
     "contacts",
     "dashboard",
     "notifications",
+    "phone_numbers",
     "voiceagent",
 )
 ROOT = Path(__file__).resolve().parents[2]

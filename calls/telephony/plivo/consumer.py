@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from calls.models import Channel
 from calls.telephony.base import PhoneMediaConsumer
+from calls.telephony.credentials import credentials_for
 from calls.telephony.events import (
     StreamDtmf,
     StreamEvent,
@@ -47,7 +48,12 @@ class PlivoMediaConsumer(PhoneMediaConsumer):
     hang_up_close_codes: ClassVar[frozenset[int]] = frozenset({NORMAL_CLOSURE})
 
     def handshake_valid(self, headers: Mapping[str, str]) -> bool:
-        return signature.stream_signature_valid(headers)
+        # Signed with the token of the account that owns the number: the line's, or the
+        # server's.
+        credentials = credentials_for(provider=NAME, line=self.line)
+        return credentials is not None and signature.stream_signature_valid(
+            headers, line=self.line, auth_token=credentials.auth_token
+        )
 
     def parse_event(self, message: dict[str, Any]) -> StreamEvent | None:
         event = message.get("event")

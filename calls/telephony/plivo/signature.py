@@ -19,20 +19,21 @@ SIGNATURE_HEADER = "X-Plivo-Signature-V3"
 NONCE_HEADER = "X-Plivo-Signature-V3-Nonce"
 
 
-def configured() -> bool:
-    """Phone calls need the auth token (signatures) and the public address Plivo uses:
-    signatures cover URLs, so both ends must build them from the same base."""
-    return bool(settings.PLIVO_AUTH_TOKEN and configured_base_url())
-
-
 def signature_valid(
-    *, method: str, url: str, params: Mapping[str, str], nonce: str, signature: str
+    *,
+    method: str,
+    url: str,
+    params: Mapping[str, str],
+    nonce: str,
+    signature: str,
+    auth_token: str | None = None,
 ) -> bool:
     """The plivo package's own V3 check (it accepts any of several comma-separated
-    signatures). False when Plivo is not configured or a header is missing."""
-    if not configured() or not signature or not nonce:
+    signatures), with ``auth_token`` (a number's own account) or the server's. False
+    when there is no token or address, or a header is missing."""
+    token = str(settings.PLIVO_AUTH_TOKEN) if auth_token is None else auth_token
+    if not token or not configured_base_url() or not signature or not nonce:
         return False
-    token = str(settings.PLIVO_AUTH_TOKEN)
     if urlsplit(url).scheme in ("ws", "wss"):
         # validate_v3_signature refuses a ws(s) URL (its argument check wants http(s)); the
         # same computation from the same module, without that check.
@@ -54,12 +55,15 @@ def signature_valid(
         return False
 
 
-def audio_stream_url() -> str:
-    """The audio stream's URL as the answer XML gives it."""
-    return stream_url(STREAM_PATH)
+def audio_stream_url(*, line: str = "") -> str:
+    """The audio stream's URL as the answer XML gives it: a number with its own account
+    gets a path naming its line, so the stream knows which token to check."""
+    return stream_url(f"{STREAM_PATH}{line}/" if line else STREAM_PATH)
 
 
-def stream_signature_valid(headers: Mapping[str, str]) -> bool:
+def stream_signature_valid(
+    headers: Mapping[str, str], *, line: str = "", auth_token: str | None = None
+) -> bool:
     """The upgrade's signature (``headers``: names lower-case), a GET with no parameters.
 
     Plivo does not document the URL it signs for a stream; its own stream SDK
@@ -69,10 +73,17 @@ def stream_signature_valid(headers: Mapping[str, str]) -> bool:
     """
     nonce = headers.get(NONCE_HEADER.lower(), "")
     signature = headers.get(SIGNATURE_HEADER.lower(), "")
-    given = audio_stream_url()
+    given = audio_stream_url(line=line)
     parts = urlsplit(given)
     http = urlunsplit(("https" if parts.scheme == "wss" else "http", *parts[1:]))
     return any(
-        signature_valid(method="GET", url=url, params={}, nonce=nonce, signature=signature)
+        signature_valid(
+            method="GET",
+            url=url,
+            params={},
+            nonce=nonce,
+            signature=signature,
+            auth_token=auth_token,
+        )
         for url in (given, http)
     )

@@ -21,8 +21,10 @@ from django.views.decorators.http import require_POST
 from calls.models import Channel
 from calls.selectors import AgentResolver
 from calls.telephony import callbacks
+from calls.telephony.credentials import credentials_for, credentials_line
 from calls.telephony.plivo import signature
-from calls.telephony.webhook import public_url
+from calls.telephony.webhook import number_agent, public_url
+from voiceagent.links import configured_base_url
 
 logger = logging.getLogger(__name__)
 
@@ -36,20 +38,25 @@ def hangup(
     request: HttpRequest, agent_public_id: str = "", agent_resolver: AgentResolver | None = None
 ) -> HttpResponse:
     """Records ``CallStatus``, ``BillDuration`` and ``TotalCost`` of a call that ended."""
-    if not signature.configured():
+    form = request.POST.dict()
+    outbound = callbacks.direction(form.get("Direction", "")) == "outbound"
+    ours = form.get("From" if outbound else "To", "")
+    line = "" if agent_public_id else credentials_line(provider=PROVIDER, called=ours)
+    credentials = credentials_for(provider=PROVIDER, line=line)
+    if credentials is None or not configured_base_url():
         return HttpResponse(
             "Plivo is not configured on this server: set PLIVO_AUTH_TOKEN and PUBLIC_BASE_URL.",
             status=503,
             content_type="text/plain",
         )
     url = public_url(path=request.path, query=request.META.get("QUERY_STRING", ""))
-    form = request.POST.dict()
     if not signature.signature_valid(
         method="POST",
         url=url,
         params=form,
         nonce=request.headers.get(signature.NONCE_HEADER, ""),
         signature=request.headers.get(signature.SIGNATURE_HEADER, ""),
+        auth_token=credentials.auth_token,
     ):
         logger.warning("Refused a Plivo hangup callback with a bad signature for %s", url)
         return HttpResponse("Invalid Plivo signature.", status=403, content_type="text/plain")
@@ -84,6 +91,6 @@ def _end_time(value: str) -> dt.datetime | None:
 
 
 urlpatterns_status: list[URLPattern] = [
-    path("plivo/hangup/", hangup, name="plivo-hangup"),
+    path("plivo/hangup/", hangup, {"agent_resolver": number_agent(PROVIDER)}, name="plivo-hangup"),
     path("plivo/hangup/<str:agent_public_id>/", hangup, name="plivo-hangup-agent"),
 ]

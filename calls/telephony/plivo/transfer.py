@@ -22,10 +22,12 @@ from django.views.decorators.http import require_POST
 from plivo import plivoxml
 
 from agents.models import TransferMode
+from calls.telephony.credentials import credentials_for
 from calls.telephony.plivo import NAME, signature, stream_token
 from calls.telephony.plivo.webhook import refusal_xml, stream_xml
 from calls.telephony.webhook import (
     UNAVAILABLE_MESSAGE,
+    call_line,
     public_url,
     return_stream_token,
     transfer_links,
@@ -39,8 +41,12 @@ HOLD_MESSAGE = "Please hold while I put you through."
 WHISPER_FALLBACK = "A caller is being put through to you."
 
 
-def _refused(request: HttpRequest) -> HttpResponse | None:
-    if not signature.configured():
+def _refused(request: HttpRequest, call_id: uuid.UUID) -> HttpResponse | None:
+    """403 unless Plivo signed the request with the account of the call's line (503 when
+    there is none)."""
+    line = call_line(provider=NAME, call_id=str(call_id))
+    credentials = credentials_for(provider=NAME, line=line)
+    if credentials is None:
         return HttpResponse("Plivo is not configured.", status=503, content_type="text/plain")
     url = public_url(path=request.path, query=request.META.get("QUERY_STRING", ""))
     if not signature.signature_valid(
@@ -49,6 +55,7 @@ def _refused(request: HttpRequest) -> HttpResponse | None:
         params=request.POST.dict(),
         nonce=request.headers.get(signature.NONCE_HEADER, ""),
         signature=request.headers.get(signature.SIGNATURE_HEADER, ""),
+        auth_token=credentials.auth_token,
     ):
         logger.warning("Refused a Plivo transfer request with a bad signature for %s", url)
         return HttpResponse("Invalid Plivo signature.", status=403, content_type="text/plain")
@@ -62,7 +69,7 @@ def _xml(response: plivoxml.ResponseElement) -> HttpResponse:
 @csrf_exempt  # Plivo signs the request instead
 @require_POST
 def dial(request: HttpRequest, call_id: uuid.UUID) -> HttpResponse:
-    refused = _refused(request)
+    refused = _refused(request, call_id)
     if refused is not None:
         return refused
     call = call_transfer_dialling(call_id=str(call_id))
@@ -90,7 +97,7 @@ def dial(request: HttpRequest, call_id: uuid.UUID) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def whisper(request: HttpRequest, call_id: uuid.UUID) -> HttpResponse:
-    refused = _refused(request)
+    refused = _refused(request, call_id)
     if refused is not None:
         return refused
     call = call_transfer_dialling(call_id=str(call_id))
@@ -103,7 +110,7 @@ def whisper(request: HttpRequest, call_id: uuid.UUID) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def hold(request: HttpRequest, call_id: uuid.UUID) -> HttpResponse:
-    refused = _refused(request)
+    refused = _refused(request, call_id)
     if refused is not None:
         return refused
     response = plivoxml.ResponseElement()
@@ -115,7 +122,7 @@ def hold(request: HttpRequest, call_id: uuid.UUID) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def dial_result(request: HttpRequest, call_id: uuid.UUID) -> HttpResponse:
-    refused = _refused(request)
+    refused = _refused(request, call_id)
     if refused is not None:
         return refused
     back = call_transfer_result(
@@ -125,8 +132,9 @@ def dial_result(request: HttpRequest, call_id: uuid.UUID) -> HttpResponse:
     if back is None:
         response.add(plivoxml.HangupElement())
         return _xml(response)
-    headers = stream_token.extra_headers(return_stream_token(provider=NAME, back=back))
+    line = call_line(provider=NAME, call_id=str(call_id))
+    headers = stream_token.extra_headers(return_stream_token(provider=NAME, back=back, line=line))
     if headers is None:
         return HttpResponse(refusal_xml(UNAVAILABLE_MESSAGE), content_type="text/xml")
-    body = stream_xml(stream=signature.audio_stream_url(), extra_headers=headers)
+    body = stream_xml(stream=signature.audio_stream_url(line=line), extra_headers=headers)
     return HttpResponse(body, content_type="text/xml")

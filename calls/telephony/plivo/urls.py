@@ -9,6 +9,7 @@ from calls.telephony.plivo.consumer import PlivoMediaConsumer
 from calls.telephony.plivo.status import urlpatterns_status
 
 urlpatterns: list[URLPattern] = [
+    path("plivo/answer/", webhook.answer, name="plivo-voice-number"),
     path("plivo/answer/<str:agent_public_id>/", webhook.answer, name="plivo-answer"),
     path("plivo/transfer/<uuid:call_id>/dial/", transfer.dial, name="plivo-transfer-dial"),
     path("plivo/transfer/<uuid:call_id>/whisper/", transfer.whisper, name="plivo-transfer-whisper"),
@@ -24,4 +25,5 @@ urlpatterns: list[URLPattern] = [
 
 websocket_urlpatterns: list[URLPattern] = [
     path(STREAM_PATH.lstrip("/"), PlivoMediaConsumer.as_asgi()),
+    path(STREAM_PATH.lstrip("/") + "<str:line>/", PlivoMediaConsumer.as_asgi()),
 ]

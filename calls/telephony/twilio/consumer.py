@@ -1,4 +1,5 @@
-"""Twilio Media Streams framing: ``/ws/twilio/media/``, a phone call's audio both ways.
+"""Twilio Media Streams framing: ``/ws/twilio/media/`` (``…/<line>/`` for a number with
+its own credentials), a phone call's audio both ways.
 
 Inbound: ``connected``, ``start``, ``media``, ``mark``, ``dtmf``, ``stop`` (strings for
 numbers; the token in ``start.customParameters``). Outbound: ``media``, ``mark`` and
@@ -15,6 +16,7 @@ from typing import Any
 
 from calls.models import Channel
 from calls.telephony.base import PhoneMediaConsumer
+from calls.telephony.credentials import credentials_for
 from calls.telephony.events import (
     StreamDtmf,
     StreamEvent,
@@ -37,11 +39,14 @@ class TwilioMediaConsumer(PhoneMediaConsumer):
     control = TwilioControl()
 
     def handshake_valid(self, headers: Mapping[str, str]) -> bool:
-        # Twilio signs the upgrade over the stream URL exactly as the TwiML gave it.
-        return signature.signature_valid(
-            url=signature.media_stream_url(),
+        # Twilio signs the upgrade over the stream URL exactly as the TwiML gave it, with
+        # the token of the account that owns the number: the line's, or the server's.
+        credentials = credentials_for(provider=NAME, line=self.line)
+        return credentials is not None and signature.signature_valid(
+            url=signature.media_stream_url(line=self.line),
             params={},
             signature=headers.get("x-twilio-signature", ""),
+            auth_token=credentials.auth_token,
         )
 
     def parse_event(self, message: dict[str, Any]) -> StreamEvent | None:

@@ -3,10 +3,14 @@ Twilio numbers are configured with: keep them."""
 
 from django.urls import URLPattern, path
 
-from calls.telephony.twilio import STREAM_PATH, status, transfer, webhook
+from calls.telephony.twilio import NAME, STREAM_PATH, status, transfer, webhook
 from calls.telephony.twilio.consumer import TwilioMediaConsumer
+from calls.telephony.webhook import number_agent
 
 urlpatterns: list[URLPattern] = [
+    # A number set up on this server (phone_numbers): routed by the number called.
+    path("twilio/voice/", webhook.voice, name="twilio-voice-number"),
+    # Straight to one agent, on the server's Twilio account.
     path("twilio/voice/<str:agent_public_id>/", webhook.voice, name="twilio-voice"),
     path(
         "twilio/transfer/<uuid:call_id>/whisper/",
@@ -18,10 +22,17 @@ urlpatterns: list[URLPattern] = [
         transfer.dial_result,
         name="twilio-transfer-result",
     ),
-    path("twilio/status/", status.status, name="twilio-status"),
+    path(
+        "twilio/status/",
+        status.status,
+        {"agent_resolver": number_agent(NAME)},
+        name="twilio-status",
+    ),
     path("twilio/status/<str:agent_public_id>/", status.status, name="twilio-status-agent"),
 ]
 
 websocket_urlpatterns: list[URLPattern] = [
     path(STREAM_PATH.lstrip("/"), TwilioMediaConsumer.as_asgi()),
+    # The stream of a number with its own credentials: the line names it.
+    path(STREAM_PATH.lstrip("/") + "<str:line>/", TwilioMediaConsumer.as_asgi()),
 ]

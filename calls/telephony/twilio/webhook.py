@@ -10,25 +10,42 @@ from django.views.decorators.http import require_POST
 from twilio.twiml.voice_response import Connect, VoiceResponse
 
 from calls import services
+from calls.telephony.credentials import credentials_for, credentials_line
 from calls.telephony.twilio import NAME, signature
 from calls.telephony.webhook import UNAVAILABLE_MESSAGE, phone_call_answer, public_url
+from voiceagent.links import configured_base_url
 
 logger = logging.getLogger(__name__)
 
 
+NOT_CONFIGURED = (
+    "Twilio is not configured on this server: set TWILIO_AUTH_TOKEN (or the number's own "
+    "auth token) and PUBLIC_BASE_URL."
+)
+
+
 @csrf_exempt  # Twilio signs the request instead
 @require_POST
-def voice(request: HttpRequest, agent_public_id: str) -> HttpResponse:
-    """Twilio's voice webhook: answers with a bidirectional Media Stream to the agent."""
-    if not signature.configured():
-        return HttpResponse(
-            "Twilio is not configured on this server: set TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL.",
-            status=503,
-            content_type="text/plain",
-        )
+def voice(request: HttpRequest, agent_public_id: str | None = None) -> HttpResponse:
+    """Twilio's voice webhook: answers with a bidirectional Media Stream to the agent of
+    the number called (``/twilio/voice/``) or to the agent in the address.
+
+    The account that owns the number signs the request: a number set up with its own
+    credentials is checked with its token, anything else with the server's. The
+    per-agent address takes the server's account only, so that nobody else's account
+    can send calls to an agent.
+    """
+    called = request.POST.get("To", "")
+    line = "" if agent_public_id is not None else credentials_line(provider=NAME, called=called)
+    credentials = credentials_for(provider=NAME, line=line)
+    if credentials is None or not configured_base_url():
+        return HttpResponse(NOT_CONFIGURED, status=503, content_type="text/plain")
     url = public_url(path=request.path, query=request.META.get("QUERY_STRING", ""))
     given = request.headers.get("X-Twilio-Signature", "")
-    if not signature.signature_valid(url=url, params=request.POST, signature=given):
+    valid = signature.signature_valid(
+        url=url, params=request.POST, signature=given, auth_token=credentials.auth_token
+    )
+    if not valid:
         logger.warning("Refused a Twilio webhook with a bad signature for %s", url)
         return HttpResponse("Invalid Twilio signature.", status=403, content_type="text/plain")
     call_sid = request.POST.get("CallSid", "")
@@ -39,11 +56,12 @@ def voice(request: HttpRequest, agent_public_id: str) -> HttpResponse:
         agent_public_id=agent_public_id,
         call_id=call_sid,
         caller=request.POST.get("From", ""),
-        called=request.POST.get("To", ""),
+        called=called,
+        line=line,
     )
     if isinstance(answer, services.Refusal):
         return HttpResponse(refusal_twiml(UNAVAILABLE_MESSAGE), content_type="text/xml")
-    twiml = connect_twiml(stream=signature.media_stream_url(), token=answer)
+    twiml = connect_twiml(stream=signature.media_stream_url(line=line), token=answer)
     return HttpResponse(twiml, content_type="text/xml")
 
 
