@@ -153,6 +153,21 @@ class CallLogAdmin(ReadOnlyAdmin, OwnerScopedAdmin):
                 "callbacks); empty for web calls.",
             },
         ),
+        (
+            "Transfer to a person",
+            {
+                "fields": [
+                    "transfer_target",
+                    "transfer_mode",
+                    "transfer_status",
+                    "transfer_reason",
+                    "transfer_summary",
+                    "transfer_error",
+                ],
+                "classes": ["collapse"],
+                "description": "Filled when the agent transferred the call (transfer_call).",
+            },
+        ),
         ("Conversation", {"fields": ["recording_player", "conversation"]}),
         (
             "Usage and cost",
