@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+from calls.realtime.handoff import end_after_playback, transfer_after_playback
 from calls.realtime.playback import base64_decoded_size
 from calls.realtime.responses import ALREADY_ACTIVE
 from calls.realtime.upstream import UpstreamClosed, redacted
@@ -142,11 +143,11 @@ class UpstreamHandlers:
         elif session.tools.transfer_requested is not None:
             reason, summary = session.tools.take_transfer() or ("", "")
             session.spawn(
-                session.transfer_after_playback(reason, summary, GOODBYE_MAX_WAIT_SECONDS),
+                transfer_after_playback(session, reason, summary, GOODBYE_MAX_WAIT_SECONDS),
                 "transfer",
             )
         elif session.tools.end_requested:
-            session.spawn(session.end_after_playback(GOODBYE_MAX_WAIT_SECONDS), "goodbye")
+            session.spawn(end_after_playback(session, GOODBYE_MAX_WAIT_SECONDS), "goodbye")
         elif session.responses.take_wanted():
             await session.request_response()
 

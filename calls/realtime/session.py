@@ -12,7 +12,9 @@ The session composes parts with one job each and routes events between them:
 - ``Greeting`` (greeting.py);
 - ``TurnLatency`` (latency.py): caller's turn end → first audio of the answer;
 - ``CallRecorder`` (recording.py): the call's audio, when the agent records calls;
-- ``KeypadBuffer`` (dtmf.py): phone keypad keys gathered into what the caller entered.
+- ``Keypad`` (keypad.py, over dtmf.py): phone keypad keys gathered into what the caller
+  entered;
+- the hang-up and transfer after the last sentence (handoff.py).
 
 Upstream event handlers are in ``UpstreamHandlers`` (events.py).
 """
@@ -20,20 +22,19 @@ Upstream event handlers are in ``UpstreamHandlers`` (events.py).
 from __future__ import annotations
 
 import asyncio
-import base64
 import datetime as dt
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from calls.realtime.audio import connection_beep
 from calls.realtime.config import WEB_AUDIO, AgentSnapshot, AudioFormat, session_update
-from calls.realtime.dtmf import KeypadBuffer, keypad_message, keypad_transcript
 from calls.realtime.events import UpstreamHandlers
-from calls.realtime.greeting import GREETING_METADATA, Greeting
-from calls.realtime.hooks import CallHooks, CallOutcome, ResumedCall, TransferOrder
+from calls.realtime.greeting import Greeting
+from calls.realtime.hooks import CallHooks, CallOutcome, ResumedCall
+from calls.realtime.keypad import Keypad
 from calls.realtime.latency import TurnLatency
+from calls.realtime.opening import greet, opening_audio, welcome_back
 from calls.realtime.playback import Playback
 from calls.realtime.protocol import (
     MAX_BAD_FRAMES,
@@ -132,8 +133,7 @@ class CallSession:
         self.playback = Playback(bytes_per_ms=audio.bytes_per_ms)
         self.latency = TurnLatency()
         self.recorder: CallRecorder | None = None  # started with the timeline (_origin)
-        self.keypad = KeypadBuffer()
-        self._keypad_pause_task: asyncio.Task[None] | None = None
+        self.keypad = Keypad(self)
         self.greeting = Greeting(
             call_id=call_id,
             agent=agent,
@@ -164,7 +164,7 @@ class CallSession:
             if self.early_audio:
                 self._start_timeline()
                 if self.resume is None:  # a caller back from a transfer is not greeted again
-                    opening = self.spawn(self._opening_audio(), "opening")
+                    opening = self.spawn(opening_audio(self), "opening")
             try:
                 await asyncio.wait_for(self._open_upstream(), self._connect_timeout)
             except (TimeoutError, UpstreamUnavailable, UpstreamClosed) as exc:
@@ -199,9 +199,9 @@ class CallSession:
             self.spawn(self._flush_loop(), "flush")
             self.spawn(watch_timers(self, self.timers), "timers")
             if self.resume is not None:
-                await self._welcome_back(self.resume)
+                await welcome_back(self, self.resume)
             else:
-                await self._greet(opening)
+                await greet(self, opening)
             await self._upstream_handlers.read_until_closed()
         except asyncio.CancelledError:
             if not self.ended:
@@ -340,11 +340,11 @@ class CallSession:
         elif isinstance(message, ClientAudio):
             await self._client_audio(message)
         elif isinstance(message, ClientText):
-            await self._client_text(message.text)
+            await self.caller_typed(message.text)
         elif isinstance(message, ClientCancel):
             await self.interrupt(played_ms=message.played_ms, cancel=True)
         elif isinstance(message, ClientDigit):
-            await self._client_digit(message.digit)
+            await self.keypad.pressed(message.digit)
 
     async def client_error(self, error: ProtocolError) -> None:
         self._bad_frames += 1
@@ -369,7 +369,7 @@ class CallSession:
         except UpstreamClosed:
             logger.info("Call %s: upstream closed while sending", self.call_id)
 
-    async def _client_text(self, text: str, *, for_model: str = "", kind: str = "text") -> None:
+    async def caller_typed(self, text: str, *, for_model: str = "", kind: str = "text") -> None:
         """Typed text, or (``kind`` keypad) keys pressed: ``text`` is stored and shown,
         ``for_model`` what the model reads if it differs."""
         self.activity()
@@ -386,43 +386,6 @@ class CallSession:
         # No response running (any more): answer now, once.
         self.responses.wanted = False
         await self.request_response()
-
-    async def _client_digit(self, key: str) -> None:
-        """A keypad key. A run of keys is answered once complete (``#``, a pause, or its
-        length: dtmf.py); the first key over the agent stops it at once, as speech does."""
-        self.activity()
-        run = self.keypad.press(key, self.clock())
-        if run is not None:
-            await self._keys_entered(run)
-            return
-        await self._keys_over_agent(cancel=True)
-        if self._keypad_pause_task is None or self._keypad_pause_task.done():
-            self._keypad_pause_task = self.spawn(self._keypad_pause(), "keypad")
-
-    async def _keypad_pause(self) -> None:
-        """Ends the pending run of keys when the caller pauses."""
-        while (due := self.keypad.due_at()) is not None:
-            await asyncio.sleep(max(0.0, due - self.clock()))
-            run = self.keypad.take_due(self.clock())
-            if run is not None:
-                await self._keys_entered(run)
-
-    async def _keys_entered(self, run: str) -> None:
-        # Cut where the caller is; the cancel, and the one answer, as for typed text.
-        await self._keys_over_agent(cancel=False)
-        await self._client_text(
-            keypad_transcript(run), for_model=keypad_message(run), kind="keypad"
-        )
-
-    async def _keys_over_agent(self, *, cancel: bool) -> None:
-        """Keys pressed while the agent speaks: the transport's buffered audio is dropped
-        and the agent cut where the caller heard it."""
-        if not (self.responses.responding or self.playback.playing(self.clock())):
-            return
-        heard = await self.hooks.stop_playback()
-        if heard is not None:
-            self.playback.transport_heard(heard.item_id, heard.ms, self.clock())
-        await self.interrupt(played_ms=None, cancel=cancel)
 
     # ------------------------------------------------------------------ barge-in
 
@@ -457,61 +420,6 @@ class CallSession:
 
     # ------------------------------------------------------------------ conversation
 
-    async def _greet(self, opening: asyncio.Task[tuple[bytes, str] | None] | None) -> None:
-        """The greeting, once the upstream is ready: the cached one (``opening``: already
-        playing since the call began) told to the model, else asked of the model."""
-        if opening is None:
-            cached = await self._opening_audio()
-        else:
-            try:
-                cached = await opening
-            except asyncio.CancelledError:
-                if opening.cancelled() and self.ended:
-                    return  # the call ended (the caller hung up) while it played
-                raise
-        if cached is None:
-            await self.request_response(
-                instructions=self.greeting.instructions(), metadata=dict(GREETING_METADATA)
-            )
-            return
-        transcript = cached[1]
-        item_id = self.greeting.item_id
-        await self.send_transcript("assistant", transcript, item_id, final=True)
-        await self.hooks.send_json({"type": "response_done", "item_id": item_id})
-        # The model must know it already greeted, without speaking again.
-        await self.add_message("assistant", transcript)
-
-    async def _opening_audio(self) -> tuple[bytes, str] | None:
-        """What the caller hears first, played here (not upstream items): the connection
-        beep, then the cached greeting, returned (None: the model must say one)."""
-        if self.agent.connection_beep:
-            beep = connection_beep(self.audio.sample_rate, self.audio.bytes_per_sample)
-            await self._play_local(f"beep_{self.call_id[:8]}", beep)
-        cached = await self.greeting.cached()
-        if cached is not None:
-            # Its place comes first, even when the caller types while it is being sent.
-            self.transcript.seq(self.greeting.item_id)
-            await self._play_local(self.greeting.item_id, cached[0])
-            if cached[1]:
-                # Stored once sent: a caller who hangs up before the engine is ready
-                # has heard it.
-                self._store_assistant(self.greeting.item_id, cached[1])
-        return cached
-
-    async def _play_local(self, item_id: str, audio: bytes) -> None:
-        for chunk in self.greeting.chunks(audio, self.audio.bytes_per_ms):
-            await self.play(
-                item_id, item_id, base64.b64encode(chunk).decode(), len(chunk), local=True
-            )
-
-    async def _welcome_back(self, resume: ResumedCall) -> None:
-        """A caller back from a transfer nobody answered: the new upstream session gets
-        the conversation so far, then what happened, and the agent speaks first."""
-        for role, text in resume.history:
-            await self.add_message(role, text)
-        await self.add_message("system", resume.note)
-        await self.request_response()
-
     async def play(
         self, item_id: str, response_id: str, delta: str, size: int, *, local: bool = False
     ) -> None:
@@ -535,10 +443,10 @@ class CallSession:
 
     async def assistant_final(self, item_id: str, text: str) -> None:
         if text:  # queued before the client is told (see user_turn)
-            self._store_assistant(item_id, text)
+            self.store_assistant(item_id, text)
         await self.send_transcript("assistant", text, item_id, final=True)
 
-    def _store_assistant(self, item_id: str, text: str) -> None:
+    def store_assistant(self, item_id: str, text: str) -> None:
         """An assistant turn, placed at the time its audio started playing."""
         ago = self.playback.started_ms_ago(item_id, self.clock())
         started_ms = None if ago is None else self.call_ms() - ago
@@ -555,7 +463,7 @@ class CallSession:
             if tell:
                 await self.assistant_final(item_id, text)
             elif text:
-                self._store_assistant(item_id, text)
+                self.store_assistant(item_id, text)
 
     async def send_transcript(self, role: str, text: str, item_id: str, *, final: bool) -> None:
         """A `transcript` message: a delta to append, or the whole final text."""
@@ -568,46 +476,6 @@ class CallSession:
         await asyncio.gather(*tasks, return_exceptions=True)
         if not self.ended and self.responses.after_outputs(self.clock()) is AfterOutputs.CREATE_NOW:
             await self.request_response()
-
-    async def end_after_playback(self, max_wait: float) -> None:
-        """The goodbye plays to the end, then the line is hung up (``hooks.hang_up``: a
-        phone provider's REST API; a failure is recorded, the call ends anyway)."""
-        await self._played_out(max_wait)
-        if self.ended:
-            return
-        error = await self.hooks.hang_up()
-        await self.end("agent_ended", error=error)
-
-    async def transfer_after_playback(self, reason: str, summary: str, max_wait: float) -> None:
-        """The hand-off sentence plays to the end, then the provider puts the caller
-        through; when it refuses, the model is told so and tells the caller."""
-        await self._played_out(max_wait)
-        if self.ended:
-            return
-        order = TransferOrder(
-            target=self.agent.transfer_number,
-            mode=self.agent.transfer_mode,
-            reason=reason,
-            summary=summary,
-        )
-        error = await self.hooks.transfer(order)
-        if not error:
-            await self.end("transferred", status="transferred")
-            return
-        logger.warning("Call %s: transfer failed (%s)", self.call_id, error)
-        await self.add_message(
-            "system",
-            f"The transfer to a person failed ({error}). Apologise, tell the caller you could "
-            "not put them through, and offer to take a message instead.",
-        )
-        await self.request_response()
-
-    async def _played_out(self, max_wait: float) -> None:
-        """Until the caller has heard what was sent: the transport's word where it has
-        one (a phone provider's marks), else the session's estimate."""
-        if await self.hooks.playback_finished(max_wait) is None:
-            wait_ms = self.playback.remaining_ms(self.clock())
-            await asyncio.sleep(min(wait_ms / 1000, max_wait))
 
     # ------------------------------------------------------------------ timers
 
