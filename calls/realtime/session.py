@@ -9,7 +9,8 @@ The session composes parts with one job each and routes events between them:
 - ``ToolRunner`` (toolcalls.py): function calls;
 - ``CallTimers`` (timers.py): stall, maximum duration, wrap-up, idle;
 - ``Playback`` (playback.py): what the caller has heard, and where to cut it;
-- ``Greeting`` (greeting.py);
+- ``Greeting`` (greeting.py), and what the caller hears first (opening.py: the beep, the
+  cached greeting, the return from a transfer);
 - ``TurnLatency`` (latency.py): caller's turn end → first audio of the answer;
 - ``CallRecorder`` (recording.py): the call's audio, when the agent records calls;
 - ``Keypad`` (keypad.py, over dtmf.py): phone keypad keys gathered into what the caller
