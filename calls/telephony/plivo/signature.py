@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import hmac
+import logging
 from collections.abc import Mapping
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from plivo.exceptions import ValidationError
 from plivo.utils import validate_v3_signature
 from plivo.utils.signature_v3 import construct_get_url, get_signature_v3
 
-from calls.telephony.plivo import STREAM_PATH
-from calls.telephony.webhook import stream_url
+from calls.telephony.credentials import credentials_for
+from calls.telephony.plivo import NAME, STREAM_PATH
+from calls.telephony.webhook import public_url, stream_url
 from voiceagent.links import configured_base_url
 
+logger = logging.getLogger(__name__)
+
+NOT_CONFIGURED = (
+    "Plivo is not configured on this server: set PLIVO_AUTH_TOKEN (or the number's own "
+    "auth token) and PUBLIC_BASE_URL."
+)
 SIGNATURE_HEADER = "X-Plivo-Signature-V3"
 NONCE_HEADER = "X-Plivo-Signature-V3-Nonce"
 
@@ -87,3 +96,24 @@ def stream_signature_valid(
         )
         for url in (given, http)
     )
+
+
+def request_refusal(request: HttpRequest, *, line: str, what: str) -> HttpResponse | None:
+    """None when Plivo signed ``request`` (V3, over the URL it called on PUBLIC_BASE_URL
+    and the POSTed form) with the token of ``line``'s account (its own, else the
+    server's); else the answer: 503 without a token or address, 403 for a bad signature."""
+    credentials = credentials_for(provider=NAME, line=line)
+    if credentials is None or not configured_base_url():
+        return HttpResponse(NOT_CONFIGURED, status=503, content_type="text/plain")
+    url = public_url(path=request.path, query=request.META.get("QUERY_STRING", ""))
+    if not signature_valid(
+        method="POST",
+        url=url,
+        params=request.POST.dict(),
+        nonce=request.headers.get(NONCE_HEADER, ""),
+        signature=request.headers.get(SIGNATURE_HEADER, ""),
+        auth_token=credentials.auth_token,
+    ):
+        logger.warning("Refused a Plivo %s with a bad signature for %s", what, url)
+        return HttpResponse("Invalid Plivo signature.", status=403, content_type="text/plain")
+    return None

@@ -21,10 +21,9 @@ from django.views.decorators.http import require_POST
 from calls.models import Channel
 from calls.selectors import AgentResolver
 from calls.telephony import callbacks
-from calls.telephony.credentials import credentials_for, credentials_line
+from calls.telephony.credentials import credentials_line
 from calls.telephony.plivo import signature
-from calls.telephony.webhook import number_agent, public_url
-from voiceagent.links import configured_base_url
+from calls.telephony.webhook import number_agent
 
 logger = logging.getLogger(__name__)
 
@@ -42,24 +41,9 @@ def hangup(
     outbound = callbacks.direction(form.get("Direction", "")) == "outbound"
     ours = form.get("From" if outbound else "To", "")
     line = "" if agent_public_id else credentials_line(provider=PROVIDER, called=ours)
-    credentials = credentials_for(provider=PROVIDER, line=line)
-    if credentials is None or not configured_base_url():
-        return HttpResponse(
-            "Plivo is not configured on this server: set PLIVO_AUTH_TOKEN and PUBLIC_BASE_URL.",
-            status=503,
-            content_type="text/plain",
-        )
-    url = public_url(path=request.path, query=request.META.get("QUERY_STRING", ""))
-    if not signature.signature_valid(
-        method="POST",
-        url=url,
-        params=form,
-        nonce=request.headers.get(signature.NONCE_HEADER, ""),
-        signature=request.headers.get(signature.SIGNATURE_HEADER, ""),
-        auth_token=credentials.auth_token,
-    ):
-        logger.warning("Refused a Plivo hangup callback with a bad signature for %s", url)
-        return HttpResponse("Invalid Plivo signature.", status=403, content_type="text/plain")
+    refused = signature.request_refusal(request, line=line, what="hangup callback")
+    if refused is not None:
+        return refused
     cost = callbacks.price(form.get("TotalCost", ""))
     currency = form.get("Currency", "").strip().upper()
     cause = form.get("HangupCause", "").strip()

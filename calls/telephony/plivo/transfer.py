@@ -22,7 +22,6 @@ from django.views.decorators.http import require_POST
 from plivo import plivoxml
 
 from agents.models import TransferMode
-from calls.telephony.credentials import credentials_for
 from calls.telephony.plivo import NAME, signature, stream_token
 from calls.telephony.plivo.webhook import refusal_xml, stream_xml
 from calls.telephony.webhook import (
@@ -42,24 +41,8 @@ WHISPER_FALLBACK = "A caller is being put through to you."
 
 
 def _refused(request: HttpRequest, call_id: uuid.UUID) -> HttpResponse | None:
-    """403 unless Plivo signed the request with the account of the call's line (503 when
-    there is none)."""
     line = call_line(provider=NAME, call_id=str(call_id))
-    credentials = credentials_for(provider=NAME, line=line)
-    if credentials is None:
-        return HttpResponse("Plivo is not configured.", status=503, content_type="text/plain")
-    url = public_url(path=request.path, query=request.META.get("QUERY_STRING", ""))
-    if not signature.signature_valid(
-        method="POST",
-        url=url,
-        params=request.POST.dict(),
-        nonce=request.headers.get(signature.NONCE_HEADER, ""),
-        signature=request.headers.get(signature.SIGNATURE_HEADER, ""),
-        auth_token=credentials.auth_token,
-    ):
-        logger.warning("Refused a Plivo transfer request with a bad signature for %s", url)
-        return HttpResponse("Invalid Plivo signature.", status=403, content_type="text/plain")
-    return None
+    return signature.request_refusal(request, line=line, what="transfer request")
 
 
 def _xml(response: plivoxml.ResponseElement) -> HttpResponse:

@@ -10,10 +10,9 @@ from django.views.decorators.http import require_POST
 from plivo import plivoxml
 
 from calls import services
-from calls.telephony.credentials import credentials_for, credentials_line
+from calls.telephony.credentials import credentials_line
 from calls.telephony.plivo import NAME, signature, stream_token
-from calls.telephony.webhook import UNAVAILABLE_MESSAGE, phone_call_answer, public_url
-from voiceagent.links import configured_base_url
+from calls.telephony.webhook import UNAVAILABLE_MESSAGE, phone_call_answer
 
 logger = logging.getLogger(__name__)
 
@@ -28,25 +27,9 @@ def answer(request: HttpRequest, agent_public_id: str | None = None) -> HttpResp
     for Twilio: no other account can send calls to an agent)."""
     called = request.POST.get("To", "")
     line = "" if agent_public_id is not None else credentials_line(provider=NAME, called=called)
-    credentials = credentials_for(provider=NAME, line=line)
-    if credentials is None or not configured_base_url():
-        return HttpResponse(
-            "Plivo is not configured on this server: set PLIVO_AUTH_TOKEN (or the number's "
-            "own auth token) and PUBLIC_BASE_URL.",
-            status=503,
-            content_type="text/plain",
-        )
-    url = public_url(path=request.path, query=request.META.get("QUERY_STRING", ""))
-    if not signature.signature_valid(
-        method="POST",
-        url=url,
-        params=request.POST.dict(),
-        nonce=request.headers.get(signature.NONCE_HEADER, ""),
-        signature=request.headers.get(signature.SIGNATURE_HEADER, ""),
-        auth_token=credentials.auth_token,
-    ):
-        logger.warning("Refused a Plivo webhook with a bad signature for %s", url)
-        return HttpResponse("Invalid Plivo signature.", status=403, content_type="text/plain")
+    refused = signature.request_refusal(request, line=line, what="webhook")
+    if refused is not None:
+        return refused
     call_uuid = request.POST.get("CallUUID", "")
     if not call_uuid:
         return HttpResponse("CallUUID is missing.", status=400, content_type="text/plain")

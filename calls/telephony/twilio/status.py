@@ -19,10 +19,8 @@ from django.views.decorators.http import require_POST
 from calls.models import Channel
 from calls.selectors import AgentResolver
 from calls.telephony import callbacks
-from calls.telephony.credentials import credentials_for, credentials_line
+from calls.telephony.credentials import credentials_line
 from calls.telephony.twilio import NAME, signature
-from calls.telephony.webhook import public_url
-from voiceagent.links import configured_base_url
 
 logger = logging.getLogger(__name__)
 
@@ -39,20 +37,9 @@ def status(
     outbound = callbacks.direction(request.POST.get("Direction", "")) == "outbound"
     ours = request.POST.get("From" if outbound else "To", "")
     line = "" if agent_public_id else credentials_line(provider=NAME, called=ours)
-    credentials = credentials_for(provider=NAME, line=line)
-    if credentials is None or not configured_base_url():
-        return HttpResponse(
-            "Twilio is not configured on this server: set TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL.",
-            status=503,
-            content_type="text/plain",
-        )
-    url = public_url(path=request.path, query=request.META.get("QUERY_STRING", ""))
-    given = request.headers.get("X-Twilio-Signature", "")
-    if not signature.signature_valid(
-        url=url, params=request.POST, signature=given, auth_token=credentials.auth_token
-    ):
-        logger.warning("Refused a Twilio status callback with a bad signature for %s", url)
-        return HttpResponse("Invalid Twilio signature.", status=403, content_type="text/plain")
+    refused = signature.request_refusal(request, line=line, what="status callback")
+    if refused is not None:
+        return refused
     form = request.POST
     call_status = form.get("CallStatus", "").strip().lower()
     return callbacks.status_callback_answer(

@@ -12,31 +12,14 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from twilio.twiml.voice_response import VoiceResponse
 
-from calls.telephony.credentials import credentials_for
 from calls.telephony.twilio import NAME, signature
 from calls.telephony.twilio.webhook import connect_twiml
-from calls.telephony.webhook import call_line, public_url, return_stream_token
+from calls.telephony.webhook import call_line, return_stream_token
 from calls.transfers import call_transfer_dialling, call_transfer_result
 
 logger = logging.getLogger(__name__)
 
 WHISPER_FALLBACK = "A caller is being put through to you."
-
-
-def _refused(request: HttpRequest, line: str) -> HttpResponse | None:
-    """403 unless Twilio signed the request with the account of the call's line (503
-    when there is none)."""
-    credentials = credentials_for(provider=NAME, line=line)
-    if credentials is None:
-        return HttpResponse("Twilio is not configured.", status=503, content_type="text/plain")
-    url = public_url(path=request.path, query=request.META.get("QUERY_STRING", ""))
-    given = request.headers.get("X-Twilio-Signature", "")
-    if not signature.signature_valid(
-        url=url, params=request.POST, signature=given, auth_token=credentials.auth_token
-    ):
-        logger.warning("Refused a Twilio transfer request with a bad signature for %s", url)
-        return HttpResponse("Invalid Twilio signature.", status=403, content_type="text/plain")
-    return None
 
 
 def _twiml(response: VoiceResponse) -> HttpResponse:
@@ -47,7 +30,9 @@ def _twiml(response: VoiceResponse) -> HttpResponse:
 @require_POST
 def whisper(request: HttpRequest, call_id: uuid.UUID) -> HttpResponse:
     """Played to the person who answers, before the caller is connected."""
-    refused = _refused(request, call_line(provider=NAME, call_id=str(call_id)))
+    refused = signature.request_refusal(
+        request, line=call_line(provider=NAME, call_id=str(call_id)), what="transfer whisper"
+    )
     if refused is not None:
         return refused
     call = call_transfer_dialling(call_id=str(call_id))
@@ -63,7 +48,7 @@ def dial_result(request: HttpRequest, call_id: uuid.UUID) -> HttpResponse:
     """The dial ended: after a conversation the call ends; unanswered, the caller
     comes back to the agent on a new media stream."""
     line = call_line(provider=NAME, call_id=str(call_id))
-    refused = _refused(request, line)
+    refused = signature.request_refusal(request, line=line, what="dial result")
     if refused is not None:
         return refused
     status = request.POST.get("DialCallStatus", "")

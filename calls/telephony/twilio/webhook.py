@@ -10,18 +10,11 @@ from django.views.decorators.http import require_POST
 from twilio.twiml.voice_response import Connect, VoiceResponse
 
 from calls import services
-from calls.telephony.credentials import credentials_for, credentials_line
+from calls.telephony.credentials import credentials_line
 from calls.telephony.twilio import NAME, signature
-from calls.telephony.webhook import UNAVAILABLE_MESSAGE, phone_call_answer, public_url
-from voiceagent.links import configured_base_url
+from calls.telephony.webhook import UNAVAILABLE_MESSAGE, phone_call_answer
 
 logger = logging.getLogger(__name__)
-
-
-NOT_CONFIGURED = (
-    "Twilio is not configured on this server: set TWILIO_AUTH_TOKEN (or the number's own "
-    "auth token) and PUBLIC_BASE_URL."
-)
 
 
 @csrf_exempt  # Twilio signs the request instead
@@ -37,17 +30,9 @@ def voice(request: HttpRequest, agent_public_id: str | None = None) -> HttpRespo
     """
     called = request.POST.get("To", "")
     line = "" if agent_public_id is not None else credentials_line(provider=NAME, called=called)
-    credentials = credentials_for(provider=NAME, line=line)
-    if credentials is None or not configured_base_url():
-        return HttpResponse(NOT_CONFIGURED, status=503, content_type="text/plain")
-    url = public_url(path=request.path, query=request.META.get("QUERY_STRING", ""))
-    given = request.headers.get("X-Twilio-Signature", "")
-    valid = signature.signature_valid(
-        url=url, params=request.POST, signature=given, auth_token=credentials.auth_token
-    )
-    if not valid:
-        logger.warning("Refused a Twilio webhook with a bad signature for %s", url)
-        return HttpResponse("Invalid Twilio signature.", status=403, content_type="text/plain")
+    refused = signature.request_refusal(request, line=line, what="webhook")
+    if refused is not None:
+        return refused
     call_sid = request.POST.get("CallSid", "")
     if not call_sid:
         return HttpResponse("CallSid is missing.", status=400, content_type="text/plain")
