@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from voiceagent.models import TimeStampedModel
-from voiceagent.validators import validate_e164
+from voiceagent.validators import validate_e164, validate_timezone
 
 
 class ContactStatus(models.TextChoices):
@@ -46,6 +46,19 @@ class Contact(TimeStampedModel):
     )
     status = models.CharField(max_length=12, choices=ContactStatus, default=ContactStatus.NEW)
     notes = models.TextField(blank=True)
+    timezone = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[validate_timezone],
+        help_text="IANA time zone, e.g. America/Chicago, for calling hours. Empty: derived "
+        "from the phone number.",
+    )
+    do_not_call = models.BooleanField(
+        "do not call",
+        default=False,
+        help_text="Never place a call to this contact (they asked, or you decided).",
+    )
+    opted_out_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

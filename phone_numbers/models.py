@@ -41,6 +41,12 @@ class PhoneNumber(TimeStampedModel):
         default=True,
         help_text="Calls to an inactive number are told nobody can take them, and hung up.",
     )
+    max_outbound_calls = models.PositiveSmallIntegerField(
+        "outbound calls at once",
+        default=5,
+        help_text="Outbound calls placed from this number at the same time, at most "
+        "(campaigns and single calls together).",
+    )
     account_id = models.CharField(
         "account id",
         max_length=64,

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "voiceagent",
     "agents",
     "phone_numbers",
+    "outbound",
     "calls",
     "contacts",
     "appointments",
@@ -193,6 +194,11 @@ CELERY_BEAT_SCHEDULE = {
     "send-due-outbox": {
         "task": "notifications.tasks.outbox_due_task",
         "schedule": 30,
+    },
+    # Campaigns' calls and scheduled retries as lines free up; silent attempts closed.
+    "dispatch-outbound-calls": {
+        "task": "outbound.tasks.outbound_dispatch_task",
+        "schedule": env.float("OUTBOUND_DISPATCH_SECONDS", 10.0, min_value=1.0, max_value=300.0),
     },
 }
 

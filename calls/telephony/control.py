@@ -39,6 +39,28 @@ class TransferLinks:
     hold: str  # what the caller hears while the person's phone rings ("": ringback)
 
 
+@dataclass(frozen=True, slots=True)
+class OutboundDial:
+    """A call the agent places (``outbound``): to whom, from which of our numbers, and
+    where the provider reports (``links``: ``answer``, ``status`` and ``machine``, our
+    signed webhooks for the attempt)."""
+
+    to: str
+    from_: str
+    links: dict[str, str]
+    ring_seconds: int
+    time_limit_seconds: int
+    # Answering-machine detection that waits for the end of the greeting (the beep)
+    # where the provider can, so that a message can follow; else a quick verdict.
+    leave_voicemail: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DialedCall:
+    call_id: str  # the provider's call id when it gives one at once (Twilio's CallSid)
+    request_id: str = ""  # the request's id when the call's comes later (Plivo)
+
+
 class CallControl(Protocol):
     async def hang_up(self, *, account: Account, call_id: str) -> None:
         """Ends the live call ``call_id``."""
@@ -48,6 +70,10 @@ class CallControl(Protocol):
     ) -> None:
         """Takes the live call off the media stream and dials ``target`` for it."""
 
+    async def dial(self, *, account: Account, order: OutboundDial) -> DialedCall:
+        """Places an outbound call; the provider fetches ``order.links["answer"]`` once
+        it is answered."""
+
 
 async def provider_request(
     method: str,
@@ -55,7 +81,7 @@ async def provider_request(
     *,
     account: Account,
     provider: str,
-    data: dict[str, str] | None = None,
+    data: dict[str, str | list[str]] | None = None,
     json: dict[str, Any] | None = None,
     ok: tuple[int, ...] = (200, 201, 202, 204),
 ) -> httpx2.Response:

@@ -32,6 +32,7 @@ class StreamGrant:
     resume: str = ""
     nonce: str = ""  # tells one return of a call from the next
     line: str = ""  # the number whose own credentials the call uses ("": the server's)
+    outbound: str = ""  # the outbound attempt (``outbound.CallAttempt``) the call answers
 
 
 def _salt(provider: str) -> str:
@@ -47,8 +48,11 @@ def stream_token(
     called: str,
     line: str = "",
     resume: str = "",
+    outbound: str = "",
 ) -> str:
     payload = {"a": agent_public_id, "c": call_id, "f": caller, "t": called, "l": line}
+    if outbound:
+        payload["o"] = outbound
     if resume:
         payload |= {"r": resume, "n": secrets.token_hex(4)}
     return signing.dumps(payload, salt=_salt(provider), compress=True)
@@ -71,6 +75,7 @@ def stream_grant(*, provider: str, token: str, call_id: str) -> StreamGrant | No
         resume=str(payload.get("r") or ""),
         nonce=str(payload.get("n") or ""),
         line=str(payload.get("l") or ""),
+        outbound=str(payload.get("o") or ""),
     )
 
 

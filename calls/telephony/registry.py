@@ -6,8 +6,12 @@
 from __future__ import annotations
 
 from importlib import import_module
+from typing import TYPE_CHECKING
 
 from django.urls import URLPattern, URLResolver
+
+if TYPE_CHECKING:
+    from calls.telephony.control import CallControl
 
 PROVIDERS: dict[str, str] = {
     "twilio": "calls.telephony.twilio.urls",
@@ -34,3 +38,16 @@ def websocket_urlpatterns() -> list[URLPattern]:
     for module in PROVIDERS.values():
         patterns += import_module(module).websocket_urlpatterns
     return patterns
+
+
+def provider_control(name: str) -> CallControl | None:
+    """The provider's REST call control (``<provider>/control.py``'s ``CONTROL``), or
+    None for a provider without one (it cannot hang up, transfer or place calls)."""
+    urls = PROVIDERS.get(name)
+    if urls is None:
+        return None
+    try:
+        module = import_module(urls.rsplit(".", 1)[0] + ".control")
+    except ModuleNotFoundError:
+        return None
+    return getattr(module, "CONTROL", None)

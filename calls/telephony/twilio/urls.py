@@ -3,11 +3,23 @@ Twilio numbers are configured with: keep them."""
 
 from django.urls import URLPattern, path
 
-from calls.telephony.twilio import NAME, STREAM_PATH, status, transfer, webhook
+from calls.telephony.twilio import NAME, STREAM_PATH, outbound, status, transfer, webhook
 from calls.telephony.twilio.consumer import TwilioMediaConsumer
 from calls.telephony.webhook import number_agent
 
 urlpatterns: list[URLPattern] = [
+    # Calls the agent places (outbound): one attempt's answer, machine verdict, status.
+    path(
+        "twilio/outbound/<int:attempt_id>/answer/", outbound.answer, name="twilio-outbound-answer"
+    ),
+    path(
+        "twilio/outbound/<int:attempt_id>/machine/",
+        outbound.machine,
+        name="twilio-outbound-machine",
+    ),
+    path(
+        "twilio/outbound/<int:attempt_id>/status/", outbound.status, name="twilio-outbound-status"
+    ),
     # A number set up on this server (phone_numbers): routed by the number called.
     path("twilio/voice/", webhook.voice, name="twilio-voice-number"),
     # Straight to one agent, on the server's Twilio account.
