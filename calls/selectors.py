@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
@@ -19,6 +19,9 @@ from calls.realtime.hooks import ResumedCall
 from calls.summary import CallRecord, Tool
 from calls.tool_registry import declarations_for
 from voiceagent.selectors import owned_by
+
+if TYPE_CHECKING:
+    from outbound.selectors import OutboundCallContext
 
 
 def calls_for_user(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[CallLog]:
@@ -87,15 +90,23 @@ def agent_snapshot(
     default_model: str,
     known_caller: dict[str, str] | None = None,
     phone: bool = False,
+    outbound: OutboundCallContext | None = None,
 ) -> AgentSnapshot:
     """A frozen copy of what a call needs from its agent (and, for a caller the website
-    vouched for, what it said of them); ``phone``: the call is on a phone line."""
+    vouched for, what it said of them); ``phone``: the call is on a phone line;
+    ``outbound``: the agent placed the call (its greeting and what it knows of the
+    person it calls replace the inbound greeting; no beep)."""
+    if outbound is not None:
+        greeting, note = outbound.greeting, outbound.note
+    else:
+        greeting, note = agent.greeting, known_caller_note(known_caller or {})
     return AgentSnapshot(
         agent_id=agent.pk,
         public_id=agent.public_id,
         name=agent.name,
-        greeting=agent.greeting,
-        instructions=agent.instructions + known_caller_note(known_caller or {}),
+        greeting=greeting,
+        greeting_cacheable=outbound is None,
+        instructions=agent.instructions + note,
         voice=agent.voice,
         model=agent.realtime_model or default_model,
         language=agent.language,
@@ -120,7 +131,7 @@ def agent_snapshot(
         recording_notice=agent.recording_notice.strip() if agent.record_calls else "",
         transfer_number=agent.transfer_number,
         transfer_mode=agent.transfer_mode,
-        connection_beep=phone and agent.connection_beep,
+        connection_beep=phone and agent.connection_beep and outbound is None,
     )
 
 

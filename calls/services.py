@@ -138,6 +138,7 @@ def call_log_start(
     server_instance: str | None = None,
     user_info: dict[str, str] | None = None,
     metadata: dict[str, Any] | None = None,
+    direction: str = Direction.INBOUND,
 ) -> CallLog:
     """Creates the call's row (status ``connecting``) when the socket is accepted;
     ``server_instance`` is the process that runs it (closed as an orphan if it dies)."""
@@ -146,6 +147,7 @@ def call_log_start(
         server_instance=server_instance,
         agent=agent,
         channel=channel,
+        direction=direction,
         provider_call_id=provider_call_id[:64],
         provider_stream_id=provider_stream_id[:64],
         engine=engine,
@@ -361,18 +363,21 @@ def call_admit(
     return WebAdmission(agent=agent, session=grant)
 
 
-def phone_call_admit(*, public_id: str, provider_call_id: str) -> Agent | Refusal:
+def phone_call_admit(
+    *, public_id: str, provider_call_id: str, line_reserved: bool = False
+) -> Agent | Refusal:
     """Decides whether a phone call may reach an agent (the provider authenticated it).
 
     A provider call that already has a call log is refused: a replayed webhook or stream
-    must not open a second (billed) session for it.
+    must not open a second (billed) session for it. ``line_reserved``: a call the agent
+    placed, whose line its outbound attempt already holds (counted when it was dialled).
     """
     agent = agent_get_active(public_id=public_id)
     if agent is None:
         return Refusal("unknown or inactive agent")
     if CallLog.objects.filter(provider_call_id=provider_call_id[:64]).exists():
         return Refusal("this call has already been connected")
-    if live_call_count(agent=agent) >= agent.max_concurrent_calls:
+    if not line_reserved and live_call_count(agent=agent) >= agent.max_concurrent_calls:
         return Refusal("concurrent-call limit")
     return agent
 

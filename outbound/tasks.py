@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from outbound.dispatch import outbound_dispatch
+from outbound.dispatch_services import outbound_dispatch
 from outbound.services import outbound_attempt_dial
 
 

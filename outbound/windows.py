@@ -69,7 +69,7 @@ def contact_zones(*, timezone: str, phone: str, fallback: str) -> tuple[str, ...
         # A number the data cannot place (e.g. a new mobile range): its country's zones.
         region = phonenumbers.region_code_for_number(
             number
-        ) or phonenumbers.region_code_for_country_code(number.country_code)
+        ) or phonenumbers.region_code_for_country_code(number.country_code or 0)
         zones = _country_zones().get(region, ())
     zones = tuple(z for z in zones if _valid_zone(z))
     return zones or (fallback,)

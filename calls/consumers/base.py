@@ -21,7 +21,7 @@ from calls import greetings, recordings, services
 from calls.consumers.monitor import MonitorPublisher
 from calls.groups import control_group, monitor_group
 from calls.instance import server_instance_current
-from calls.models import EndReason
+from calls.models import Direction, EndReason
 from calls.realtime.config import AudioFormat
 from calls.realtime.engines import EngineSettings, engine_get
 from calls.realtime.hooks import (
@@ -34,8 +34,11 @@ from calls.realtime.hooks import (
 )
 from calls.realtime.recording import RecordedCall, RecordingSetup
 from calls.realtime.session import CallSession
+from calls.realtime.voicemail import machine_reached
 from calls.selectors import agent_snapshot
 from calls.tool_registry import tool_run
+from outbound.selectors import OutboundCallContext
+from outbound.services import outbound_attempt_call_link
 
 logger = logging.getLogger(__name__)
 
@@ -181,12 +184,14 @@ class CallConsumer(AsyncWebsocketConsumer):
         metadata: dict[str, Any] | None = None,
         phone: bool = False,
         resume: ResumedCall | None = None,
+        outbound: OutboundCallContext | None = None,
         **caller: str,
     ) -> None:
         """The call's row and its session, for either transport, once the control group
         is joined (``join_control_group``); ``caller`` holds what the transport knows of
         the caller (address, number, ids), ``known_caller`` what a website's session
-        token says of its signed-in user (the agent does not ask for it again)."""
+        token says of its signed-in user (the agent does not ask for it again),
+        ``outbound`` what the agent knows of the person it called."""
         engine = engine_get(settings.VOICEAGENT_ENGINE)
         engine_settings = current_engine_settings()
         snapshot = agent_snapshot(
@@ -194,7 +199,15 @@ class CallConsumer(AsyncWebsocketConsumer):
             default_model=settings.OPENAI_REALTIME_MODEL,
             known_caller=known_caller,
             phone=phone,
+            outbound=outbound,
         )
+        if outbound is not None:
+            known_caller = outbound.known_caller
+            metadata = {
+                **(metadata or {}),
+                "outbound_attempt": outbound.attempt_id,
+                "campaign": outbound.campaign_id,
+            }
         if resume is not None:
             await database_sync_to_async(services.call_log_reattach)(
                 call_id=call_id,
@@ -211,8 +224,13 @@ class CallConsumer(AsyncWebsocketConsumer):
                 server_instance=await server_instance_current(),
                 user_info=known_caller,
                 metadata=metadata,
+                direction=Direction.OUTBOUND if outbound is not None else Direction.INBOUND,
                 **caller,
             )
+            if outbound is not None:
+                await database_sync_to_async(outbound_attempt_call_link)(
+                    attempt_id=outbound.attempt_id, call_id=call_id
+                )
         self.call_id = call_id
         if self.channel_layer is not None:
             self.monitor = MonitorPublisher(
@@ -345,6 +363,22 @@ class CallConsumer(AsyncWebsocketConsumer):
             await asyncio.wait_for(self.channel_layer.send(reply, message), LAYER_TIMEOUT_SECONDS)
         except Exception as exc:
             logger.warning("Call %s: answering a hang-up failed (%s)", self.call_id, exc)
+
+    async def call_voicemail(self, event: dict[str, Any]) -> None:
+        """An answering machine answered the call the agent placed (``outbound.webhooks``):
+        in a task of its own, as for a hang-up (the layer reader goes straight back)."""
+        if self.session is None:
+            return
+        task = asyncio.ensure_future(
+            machine_reached(
+                self.session,
+                action=str(event.get("action") or ""),
+                message=str(event.get("message") or ""),
+                after_beep=bool(event.get("after_beep")),
+            )
+        )
+        self._hang_ups.add(task)
+        task.add_done_callback(self._hang_ups.discard)
 
     async def call_client_message(self, event: dict[str, Any]) -> None:
         """A message pushed through the control group (e.g. a task confirming a booking)."""

@@ -62,6 +62,9 @@ class AgentSnapshot:
     transfer_number: str = ""  # E.164; empty: no transfer_call
     transfer_mode: str = "warm"  # cold / warm (agents.models.TransferMode)
     connection_beep: bool = False  # phone calls: a beep as the line connects
+    # False for a greeting made for one call (an outbound call's, with the person's
+    # name): it is neither looked up in nor added to the greeting cache.
+    greeting_cacheable: bool = True
 
     def greeting_cache_key(self, engine: str, audio: str = "pcm24k") -> str:
         parts = [str(self.agent_id), self.greeting, self.voice, self.model, engine, audio]

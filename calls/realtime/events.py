@@ -10,6 +10,7 @@ from calls.realtime.handoff import end_after_playback, transfer_after_playback
 from calls.realtime.playback import base64_decoded_size
 from calls.realtime.responses import ALREADY_ACTIVE
 from calls.realtime.upstream import UpstreamClosed, redacted
+from calls.realtime.voicemail import message_done
 
 if TYPE_CHECKING:
     from calls.realtime.session import CallSession
@@ -62,6 +63,9 @@ class UpstreamHandlers:
     # -- caller speech
 
     async def _speech_started(self, event: dict[str, Any]) -> None:
+        if self.session.voicemail.active:
+            self.session.voicemail.speech_started()  # a machine: nobody to stop for
+            return
         self.session.activity()
         self.session.latency.caller_speaking()
         item_id = event.get("item_id") or ""
@@ -70,6 +74,9 @@ class UpstreamHandlers:
         await self.session.caller_spoke_over()
 
     async def _speech_stopped(self, event: dict[str, Any]) -> None:
+        if self.session.voicemail.active:
+            self.session.voicemail.speech_stopped()
+            return
         self.session.latency.caller_done(self.session.clock())
         await self.session.hooks.send_json({"type": "processing"})
 
@@ -138,6 +145,8 @@ class UpstreamHandlers:
 
         tool_tasks = session.tools.take(response_id)
         session.latency.response_done(response_id, calls_tools=bool(tool_tasks))
+        if message_done(session, response):
+            return
         if tool_tasks:
             session.spawn(session.answer_tools(tool_tasks), "tools")
         elif session.tools.transfer_requested is not None:

@@ -33,13 +33,14 @@ class Greeting:
         self._spoken = " ".join(part for part in (self._notice, self._text) if part)
         self._hooks = hooks
         self._cache_key = cache_key
+        self._cacheable = agent.greeting_cacheable
         self.item_id = f"greeting_{call_id[:8]}"  # a cached greeting's local item
         self._response_id: str | None = None
         self._chunks: list[str] = []
 
     async def cached(self) -> tuple[bytes, str] | None:
         """The recorded greeting and its transcript, when this greeting was spoken before."""
-        if not self._text:
+        if not self._text or not self._cacheable:
             return None
         return await self._hooks.greeting_get(self._cache_key)
 
@@ -79,7 +80,12 @@ class Greeting:
             return
         chunks, self._chunks = self._chunks, []
         self._response_id = None
-        if response.get("status") != "completed" or not chunks or not self._text:
+        if (
+            response.get("status") != "completed"
+            or not chunks
+            or not self._text
+            or not self._cacheable
+        ):
             return
         transcript = ""
         for item in response.get("output") or []:

@@ -32,6 +32,7 @@ from typing import Any
 from calls.realtime.config import WEB_AUDIO, AgentSnapshot, AudioFormat, session_update
 from calls.realtime.events import UpstreamHandlers
 from calls.realtime.greeting import Greeting
+from calls.realtime.voicemail import Voicemail
 from calls.realtime.hooks import CallHooks, CallOutcome, ResumedCall
 from calls.realtime.keypad import Keypad
 from calls.realtime.latency import TurnLatency
@@ -135,6 +136,7 @@ class CallSession:
         self.latency = TurnLatency()
         self.recorder: CallRecorder | None = None  # started with the timeline (_origin)
         self.keypad = Keypad(self)
+        self.voicemail = Voicemail()  # an answering machine on a call the agent placed
         self.greeting = Greeting(
             call_id=call_id,
             agent=agent,

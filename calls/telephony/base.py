@@ -64,6 +64,7 @@ from calls.telephony.events import (
 from calls.telephony.marks import PlaybackMarks
 from calls.telephony.webhook import transfer_links
 from calls.transfers import call_transfer_begin, call_transfer_fail
+from outbound.selectors import OutboundCallContext, outbound_call_context
 
 logger = logging.getLogger(__name__)
 
@@ -235,6 +236,7 @@ class PhoneMediaConsumer(CallConsumer, abc.ABC):
         if grant is not None and grant.line != self.line:
             grant = None  # another line's token: its stream was signed by another account
         resume: ResumedCall | None = None
+        outbound: OutboundCallContext | None = None
         try:
             claimed = grant is not None and await grants.stream_grant_claim(
                 provider=self.provider, call_id=grant.call_id, nonce=grant.nonce
@@ -248,8 +250,16 @@ class PhoneMediaConsumer(CallConsumer, abc.ABC):
                     resume = await database_sync_to_async(call_resume_state)(call_id=grant.resume)
             elif grant is not None and claimed:
                 admitted = await database_sync_to_async(services.phone_call_admit)(
-                    public_id=grant.agent_public_id, provider_call_id=grant.call_id
+                    public_id=grant.agent_public_id,
+                    provider_call_id=grant.call_id,
+                    line_reserved=bool(grant.outbound),
                 )
+                if grant.outbound and not isinstance(admitted, services.Refusal):
+                    outbound = await database_sync_to_async(outbound_call_context)(
+                        attempt_id=int(grant.outbound)
+                    )
+                    if outbound is None:
+                        admitted = services.Refusal("the outbound call no longer exists")
         except Exception:
             # The shared cache (Redis) or the database is down: try again later, not 1011.
             logger.exception(
@@ -283,6 +293,7 @@ class PhoneMediaConsumer(CallConsumer, abc.ABC):
             audio=self.audio,
             phone=True,
             resume=resume,
+            outbound=outbound,
             caller_number=grant.caller_number,
             called_number=grant.called_number,
             provider_call_id=grant.call_id,

@@ -23,6 +23,7 @@ PACKAGES = (
     "contacts",
     "dashboard",
     "notifications",
+    "outbound",
     "phone_numbers",
     "voiceagent",
 )

@@ -65,6 +65,10 @@ def next_prompt(state: DialogueState, *, thanks: bool = False) -> Say:
 def reply_to_instructions(instructions: str, state: DialogueState) -> Action:
     """Responses the bridge requested with instructions (greeting, idle, wrap-up)."""
     lowered = instructions.lower()
+    if "word for word" in lowered and "greet" not in lowered:
+        quoted = GREETING_QUOTE.search(instructions)
+        if quoted:  # e.g. a voicemail message
+            return Say(quoted.group(1))
     if "greet" in lowered:
         quoted = GREETING_QUOTE.search(instructions)
         hello = "Hello! How can I help you today?"
