@@ -17,6 +17,8 @@ from appointments.models import Appointment
 from calls.models import CallLog, ServerInstance
 from calls.recordings import recording_url
 from calls.selectors import call_conversation, calls_by_tools, calls_for_user, calls_search
+from outbound.admin import attempts_table
+from outbound.selectors import attempts_of_call
 from voiceagent.admin import (
     OwnerScopedAdmin,
     ReadOnlyAdmin,
@@ -148,9 +150,11 @@ class CallLogAdmin(ReadOnlyAdmin, OwnerScopedAdmin):
                     "provider_status",
                     "provider_duration_seconds",
                     "provider_price_display",
+                    "outbound_attempts",
                 ],
                 "description": "What the phone provider reported of the call (status "
-                "callbacks); empty for web calls.",
+                "callbacks), and for a call the agent placed, every attempt to reach the "
+                "person; empty for web calls.",
             },
         ),
         (
@@ -335,6 +339,12 @@ class CallLogAdmin(ReadOnlyAdmin, OwnerScopedAdmin):
     @admin.display(description="Summary cost")
     def summary_cost(self, call: CallLog) -> str:
         return dollars(call.summary_cost_usd)
+
+    @admin.display(description="Outbound attempts")
+    def outbound_attempts(self, call: CallLog) -> str:
+        if call.direction != "outbound" or call.contact_id is None:
+            return "—"
+        return attempts_table(attempts_of_call(call=call))
 
     @admin.display(description="Provider price")
     def provider_price_display(self, call: CallLog) -> str | None:

@@ -15,6 +15,8 @@ from calls.selectors import calls_for_user
 from contacts.models import Contact, ContactStatus
 from contacts.selectors import HistoryEntry, contact_history, contacts_for_user
 from contacts.services import contacts_status_set
+from outbound.admin import attempts_table
+from outbound.services import OutboundRefused, contact_opt_out, outbound_call_request
 from voiceagent.admin import OwnerScopedAdmin, change_link, duration_text
 
 
@@ -57,12 +59,16 @@ class ContactAdmin(OwnerScopedAdmin):
     list_display = ["__str__", "email", "phone", "status", "agent", "created_at"]
     list_filter = ["status", ("agent", OwnedAgentFilter), "created_at"]
     search_fields = ["name", "email", "phone", "notes"]
-    readonly_fields = ["source_call", "created_at", "updated_at"]
+    readonly_fields = ["source_call", "opted_out_at", "call_attempts", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["name", "email", "phone", "status", "notes"]}),
+        (
+            "Calling this contact",
+            {"fields": ["timezone", "do_not_call", "opted_out_at", "call_attempts"]},
+        ),
         ("Origin", {"fields": ["owner", "agent", "source_call", "created_at", "updated_at"]}),
     ]
-    actions = ["mark_contacted", "mark_opted_out"]
+    actions = ["call_lead", "mark_contacted", "mark_opted_out"]
     # The contact's calls and appointments follow the fields (contact_history).
     change_form_template = "admin/contacts/contact/change_form.html"
 
@@ -78,9 +84,40 @@ class ContactAdmin(OwnerScopedAdmin):
     def mark_contacted(self, request: HttpRequest, queryset: QuerySet[Contact]) -> None:
         self._set_status(request, queryset, ContactStatus.CONTACTED)
 
-    @admin.action(description="Mark selected contacts as opted out")
+    @admin.action(description="Mark selected contacts as opted out (never called again)")
     def mark_opted_out(self, request: HttpRequest, queryset: QuerySet[Contact]) -> None:
-        self._set_status(request, queryset, ContactStatus.OPTED_OUT)
+        for contact in queryset:
+            contact_opt_out(contact=contact)
+        self.message_user(
+            request, f"{len(queryset)} contact(s) will not be called again.", messages.SUCCESS
+        )
+
+    @admin.action(description="Call this lead (their agent calls them now)")
+    def call_lead(self, request: HttpRequest, queryset: QuerySet[Contact]) -> None:
+        for contact in queryset.select_related("agent"):
+            if contact.agent is None:
+                self.message_user(request, f"{contact}: no agent to call them.", messages.ERROR)
+                continue
+            try:
+                outbound_call_request(
+                    contact=contact, agent=contact.agent, requested_by=request.user
+                )
+            except OutboundRefused as refused:
+                self.message_user(request, f"{contact}: {refused.message}", messages.ERROR)
+                continue
+            self.message_user(request, f"{contact}: calling now.", messages.SUCCESS)
+
+    @admin.display(description="Outbound calls")
+    def call_attempts(self, contact: Contact) -> str:
+        if contact.pk is None:
+            return "—"
+        return attempts_table(list(contact.call_attempts.order_by("-created_at")[:20]))
+
+    def save_model(self, request: HttpRequest, obj: Contact, form: Any, change: bool) -> None:
+        opting_out = obj.do_not_call and "do_not_call" in form.changed_data
+        super().save_model(request, obj, form, change)
+        if opting_out:
+            contact_opt_out(contact=obj)
 
     def render_change_form(
         self,

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone as django_timezone
 
 from contacts.models import Contact, ContactStatus
 
@@ -116,7 +117,16 @@ class ContactConflict(Exception):
         self.existing_id = existing_id
 
 
-EDITABLE_FIELDS = ("name", "email", "phone", "status", "notes", "agent_id")
+EDITABLE_FIELDS = (
+    "name",
+    "email",
+    "phone",
+    "status",
+    "notes",
+    "agent_id",
+    "timezone",
+    "do_not_call",
+)
 
 
 def _conflict_check(*, owner_id: int, email: str, phone: str, exclude_id: int | None) -> None:
@@ -142,6 +152,8 @@ def contact_create(
     phone: str = "",
     status: str = ContactStatus.NEW,
     notes: str = "",
+    timezone: str = "",
+    do_not_call: bool = False,
 ) -> Contact:
     """Adds a contact by hand (the API, the admin). Values are validated by the caller;
     an email or phone that another contact of the owner has raises ``ContactConflict``
@@ -153,7 +165,10 @@ def contact_create(
         name=name,
         email=email,
         phone=phone,
-        status=status,
+        timezone=timezone,
+        do_not_call=do_not_call,
+        opted_out_at=django_timezone.now() if do_not_call else None,
+        status=ContactStatus.OPTED_OUT if do_not_call else status,
         notes=notes,
     )
     try:

@@ -276,33 +276,3 @@ def outbound_attempts_sweep(*, now: dt.datetime | None = None) -> int:
         if outbound_attempt_finish(attempt_id=attempt_id, result=AttemptResult.ANSWERED, now=now):
             closed += 1
     return closed
-
-
-def campaign_start(*, campaign: Campaign) -> Campaign:
-    Campaign.objects.filter(
-        pk=campaign.pk, status__in=[CampaignStatus.DRAFT, CampaignStatus.PAUSED]
-    ).update(status=CampaignStatus.RUNNING)
-    campaign.refresh_from_db(fields=["status"])
-    return campaign
-
-
-def campaign_pause(*, campaign: Campaign) -> Campaign:
-    Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.RUNNING).update(
-        status=CampaignStatus.PAUSED
-    )
-    campaign.refresh_from_db(fields=["status"])
-    return campaign
-
-
-def campaign_cancel(*, campaign: Campaign) -> Campaign:
-    now = timezone.now()
-    with transaction.atomic():
-        Campaign.objects.filter(
-            pk=campaign.pk,
-            status__in=[CampaignStatus.DRAFT, CampaignStatus.RUNNING, CampaignStatus.PAUSED],
-        ).update(status=CampaignStatus.CANCELLED)
-        CallAttempt.objects.filter(campaign=campaign, status=AttemptStatus.SCHEDULED).update(
-            status=AttemptStatus.CANCELLED, result=AttemptResult.CANCELLED, ended_at=now
-        )
-    campaign.refresh_from_db(fields=["status"])
-    return campaign

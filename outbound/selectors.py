@@ -6,15 +6,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from agents.models import Agent
 from calls.models import CallLog, CallStatus
 from contacts.models import Contact
-from outbound.models import LIVE_STATUSES, CallAttempt, OutboundPolicy
+from outbound.models import LIVE_STATUSES, CallAttempt, Campaign, OutboundPolicy
 from outbound.windows import CallingHours, contact_zones
 from phone_numbers.models import PhoneNumber
+from voiceagent.selectors import owned_by
 
 PREVIOUS_CALLS_TOLD = 3
 
@@ -46,7 +49,7 @@ def outbound_number_for(*, agent: Agent) -> PhoneNumber | None:
     )
 
 
-def live_attempts(*, since_stale: dt.datetime | None = None) -> QuerySet[CallAttempt]:
+def live_attempts() -> QuerySet[CallAttempt]:
     return CallAttempt.objects.filter(status__in=[s.value for s in LIVE_STATUSES])
 
 
@@ -126,3 +129,43 @@ def voicemail_message(*, attempt: CallAttempt) -> str:
     policy = outbound_policy_for(agent=attempt.agent)
     text = policy.voicemail_message.format(name=attempt.contact.name, agent=attempt.agent.name)
     return " ".join(text.replace(" ,", ",").split())
+
+
+def campaigns_for_user(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Campaign]:
+    campaigns = Campaign.objects.select_related("agent", "phone_number").annotate(
+        contact_count=Count("entries", distinct=True)
+    )
+    return owned_by(campaigns, user=user, owner_lookup="owner")
+
+
+def attempts_for_user(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[CallAttempt]:
+    attempts = CallAttempt.objects.select_related("agent", "phone_number")
+    return owned_by(attempts, user=user, owner_lookup="agent__owner")
+
+
+def campaign_progress(*, campaign: Campaign) -> dict[str, dict[str, int]]:
+    """The campaign's attempts by status, and its finished ones by result."""
+    by_status = dict(
+        CallAttempt.objects.filter(campaign=campaign)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    by_result = dict(
+        CallAttempt.objects.filter(campaign=campaign, status="done")
+        .values_list("result")
+        .annotate(n=Count("pk"))
+        .values_list("result", "n")
+    )
+    return {"attempts": by_status, "results": by_result}
+
+
+def attempts_of_call(*, call: CallLog, limit: int = 20) -> list[CallAttempt]:
+    """Every attempt to reach the person of an outbound call, by its agent, oldest first."""
+    if call.contact_id is None:
+        return []
+    return list(
+        CallAttempt.objects.filter(contact_id=call.contact_id, agent_id=call.agent_id).order_by(
+            "created_at"
+        )[:limit]
+    )

@@ -32,7 +32,6 @@ from typing import Any
 from calls.realtime.config import WEB_AUDIO, AgentSnapshot, AudioFormat, session_update
 from calls.realtime.events import UpstreamHandlers
 from calls.realtime.greeting import Greeting
-from calls.realtime.voicemail import Voicemail
 from calls.realtime.hooks import CallHooks, CallOutcome, ResumedCall
 from calls.realtime.keypad import Keypad
 from calls.realtime.latency import TurnLatency
@@ -62,6 +61,7 @@ from calls.realtime.upstream import (
     configure_session,
 )
 from calls.realtime.usage import UsageMeter
+from calls.realtime.voicemail import Voicemail
 from calls.realtime.watchdog import watch_timers
 
 logger = logging.getLogger(__name__)

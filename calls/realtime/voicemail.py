@@ -99,8 +99,7 @@ async def machine_reached(
     )
     await session.request_response(
         instructions=(
-            "Leave this voicemail message, word for word, and nothing else: "
-            f'"{message}"'
+            f'Leave this voicemail message, word for word, and nothing else: "{message}"'
         ),
         metadata={"purpose": PURPOSE},
     )

@@ -33,12 +33,15 @@ class ContactSerializer(serializers.ModelSerializer):
             "phone",
             "status",
             "notes",
+            "timezone",
+            "do_not_call",
+            "opted_out_at",
             "agent",
             "source_call",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "source_call", "created_at", "updated_at"]
+        read_only_fields = ["id", "source_call", "opted_out_at", "created_at", "updated_at"]
         # Duplicates are the service's question (a 409 naming the existing contact).
         validators: list[Any] = []
 

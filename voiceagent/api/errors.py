@@ -45,6 +45,7 @@ def _domain_error(exc: Exception) -> exceptions.APIException | None:
     from appointments.services import BookingError
     from appointments.when import WhenError
     from contacts.services import ContactConflict
+    from outbound.services import OutboundRefused
     from phone_numbers.services import PhoneNumberTaken
 
     if isinstance(exc, ModelValidationError):
@@ -64,6 +65,9 @@ def _domain_error(exc: Exception) -> exceptions.APIException | None:
         )
     if isinstance(exc, PhoneNumberTaken):
         return Conflict(str(exc), code="number_taken")
+    if isinstance(exc, OutboundRefused):
+        window = exc.next_window.isoformat() if exc.next_window is not None else None
+        return Conflict(exc.message, code=exc.code, details={"next_window": window})
     return None
 
 

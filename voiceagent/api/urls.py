@@ -10,6 +10,7 @@ from agents.api.views import AgentViewSet, KnowledgeSourceViewSet
 from appointments.api.views import AppointmentViewSet
 from calls.api.views import CallLogCsvExportView, CallLogViewSet
 from contacts.api.views import ContactViewSet
+from outbound.api.views import CallAttemptViewSet, CampaignViewSet
 from phone_numbers.api.views import PhoneNumberViewSet
 
 router = DefaultRouter()
@@ -18,6 +19,8 @@ router.register("contacts", ContactViewSet, basename="contact")
 router.register("appointments", AppointmentViewSet, basename="appointment")
 router.register("agents", AgentViewSet, basename="agent")
 router.register("phone-numbers", PhoneNumberViewSet, basename="phone-number")
+router.register("campaigns", CampaignViewSet, basename="campaign")
+router.register("call-attempts", CallAttemptViewSet, basename="call-attempt")
 # An agent's knowledge sources live under it: /api/agents/<public_id>/knowledge-sources/.
 router.register(
     r"agents/(?P<public_id>[A-Za-z0-9_-]+)/knowledge-sources",
