@@ -99,6 +99,7 @@ class UpstreamHandlers:
         self.session.responses.created(response.get("id"), self.session.clock())
         self.session.latency.response_created(response.get("id") or "")
         self.session.greeting.response_created(response)
+        self.session.voicemail.response_created(response)
 
     async def _output_item_added(self, event: dict[str, Any]) -> None:
         item = event.get("item") or {}

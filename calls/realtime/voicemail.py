@@ -38,8 +38,13 @@ class Voicemail:
 
     def __init__(self) -> None:
         self.active = False
+        self.response_id: str | None = None  # the message's response, once created
         self._quiet = asyncio.Event()
         self._quiet.set()
+
+    def response_created(self, response: dict[str, Any]) -> None:
+        if self.active and (response.get("metadata") or {}).get("purpose") == PURPOSE:
+            self.response_id = response.get("id")
 
     def speech_started(self) -> None:
         self._quiet.clear()
@@ -59,10 +64,6 @@ class Voicemail:
             await asyncio.sleep(AFTER_GREETING_SECONDS)
             if self._quiet.is_set():
                 return
-
-
-def is_voicemail_response(response: dict[str, Any]) -> bool:
-    return (response.get("metadata") or {}).get("purpose") == PURPOSE
 
 
 async def machine_reached(
@@ -108,7 +109,8 @@ async def machine_reached(
 def message_done(session: CallSession, response: dict[str, Any]) -> bool:
     """After the message's response: the line is hung up once it has played. True when
     ``response`` was the message."""
-    if not session.voicemail.active or not is_voicemail_response(response):
+    voicemail = session.voicemail
+    if not voicemail.active or not response.get("id") or response["id"] != voicemail.response_id:
         return False
     session.spawn(end_after_playback(session, MESSAGE_MAX_WAIT_SECONDS), "voicemail")
     return True

@@ -28,6 +28,8 @@ class RecordedRequest:
     password: str
     form: dict[str, str] = field(default_factory=dict)
     json: dict[str, Any] = field(default_factory=dict)
+    # Every value of each form key (a repeated key, e.g. Twilio's StatusCallbackEvent).
+    form_lists: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -64,7 +66,8 @@ class FakeProviderRest:
                 if raw and "json" in content_type:
                     request.json = json.loads(raw)
                 elif raw:
-                    request.form = {k: v[-1] for k, v in parse_qs(raw.decode()).items()}
+                    request.form_lists = parse_qs(raw.decode())
+                    request.form = {k: v[-1] for k, v in request.form_lists.items()}
                 answer = fake.answers.get(request.path, fake.default)
                 with fake._received:
                     fake.requests.append(request)
@@ -141,6 +144,38 @@ def twilio_sdk_request(account_sid: str, token: str, call_sid: str, **update: An
 
     capture = Capture(logging.getLogger("twilio.capture"), False)
     Client(account_sid, token, http_client=capture).calls(call_sid).update(**update)
+    return captured[0]
+
+
+def twilio_sdk_create(account_sid: str, token: str, **create: Any) -> Any:
+    """The request twilio-python sends for ``client.calls.create(**create)``: (method,
+    URL path, every value of each form key)."""
+    from twilio.http import HttpClient
+    from twilio.http.response import Response
+    from twilio.rest import Client
+
+    captured: list[tuple[str, str, dict[str, list[str]]]] = []
+
+    class Capture(HttpClient):
+        def request(
+            self,
+            method: str,
+            url: str,
+            params: Any = None,
+            data: Any = None,
+            headers: Any = None,
+            auth: Any = None,
+            timeout: Any = None,
+            allow_redirects: bool = False,
+        ) -> Response:
+            form: dict[str, list[str]] = {}
+            for key, value in dict(data or {}).items():
+                form[key] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+            captured.append((method, urlsplit(url).path, form))
+            return Response(201, json.dumps({"sid": "CA00000001", "account_sid": account_sid}))
+
+    capture = Capture(logging.getLogger("twilio.capture"), False)
+    Client(account_sid, token, http_client=capture).calls.create(**create)
     return captured[0]
 
 
