@@ -268,7 +268,7 @@ async def test_a_machine_after_its_beep_gets_the_agents_message_then_the_line_is
     for _ in range(3):
         await stream.until("media")
     await _ack_all_marks(stream, upstream)
-    (create, hang_up) = await sync_to_async(twilio_rest.wait)(2)
+    (_create, hang_up) = await sync_to_async(twilio_rest.wait)(2)
     assert hang_up.path.endswith("/Calls/CA00000001.json")
     assert hang_up.form == {"Status": "completed"}
     await calls_settled()
@@ -295,11 +295,11 @@ async def test_the_hang_up_policy_hangs_up_on_a_machine_and_tries_again_later(
     policy.voicemail_action = VoicemailAction.HANG_UP
     await policy.asave()
     attempt = await sync_to_async(_place)(lead, agent)
-    stream, upstream = await _answered_call(attempt, fake)
+    _stream, _upstream = await _answered_call(attempt, fake)
     await sync_to_async(twilio_post)(
         _path(attempt, "machine"), _form("in-progress", AnsweredBy="machine_start")
     )
-    (create, hang_up) = await sync_to_async(twilio_rest.wait)(2)
+    (_create, hang_up) = await sync_to_async(twilio_rest.wait)(2)
     assert hang_up.form == {"Status": "completed"}
     await calls_settled()
     await sync_to_async(twilio_post)(_path(attempt, "status"), _form("completed"))
