@@ -23,8 +23,7 @@ class OutboundPolicyInline(admin.StackedInline):
     model = OutboundPolicy
     can_delete = False
     max_num = 1
-    verbose_name = "Outbound calls"
-    verbose_name_plural = "Outbound calls (calling hours, retries, voicemail)"
+    verbose_name = verbose_name_plural = "Outbound calls (calling hours, retries, voicemail)"
     fields = [
         "greeting",
         ("calling_hours_start", "calling_hours_end"),

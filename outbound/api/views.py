@@ -72,13 +72,15 @@ class CampaignViewSet(
         data = dict(serializer.validated_data)
         contacts = data.pop("contacts", [])
         campaign = Campaign(owner_id=data["agent"].owner_id)
-        serializer.instance = campaign_save(campaign=campaign, changes=data, contacts=contacts)
+        saved = campaign_save(campaign=campaign, changes=data, contacts=contacts)
+        serializer.instance = self.get_queryset().get(pk=saved.pk)  # with its counts
 
     def perform_update(self, serializer: serializers.BaseSerializer[Campaign]) -> None:
         data = dict(serializer.validated_data)
         contacts = data.pop("contacts", [])
         campaign = cast(Campaign, serializer.instance)
-        serializer.instance = campaign_save(campaign=campaign, changes=data, contacts=contacts)
+        saved = campaign_save(campaign=campaign, changes=data, contacts=contacts)
+        serializer.instance = self.get_queryset().get(pk=saved.pk)
 
     def _respond(self, campaign: Campaign) -> Response:
         fresh = self.get_queryset().get(pk=campaign.pk)
