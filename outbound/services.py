@@ -170,10 +170,10 @@ def _outside_hours_message(
 def _lock_lines(*, agent_id: int, number_id: int, campaign_id: int | None = None) -> None:
     """Row locks, always in this order (agent, number, campaign): whoever counts the
     lines in use holds them until it has taken one."""
-    Agent.objects.select_for_update().filter(pk=agent_id).exists()
-    PhoneNumber.objects.select_for_update().filter(pk=number_id).exists()
+    list(Agent.objects.select_for_update().filter(pk=agent_id).values_list("pk"))
+    list(PhoneNumber.objects.select_for_update().filter(pk=number_id).values_list("pk"))
     if campaign_id is not None:
-        Campaign.objects.select_for_update().filter(pk=campaign_id).exists()
+        list(Campaign.objects.select_for_update().filter(pk=campaign_id).values_list("pk"))
 
 
 def free_lines(*, agent: Agent, number: PhoneNumber) -> int:
@@ -363,7 +363,9 @@ def outbound_attempt_finish(
     now = now or timezone.now()
     with transaction.atomic():
         attempt = (
-            CallAttempt.objects.select_for_update()
+            # Only the attempt's row: the campaign is a nullable join, which PostgreSQL
+            # will not lock (and needs no lock here).
+            CallAttempt.objects.select_for_update(of=("self",))
             .select_related("agent", "contact", "campaign", "phone_number")
             .filter(pk=attempt_id)
             .first()

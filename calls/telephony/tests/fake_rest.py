@@ -13,7 +13,7 @@ import base64
 import json
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -42,8 +42,12 @@ class Answer:
 class FakeProviderRest:
     """A threaded HTTP server on 127.0.0.1; ``url`` is its base."""
 
-    def __init__(self, default: Answer) -> None:
+    def __init__(
+        self, default: Answer, responder: Callable[[RecordedRequest], Answer] | None = None
+    ) -> None:
         self.default = default
+        # Answers computed per request (e.g. a new call id for each call placed).
+        self.responder = responder
         self.answers: dict[str, Answer] = {}
         self.requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
@@ -68,7 +72,9 @@ class FakeProviderRest:
                 elif raw:
                     request.form_lists = parse_qs(raw.decode())
                     request.form = {k: v[-1] for k, v in request.form_lists.items()}
-                answer = fake.answers.get(request.path, fake.default)
+                answer = fake.answers.get(request.path) or (
+                    fake.responder(request) if fake.responder is not None else fake.default
+                )
                 with fake._received:
                     fake.requests.append(request)
                     fake._received.notify_all()
