@@ -76,6 +76,13 @@ def _form_data(agent: Agent, **changes: Any) -> dict[str, Any]:
             f"business_hours-{i}-opens_at": period.opens_at.strftime("%H:%M"),
             f"business_hours-{i}-closes_at": period.closes_at.strftime("%H:%M"),
         }
+    # The outbound calling policy (outbound.admin adds it to the agent's page): none yet.
+    data |= {
+        "outbound_policy-TOTAL_FORMS": 0,
+        "outbound_policy-INITIAL_FORMS": 0,
+        "outbound_policy-MIN_NUM_FORMS": 0,
+        "outbound_policy-MAX_NUM_FORMS": 1,
+    }
     data.update(changes)
     return data
 

@@ -72,9 +72,16 @@ def test_every_app_registers_its_tools() -> None:
         "cancel_appointment",
         "transfer_call",
         "end_call",
+        "opt_out_of_calls",
     }
     handlers = {tool.handler.__module__ for tool in tool_registry.REGISTRY.values()}
-    assert handlers == {"agents.tools", "appointments.tools", "calls.tools", "contacts.tools"}
+    assert handlers == {
+        "agents.tools",
+        "appointments.tools",
+        "calls.tools",
+        "contacts.tools",
+        "outbound.tools",
+    }
 
 
 def test_a_name_cannot_be_registered_twice(throwaway_tool: str) -> None:

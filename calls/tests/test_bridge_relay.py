@@ -41,6 +41,7 @@ async def test_session_is_configured_in_the_ga_shape(
         "reschedule_appointment",
         "cancel_appointment",
         "end_call",
+        "opt_out_of_calls",
     }
     assert "Current date and time:" in update["instructions"]
     assert "Europe/London" in update["instructions"]
