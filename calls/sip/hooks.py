@@ -35,7 +35,7 @@ from calls.transfers import call_transfer_begin, call_transfer_fail
 logger = logging.getLogger(__name__)
 
 # Ends after which the line is already gone (or is the trunk's): nothing to hang up.
-LINE_GONE = frozenset({"caller_hung_up", "transferred", "agent_ended", "upstream_unavailable"})
+LINE_GONE = frozenset({"caller_hung_up", "transferred", "agent_ended"})
 
 
 class SidebandHooks:
@@ -146,6 +146,14 @@ class SidebandHooks:
             outcome.end_reason, outcome.status = self.expected_end
             if outcome.end_reason == "transferred":
                 await database_sync_to_async(sip_call_referred)(call_id=self.call_id)
+        if self._reattached and outcome.end_reason == "upstream_unavailable":
+            # The call ended while no process ran its sideband: what happened after that
+            # is not known.
+            outcome.end_reason, outcome.status = "server_lost", "failed"
+            outcome.error_message = (
+                "The process running this call's sideband stopped, and the call was over "
+                f"before another could re-attach ({outcome.error_message})."
+            )
         if self._reattached:
             # One call, several sidebands: counted from the call's start.
             outcome.usage = usage_sum(self._state.usage, outcome.usage)

@@ -122,9 +122,9 @@ def sip_call_not_answered(*, call_id: str, error: str) -> None:
 def sip_call_attach(*, call_id: str, server_instance: str) -> bool:
     """This process runs the call's sideband: True if it took it (nobody had it)."""
     return bool(
-        CallLog.objects.filter(
-            pk=call_id, status__in=LIVE, server_instance__isnull=True
-        ).update(server_instance=server_instance, updated_at=timezone.now())
+        CallLog.objects.filter(pk=call_id, status__in=LIVE, server_instance__isnull=True).update(
+            server_instance=server_instance, updated_at=timezone.now()
+        )
     )
 
 

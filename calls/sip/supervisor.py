@@ -91,7 +91,9 @@ class SidebandSupervisor:
         """Recovery every RECOVERY_INTERVAL_SECONDS from now on, in this loop."""
         loop = self._here()
         if self._recovery is None or self._recovery.done():
-            self._recovery = loop.create_task(self._recover_forever(), context=contextvars.Context())
+            self._recovery = loop.create_task(
+                self._recover_forever(), context=contextvars.Context()
+            )
 
     async def _recover_forever(self) -> None:
         while True:
@@ -127,7 +129,9 @@ async def sideband_dispatch(*, call_id: str) -> None:
             if layer is None:
                 raise RuntimeError("no channel layer")
             await asyncio.wait_for(
-                layer.send(settings.SIP_SIDEBAND_CHANNEL, {"type": "sip.attach", "call_id": call_id}),
+                layer.send(
+                    settings.SIP_SIDEBAND_CHANNEL, {"type": "sip.attach", "call_id": call_id}
+                ),
                 2.0,
             )
         except Exception as exc:

@@ -21,6 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from openai import InvalidWebhookSignatureError
+from openai.types.webhooks import RealtimeCallIncomingWebhookEvent
 
 from calls.selectors import agent_snapshot
 from calls.sip import control, headers
@@ -35,8 +36,6 @@ from phone_numbers.models import SIP_PROVIDER
 
 logger = logging.getLogger(__name__)
 
-INCOMING = "realtime.call.incoming"
-
 
 @csrf_exempt
 @require_POST
@@ -50,8 +49,11 @@ async def incoming(request: HttpRequest) -> HttpResponse:
         # ValueError: a missing header, or a body that is not JSON.
         logger.warning("SIP webhook refused: %s", str(exc)[:200])
         return HttpResponse(status=400)
-    if event.type != INCOMING:
-        return HttpResponse(status=200)
+    # The package parses without validating: dispatch on the type, then narrow.
+    if event.type != "realtime.call.incoming" or not isinstance(
+        event, RealtimeCallIncomingWebhookEvent
+    ):
+        return HttpResponse(status=200)  # not ours to handle (other event types)
     delivery = request.headers.get("webhook-id", "")
     claimed = await sync_to_async(webhook_receipt_claim)(source=SIP_PROVIDER, delivery_id=delivery)
     if not claimed:

@@ -19,9 +19,9 @@ import base64
 import itertools
 import json
 import time
-from urllib.parse import parse_qs, urlsplit
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
+from urllib.parse import parse_qs, urlsplit
 
 from openai.types.realtime import RealtimeClientEvent, RealtimeServerEvent, SessionUpdateEvent
 from pydantic import Field, TypeAdapter, ValidationError

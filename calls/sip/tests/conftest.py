@@ -36,6 +36,7 @@ async def sip(fake: Any, settings: Any) -> AsyncIterator[Any]:
     settings.OPENAI_BASE_URL = fake.api_url
     settings.SIP_SIDEBAND_MODE = "inprocess"
     settings.SIP_REFER_TIMEOUT_SECONDS = 1.0
+    settings.SUMMARY_MODEL = "extractive"  # OPENAI_BASE_URL is the connector's, here
     yield fake.sip
     await supervisor.stop()
 

@@ -175,6 +175,9 @@ async def test_max_duration_hangs_up(sip: Any, fake: Any, sip_number: Any, agent
     await calls_settled(timeout=15)
     call = await call_of("rtc_long")
     assert call.end_reason == "max_duration"
+    async with asyncio.timeout(5):  # the line is hung up as the session closes
+        while not sip.of("hangup"):
+            await asyncio.sleep(0.02)
     assert sip.of("hangup") == [("rtc_long", {})]
 
 
