@@ -303,7 +303,7 @@ OPENAI_SIP_API_TIMEOUT = env.float("OPENAI_SIP_API_TIMEOUT", 5.0, min_value=0.5,
 SIP_SIDEBAND_MODE = env.choice(
     "SIP_SIDEBAND_MODE", "worker" if REDIS_URL else "inprocess", ("worker", "inprocess")
 )
-SIP_SIDEBAND_CHANNEL = "sip-sideband"
+SIP_SIDEBAND_CHANNEL = env.str("SIP_SIDEBAND_CHANNEL", "sip-sideband")
 # After a SIP transfer (REFER) OpenAI accepted, the call should leave us: if its sideband
 # is still open this many seconds later, the transfer failed and the caller is told.
 SIP_REFER_TIMEOUT_SECONDS = env.float(
