@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from typing import Any
@@ -119,3 +120,19 @@ async def test_a_refused_accept_rejects_and_logs_the_call(sip: Any, sip_number: 
     assert (call.status, call.end_reason) == (CallStatus.FAILED, "not_connected")
     assert "500" in call.error_message
     assert sip.of("reject") == [("rtc_500", {"status_code": 480})]
+
+
+async def test_deliveries_racing_accept_once(sip: Any, fake: Any, sip_number: Any) -> None:
+    """The same delivery arriving twice at once (a retry racing the first): one row wins."""
+    sip.ring("rtc_race")
+    body = json.dumps(incoming_event("rtc_race"))
+    headers = signed_headers(body, webhook_id="wh_race")
+    first, second = await asyncio.gather(
+        post_webhook(body, headers=headers), post_webhook(body, headers=headers)
+    )
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert len(sip.of("accept")) == 1
+    assert await WebhookReceipt.objects.acount() == 1
+    await sip.sideband("rtc_race")
+    await sip.caller_hangs_up("rtc_race")
+    await calls_settled()

@@ -4,7 +4,6 @@ process) hands the call to a worker, which runs its sideband; the worker is kill
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
@@ -109,13 +108,11 @@ async def test_a_worker_runs_the_sideband_and_its_successor_re_attaches(
         ] == []  # no second greeting
         await sip.caller_hangs_up("rtc_worker")
         await calls_settled(timeout=20)
-    except (TimeoutError, AssertionError):
-        print(workers.output())
-        raise
+    except (TimeoutError, AssertionError) as exc:
+        raise AssertionError(f"{exc!r}; the workers said:\n{workers.output()}") from exc
     call = await CallLog.objects.aget(provider_call_id="rtc_worker")
     assert (call.status, call.end_reason) == (CallStatus.COMPLETED, "caller_hung_up")
     assert call.user_info["name"] == "Ada Lovelace"
     assert call.user_info["email"] == "ada@example.com"
     texts = [turn.text async for turn in call.turns.all()]
     assert "Are you still there?" in texts
-    await asyncio.sleep(0)
