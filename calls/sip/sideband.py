@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 import logging
 
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.utils import timezone
 
@@ -21,8 +24,11 @@ from calls.services import MIN_CALL_SECONDS
 from calls.sip.hooks import SidebandHooks
 from calls.sip.selectors import sip_call_state
 from calls.sip.services import sip_call_attach
+from calls.sip.staff import serve_control_group
 
 logger = logging.getLogger(__name__)
+
+HANG_UP_ANSWER_SECONDS = 5.0
 
 
 async def sideband_run(*, call_id: str, reattach: bool = False, claimed: bool = False) -> None:
@@ -86,4 +92,19 @@ async def sideband_run(*, call_id: str, reattach: bool = False, claimed: bool = 
     )
     if reattach:
         session.user_info.update({k: v for k, v in state.user_info.items() if v})
-    await session.run()
+    layer = get_channel_layer()
+    hang_ups: set[asyncio.Task[None]] = set()
+    control = (
+        asyncio.ensure_future(serve_control_group(layer, session, hang_ups))
+        if layer is not None
+        else None
+    )
+    try:
+        await session.run()
+    finally:
+        if control is not None:
+            control.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await control
+        if hang_ups:  # a staff hang-up still answering "ended"
+            await asyncio.wait(hang_ups, timeout=HANG_UP_ANSWER_SECONDS)

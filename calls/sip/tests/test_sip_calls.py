@@ -206,3 +206,23 @@ async def test_a_caller_gone_before_the_accept_is_logged_not_answered(
     assert (call.status, call.end_reason) == (CallStatus.FAILED, "not_connected")
     await asyncio.sleep(0)
     assert sip.calls["rtc_early"].sidebands == []
+
+
+async def test_staff_hang_up_ends_the_call_and_the_line(
+    sip: Any, fake: Any, sip_number: Any
+) -> None:
+    from calls.live_services import HangUp, call_hang_up
+
+    sip.ring("rtc_staff")
+    assert (await post_webhook(incoming_event("rtc_staff"), webhook_id="wh_st")).status_code == 200
+    side = await sip.sideband("rtc_staff")
+    await side.wait_for("response.create")
+    call = await call_of("rtc_staff")
+    assert await call_hang_up(call_id=str(call.pk)) == HangUp.ENDED
+    await calls_settled()
+    call = await call_of("rtc_staff")
+    assert call.end_reason == "staff_ended"
+    async with asyncio.timeout(5):
+        while not sip.of("hangup"):
+            await asyncio.sleep(0.02)
+    assert sip.of("hangup") == [("rtc_staff", {})]
