@@ -44,7 +44,8 @@ async def incoming(request: HttpRequest) -> HttpResponse:
         logger.error("SIP webhook: OPENAI_WEBHOOK_SECRET and OPENAI_API_KEY must be set")
         return HttpResponse(status=503)
     try:
-        event = control.openai_client().webhooks.unwrap(request.body, request.headers)
+        async with control.openai_client() as client:
+            event = client.webhooks.unwrap(request.body, request.headers)
     except (InvalidWebhookSignatureError, ValueError) as exc:
         # ValueError: a missing header, or a body that is not JSON.
         logger.warning("SIP webhook refused: %s", str(exc)[:200])

@@ -398,6 +398,10 @@ class FakeRealtimeServer:
                 )
             else:
                 await connection.finish_response(connection.active_response, [], status="cancelled")
+        elif kind == "output_audio_buffer.clear":
+            if not connection.sip_call_id:
+                self.violations.append("output_audio_buffer.clear on a WebSocket session")
+            await connection.emit("output_audio_buffer.cleared", response_id="")
         elif kind == "conversation.item.truncate":
             await connection.emit(
                 "conversation.item.truncated",

@@ -226,3 +226,19 @@ async def test_staff_hang_up_ends_the_call_and_the_line(
         while not sip.of("hangup"):
             await asyncio.sleep(0.02)
     assert sip.of("hangup") == [("rtc_staff", {})]
+
+
+async def test_a_key_over_the_agent_cuts_its_speech(sip: Any, fake: Any, sip_number: Any) -> None:
+    sip.ring("rtc_key")
+    fake.on_response_create = _answer_with("Sure.")
+    assert (await post_webhook(incoming_event("rtc_key"), webhook_id="wh_k")).status_code == 200
+    side = await sip.sideband("rtc_key")
+    await side.wait_for("response.create")
+    await side.speak("Our opening hours are nine to five on weekdays", [], finish=False)
+    await side.dtmf("1")
+    await side.wait_for("response.cancel")
+    await side.wait_for("output_audio_buffer.clear")
+    items = await side.wait_for("conversation.item.create")  # the key, once its pause ends
+    assert "pressed 1" in items[0]["item"]["content"][0]["text"]
+    await sip.caller_hangs_up("rtc_key")
+    await calls_settled()
