@@ -242,3 +242,19 @@ async def test_a_key_over_the_agent_cuts_its_speech(sip: Any, fake: Any, sip_num
     assert "pressed 1" in items[0]["item"]["content"][0]["text"]
     await sip.caller_hangs_up("rtc_key")
     await calls_settled()
+
+
+async def test_a_silent_caller_is_asked_then_hung_up(
+    sip: Any, fake: Any, sip_number: Any, agent: Any
+) -> None:
+    await sync_to_async(type(agent).objects.filter(pk=agent.pk).update)(idle_seconds=1)
+    sip.ring("rtc_idle")
+    fake.on_response_create = _answer_with("Are you still there?")
+    assert (await post_webhook(incoming_event("rtc_idle"), webhook_id="wh_i")).status_code == 200
+    await calls_settled(timeout=15)
+    call = await call_of("rtc_idle")
+    assert call.end_reason == "idle_timeout"
+    assert ("assistant", "Are you still there?") in await _turns(call)
+    async with asyncio.timeout(5):
+        while not sip.of("hangup"):
+            await asyncio.sleep(0.02)
