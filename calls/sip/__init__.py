@@ -12,6 +12,7 @@ mode, running tools, transcripts, usage, limits and records.
 - ``services.py`` / ``selectors.py``  the call's row: admission, attach, adoption
 - ``hooks.py``    ``SidebandHooks``: the session's CallHooks on a call with no audio
 - ``sideband.py`` one call's sideband run (attach, re-attach)
+- ``staff.py``    the call's control group: staff hanging up from the dashboard
 - ``supervisor.py`` the sideband tasks of a process, recovery of orphaned calls, and
   where a call's sideband runs (a Channels worker with Redis, else in-process)
 - ``consumer.py`` the worker's consumer on the ``SIP_SIDEBAND_CHANNEL``
