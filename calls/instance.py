@@ -14,6 +14,7 @@ import logging
 import os
 import socket
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -35,6 +36,11 @@ class _ThisProcess:
 
 
 _process = _ThisProcess()
+
+# Awaited (in the event loop) once this process has registered, with its instance id:
+# e.g. an in-process server re-attaches the SIP calls its predecessor left
+# (calls.sip.supervisor). A hook that fails is logged.
+REGISTERED_HOOKS: list[Callable[[str], Awaitable[None]]] = []
 
 
 def _identity() -> dict[str, Any]:
@@ -69,7 +75,13 @@ async def server_instance_current() -> str:
 async def _register() -> str:
     instance = await database_sync_to_async(services.server_instance_register)(**_identity())
     logger.info("Serving calls as server instance %s", instance.pk)
-    return str(instance.pk)
+    instance_id = str(instance.pk)
+    for hook in REGISTERED_HOOKS:
+        try:
+            await hook(instance_id)
+        except Exception:
+            logger.exception("A hook after registering server instance %s failed", instance_id)
+    return instance_id
 
 
 def _heartbeat_ensure() -> None:

@@ -19,6 +19,7 @@ class Channel(models.TextChoices):
     WEB = "web", "Web widget"
     TWILIO = "twilio", "Twilio"
     PLIVO = "plivo", "Plivo"
+    SIP = "sip", "SIP trunk (OpenAI)"
 
 
 class Direction(models.TextChoices):
@@ -74,6 +75,8 @@ class TransferStatus(models.TextChoices):
     ANSWERED = "answered", "Answered"
     NO_ANSWER = "no_answer", "Not answered (back to the agent)"
     FAILED = "failed", "Failed"
+    # A SIP call handed to the trunk (REFER, blind): what follows is the carrier's.
+    REFERRED = "referred", "Referred to the trunk (SIP)"
 
 
 class SummaryStatus(models.TextChoices):
@@ -163,7 +166,9 @@ class CallLog(TimeStampedModel):
         help_text="95th percentile of the same turn latency.",
     )
     provider_call_id = models.CharField(
-        max_length=64, blank=True, help_text="Twilio CallSid or Plivo CallUUID."
+        max_length=64,
+        blank=True,
+        help_text="Twilio CallSid, Plivo CallUUID or OpenAI SIP call id (rtc_…).",
     )
     provider_stream_id = models.CharField(
         max_length=64, blank=True, help_text="Twilio StreamSid or Plivo stream id."
@@ -367,3 +372,23 @@ class ServerInstance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name or self.hostname} (pid {self.pid})"
+
+
+class WebhookReceipt(models.Model):
+    """A webhook delivery already taken, by its sender's delivery id: a delivery sent
+    again (providers retry for days) is recognised by the unique row, in every process."""
+
+    source = models.CharField(max_length=20)  # who sent it, e.g. openai_sip
+    delivery_id = models.CharField(max_length=100)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "delivery_id"], name="webhook_receipt_unique_delivery"
+            )
+        ]
+        indexes = [models.Index(fields=["received_at"], name="webhook_receipt_received")]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.delivery_id}"

@@ -26,6 +26,7 @@ from calls.groups import control_group
 from calls.models import (
     CallLog,
     CallStatus,
+    Channel,
     Direction,
     EndReason,
     ServerInstance,
@@ -626,8 +627,13 @@ def call_logs_close_orphans(
     closed = 0
     if dead:
         ServerInstance.objects.filter(pk__in=dead, stopped_at__isnull=True).update(stopped_at=now)
+        # A SIP call outlives its sideband's process (its audio is OpenAI's): it is left
+        # live for a supervisor to re-attach (calls.sip.services.sip_calls_adopt).
         closed += _close_as_lost(
-            CallLog.objects.filter(server_instance__in=dead, status__in=live), now=now
+            CallLog.objects.filter(server_instance__in=dead, status__in=live).exclude(
+                channel=Channel.SIP
+            ),
+            now=now,
         )
     # No session outlives its agent's maximum duration: a call live for longer is stuck
     # (no instance recorded, or its end could not be written), whoever runs it.

@@ -10,9 +10,12 @@ from voiceagent.retry import backoff_seconds
 
 @shared_task(name="calls.tasks.call_logs_purge_expired_task")
 def call_logs_purge_expired_task() -> int:
-    """Deletes call logs past their agent's retention (scheduled by Celery beat)."""
+    """Deletes call logs past their agent's retention, and SIP webhook receipts past
+    OpenAI's retries (scheduled by Celery beat)."""
     from calls.services import call_logs_purge_expired
+    from calls.sip.services import webhook_receipts_purge
 
+    webhook_receipts_purge()
     return call_logs_purge_expired()
 
 

@@ -9,7 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 
 from agents.selectors import agents_for_user
-from calls.telephony.registry import PROVIDERS
+from calls.telephony.registry import PROVIDERS, provider_choices
 from phone_numbers.models import PhoneNumber
 from phone_numbers.selectors import phone_numbers_for_user
 from phone_numbers.services import phone_number_save
@@ -97,8 +97,9 @@ class PhoneNumberAdmin(OwnerScopedAdmin):
         base = configured_base_url()
         if not base:
             return "Set PUBLIC_BASE_URL to show this server's address (docs/telephony.md)."
+        labels = dict(provider_choices())
         rows = [
-            (name.title(), base + url)
+            (labels.get(name, name), base + url)
             for name in ([number.provider] if number.provider else PROVIDERS)
             if (url := _number_webhook_path(name))
         ]

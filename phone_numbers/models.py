@@ -15,6 +15,7 @@ from voiceagent.models import TimeStampedModel
 from voiceagent.validators import validate_e164
 
 NUMBER_TAKEN = "number_taken"  # the unique constraint's error code
+SIP_PROVIDER = "openai_sip"  # numbers reached through a SIP trunk pointed at OpenAI
 
 
 class PhoneNumber(TimeStampedModel):
@@ -98,5 +99,9 @@ class PhoneNumber(TimeStampedModel):
             errors["account_id"] = "An account id needs the account's auth token."
         if self.has_own_credentials and not self.account_id:
             errors["account_id"] = "Give the account id that goes with the auth token."
+        if self.provider == SIP_PROVIDER and (self.account_id or self.has_own_credentials):
+            # Its calls are OpenAI's, signed with the server's webhook secret and
+            # answered with the server's key (OPENAI_WEBHOOK_SECRET, OPENAI_API_KEY).
+            errors["account_id"] = "A SIP trunk number uses the server's OpenAI project."
         if errors:
             raise ValidationError(errors)

@@ -2,7 +2,8 @@
 
 import os
 
-from channels.routing import ProtocolTypeRouter, URLRouter
+from channels.routing import ChannelNameRouter, ProtocolTypeRouter, URLRouter
+from django.conf import settings
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voiceagent.settings")
@@ -10,6 +11,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voiceagent.settings")
 # Django must be set up before anything imports models (consumers, routing).
 django_asgi_app = get_asgi_application()
 
+from calls.sip.consumer import SidebandWorkerConsumer  # noqa: E402
 from voiceagent.daphne_compat import daphne_shutdown_patch  # noqa: E402
 from voiceagent.middleware import WebSocketAllowedHostsMiddleware  # noqa: E402
 from voiceagent.routing import websocket_urlpatterns  # noqa: E402
@@ -25,5 +27,9 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": WebSocketAllowedHostsMiddleware(URLRouter(websocket_urlpatterns)),
+        # Background workers (`manage.py runworker sip-sideband`): SIP calls' sidebands.
+        "channel": ChannelNameRouter(
+            {settings.SIP_SIDEBAND_CHANNEL: SidebandWorkerConsumer.as_asgi()}
+        ),
     }
 )

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Before channels: its `runworker` also re-attaches SIP calls' sidebands at start.
+    "calls.sip",
     "channels",
     "rest_framework",
     "django_filters",
@@ -295,6 +297,24 @@ PLIVO_API_BASE_URL = env.url("PLIVO_API_BASE_URL", "https://api.plivo.com")
 TELEPHONY_API_TIMEOUT = env.float("TELEPHONY_API_TIMEOUT", 5.0, min_value=0.5, max_value=30.0)
 # How long a transfer rings the person before the caller comes back to the agent.
 TRANSFER_RING_SECONDS = env.int("TRANSFER_RING_SECONDS", 25, min_value=5, max_value=120)
+# SIP trunks through OpenAI's SIP connector (docs/telephony.md, "SIP trunks"): the
+# signing secret of the project's `realtime.call.incoming` webhook (whsec_…); without it
+# the webhook answers 503.
+OPENAI_WEBHOOK_SECRET = env.secret("OPENAI_WEBHOOK_SECRET", "")
+# A request to OpenAI's call control (accept, reject, refer, hang-up) that takes longer fails.
+OPENAI_SIP_API_TIMEOUT = env.float("OPENAI_SIP_API_TIMEOUT", 5.0, min_value=0.5, max_value=30.0)
+# Where SIP calls' sideband sessions run: "worker" (`manage.py runworker sip-sideband`,
+# through the Redis channel layer) or "inprocess" (a task of the server that accepted
+# the call). Default: worker when REDIS_URL is set.
+SIP_SIDEBAND_MODE = env.choice(
+    "SIP_SIDEBAND_MODE", "worker" if REDIS_URL else "inprocess", ("worker", "inprocess")
+)
+SIP_SIDEBAND_CHANNEL = env.str("SIP_SIDEBAND_CHANNEL", "sip-sideband")
+# After a SIP transfer (REFER) OpenAI accepted, the call should leave us: if its sideband
+# is still open this many seconds later, the transfer failed and the caller is told.
+SIP_REFER_TIMEOUT_SECONDS = env.float(
+    "SIP_REFER_TIMEOUT_SECONDS", 8.0, min_value=1.0, max_value=60.0
+)
 
 # Fernet keys for secrets at rest (calendar tokens); first one encrypts.
 FIELD_ENCRYPTION_KEYS = config.field_encryption_keys(env, debug=DEBUG, data_dir=DATA_DIR)

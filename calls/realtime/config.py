@@ -109,9 +109,13 @@ def turn_detection(agent: AgentSnapshot) -> dict[str, Any]:
 
 
 def session_update(
-    agent: AgentSnapshot, *, now: dt.datetime, audio_format: dict[str, Any]
+    agent: AgentSnapshot, *, now: dt.datetime, audio_format: dict[str, Any] | None
 ) -> dict[str, Any]:
-    """The GA ``session.update`` event (nested ``audio``, ``type: realtime``)."""
+    """The GA ``session.update`` event (nested ``audio``, ``type: realtime``).
+
+    ``audio_format`` None leaves the format out, both ways: a SIP call's carrier
+    negotiates G.711 with OpenAI, and forcing a format there distorts or silences it
+    (``session_for_sip_accept``)."""
     transcription: dict[str, Any] = {"model": TRANSCRIPTION_MODEL}
     language = agent.language.split("-")[0]
     if language:
@@ -122,19 +126,29 @@ def session_update(
         "instructions": full_instructions(agent, now),
         "audio": {
             "input": {
-                "format": dict(audio_format),
                 "transcription": transcription,
                 "turn_detection": turn_detection(agent),
                 "noise_reduction": None
                 if agent.noise_reduction == "off"
                 else {"type": agent.noise_reduction},
             },
-            "output": {"format": dict(audio_format), "voice": agent.voice},
+            "output": {"voice": agent.voice},
         },
         "tools": [tool.as_session_tool() for tool in agent.tools],
         "tool_choice": "auto" if agent.tools else "none",
     }
+    if audio_format is not None:
+        session["audio"]["input"]["format"] = dict(audio_format)
+        session["audio"]["output"]["format"] = dict(audio_format)
     return {"type": "session.update", "session": session}
+
+
+def session_for_sip_accept(agent: AgentSnapshot, *, now: dt.datetime) -> dict[str, Any]:
+    """The session a SIP call is accepted with (``POST /v1/realtime/calls/{id}/accept``):
+    what ``session.update`` sets on a media call, from the same builder, plus the model
+    (no URL names it), without audio formats."""
+    session = session_update(agent, now=now, audio_format=None)["session"]
+    return {**session, "model": agent.model}
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from calls.realtime.handoff import end_after_playback, transfer_after_playback
 from calls.realtime.playback import base64_decoded_size
+from calls.realtime.protocol import ProtocolError, client_digit
 from calls.realtime.responses import ALREADY_ACTIVE
 from calls.realtime.upstream import UpstreamClosed, redacted
 from calls.realtime.voicemail import message_done
@@ -45,6 +46,17 @@ class UpstreamHandlers:
             "response.done": self._response_done,
             "error": self._error,
         }
+        if session.sideband is not None:
+            # A SIP call's sideband: keys and what the caller hears come as events.
+            speech = session.sideband
+            self._handlers.update(
+                {
+                    "input_audio_buffer.dtmf_event_received": self._dtmf,
+                    "output_audio_buffer.started": lambda event: _now(speech.started),
+                    "output_audio_buffer.stopped": lambda event: _now(speech.stopped),
+                    "output_audio_buffer.cleared": lambda event: _now(speech.stopped),
+                }
+            )
 
     async def read_until_closed(self) -> None:
         session = self.session
@@ -54,7 +66,10 @@ class UpstreamHandlers:
             except UpstreamClosed as closed:
                 if not session.ended:
                     logger.info("Call %s: upstream closed (%s)", session.call_id, closed.code)
-                    await session.end("upstream_closed")
+                    # A SIP call's sideband closes when the call ends: the caller hung up.
+                    await session.end(
+                        "upstream_closed" if session.sideband is None else "caller_hung_up"
+                    )
                 return
             handler = self._handlers.get(event.get("type", ""))
             if handler is not None:
@@ -108,6 +123,8 @@ class UpstreamHandlers:
 
     async def _audio_delta(self, event: dict[str, Any]) -> None:
         session = self.session
+        if session.sideband is not None:
+            return  # a sideband's audio (if ever sent) is the carrier's, not ours to play
         response_id = event.get("response_id") or ""
         if session.responses.is_interrupted(response_id):
             return  # late audio of an interrupted response
@@ -166,6 +183,16 @@ class UpstreamHandlers:
     async def _function_call(self, event: dict[str, Any]) -> None:
         self.session.tools.start(event)
 
+    # -- keys (SIP calls: the service reports them)
+
+    async def _dtmf(self, event: dict[str, Any]) -> None:
+        try:
+            digit = client_digit(event.get("event")).digit
+        except ProtocolError:
+            logger.info("Call %s: ignored a keypad event %r", self.session.call_id, event)
+            return
+        await self.session.keypad.pressed(digit)
+
     # -- errors
 
     async def _error(self, event: dict[str, Any]) -> None:
@@ -184,6 +211,10 @@ class UpstreamHandlers:
         await session.send_error(
             "upstream_error", f"The voice service reported an error ({code[:60]})."
         )
+
+
+async def _now(action: Callable[[], None]) -> None:
+    action()
 
 
 def _last_item(response: dict[str, Any]) -> str | None:

@@ -18,7 +18,10 @@ logger = logging.getLogger(__name__)
 
 async def played_out(session: CallSession, max_wait: float) -> None:
     """Until the caller has heard what was sent: the transport's word where it has one,
-    else the session's estimate."""
+    else the session's estimate; on a SIP call's sideband, the service's word."""
+    if session.sideband is not None:
+        await session.sideband.heard_all(max_wait)
+        return
     if await session.hooks.playback_finished(max_wait) is None:
         wait_ms = session.playback.remaining_ms(session.clock())
         await asyncio.sleep(min(wait_ms / 1000, max_wait))

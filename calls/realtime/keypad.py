@@ -52,7 +52,10 @@ class Keypad:
         """Keys pressed while the agent speaks: the transport's buffered audio is dropped
         and the agent cut where the caller heard it."""
         session = self.session
-        if not (session.responses.responding or session.playback.playing(session.clock())):
+        speaking = session.sideband.playing if session.sideband is not None else False
+        if not (
+            session.responses.responding or speaking or session.playback.playing(session.clock())
+        ):
             return
         heard = await session.hooks.stop_playback()
         if heard is not None:

@@ -71,7 +71,11 @@ async def _play_local(session: CallSession, item_id: str, audio: bytes) -> None:
 
 async def welcome_back(session: CallSession, resume: ResumedCall) -> None:
     """A caller back from a transfer nobody answered: the new upstream session gets
-    the conversation so far, then what happened, and the agent speaks first."""
+    the conversation so far, then what happened, and the agent speaks first. A SIP
+    call's sideband attached again (calls/sip) joins a session that kept its
+    conversation and its turn: nothing to add."""
+    if session.sideband is not None:
+        return
     for role, text in resume.history:
         await session.add_message(role, text)
     await session.add_message("system", resume.note)

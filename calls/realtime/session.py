@@ -15,7 +15,11 @@ The session composes parts with one job each and routes events between them:
 - ``CallRecorder`` (recording.py): the call's audio, when the agent records calls;
 - ``Keypad`` (keypad.py, over dtmf.py): phone keypad keys gathered into what the caller
   entered;
-- the hang-up and transfer after the last sentence (handoff.py).
+- the hang-up and transfer after the last sentence (handoff.py);
+- ``SidebandSpeech`` (sideband.py): with ``sideband``, the session is the control channel
+  of a SIP call whose audio goes between the carrier and the service, never through us:
+  it sends no audio, configures nothing (the call was accepted with its session) and
+  learns what the caller hears from the service's ``output_audio_buffer.*`` events.
 
 Upstream event handlers are in ``UpstreamHandlers`` (events.py).
 """
@@ -51,6 +55,7 @@ from calls.realtime.protocol import (
 )
 from calls.realtime.recording import CallRecorder, RecordingSetup
 from calls.realtime.responses import AfterOutputs, ResponseTracker
+from calls.realtime.sideband import SidebandSpeech
 from calls.realtime.timers import CallTimers
 from calls.realtime.toolcalls import ToolRunner
 from calls.realtime.transcript import TranscriptLog, TurnWriter
@@ -91,6 +96,7 @@ class CallSession:
         recording: RecordingSetup | None = None,
         resume: ResumedCall | None = None,
         early_audio: bool = False,
+        sideband: bool = False,
     ) -> None:
         self.call_id = call_id
         self.agent = agent
@@ -107,6 +113,8 @@ class CallSession:
         # The beep and a cached greeting play while the upstream connects (phone calls;
         # a web client gets `ready` before any audio).
         self.early_audio = early_audio
+        # A SIP call's sideband (calls/sip): no audio either way.
+        self.sideband: SidebandSpeech | None = SidebandSpeech() if sideband else None
 
         self.upstream: Upstream | None = None
         self.usage = UsageMeter()
@@ -232,6 +240,11 @@ class CallSession:
 
     async def _open_upstream(self) -> None:
         self.upstream = await self._connect_upstream()
+        if self.sideband is not None:
+            # Accepted with its session already (the same builder): nothing to wait for
+            # or to send before the greeting.
+            self.server_interrupts = self.agent.interrupt_response
+            return
         update = session_update(
             self.agent, now=dt.datetime.now(dt.UTC), audio_format=self.audio.session_format
         )
@@ -420,6 +433,9 @@ class CallSession:
                 )
         if self.responses.interrupt() is not None and (cancel or not self.server_interrupts):
             await self.send_upstream({"type": "response.cancel"})
+        if cancel and self.sideband is not None and self.sideband.playing:
+            # The service holds the speech already generated: it drops it on request.
+            await self.send_upstream({"type": "output_audio_buffer.clear"})
 
     # ------------------------------------------------------------------ conversation
 

@@ -97,11 +97,21 @@ class WebSocketUpstream:
 
 
 async def connect_realtime(
-    *, url: str, model: str, api_key: str, timeout: float, call_id: str = ""
+    *,
+    url: str,
+    model: str,
+    api_key: str,
+    timeout: float,
+    call_id: str = "",
+    sip_call_id: str = "",
 ) -> WebSocketUpstream:
-    """Opens the GA Realtime WebSocket: only the Authorization header, no beta header."""
+    """Opens the GA Realtime WebSocket: only the Authorization header, no beta header.
+
+    With ``sip_call_id`` (an ``rtc_…`` id) it is the sideband of that SIP call, which
+    was accepted with its model and session: ``?call_id=`` replaces ``?model=``."""
     separator = "&" if "?" in url else "?"
-    full_url = f"{url}{separator}{urlencode({'model': model})}"
+    query = {"call_id": sip_call_id} if sip_call_id else {"model": model}
+    full_url = f"{url}{separator}{urlencode(query)}"
     try:
         connection = await asyncio.wait_for(
             connect(

@@ -16,14 +16,18 @@ if TYPE_CHECKING:
 PROVIDERS: dict[str, str] = {
     "twilio": "calls.telephony.twilio.urls",
     "plivo": "calls.telephony.plivo.urls",
+    # A SIP trunk pointed at OpenAI's SIP connector: a webhook, no media stream (calls/sip).
+    "openai_sip": "calls.sip.urls",
 }
+# Labels where the name's title case is not one.
+PROVIDER_LABELS = {"openai_sip": "SIP trunk (OpenAI SIP connector)"}
 
 
 def provider_choices() -> list[tuple[str, str]]:
     """(name, label) pairs, for model and form choices: a callable, so a provider added
     here is offered without touching the models (their check constraints follow the
     list through ``makemigrations``)."""
-    return [(name, name.title()) for name in PROVIDERS]
+    return [(name, PROVIDER_LABELS.get(name, name.title())) for name in PROVIDERS]
 
 
 def http_urlpatterns() -> list[URLPattern | URLResolver]:

@@ -5,6 +5,11 @@ Every client event is validated against the official ``openai`` package's
 ``OpenAI-Beta`` header, flat session fields, beta event names) is recorded as a
 violation and answered the way the real service does. Every event it emits is
 validated as ``RealtimeServerEvent`` first. Tests assert ``violations == []``.
+
+It also plays OpenAI's SIP connector (``fake_sip.py``): the call-control REST endpoints
+``POST /v1/realtime/calls/{call_id}/accept|reject|refer|hangup`` (the accept body checked
+against the package's ``CallAcceptParams``) on ``api_url``, and sideband connections
+(``?call_id=rtc_…``), which carry no audio.
 """
 
 from __future__ import annotations
@@ -13,13 +18,17 @@ import asyncio
 import base64
 import itertools
 import json
+import time
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
+from urllib.parse import parse_qs, urlsplit
 
 from openai.types.realtime import RealtimeClientEvent, RealtimeServerEvent, SessionUpdateEvent
 from pydantic import Field, TypeAdapter, ValidationError
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
+
+from calls.tests.fake_sip import FakeSipConnector
 
 CLIENT_EVENTS = TypeAdapter(Annotated[RealtimeClientEvent, Field(discriminator="type")])
 SERVER_EVENTS = TypeAdapter(Annotated[RealtimeServerEvent, Field(discriminator="type")])
@@ -57,6 +66,9 @@ class FakeConnection:
         self.active_response: str | None = None
         self._ids = itertools.count(1)
         self.closed = asyncio.Event()
+        # A SIP call's sideband (``?call_id=``): no audio; what plays is told by
+        # output_audio_buffer.started/stopped.
+        self.sip_call_id = ""
 
     def new_id(self, prefix: str) -> str:
         return f"{prefix}_{next(self._ids)}"
@@ -161,11 +173,14 @@ class FakeConnection:
         await self.emit(
             "response.content_part.added", **ids, part={"type": "audio", "transcript": ""}
         )
+        if self.sip_call_id:
+            await self.emit("output_audio_buffer.started", response_id=response_id)
         words = text.split(" ")
         for index, chunk in enumerate(chunks):
-            await self.emit(
-                "response.output_audio.delta", **ids, delta=base64.b64encode(chunk).decode()
-            )
+            if not self.sip_call_id:  # the audio goes to the carrier, not the sideband
+                await self.emit(
+                    "response.output_audio.delta", **ids, delta=base64.b64encode(chunk).decode()
+                )
             if index < len(words):
                 await self.emit(
                     "response.output_audio_transcript.delta", **ids, delta=words[index] + " "
@@ -184,7 +199,15 @@ class FakeConnection:
         )
         if finish:
             await self.finish_response(response_id, [final])
+            if self.sip_call_id:
+                await self.emit("output_audio_buffer.stopped", response_id=response_id)
         return response_id, item_id
+
+    async def dtmf(self, key: str) -> None:
+        """A key the SIP caller pressed (SIP sidebands only)."""
+        await self.emit(
+            "input_audio_buffer.dtmf_event_received", event=key, received_at=int(time.time())
+        )
 
     async def call_functions(self, calls: list[tuple[str, dict[str, Any]]]) -> str:
         response_id = await self.start_response()
@@ -257,6 +280,8 @@ class FakeRealtimeServer:
         self.on_session_update: Handler | None = None
         self._server: Server | None = None
         self.url = ""
+        self.sip = FakeSipConnector(self)
+        self.api_url = ""  # OPENAI_BASE_URL for the SIP call-control endpoints
 
     async def start(self, port: int = 0) -> str:
         """Listens on ``port`` (any free one by default: a server started earlier in
@@ -264,9 +289,11 @@ class FakeRealtimeServer:
         self._server = await serve(self._handle, "127.0.0.1", port, process_request=self._process)
         port = self._server.sockets[0].getsockname()[1]
         self.url = f"ws://127.0.0.1:{port}/v1/realtime"
+        self.api_url = await self.sip.start()
         return self.url
 
     async def stop(self) -> None:
+        await self.sip.stop()
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
@@ -286,7 +313,14 @@ class FakeRealtimeServer:
             self.violations.append("OpenAI-Beta header sent")
         if not headers.get("authorization", "").startswith("Bearer "):
             self.violations.append("no Authorization: Bearer header")
-        if "model=" not in request.path:
+        sip_call_id = (parse_qs(urlsplit(request.path).query).get("call_id") or [""])[0]
+        if sip_call_id:
+            refusal = self.sip.sideband_refusal(sip_call_id)
+            if refusal is not None:
+                response = connection.respond(404, json.dumps(refusal))
+                response.headers["Content-Type"] = "application/json"
+                return response
+        elif "model=" not in request.path:
             self.violations.append("no model in the URL")
         if self.refuse_handshake is not None:
             status, body = self.refuse_handshake
@@ -297,17 +331,22 @@ class FakeRealtimeServer:
 
     async def _handle(self, websocket: ServerConnection) -> None:
         connection = FakeConnection(self, websocket)
+        path = websocket.request.path if websocket.request is not None else ""
+        connection.sip_call_id = (parse_qs(urlsplit(path).query).get("call_id") or [""])[0]
         self.connections.append(connection)
+        if connection.sip_call_id:
+            self.sip.sideband_opened(connection)
         try:
-            await connection.emit(
-                "session.created",
-                session={
-                    "type": "realtime",
-                    "id": "sess_fake",
-                    "object": "realtime.session",
-                    "model": "gpt-realtime",
-                },
-            )
+            session = {
+                "type": "realtime",
+                "id": "sess_fake",
+                "object": "realtime.session",
+                "model": "gpt-realtime",
+            }
+            if connection.sip_call_id:  # the session the call was accepted with
+                connection.session = self.sip.accepted_session(connection.sip_call_id)
+                session = {**session, **connection.session}
+            await connection.emit("session.created", session=session)
             async for frame in websocket:
                 await self._dispatch(connection, frame)
         except ConnectionClosed:
@@ -359,6 +398,10 @@ class FakeRealtimeServer:
                 )
             else:
                 await connection.finish_response(connection.active_response, [], status="cancelled")
+        elif kind == "output_audio_buffer.clear":
+            if not connection.sip_call_id:
+                self.violations.append("output_audio_buffer.clear on a WebSocket session")
+            await connection.emit("output_audio_buffer.cleared", response_id="")
         elif kind == "conversation.item.truncate":
             await connection.emit(
                 "conversation.item.truncated",
