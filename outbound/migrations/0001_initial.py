@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
         ('agents', '0011_transfer_call_tool'),
         ('calls', '0011_phone_lines'),
         ('contacts', '0002_outbound_calls'),
-        ('phone_numbers', '0003_max_outbound_calls'),
+        ('phone_numbers', '0004_max_outbound_calls'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

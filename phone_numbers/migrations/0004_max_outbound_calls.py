@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('phone_numbers', '0002_provider_plivo'),
+        ('phone_numbers', '0003_provider_openai_sip'),
     ]
 
     operations = [
