@@ -78,9 +78,11 @@ class UpstreamHandlers:
     # -- caller speech
 
     async def _speech_started(self, event: dict[str, Any]) -> None:
+        # Who is speaking is followed all along: a machine's greeting starts before the
+        # provider says it is a machine.
+        self.session.voicemail.speech_started()
         if self.session.voicemail.active:
-            self.session.voicemail.speech_started()  # a machine: nobody to stop for
-            return
+            return  # a machine: nobody to stop for
         self.session.activity()
         self.session.latency.caller_speaking()
         item_id = event.get("item_id") or ""
@@ -89,8 +91,8 @@ class UpstreamHandlers:
         await self.session.caller_spoke_over()
 
     async def _speech_stopped(self, event: dict[str, Any]) -> None:
+        self.session.voicemail.speech_stopped()
         if self.session.voicemail.active:
-            self.session.voicemail.speech_stopped()
             return
         self.session.latency.caller_done(self.session.clock())
         await self.session.hooks.send_json({"type": "processing"})

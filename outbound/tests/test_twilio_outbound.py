@@ -339,3 +339,33 @@ def test_an_answer_for_an_attempt_that_is_over_hangs_up(
     response = twilio_post(_path(attempt, "answer"), _form("in-progress"))
     assert response.status_code == 200
     assert b"<Hangup" in response.content and b"<Stream" not in response.content
+
+
+async def test_a_machine_reported_early_gets_the_message_once_its_greeting_is_over(
+    agent: Any,
+    policy: Any,
+    line: Any,
+    lead: Contact,
+    twilio_rest: FakeProviderRest,
+    fake: FakeRealtimeServer,
+) -> None:
+    """A verdict before the beep (Plivo's, or Twilio's ``machine_start``): the agent waits
+    until the machine's greeting has stopped, however long it talks."""
+    attempt = await sync_to_async(_place)(lead, agent)
+    stream, upstream = await _answered_call(attempt, fake)
+    said: list[str] = []
+    fake.on_response_create = _say_the_message(fake, said)
+    await upstream.emit("input_audio_buffer.speech_started", audio_start_ms=900, item_id="m1")
+    await sync_to_async(twilio_post)(
+        _path(attempt, "machine"), _form("in-progress", AnsweredBy="machine_start")
+    )
+    await asyncio.sleep(1.0)
+    assert said == []  # the machine is still talking: nothing said over it
+    await upstream.emit("input_audio_buffer.speech_stopped", audio_end_ms=4200, item_id="m1")
+    await upstream.wait_for("response.create", count=2)
+    assert len(said) == 1 and "returning your call" in said[0]
+    # The machine's speech did not count as the caller talking over the agent.
+    assert not stream.of("clear")
+    await _ack_all_marks(stream, upstream)
+    await sync_to_async(twilio_rest.wait)(2)
+    await calls_settled()
