@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agents.models import Agent
 from calls.models import CallLog, EndReason, Outcome, ToolInvocation, TranscriptTurn
 from calls.recordings import recording_url
+from outbound.api.serializers import CallAttemptSerializer
+from outbound.selectors import attempts_of_call
 from voiceagent.links import public_url
 
 API_RECORDING_URL_TTL = 15 * 60
@@ -71,6 +76,10 @@ class CallLogSerializer(serializers.ModelSerializer):
 class CallLogDetailSerializer(CallLogSerializer):
     turns = TranscriptTurnSerializer(many=True, read_only=True)
     tool_invocations = ToolInvocationSerializer(many=True, read_only=True)
+    outbound_attempts = serializers.SerializerMethodField(
+        help_text="For a call the agent placed: every attempt to reach the person (oldest "
+        "first, with its result); empty for other calls."
+    )
     recording_url = serializers.SerializerMethodField(
         help_text=f"The call's stereo WAV recording (caller left, agent right), a signed "
         f"link that plays without the API key for {API_RECORDING_URL_TTL // 60} minutes, "
@@ -91,11 +100,18 @@ class CallLogDetailSerializer(CallLogSerializer):
             "transfer_status",
             "transfer_reason",
             "transfer_error",
+            "outbound_attempts",
             "recording_url",
             "turns",
             "tool_invocations",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(CallAttemptSerializer(many=True))
+    def get_outbound_attempts(self, call: CallLog) -> list[dict[str, Any]]:
+        if call.direction != "outbound":
+            return []
+        return list(CallAttemptSerializer(attempts_of_call(call=call), many=True).data)
 
     def get_recording_url(self, call: CallLog) -> str | None:
         request = self.context.get("request")

@@ -178,3 +178,32 @@ def test_opting_out_from_the_admin(
 
 
 LEAD_NUMBER = "+12125550100"
+
+
+def test_an_outbound_call_log_lists_every_attempt(
+    agent: Any, policy: Any, line: Any, lead: Contact, api_client: Any, admin_client: Any
+) -> None:
+    from calls.models import CallLog
+
+    call = CallLog.objects.create(
+        agent=agent, channel="twilio", engine="offline", direction="outbound", contact=lead
+    )
+    for number, result in ((1, "busy"), (2, "answered")):
+        CallAttempt.objects.create(
+            contact=lead,
+            agent=agent,
+            phone_number=line,
+            to_number=lead.phone,
+            provider="twilio",
+            number=number,
+            status=AttemptStatus.DONE,
+            result=result,
+            call=call if number == 2 else None,
+        )
+    detail = api_client(agent.owner).get(f"/api/calls/{call.pk}/").json()
+    assert [(a["number"], a["result"]) for a in detail["outbound_attempts"]] == [
+        (1, "busy"),
+        (2, "answered"),
+    ]
+    page = admin_client.get(reverse("admin:calls_calllog_change", args=[call.pk])).content
+    assert b"attempt 1" in page and b"Busy" in page and b"attempt 2" in page
