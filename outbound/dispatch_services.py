@@ -27,6 +27,7 @@ from outbound.models import (
     CampaignContact,
     CampaignStatus,
 )
+from outbound.result_services import outbound_attempt_finish
 from outbound.selectors import calling_hours, outbound_policy_for, zones_of_contact
 from outbound.services import (
     STALE_RING_MARGIN,
@@ -35,7 +36,6 @@ from outbound.services import (
     _dial_after_commit,
     _lock_lines,
     free_lines,
-    outbound_attempt_finish,
 )
 from outbound.windows import is_open, next_opening
 

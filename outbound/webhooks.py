@@ -23,7 +23,7 @@ from calls.telephony import grants
 from calls.telephony.credentials import credentials_for, credentials_line
 from calls.telephony.registry import provider_control
 from outbound.models import OPEN_STATUSES, CallAttempt
-from outbound.services import (
+from outbound.result_services import (
     FINAL_RESULTS,
     outbound_attempt_answered,
     outbound_attempt_finish,

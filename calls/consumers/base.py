@@ -37,8 +37,8 @@ from calls.realtime.session import CallSession
 from calls.realtime.voicemail import machine_reached
 from calls.selectors import agent_snapshot
 from calls.tool_registry import tool_run
+from outbound.result_services import outbound_attempt_call_link
 from outbound.selectors import OutboundCallContext
-from outbound.services import outbound_attempt_call_link
 
 logger = logging.getLogger(__name__)
 

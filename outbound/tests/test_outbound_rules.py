@@ -23,12 +23,8 @@ from outbound.models import (
     Campaign,
     CampaignStatus,
 )
-from outbound.services import (
-    OutboundRefused,
-    call_contact_opt_out,
-    outbound_attempt_finish,
-    outbound_call_request,
-)
+from outbound.result_services import outbound_attempt_finish
+from outbound.services import OutboundRefused, call_contact_opt_out, outbound_call_request
 from outbound.tools import opt_out_of_calls
 from voiceagent import background
 

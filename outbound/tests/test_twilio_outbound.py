@@ -146,7 +146,7 @@ def test_busy_or_no_answer_is_retried_after_the_policys_spacing_until_the_last_a
     assert retry.number == 2 and retry.contact_id == lead.pk
     # The last allowed attempt (3 by the policy) is not followed by another.
     CallAttempt.objects.filter(pk=retry.pk).update(number=3)
-    from outbound.services import outbound_attempt_finish
+    from outbound.result_services import outbound_attempt_finish
 
     outbound_attempt_finish(attempt_id=retry.pk, result=result)
     assert not CallAttempt.objects.filter(status=AttemptStatus.SCHEDULED).exists()
