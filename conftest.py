@@ -109,6 +109,11 @@ def _test_defaults(settings: Settings, tmp_path: Path) -> Iterator[None]:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    # Most tests make a user with a password (`owner`, under `agent`): Django's default
+    # PBKDF2, a million rounds, costs about half a second each, a third of the suite's
+    # time. Logins and password checks behave the same with a fast hasher; the settings
+    # (and so production, and the server processes tests start) keep the default.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # No test may reach a real OpenAI endpoint: a closed loopback port fails at once.
     settings.OPENAI_BASE_URL = "http://127.0.0.1:9/v1"
     # No server heartbeat task in in-process tests (each test has its own event loop);

@@ -8,6 +8,8 @@ import pytest
 
 from appointments.speech import spoken_time
 
+pytestmark = pytest.mark.embedded_pass_only  # no database or service: run once
+
 MOMENT = dt.datetime(2026, 11, 30, 15, 0, tzinfo=dt.UTC)
 
 

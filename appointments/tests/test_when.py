@@ -9,6 +9,8 @@ import pytest
 from appointments.when import WhenError, parse_when
 from contacts.tests.normalize_cases import DATE_CASES, DATE_ZONE, NOW
 
+pytestmark = pytest.mark.embedded_pass_only  # no database or service: run once
+
 
 @pytest.mark.parametrize("text, expected", DATE_CASES)
 def test_spoken_dates(text: str, expected: str | None) -> None:

@@ -9,6 +9,8 @@ import pytest
 
 from appointments.when import When, WhenError, WhenInPast, parse_when
 
+pytestmark = pytest.mark.embedded_pass_only  # no database or service: run once
+
 LONDON = "Europe/London"
 # Monday 23 November 2026, 15:15 in London (afternoon: the morning is over).
 AFTERNOON = dt.datetime(2026, 11, 23, 15, 15, tzinfo=dt.UTC)

@@ -8,6 +8,8 @@ import pytest
 
 from appointments.when import WhenInPast, parse_when
 
+pytestmark = pytest.mark.embedded_pass_only  # no database or service: run once
+
 BERLIN = "Europe/Berlin"
 # Monday 23 November 2026, 16:15 in Berlin.
 NOW = dt.datetime(2026, 11, 23, 15, 15, tzinfo=dt.UTC)

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from appointments.when import WhenError, parse_when
 from appointments.when.lexicon import MONTHS, WEEKDAYS
+
+pytestmark = pytest.mark.embedded_pass_only  # no database or service: run once
 
 ZONES = ["Europe/Berlin", "America/New_York", "Europe/London", "Asia/Kolkata", "UTC"]
 DAYS = st.one_of(

@@ -92,6 +92,10 @@ async def test_audio_far_faster_than_real_time_ends_the_call(
     for _ in range(10):  # 20 s of audio at once
         await client.send(type="audio", audio=two_seconds)
     assert (await client.until("ended"))["reason"] == "protocol_abuse"
+    # The call is still closing its upstream (behind 2 MB of audio). Let it finish: a
+    # consumer cancelled mid-close (the communicator's clean-up, once the test returns)
+    # would leave the fake's connection half-closed, holding its shutdown for 20 s.
+    await client.communicator.disconnect(timeout=5)
 
 
 async def test_audio_before_ready_is_not_sent_upstream(

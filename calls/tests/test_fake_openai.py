@@ -12,6 +12,8 @@ from websockets.asyncio.client import connect
 
 from calls.tests.fake_openai import FakeRealtimeServer, validate_server_event
 
+pytestmark = pytest.mark.embedded_pass_only  # no database or service: run once
+
 
 async def _send(server: FakeRealtimeServer, headers: dict[str, str], *events: dict) -> None:
     async with connect(server.url + "?model=gpt-realtime", additional_headers=headers) as ws:

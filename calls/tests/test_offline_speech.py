@@ -12,6 +12,8 @@ import pytest
 from calls.realtime.audio import pcm16_to_float, tone_for_text
 from calls.realtime.engines.offline.speech import synthesize
 
+pytestmark = pytest.mark.embedded_pass_only  # no database or service: run once
+
 NEEDS_ESPEAK = "espeak-ng is installed by .ci/run (apt-get install espeak-ng)"
 
 

@@ -1,6 +1,10 @@
 """The playback position used for truncation never leaves [0, audio sent]."""
 
+import pytest
+
 from calls.realtime.playback import AssistantAudio, base64_decoded_size
+
+pytestmark = pytest.mark.embedded_pass_only  # no database or service: run once
 
 
 def _audio(sent_ms: int) -> AssistantAudio:

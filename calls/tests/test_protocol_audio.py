@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from calls.realtime.protocol import ProtocolError, base64_size, parse_client_frame
 
+pytestmark = pytest.mark.embedded_pass_only  # no database or service: run once
+
 
 def _strict_size(text: str) -> int | None:
     try:

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from calls.realtime.audio import pcm16_to_ulaw, ulaw_to_pcm16
 
+pytestmark = pytest.mark.embedded_pass_only  # no database or service: run once
+
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     # The reference codec; gone from Python 3.13, where these two checks skip visibly.

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+pytestmark = pytest.mark.embedded_pass_only  # no database or service: run once
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

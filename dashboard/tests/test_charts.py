@@ -9,6 +9,8 @@ import pytest
 from dashboard.charts import axis_maximum, daily_bars, daily_latency, horizontal_bars
 from dashboard.selectors import NO_LATENCY, Day, Latency, Tally
 
+pytestmark = pytest.mark.embedded_pass_only  # no database or service: run once
+
 
 @pytest.mark.parametrize(
     ("value", "top"),

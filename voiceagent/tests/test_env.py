@@ -9,6 +9,8 @@ from django.core.exceptions import ImproperlyConfigured
 from voiceagent import config
 from voiceagent.env import Env
 
+pytestmark = pytest.mark.embedded_pass_only  # no database or service: run once
+
 
 def test_bool_accepts_the_usual_spellings() -> None:
     env = Env({"A": "yes", "B": "0", "C": "On", "D": ""})

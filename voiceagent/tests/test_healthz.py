@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-from asgiref.sync import sync_to_async
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.db import connections
-from django.test import AsyncClient
+from django.test import AsyncClient as DjangoAsyncClient
 from pytest_django import Settings
 
 from conftest import redis_url
@@ -13,6 +15,17 @@ from voiceagent.celery import app as celery_app
 from voiceagent.config import channel_layers
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class AsyncClient(DjangoAsyncClient):
+    """Each request in its own thread-sensitive context, as Django's ASGI handler runs it
+    under a real server. Without one, the view's sync middleware holds asgiref's single
+    sync thread while the view waits for the server instance's registration (a task of
+    its own context, which needs that thread): the registration would time out (3 s)."""
+
+    async def request(self, **request: Any) -> Any:
+        async with ThreadSensitiveContext():
+            return await super().request(**request)
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,9 @@ import sys
 from pathlib import Path
 
 import grimp
+import pytest
+
+pytestmark = pytest.mark.embedded_pass_only  # no database or service: run once
 
 PACKAGES = (
     "accounts",

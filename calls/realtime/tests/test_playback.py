@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from calls.realtime.playback import Playback
+
+pytestmark = pytest.mark.embedded_pass_only  # no database or service: run once
 
 PCM_BYTES_PER_MS = 48
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from calls.realtime.hooks import TurnRecord
 from calls.realtime.transcript import TranscriptLog, TurnWriter
+
+pytestmark = pytest.mark.embedded_pass_only  # no database or service: run once
 
 
 def _log() -> tuple[TranscriptLog, list[TurnRecord]]:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from calls.realtime.hooks import HeardPosition
 from calls.telephony.marks import PlaybackMarks
+
+pytestmark = pytest.mark.embedded_pass_only  # no database or service: run once
 
 
 def _sent(marks: PlaybackMarks, item_id: str, *ends_ms: int) -> list[str]:

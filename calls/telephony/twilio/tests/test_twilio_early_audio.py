@@ -56,7 +56,13 @@ def _slow_session_update(fake: FakeRealtimeServer, delay: float) -> asyncio.Even
     configured = asyncio.Event()
 
     async def answer(connection: FakeConnection, event: dict[str, Any]) -> None:
-        await asyncio.sleep(delay)
+        # An engine that gives up first (closes) is never answered; waiting out the
+        # delay would only hold the fake's shutdown at the end of the test.
+        try:
+            await asyncio.wait_for(connection.websocket.wait_closed(), delay)
+            return
+        except TimeoutError:
+            pass
         await connection.emit("session.updated", session=event["session"])
         configured.set()
 
