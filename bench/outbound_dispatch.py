@@ -111,7 +111,7 @@ def main() -> None:
             status=AttemptStatus.RINGING, provider_status="queued"
         )
 
-    services._dial_task_send = ring  # type: ignore[assignment]
+    services._dial_task_send = ring
 
     agent = Agent.objects.get()
     agent.max_concurrent_calls = 10_000

@@ -114,6 +114,10 @@ def test_callbacks_need_twilios_signature_and_an_attempt(
     assert forged.status_code == 403
     missing = twilio_post(f"/twilio/outbound/{attempt.pk + 99}/status/", _form("busy"))
     assert missing.status_code == 404
+    probed = twilio_post(
+        f"/twilio/outbound/{attempt.pk + 99}/status/", _form("busy"), token="someone-elses"
+    )
+    assert probed.status_code == 403  # whether a call exists is nobody else's business
     attempt.refresh_from_db()
     assert attempt.status == AttemptStatus.RINGING  # nothing recorded
 

@@ -26,7 +26,12 @@ from outbound import webhooks
 def _checked(request: HttpRequest, attempt_id: int, what: str) -> HttpResponse | None:
     line = webhooks.attempt_line(provider=NAME, attempt_id=attempt_id)
     if line is None:
-        return HttpResponse("No such outbound call.", status=404, content_type="text/plain")
+        # Only a request the server's account signed learns that there is no such call
+        # (attempt ids are sequential: nobody else may probe them).
+        refused = signature.request_refusal(request, line="", what=what)
+        return refused or HttpResponse(
+            "No such outbound call.", status=404, content_type="text/plain"
+        )
     return signature.request_refusal(request, line=line, what=what)
 
 
