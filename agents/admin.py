@@ -127,7 +127,14 @@ class AgentAdmin(OwnerScopedAdmin):
         (
             "Voice and behaviour",
             {
-                "fields": ["greeting", "instructions", "language", "voice", "realtime_model"],
+                "fields": [
+                    "greeting",
+                    "instructions",
+                    "language",
+                    "voice",
+                    "engine",
+                    "realtime_model",
+                ],
                 "description": "What the agent says and how it sounds.",
             },
         ),

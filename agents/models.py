@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from calls.realtime.engines import ENGINES, engine_choices
 from calls.tool_registry import tool_defaults, tools_unknown
 from voiceagent.crypto import Secret
 from voiceagent.fields import EncryptedSecretField
@@ -115,6 +116,16 @@ class Agent(TimeStampedModel):
         help_text="BCP 47 tag of the language callers speak, e.g. en, en-GB, de.",
     )
     voice = models.CharField(max_length=16, choices=Voice, default=Voice.MARIN)
+    # The engine registry is the list (calls/realtime/engines); empty: the server's
+    # VOICEAGENT_ENGINE.
+    engine = models.CharField(
+        max_length=10,
+        blank=True,
+        choices=engine_choices,
+        help_text="What runs this agent's calls: OpenAI Realtime (speech to speech) or the "
+        "offline engine. Empty: the server's default (VOICEAGENT_ENGINE). Calls through a "
+        "SIP trunk always run on OpenAI Realtime.",
+    )
     realtime_model = models.CharField(
         max_length=64,
         blank=True,
@@ -280,6 +291,9 @@ class Agent(TimeStampedModel):
             models.UniqueConstraint("owner", Lower("name"), name="agent_unique_owner_name"),
             models.CheckConstraint(condition=Q(voice__in=Voice.values), name="agent_voice_valid"),
             models.CheckConstraint(
+                condition=Q(engine="") | Q(engine__in=list(ENGINES)), name="agent_engine_valid"
+            ),
+            models.CheckConstraint(
                 condition=Q(turn_detection__in=TurnDetection.values),
                 name="agent_turn_detection_valid",
             ),
@@ -308,6 +322,16 @@ class Agent(TimeStampedModel):
             raise ValidationError(
                 {"enabled_tools": f"There is no tool called {', '.join(unknown)}."}
             )
+        engine = ENGINES.get(self.engine)
+        if engine is not None and engine.needs_openai_key and not settings.OPENAI_API_KEY:
+            raise ValidationError(
+                {"engine": f"{engine.label} needs OPENAI_API_KEY in the server's environment."}
+            )
+
+    @property
+    def engine_name(self) -> str:
+        """The engine that runs this agent's calls (its own, else the server's default)."""
+        return self.engine or str(settings.VOICEAGENT_ENGINE)
 
     @property
     def phone_region(self) -> str:

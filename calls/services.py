@@ -514,7 +514,7 @@ def call_provider_status_record(
                 direction=direction,
                 status=CallStatus.FAILED,
                 end_reason=EndReason.NOT_CONNECTED,
-                engine=settings.VOICEAGENT_ENGINE,
+                engine=agent.engine_name,
                 started_at=ended_at - dt.timedelta(seconds=duration_seconds or 0),
                 ended_at=ended_at,
                 duration_seconds=0,

@@ -1,7 +1,6 @@
 from typing import Any
 
 from channels.db import database_sync_to_async
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
@@ -28,7 +27,7 @@ def demo(request: HttpRequest) -> HttpResponse:
         "demo.html",
         {
             "agent": agent,
-            "engine": settings.VOICEAGENT_ENGINE,
+            "engine": agent.engine_name,
             "snippet": agent_embed_snippet(agent=agent, base_url=public_base_url(request)),
         },
     )

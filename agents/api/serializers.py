@@ -90,6 +90,7 @@ class AgentSerializer(serializers.ModelSerializer):
             "language",
             "country",
             "voice",
+            "engine",
             "realtime_model",
             "summary_model",
             "turn_detection",

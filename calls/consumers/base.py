@@ -192,7 +192,7 @@ class CallConsumer(AsyncWebsocketConsumer):
         the caller (address, number, ids), ``known_caller`` what a website's session
         token says of its signed-in user (the agent does not ask for it again),
         ``outbound`` what the agent knows of the person it called."""
-        engine = engine_get(settings.VOICEAGENT_ENGINE)
+        engine = engine_get(agent.engine_name)
         engine_settings = current_engine_settings()
         snapshot = agent_snapshot(
             agent=agent,
