@@ -56,6 +56,7 @@ async def _search(index: VectorIndex, query: str) -> list[Passage]:
     ),
     label="Answer from the knowledge base",
     order=20,
+    filler="knowledge",
 )
 async def search_knowledge_base(arguments: dict[str, Any], context: ToolContext) -> dict[str, Any]:
     query = str(arguments.get("query") or "").strip()[:500]

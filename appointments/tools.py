@@ -100,6 +100,7 @@ def _doubts(doubts: tuple[str, ...]) -> dict[str, Any]:
     ),
     label="Check free appointment slots",
     order=30,
+    filler="calendar",
 )
 async def check_availability(arguments: dict[str, Any], context: ToolContext) -> dict[str, Any]:
     await _calendar_busy_ready(context)
@@ -159,6 +160,7 @@ async def check_availability(arguments: dict[str, Any], context: ToolContext) ->
     ),
     label="Book appointments",
     order=31,
+    filler="calendar",
 )
 async def schedule_appointment(arguments: dict[str, Any], context: ToolContext) -> dict[str, Any]:
     given = details_for(arguments, context)
@@ -223,6 +225,7 @@ def _minutes(appointment: Appointment) -> int:
     ),
     label="Move a caller's appointment",
     order=32,
+    filler="calendar",
 )
 async def reschedule_appointment(arguments: dict[str, Any], context: ToolContext) -> dict[str, Any]:
     await _calendar_busy_ready(context)
@@ -238,6 +241,7 @@ async def reschedule_appointment(arguments: dict[str, Any], context: ToolContext
     ),
     label="Cancel a caller's appointment",
     order=33,
+    filler="calendar",
 )
 async def cancel_appointment(arguments: dict[str, Any], context: ToolContext) -> dict[str, Any]:
     return await _change(arguments, context, None)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from calls.realtime.config import ToolDeclaration
+from calls.realtime.fillers import CATEGORIES as FILLER_CATEGORIES
 from calls.realtime.hooks import ToolContext
 
 Handler = Callable[[dict[str, Any], ToolContext], Awaitable[dict[str, Any]]]
@@ -38,6 +39,9 @@ class Tool:
     order: int = 50  # place in the admin and in new agents' lists (then registration order)
     # Facts the call must have for the tool to be offered (e.g. "phone": a phone call).
     requires: frozenset[str] = frozenset()
+    # What the agent says when the tool is slow: a category of calls/realtime/fillers.py
+    # ("calendar", "knowledge", "contact"); empty for the generic "One moment, please."
+    filler: str = ""
 
 
 REGISTRY: dict[str, Tool] = {}
@@ -50,17 +54,26 @@ def register(
     default: bool = True,
     order: int = 50,
     requires: frozenset[str] = frozenset(),
+    filler: str = "",
 ) -> Callable[[Handler], Handler]:
     """Registers the decorated handler as the tool ``declaration.name``. ``order`` places
     it in the admin's list and in new agents' tools (apps load in INSTALLED_APPS order,
     which says nothing about how a person reads the list). ``requires`` names the facts
-    of a call (``call_facts``) without which the tool is not offered to the model."""
+    of a call (``call_facts``) without which the tool is not offered to the model.
+    ``filler`` names the phrases said while the tool is slow (``calls/realtime/fillers.py``)."""
+    if filler and filler not in FILLER_CATEGORIES:
+        raise ValueError(
+            f"The tool {declaration.name!r} names the filler {filler!r}; "
+            f"one of: {', '.join(sorted(FILLER_CATEGORIES))}."
+        )
 
     def decorator(handler: Handler) -> Handler:
         if declaration.name in REGISTRY:
             # Two apps claiming one name would silently swap handlers by import order.
             raise ValueError(f"The tool {declaration.name!r} is registered twice.")
-        REGISTRY[declaration.name] = Tool(declaration, handler, label, default, order, requires)
+        REGISTRY[declaration.name] = Tool(
+            declaration, handler, label, default, order, requires, filler
+        )
         return handler
 
     return decorator
@@ -96,6 +109,12 @@ def declarations_for(
         for name in enabled
         if name in REGISTRY and REGISTRY[name].requires <= facts
     )
+
+
+def tool_filler(name: str) -> str:
+    """The filler category of the tool ``name`` ("" for the default phrases)."""
+    tool = REGISTRY.get(name)
+    return tool.filler if tool else ""
 
 
 async def tool_run(name: str, arguments: dict[str, Any], context: ToolContext) -> dict[str, Any]:

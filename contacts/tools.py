@@ -168,6 +168,7 @@ async def remember_details(context: ToolContext, values: dict[str, str]) -> None
     ),
     label="Capture name, email and phone",
     order=10,
+    filler="contact",
 )
 async def update_user_info(arguments: dict[str, Any], context: ToolContext) -> dict[str, Any]:
     details = details_for(arguments, context)
@@ -244,6 +245,7 @@ async def _save(
     ),
     label="Save the caller as a contact",
     order=11,
+    filler="contact",
 )
 async def save_contact(arguments: dict[str, Any], context: ToolContext) -> dict[str, Any]:
     return await _save(arguments, context, require_identity=True)
@@ -265,6 +267,7 @@ async def save_contact(arguments: dict[str, Any], context: ToolContext) -> dict[
     ),
     label="Correct a saved contact",
     order=12,
+    filler="contact",
 )
 async def update_contact(arguments: dict[str, Any], context: ToolContext) -> dict[str, Any]:
     if "contact_id" not in context.extra:

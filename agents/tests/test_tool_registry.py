@@ -113,3 +113,19 @@ def test_the_data_migrations_remove_then_give_back_transfer_call(agent: Agent) -
     agent.refresh_from_db()
     assert agent.enabled_tools == ["end_call", "transfer_call"]
     assert [m for m in run_checks(databases=["default"]) if m.id == "agents.E001"] == []
+
+
+def test_a_tool_names_its_filler_phrases_and_only_known_ones() -> None:
+    """The category said while a slow tool runs is declared where the tool is."""
+    assert tool_registry.tool_filler("check_availability") == "calendar"
+    assert tool_registry.tool_filler("cancel_appointment") == "calendar"
+    assert tool_registry.tool_filler("search_knowledge_base") == "knowledge"
+    assert tool_registry.tool_filler("save_contact") == "contact"
+    assert tool_registry.tool_filler("end_call") == ""  # the default phrases
+    assert tool_registry.tool_filler("launch_rockets") == ""
+    declaration = ToolDeclaration(
+        name="tell_a_joke", description="", parameters={"type": "object"}, guidance=""
+    )
+    with pytest.raises(ValueError, match="names the filler 'jokes'"):
+        tool_registry.register(declaration, label="Jokes", filler="jokes")
+    assert "tell_a_joke" not in tool_registry.REGISTRY
