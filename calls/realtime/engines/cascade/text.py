@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-import pysbd  # type: ignore[import-untyped]  # the package ships no type information
+import pysbd  # the package ships no type information
 
 LANGUAGES = ("en", "es", "fr", "de")
 SENTENCE_END = frozenset(".!?…")
