@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from openai.types.chat import ChatCompletion
 from openai.types.chat.completion_create_params import CompletionCreateParamsBase
 
 from calls.summary import SCHEMA
+from calls.tests.fake_cascade.loopback import Exchange, LoopbackHTTP
 
 MODEL_ANSWER = {
     "summary": "Ada Lovelace asked for a consultation and left her email.",
@@ -28,45 +28,34 @@ MODEL_ANSWER = {
 }
 
 
-class FakeChatCompletions:
+class FakeChatCompletions(LoopbackHTTP):
     """OpenAI's Chat Completions endpoint on loopback: checks each request against the
-    `openai` package's parameter types and answers what the test queues."""
+    `openai` package's parameter types and answers what the test queues.
+    (``fake_cascade.chat.FakeChat`` adds streamed replies with tools, for the cascade.)"""
+
+    url_suffix = "/v1"
 
     def __init__(self) -> None:
-        self.requests: list[dict[str, Any]] = []
-        self.violations: list[str] = []
+        super().__init__()
         self.answers: list[tuple[int, dict[str, Any]]] = []
         self.received = threading.Event()  # set at each request
         self.hold = threading.Event()  # requests wait while it is clear...
         self.hold.set()  # ...and it starts set: no waiting
         self.delay_seconds = 0.0
-        fake = self
+        self.route("POST", "/v1/chat/completions", self.chat)
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                fake.check(self.path, self.headers.get("Authorization", ""), body)
-                fake.received.set()
-                fake.hold.wait(timeout=60)
-                if fake.delay_seconds:
-                    threading.Event().wait(fake.delay_seconds)
-                status, answer = fake.answers.pop(0) if fake.answers else (200, fake.completion())
-                data = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+    def chat(self, exchange: Exchange) -> None:
+        body = exchange.json()
+        self.record(exchange, body)
+        self.check(exchange.path, exchange.headers.get("authorization", ""), body)
+        self.received.set()
+        self.hold.wait(timeout=60)
+        if self.delay_seconds:
+            threading.Event().wait(self.delay_seconds)
+        status, answer = self.answers.pop(0) if self.answers else (200, self.completion())
+        exchange.send_json(status, answer)
 
     def check(self, path: str, authorization: str, body: dict[str, Any]) -> None:
-        self.requests.append(body)
         if path != "/v1/chat/completions":
             self.violations.append(f"unexpected path {path}")
         if not authorization.startswith("Bearer "):
@@ -101,7 +90,3 @@ class FakeChatCompletions:
         }
         ChatCompletion.model_validate(completion)  # what OpenAI sends, by its own types
         return completion
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
