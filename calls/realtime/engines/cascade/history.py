@@ -97,7 +97,7 @@ class Conversation:
         if role == "assistant":
             reply = AssistantReply(item_id=str(item.get("id") or ""))
             reply.spoken(text, 0)
-            self._add_reply(reply)
+            self.add_reply(reply)
             return
         self._messages.append(_Message(role=role, content=text, item_id=str(item.get("id") or "")))
 
@@ -107,7 +107,7 @@ class Conversation:
 
     def reply_started(self, item_id: str) -> AssistantReply:
         reply = AssistantReply(item_id=item_id)
-        self._add_reply(reply)
+        self.add_reply(reply)
         return reply
 
     def truncate(self, item_id: str, audio_end_ms: int) -> bool:
@@ -119,7 +119,7 @@ class Conversation:
         reply.truncate(audio_end_ms)
         return True
 
-    def _add_reply(self, reply: AssistantReply) -> None:
+    def add_reply(self, reply: AssistantReply) -> None:
         self._replies[reply.item_id] = reply
         self._messages.append(_Message(role="assistant", item_id=reply.item_id, reply=reply))
 
