@@ -224,6 +224,17 @@ SUMMARY_PRICES = {"gpt-4o-mini": {"text_in": 0.15, "text_out": 0.6}}
 VOICEAGENT_ENGINE = env.choice(
     "VOICEAGENT_ENGINE", "openai" if OPENAI_API_KEY else "offline", tuple(ENGINES)
 )
+# The cascaded engine (docs/calls.md, "Engines"): its models, and ElevenLabs for its voice
+# (without ELEVENLABS_API_KEY, OpenAI's speech speaks in the agent's voice).
+CASCADE_LLM_MODEL = env.str("CASCADE_LLM_MODEL", "gpt-4o-mini")
+CASCADE_STT_MODEL = env.str("CASCADE_STT_MODEL", "gpt-4o-transcribe")
+CASCADE_TTS_MODEL = env.str("CASCADE_TTS_MODEL", "gpt-4o-mini-tts")
+# Seconds a stage may take to answer (first token, first audio) before it is retried once.
+CASCADE_STAGE_TIMEOUT = env.float("CASCADE_STAGE_TIMEOUT", 10.0, min_value=0.5, max_value=60.0)
+ELEVENLABS_API_KEY = env.secret("ELEVENLABS_API_KEY", "")
+ELEVENLABS_BASE_URL = env.url("ELEVENLABS_BASE_URL", "https://api.elevenlabs.io")
+ELEVENLABS_VOICE_ID = env.str("ELEVENLABS_VOICE_ID", "")
+ELEVENLABS_MODEL_ID = env.str("ELEVENLABS_MODEL_ID", "eleven_flash_v2_5")
 # Seconds to reach and configure the realtime service before a call fails.
 REALTIME_CONNECT_TIMEOUT = env.float(
     "REALTIME_CONNECT_TIMEOUT", 10.0, min_value=0.5, max_value=60.0

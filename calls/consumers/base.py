@@ -56,6 +56,15 @@ def current_engine_settings() -> EngineSettings:
         openai_api_key=settings.OPENAI_API_KEY,
         connect_timeout=settings.REALTIME_CONNECT_TIMEOUT,
         prices=settings.REALTIME_PRICES,
+        openai_base_url=settings.OPENAI_BASE_URL,
+        cascade_llm_model=settings.CASCADE_LLM_MODEL,
+        cascade_stt_model=settings.CASCADE_STT_MODEL,
+        cascade_tts_model=settings.CASCADE_TTS_MODEL,
+        elevenlabs_api_key=settings.ELEVENLABS_API_KEY,
+        elevenlabs_base_url=settings.ELEVENLABS_BASE_URL,
+        elevenlabs_voice_id=settings.ELEVENLABS_VOICE_ID,
+        elevenlabs_model_id=settings.ELEVENLABS_MODEL_ID,
+        stage_timeout=settings.CASCADE_STAGE_TIMEOUT,
     )
 
 

@@ -8,10 +8,13 @@ the Realtime GA protocol to the session as event dicts (``calls/realtime/upstrea
 from __future__ import annotations
 
 from calls.realtime.engines.base import Engine, EngineSettings
+from calls.realtime.engines.cascade import CascadeEngine
 from calls.realtime.engines.offline import OfflineEngine
 from calls.realtime.engines.openai import OpenAIEngine
 
-ENGINES: dict[str, Engine] = {engine.name: engine for engine in (OpenAIEngine(), OfflineEngine())}
+ENGINES: dict[str, Engine] = {
+    engine.name: engine for engine in (OpenAIEngine(), OfflineEngine(), CascadeEngine())
+}
 
 
 def engine_get(name: str) -> Engine:

@@ -21,6 +21,17 @@ class EngineSettings:
     connect_timeout: float = 10.0
     # USD per 1M tokens by model, keyed like REALTIME_PRICES (calls/realtime/usage.py).
     prices: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    # The cascade's stages (calls/realtime/engines/cascade): the HTTP API's base URL, the
+    # models and voices, ElevenLabs' key and address (empty key: OpenAI speech).
+    openai_base_url: str = ""
+    cascade_llm_model: str = "gpt-4o-mini"
+    cascade_stt_model: str = "gpt-4o-transcribe"
+    cascade_tts_model: str = "gpt-4o-mini-tts"
+    elevenlabs_api_key: str = ""
+    elevenlabs_base_url: str = ""
+    elevenlabs_voice_id: str = ""
+    elevenlabs_model_id: str = "eleven_flash_v2_5"
+    stage_timeout: float = 10.0
 
 
 class Engine(abc.ABC):

@@ -118,7 +118,10 @@ class OpenAIChat:
         try:
             while True:
                 try:
-                    chunk = await asyncio.wait_for(chunks.__anext__(), timeout)
+                    # A timeout scope in this task, not wait_for's inner task: a
+                    # cancellation (barge-in) reaches the stream directly.
+                    async with asyncio.timeout(timeout):
+                        chunk = await anext(chunks)
                 except StopAsyncIteration:
                     break
                 except TimeoutError:

@@ -40,11 +40,14 @@ class SpeechStage(Protocol):
 async def _timed(
     chunks: AsyncIterator[bytes], first: float, between: float
 ) -> AsyncIterator[bytes]:
-    """``chunks`` with a deadline for the first and for each next chunk."""
+    """``chunks`` with a deadline for the first and for each next chunk. The deadline is
+    a timeout scope in this task (not ``wait_for``'s inner task), so that a cancellation
+    (barge-in) reaches the provider's stream directly and closes it at once."""
     timeout = first
     while True:
         try:
-            chunk = await asyncio.wait_for(chunks.__anext__(), timeout)
+            async with asyncio.timeout(timeout):
+                chunk = await anext(chunks)
         except StopAsyncIteration:
             return
         except TimeoutError:

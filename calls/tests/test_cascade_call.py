@@ -1,0 +1,124 @@
+"""A web call on the cascaded engine, through the real consumer, against the providers'
+loopback fakes: the greeting, a spoken turn → captions → the LLM's reply as audio, and
+a barge-in that stops the reply and keeps only what was heard."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from agents.models import Agent
+from calls.models import CallLog, TranscriptTurn
+from calls.tests.conftest import CallClient, calls_settled
+from calls.tests.fake_cascade.chat import FakeChat, Reply
+from calls.tests.fake_cascade.speech import FakeOpenAISpeech
+from calls.tests.fake_cascade.transcription import FakeTranscriptionServer
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+FRAME = base64.b64encode(b"\x00\x01" * 2400).decode()  # 100 ms of PCM16 at 24 kHz
+
+
+@pytest.fixture
+async def cascade(
+    settings: Any, agent: Agent
+) -> AsyncIterator[tuple[FakeTranscriptionServer, FakeChat]]:
+    stt = FakeTranscriptionServer()
+    chat, speech = FakeChat(), FakeOpenAISpeech()
+    chat.mount(speech)
+    settings.OPENAI_REALTIME_URL = await stt.start()
+    settings.OPENAI_BASE_URL = chat.url
+    settings.OPENAI_API_KEY = "sk-test-not-a-real-key"
+    settings.REALTIME_CONNECT_TIMEOUT = 3.0
+    agent.engine = "cascade"
+    agent.greeting = "Hello, front desk."
+    await agent.asave()
+    yield stt, chat
+    await calls_settled()
+    await stt.stop()
+    chat.stop()
+    speech.stop()
+    assert stt.violations == [] and chat.violations == [] and speech.violations == []
+
+
+async def _speak(client: CallClient, ms: int) -> None:
+    for _ in range(ms // 100):
+        await client.send(type="audio", audio=FRAME)
+
+
+async def test_a_spoken_turn_gets_captions_and_a_spoken_reply(
+    cascade: tuple[FakeTranscriptionServer, FakeChat],
+) -> None:
+    stt, chat = cascade
+    chat.replies = [
+        Reply(text="Hello, front desk."),
+        Reply(text="We are open from nine to five. Anything else?"),
+    ]
+    stt.say("when are you open", at_ms=200, speech_ms=800)
+    client = CallClient()
+    assert await client.connect()
+    await client.until("ready")
+    await client.until("response_done")  # the greeting
+    await _speak(client, 1800)  # the turn, then silence: the fake's VAD ends it
+    caption = await client.until("transcript", role="user", final=True)
+    assert caption["text"] == "when are you open"
+    await client.until("response_done")
+    reply_audio = client.audio_bytes()
+    assert reply_audio  # spoken, not only written
+    finals = [
+        m["text"] for m in client.received("transcript") if m["role"] == "assistant" and m["final"]
+    ]
+    assert finals[-1] == "We are open from nine to five. Anything else?"
+    await client.send(type="end")
+    await client.until("ended")
+    await client.close()
+    await calls_settled()
+    call = await CallLog.objects.aget()
+    assert call.engine == "cascade"
+    turns = [
+        (t.role, t.text) async for t in TranscriptTurn.objects.filter(call=call).order_by("seq")
+    ]
+    assert ("user", "when are you open") in turns
+    assert ("assistant", "We are open from nine to five. Anything else?") in turns
+    # The LLM had the conversation: the instructions, the greeting and the caller's turn.
+    last = chat.streamed[-1]["messages"]
+    assert last[0]["role"] == "system" and "When are you open" not in last[0]["content"]
+    assert {"role": "user", "content": "when are you open"} in last
+
+
+async def test_the_caller_speaking_stops_the_reply(
+    cascade: tuple[FakeTranscriptionServer, FakeChat],
+) -> None:
+    stt, chat = cascade
+    chat.tokens_per_second = 8  # a long, slow reply: the caller talks over it
+    chat.replies = [
+        Reply(text="Hello, front desk."),
+        Reply(text="Let me tell you everything. " + "We do many things here. " * 12),
+        Reply(text="Sure, goodbye."),
+    ]
+    stt.say("tell me about you", at_ms=200, speech_ms=600)
+    stt.say("stop please", at_ms=3500, speech_ms=600)
+    client = CallClient()
+    assert await client.connect()
+    await client.until("ready")
+    await client.until("response_done")
+    await _speak(client, 1500)
+    await client.until("audio", timeout=10)  # the long reply has started
+    await _speak(client, 3500)  # the second turn starts over it, then silence
+    await client.until("listening", timeout=10)
+    await client.until("transcript", role="user", final=True, text="stop please", timeout=10)
+    await client.send(type="end")
+    await client.until("ended")
+    await client.close()
+    await calls_settled()
+    long_reply = await TranscriptTurn.objects.filter(
+        role="assistant", text__startswith="Let me tell you"
+    ).afirst()
+    assert long_reply is not None and long_reply.interrupted
+    # Kept only what was heard: far from the whole reply.
+    assert len(long_reply.text) < len("We do many things here. ") * 6
+    await asyncio.sleep(0)
