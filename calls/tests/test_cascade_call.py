@@ -6,19 +6,32 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from asgiref.sync import sync_to_async
 
 from agents.models import Agent
-from calls.models import CallLog, TranscriptTurn
+from calls.models import CallLog, ToolInvocation, TranscriptTurn
+from calls.realtime.engines.cascade.upstream import APOLOGY
+from calls.telephony.twilio.tests.test_twilio import (
+    TwilioStream,
+    _form,
+    _post_webhook,
+    _stream_of,
+    streams_closed,
+    twilio_settings,
+)
 from calls.tests.conftest import CallClient, calls_settled
-from calls.tests.fake_cascade.chat import FakeChat, Reply
+from calls.tests.fake_cascade.chat import FakeChat, Reply, ToolCall
+from calls.tests.fake_cascade.loopback import Fault
 from calls.tests.fake_cascade.speech import FakeOpenAISpeech
 from calls.tests.fake_cascade.transcription import FakeTranscriptionServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
+__all__ = ["streams_closed", "twilio_settings"]  # fixtures of the Twilio stream tests
 
 FRAME = base64.b64encode(b"\x00\x01" * 2400).decode()  # 100 ms of PCM16 at 24 kHz
 
@@ -122,3 +135,95 @@ async def test_the_caller_speaking_stops_the_reply(
     # Kept only what was heard: far from the whole reply.
     assert len(long_reply.text) < len("We do many things here. ") * 6
     await asyncio.sleep(0)
+
+
+async def test_a_tool_call_runs_and_its_result_reaches_the_model(
+    cascade: tuple[FakeTranscriptionServer, FakeChat],
+) -> None:
+    stt, chat = cascade
+    chat.replies = [
+        Reply(text="Hello, front desk."),
+        Reply(tool_calls=[ToolCall("update_user_info", {"name": "Ada Lovelace"})]),
+        Reply(text="Thank you, Ada."),
+    ]
+    stt.say("my name is ada lovelace", at_ms=200, speech_ms=900)
+    client = CallClient()
+    assert await client.connect()
+    await client.until("ready")
+    await client.until("response_done")
+    await _speak(client, 1800)
+    await client.until(
+        "transcript", role="assistant", final=True, text="Thank you, Ada.", timeout=10
+    )
+    await client.send(type="end")
+    await client.until("ended")
+    await client.close()
+    await calls_settled()
+    tool = await ToolInvocation.objects.aget()
+    assert (tool.name, tool.ok) == ("update_user_info", True)
+    call = await CallLog.objects.aget()
+    assert call.user_info["name"] == "Ada Lovelace"
+    # The model's next request held its own call and the tool's result, paired.
+    messages = chat.streamed[-1]["messages"]
+    (asked,) = [m for m in messages if m.get("tool_calls")]
+    (answered,) = [m for m in messages if m["role"] == "tool"]
+    assert answered["tool_call_id"] == asked["tool_calls"][0]["id"]
+
+
+async def test_a_failing_model_is_retried_then_the_caller_hears_an_apology(
+    cascade: tuple[FakeTranscriptionServer, FakeChat],
+) -> None:
+    stt, chat = cascade
+    chat.replies = [
+        Reply(text="Hello, front desk."),
+        Reply(fault=Fault(status=500)),
+        Reply(fault=Fault(status=500)),
+    ]
+    stt.say("are you there", at_ms=200, speech_ms=600)
+    client = CallClient()
+    assert await client.connect()
+    await client.until("ready")
+    await client.until("response_done")
+    await _speak(client, 1500)
+    apology = await client.until("transcript", role="assistant", final=True, timeout=10)
+    assert apology["text"] == APOLOGY
+    assert client.audio_bytes()  # said, not silence
+    assert len(chat.streamed) == 3  # the greeting, the reply and its one retry
+    await client.send(type="end")
+    await client.until("ended")
+    await client.close()
+    await calls_settled()
+    call = await CallLog.objects.aget()
+    assert call.status == "completed"  # the call went on
+
+
+async def test_a_phone_call_hears_the_cascade_in_mulaw(
+    cascade: tuple[FakeTranscriptionServer, FakeChat], twilio_settings: Any, agent: Agent
+) -> None:
+    stt, chat = cascade
+    agent.connection_beep = False
+    await agent.asave()
+    chat.replies = [Reply(text="Hello, front desk.")]
+    response = await sync_to_async(_post_webhook)(_form("CA0001"))
+    stream = TwilioStream()
+    assert await stream.open(_stream_of(response.content)[1], call_sid="CA0001")
+    media = await stream.until("media", timeout=10)
+    assert media["media"]["payload"]
+    for _ in range(30):  # the greeting, μ-law at 8 kHz: a byte per sample
+        if await stream.communicator.receive_nothing(timeout=0.3):
+            break
+        stream.events.append(json.loads(await stream.communicator.receive_from()))
+    audio = b"".join(base64.b64decode(e["media"]["payload"]) for e in stream.of("media"))
+    assert abs(len(audio) - len("Hello, front desk.") * 60 * 8) <= 16
+    # The transcriber hears the phone's audio as it is: μ-law.
+    formats = [
+        e["session"]["audio"]["input"]["format"]
+        for connection in stt.connections
+        for e in connection.received
+        if e["type"] == "session.update"
+    ]
+    assert formats == [{"type": "audio/pcmu"}]
+    await stream.send({"event": "stop", "sequenceNumber": "99", "streamSid": "MZ0001"})
+    await calls_settled()
+    call = await CallLog.objects.aget()
+    assert (call.engine, call.channel) == ("cascade", "twilio")
