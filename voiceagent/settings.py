@@ -235,6 +235,19 @@ ELEVENLABS_API_KEY = env.secret("ELEVENLABS_API_KEY", "")
 ELEVENLABS_BASE_URL = env.url("ELEVENLABS_BASE_URL", "https://api.elevenlabs.io")
 ELEVENLABS_VOICE_ID = env.str("ELEVENLABS_VOICE_ID", "")
 ELEVENLABS_MODEL_ID = env.str("ELEVENLABS_MODEL_ID", "eleven_flash_v2_5")
+# The cascade's prices (verify against the providers' pages): the LLM per 1M tokens as
+# REALTIME_PRICES keys them, speech per 1M characters, transcription per minute of audio.
+CASCADE_PRICES = {
+    "text_in": 0.15,
+    "text_cached": 0.075,
+    "text_out": 0.6,
+    "audio_in": 0.0,
+    "audio_cached": 0.0,
+    "audio_out": 0.0,
+    "stt_per_minute": 0.006,
+    "tts_per_1m_characters": 15.0,  # OpenAI gpt-4o-mini-tts, about $0.015 a minute
+    "elevenlabs_tts_per_1m_characters": 100.0,  # Flash v2.5 at $0.10 per 1 000 characters
+}
 # Seconds to reach and configure the realtime service before a call fails.
 REALTIME_CONNECT_TIMEOUT = env.float(
     "REALTIME_CONNECT_TIMEOUT", 10.0, min_value=0.5, max_value=60.0

@@ -65,6 +65,7 @@ def current_engine_settings() -> EngineSettings:
         elevenlabs_voice_id=settings.ELEVENLABS_VOICE_ID,
         elevenlabs_model_id=settings.ELEVENLABS_MODEL_ID,
         stage_timeout=settings.CASCADE_STAGE_TIMEOUT,
+        cascade_prices=settings.CASCADE_PRICES,
     )
 
 

@@ -6,6 +6,10 @@ from typing import Any
 
 # Prices in USD per 1M tokens, keyed like REALTIME_PRICES in settings.
 PRICE_KEYS = ("text_in", "text_cached", "text_out", "audio_in", "audio_cached", "audio_out")
+# The cascaded engine's own stages (its ``response.done`` usage has a ``cascade`` part):
+# the counts summed, and their optional prices (USD per 1M characters, per minute).
+CASCADE_COUNTS = ("tts_characters", "tts_audio_ms", "stt_audio_ms")
+CASCADE_PRICE_KEYS = ("tts_per_1m_characters", "stt_per_minute")
 
 
 class UsageMeter:
@@ -39,6 +43,11 @@ class UsageMeter:
         ):
             if isinstance(value, int) and value > 0:
                 self.totals[key] += value
+        cascade = usage.get("cascade") or {}
+        for key in CASCADE_COUNTS:
+            value = cascade.get(key)
+            if isinstance(value, int) and value > 0:
+                self.totals[key] = self.totals.get(key, 0) + value
 
     def cost(self, prices: dict[str, float] | None) -> float:
         """Cached tokens are a subset of input tokens and are billed at the cached rate."""
@@ -52,5 +61,7 @@ class UsageMeter:
             + max(t["input_audio_tokens"] - t["cached_audio_tokens"], 0) * prices["audio_in"]
             + t["cached_audio_tokens"] * prices["audio_cached"]
             + t["output_audio_tokens"] * prices["audio_out"]
+            + t.get("tts_characters", 0) * prices.get("tts_per_1m_characters", 0.0)
         )
-        return round(dollars / 1_000_000, 6)
+        minutes = t.get("stt_audio_ms", 0) / 60_000
+        return round(dollars / 1_000_000 + minutes * prices.get("stt_per_minute", 0.0), 6)

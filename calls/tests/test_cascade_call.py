@@ -92,6 +92,11 @@ async def test_a_spoken_turn_gets_captions_and_a_spoken_reply(
     await calls_settled()
     call = await CallLog.objects.aget()
     assert call.engine == "cascade"
+    # Each stage's usage, and its cost at CASCADE_PRICES.
+    spoken = ("Hello, front desk.", "We are open from nine to five.", "Anything else?")
+    assert call.usage["tts_characters"] == sum(len(chunk) for chunk in spoken)
+    assert call.usage["stt_audio_ms"] >= 1800 and call.usage["output_text_tokens"] > 0
+    assert call.cost_usd > 0
     turns = [
         (t.role, t.text) async for t in TranscriptTurn.objects.filter(call=call).order_by("seq")
     ]

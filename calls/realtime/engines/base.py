@@ -32,6 +32,7 @@ class EngineSettings:
     elevenlabs_voice_id: str = ""
     elevenlabs_model_id: str = "eleven_flash_v2_5"
     stage_timeout: float = 10.0
+    cascade_prices: Mapping[str, float] = field(default_factory=dict)
 
 
 class Engine(abc.ABC):

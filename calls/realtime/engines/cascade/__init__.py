@@ -94,4 +94,11 @@ class CascadeEngine(Engine):
         return "cascade"
 
     def prices(self, agent: AgentSnapshot, settings: EngineSettings) -> Mapping[str, float] | None:
-        return None  # the stages' costs: not yet priced (docs/STATUS.md)
+        """The LLM's tokens, speech per character (ElevenLabs' price when it speaks) and
+        transcription per minute (``calls.realtime.usage``)."""
+        prices = dict(settings.cascade_prices)
+        if settings.elevenlabs_api_key and settings.elevenlabs_voice_id:
+            eleven = prices.get("elevenlabs_tts_per_1m_characters")
+            if eleven is not None:
+                prices["tts_per_1m_characters"] = eleven
+        return prices or None

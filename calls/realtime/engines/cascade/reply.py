@@ -38,6 +38,7 @@ class ReplyUsage:
     cached_tokens: int = 0
     characters: int = 0  # sent to text-to-speech
     audio_ms: int = 0  # of speech sent to the caller
+    stt_audio_ms: int = 0  # caller audio transcribed since the previous reply
 
     def as_realtime(self) -> dict[str, Any]:
         """Usage in the Realtime ``response.done`` shape (text tokens only: the cascade's
@@ -52,7 +53,11 @@ class ReplyUsage:
                 "cached_tokens": self.cached_tokens,
             },
             "output_token_details": {"text_tokens": self.output_tokens, "audio_tokens": 0},
-            "cascade": {"tts_characters": self.characters, "tts_audio_ms": self.audio_ms},
+            "cascade": {
+                "tts_characters": self.characters,
+                "tts_audio_ms": self.audio_ms,
+                "stt_audio_ms": self.stt_audio_ms,
+            },
         }
 
 

@@ -91,6 +91,7 @@ class CascadeUpstream:
         self._stt: SpeechToText | None = None
         self._stt_reader: asyncio.Task[None] | None = None
         self._reply_task: asyncio.Task[None] | None = None
+        self._stt_reported_ms = 0.0  # caller audio already counted in a response's usage
         self._create_response = True
         self._interrupt_response = True
         self._closed = False
@@ -334,6 +335,11 @@ class CascadeUpstream:
             new_id=self._id,
         )
         reply = Reply(spec, chat=chat or self._stages.chat, speech=speech, emit=self._emit)
+        if self._stt is not None:
+            # The caller's audio transcribed so far is billed with the next reply.
+            sent = self._stt.usage.audio_sent_ms
+            reply.usage.stt_audio_ms = int(sent - self._stt_reported_ms)
+            self._stt_reported_ms = sent
         self._conversation.add_reply(reply.reply)
         return reply
 
