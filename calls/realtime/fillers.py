@@ -6,7 +6,7 @@ in ``<app>/tools.py`` (``calls/tool_registry.py`` checks the name against ``CATE
 a tool that names none gets the ``default`` phrases. Agents may bring their own lists
 later (``custom``), per category, in their language.
 
-``FillerPlan`` is the policy, pure and clock-free (the engine passes ``now``):
+``FillerPlan`` is the policy, pure and clock-free (the session passes ``now``):
 
 - a filler only once the tool has run for ``threshold`` seconds (per agent, 700 ms by
   default), never when the tool has answered first;
@@ -143,7 +143,7 @@ def filler_phrases(
 
 @dataclass
 class FillerPlan:
-    """One call's filler decisions. The engine calls ``turn_started`` when the caller's
+    """One call's filler decisions. The session calls ``turn_started`` when the caller's
     turn ends (a new reply begins), and ``decide`` once a tool has run ``threshold``
     seconds (``due_at``), and again whenever what blocked it changes."""
 
