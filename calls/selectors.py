@@ -17,7 +17,7 @@ from calls.models import CallLog, CallStatus, ToolInvocation, TranscriptTurn
 from calls.realtime.config import AgentSnapshot
 from calls.realtime.hooks import ResumedCall
 from calls.summary import CallRecord, Tool
-from calls.tool_registry import declarations_for
+from calls.tool_registry import declarations_for, tool_filler
 from voiceagent.selectors import owned_by
 
 if TYPE_CHECKING:
@@ -100,6 +100,7 @@ def agent_snapshot(
         greeting, note = outbound.greeting, outbound.note
     else:
         greeting, note = agent.greeting, known_caller_note(known_caller or {})
+    tools = declarations_for(list(agent.enabled_tools or []), call_facts(agent=agent, phone=phone))
     return AgentSnapshot(
         agent_id=agent.pk,
         public_id=agent.public_id,
@@ -124,8 +125,9 @@ def agent_snapshot(
         noise_reduction=agent.noise_reduction,
         max_call_seconds=agent.max_call_seconds,
         idle_seconds=agent.idle_seconds,
-        tools=declarations_for(
-            list(agent.enabled_tools or []), call_facts(agent=agent, phone=phone)
+        tools=tools,
+        tool_fillers=tuple(
+            (tool.name, tool_filler(tool.name)) for tool in tools if tool_filler(tool.name)
         ),
         record_calls=agent.record_calls,
         recording_notice=agent.recording_notice.strip() if agent.record_calls else "",

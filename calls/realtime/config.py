@@ -65,6 +65,14 @@ class AgentSnapshot:
     # False for a greeting made for one call (an outbound call's, with the person's
     # name): it is neither looked up in nor added to the greeting cache.
     greeting_cacheable: bool = True
+    # A tool that has not answered after this long gets a filler phrase (fillers.py).
+    filler_after_ms: int = 700
+    # (tool name, filler category) for the tools that name one (tool_registry's `filler`).
+    tool_fillers: tuple[tuple[str, str], ...] = ()
+
+    def filler_category(self, tool_name: str) -> str:
+        """The filler category of a tool ("" for the default phrases)."""
+        return dict(self.tool_fillers).get(tool_name, "")
 
     def greeting_cache_key(self, engine: str, audio: str = "pcm24k") -> str:
         parts = [str(self.agent_id), self.greeting, self.voice, self.model, engine, audio]

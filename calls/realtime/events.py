@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+from calls.realtime.fillers import FILLER_PURPOSE
 from calls.realtime.handoff import end_after_playback, transfer_after_playback
 from calls.realtime.playback import base64_decoded_size
 from calls.realtime.protocol import ProtocolError, client_digit
@@ -85,6 +86,7 @@ class UpstreamHandlers:
             return  # a machine: nobody to stop for
         self.session.activity()
         self.session.latency.caller_speaking()
+        self.session.fillers.caller_started()
         item_id = event.get("item_id") or ""
         if item_id:
             self.session.transcript.speech_started(item_id, int(event.get("audio_start_ms") or 0))
@@ -95,6 +97,7 @@ class UpstreamHandlers:
         if self.session.voicemail.active:
             return
         self.session.latency.caller_done(self.session.clock())
+        self.session.fillers.caller_done()
         await self.session.hooks.send_json({"type": "processing"})
 
     async def _user_delta(self, event: dict[str, Any]) -> None:
@@ -113,7 +116,9 @@ class UpstreamHandlers:
 
     async def _response_created(self, event: dict[str, Any]) -> None:
         response = event.get("response") or {}
-        self.session.responses.created(response.get("id"), self.session.clock())
+        self.session.responses.created(
+            response.get("id"), self.session.clock(), filler=_is_filler(response)
+        )
         self.session.latency.response_created(response.get("id") or "")
         self.session.greeting.response_created(response)
         self.session.voicemail.response_created(response)
@@ -169,6 +174,11 @@ class UpstreamHandlers:
             return
         if tool_tasks:
             session.spawn(session.answer_tools(tool_tasks), "tools")
+        elif _is_filler(response):
+            # A filler said while tools ran: their answer comes next, if they are done
+            # (a hang-up or transfer they asked for waits for that answer's end).
+            if session.responses.take_wanted():
+                await session.request_response()
         elif session.tools.transfer_requested is not None:
             reason, summary = session.tools.take_transfer() or ("", "")
             session.spawn(
@@ -184,6 +194,7 @@ class UpstreamHandlers:
 
     async def _function_call(self, event: dict[str, Any]) -> None:
         self.session.tools.start(event)
+        self.session.fillers.tool_started(event.get("call_id") or "", event.get("name") or "")
 
     # -- keys (SIP calls: the service reports them)
 
@@ -217,6 +228,10 @@ class UpstreamHandlers:
 
 async def _now(action: Callable[[], None]) -> None:
     action()
+
+
+def _is_filler(response: dict[str, Any]) -> bool:
+    return (response.get("metadata") or {}).get("purpose") == FILLER_PURPOSE
 
 
 def _last_item(response: dict[str, Any]) -> str | None:

@@ -6,7 +6,7 @@ in ``<app>/tools.py`` (``calls/tool_registry.py`` checks the name against ``CATE
 a tool that names none gets the ``default`` phrases. Agents may bring their own lists
 later (``custom``), per category, in their language.
 
-``FillerPlan`` is the policy, pure and clock-free (the engine passes ``now``):
+``FillerPlan`` is the policy, pure and clock-free (the session passes ``now``):
 
 - a filler only once the tool has run for ``threshold`` seconds (per agent, 700 ms by
   default), never when the tool has answered first;
@@ -15,12 +15,16 @@ later (``custom``), per category, in their language.
 - at most one per turn (``turn_started`` opens the next one);
 - not the phrase said last in the call, and phrases not yet said in the call first.
 
-Not wired yet: docs/calls.md, "Filler phrases (to be wired with the cascaded engine)".
+The session speaks them through any engine (``calls/realtime/filling.py``): a
+``response.create`` with ``metadata.purpose = "filler"`` and instructions to say the phrase
+word for word (``filler_instructions``); the cascade speaks the quoted phrase without
+asking its LLM (``quoted_phrase``). docs/calls.md, "Filler phrases".
 """
 
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -102,6 +106,20 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 CATEGORIES = frozenset(PHRASES["en"])
+FILLER_PURPOSE = "filler"  # the response.create metadata purpose of a filler
+_QUOTED = re.compile(r'"(.+)"\s*$', re.S)
+
+
+def filler_instructions(phrase: str) -> str:
+    """What the engine is asked to say: the phrase, word for word (every engine's model
+    can follow it; the offline and cascaded engines say the quoted text as it is)."""
+    return f'Say exactly this, word for word, and nothing else: "{phrase}"'
+
+
+def quoted_phrase(instructions: str) -> str:
+    """The phrase in ``filler_instructions`` ("" when there is none)."""
+    match = _QUOTED.search(instructions)
+    return match.group(1).strip() if match else ""
 
 
 def filler_language(language: str) -> str:
@@ -125,7 +143,7 @@ def filler_phrases(
 
 @dataclass
 class FillerPlan:
-    """One call's filler decisions. The engine calls ``turn_started`` when the caller's
+    """One call's filler decisions. The session calls ``turn_started`` when the caller's
     turn ends (a new reply begins), and ``decide`` once a tool has run ``threshold``
     seconds (``due_at``), and again whenever what blocked it changes."""
 
@@ -138,6 +156,11 @@ class FillerPlan:
 
     def turn_started(self) -> None:
         self._turn_has_one = False
+
+    @property
+    def spent(self) -> bool:
+        """This turn has had its filler."""
+        return self._turn_has_one
 
     def due_at(self, tool_started_at: float) -> float:
         """When to ask ``decide`` about a tool that started at ``tool_started_at``."""

@@ -32,6 +32,9 @@ class ResponseTracker:
         self.started_at = 0.0
         # Another response is wanted once the current one is done.
         self.wanted = False
+        # Whether the asked-for / the live response is a filler phrase (``filler``).
+        self._requested_filler = False
+        self._active_filler = False
         self._interrupted: set[str] = set()
 
     @property
@@ -39,23 +42,34 @@ class ResponseTracker:
         """A response is running, or has been asked for and not started yet."""
         return self.active_id is not None or self.requested
 
+    @property
+    def filler(self) -> bool:
+        """The response running or asked for is a filler phrase: it answers nothing (tool
+        outputs sent while it runs are answered after it)."""
+        if self.active_id is not None:
+            return self._active_filler
+        return self.requested and self._requested_filler
+
     # -- what happened
 
-    def requested_at(self, now: float) -> None:
-        """A response.create has just been sent."""
+    def requested_at(self, now: float, *, filler: bool = False) -> None:
+        """A response.create has just been sent (``filler``: for a filler phrase)."""
         self.requested = True
         self.started_at = now
+        self._requested_filler = filler
 
-    def created(self, response_id: str | None, now: float) -> None:
+    def created(self, response_id: str | None, now: float, *, filler: bool = False) -> None:
         self.active_id = response_id
         if not self.requested:
             # Started by the service (turn detection); one we asked for keeps its request time.
             self.started_at = now
         self.requested = False
+        self._active_filler = filler
 
     def done(self, response_id: str) -> None:
         if self.active_id == response_id:
             self.active_id = None
+            self._active_filler = False
 
     def error(self, code: str) -> None:
         if code == ALREADY_ACTIVE or self.active_id is None:
@@ -88,7 +102,7 @@ class ResponseTracker:
         """Tool outputs were sent at ``sent_at``: exactly one response must answer them."""
         if not self.responding:
             return AfterOutputs.CREATE_NOW
-        if self.started_at < sent_at:
+        if self.started_at < sent_at or self.filler:
             self.wanted = True
             return AfterOutputs.CREATE_AFTER
         return AfterOutputs.NOTHING

@@ -7,6 +7,7 @@ The session composes parts with one job each and routes events between them:
 - ``ResponseTracker`` (responses.py): which response is live and when one may be asked for;
 - ``TranscriptLog`` / ``TurnWriter`` (transcript.py): the conversation as stored;
 - ``ToolRunner`` (toolcalls.py): function calls;
+- ``ToolFillers`` (filling.py, over fillers.py): a filler phrase while a tool is slow;
 - ``CallTimers`` (timers.py): stall, maximum duration, wrap-up, idle;
 - ``Playback`` (playback.py): what the caller has heard, and where to cut it;
 - ``Greeting`` (greeting.py), and what the caller hears first (opening.py: the beep, the
@@ -35,6 +36,8 @@ from typing import Any
 
 from calls.realtime.config import WEB_AUDIO, AgentSnapshot, AudioFormat, session_update
 from calls.realtime.events import UpstreamHandlers
+from calls.realtime.fillers import FillerPlan
+from calls.realtime.filling import ToolFillers
 from calls.realtime.greeting import Greeting
 from calls.realtime.hooks import CallHooks, CallOutcome, ResumedCall
 from calls.realtime.keypad import Keypad
@@ -151,6 +154,15 @@ class CallSession:
             hooks=hooks,
             cache_key=agent.greeting_cache_key(engine, audio.name),
         )
+        self.fillers = ToolFillers(
+            plan=FillerPlan(language=agent.language, threshold=agent.filler_after_ms / 1000),
+            category=agent.filler_category,
+            clock=clock,
+            agent_speaking=self._agent_speaking,
+            request_response=self.request_response,
+            spawn=self.spawn,
+            enabled=agent.filler_after_ms > 0,
+        )
         self.tools = ToolRunner(
             call_id=call_id,
             agent=agent,
@@ -161,6 +173,7 @@ class CallSession:
             seq=self.transcript.seq,
             call_ms=self.call_ms,
             spawn=self.spawn,
+            answered=self.fillers.tool_answered,
         )
         self.timers: CallTimers | None = None  # started with the call (ready)
         self._upstream_handlers = UpstreamHandlers(self)
@@ -390,6 +403,8 @@ class CallSession:
         ``for_model`` what the model reads if it differs."""
         self.activity()
         self.latency.caller_done(self.clock())
+        self.fillers.caller_started()  # a turn of its own, started and ended at once
+        self.fillers.caller_done()
         item_id = f"{kind}_{self.transcript.last_seq + 1}"
         await self.user_turn(item_id, text, started_ms=self.call_ms())
         await self.add_message("user", for_model or text)
@@ -436,6 +451,12 @@ class CallSession:
         if cancel and self.sideband is not None and self.sideband.playing:
             # The service holds the speech already generated: it drops it on request.
             await self.send_upstream({"type": "output_audio_buffer.clear"})
+
+    def _agent_speaking(self) -> bool:
+        """A response runs, or its audio is still playing to the caller."""
+        if self.responses.responding or self.playback.playing(self.clock()):
+            return True
+        return self.sideband is not None and self.sideband.playing
 
     # ------------------------------------------------------------------ conversation
 
@@ -536,17 +557,25 @@ class CallSession:
         )
 
     async def request_response(
-        self, *, instructions: str | None = None, metadata: dict[str, str] | None = None
+        self,
+        *,
+        instructions: str | None = None,
+        metadata: dict[str, str] | None = None,
+        filler: bool = False,
     ) -> None:
+        """``filler``: a filler phrase (filling.py), which calls no tool and answers
+        nothing."""
         response: dict[str, Any] = {}
         if instructions:
             response["instructions"] = instructions
         if metadata:
             response["metadata"] = metadata
+        if filler:
+            response["tool_choice"] = "none"
         event: dict[str, Any] = {"type": "response.create"}
         if response:
             event["response"] = response
-        self.responses.requested_at(self.clock())
+        self.responses.requested_at(self.clock(), filler=filler)
         await self.send_upstream(event)
 
     async def send_error(self, code: str, message: str) -> None:

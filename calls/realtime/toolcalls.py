@@ -34,6 +34,7 @@ class ToolRunner:
         seq: Callable[[str], int],
         call_ms: Callable[[], int],
         spawn: Spawn,
+        answered: Callable[[str], None] | None = None,
     ) -> None:
         self._call_id = call_id
         self._agent_id = agent.agent_id
@@ -44,6 +45,8 @@ class ToolRunner:
         self._seq = seq
         self._call_ms = call_ms
         self._spawn = spawn
+        # Told each call's id as soon as its result is in (its filler timer stops).
+        self._answered = answered
         # The tasks started by each response, answered after its response.done.
         self._by_response: dict[str, list[asyncio.Task[None]]] = {}
         self._running: set[asyncio.Task[None]] = set()
@@ -136,6 +139,8 @@ class ToolRunner:
             error = type(exc).__name__
             result = {"ok": False, "error": "The tool failed. Apologise and carry on."}
         ok = not error and result.get("ok", True) is not False
+        if self._answered is not None:
+            self._answered(function_call_id)
         latency_ms = int((time.perf_counter() - started) * 1000)
         try:
             await self._send_upstream(

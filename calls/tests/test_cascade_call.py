@@ -1,11 +1,13 @@
 """A web call on the cascaded engine, through the real consumer, against the providers'
 loopback fakes: the greeting, a spoken turn → captions → the LLM's reply as audio, and
-a barge-in that stops the reply and keeps only what was heard."""
+a barge-in that stops the reply and keeps only what was heard; a slow tool covered by a
+filler phrase spoken without the LLM."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -14,8 +16,10 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from agents.models import Agent
+from calls import tool_registry as tools
 from calls.models import CallLog, ToolInvocation, TranscriptTurn
 from calls.realtime.engines.cascade.upstream import APOLOGY
+from calls.realtime.fillers import PHRASES, filler_language
 from calls.telephony.twilio.tests.test_twilio import (
     TwilioStream,
     _form,
@@ -140,6 +144,64 @@ async def test_the_caller_speaking_stops_the_reply(
     # Kept only what was heard: far from the whole reply.
     assert len(long_reply.text) < len("We do many things here. ") * 6
     await asyncio.sleep(0)
+
+
+async def test_a_slow_tool_is_covered_by_a_filler_spoken_without_the_llm(
+    cascade: tuple[FakeTranscriptionServer, FakeChat], agent: Agent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stt, chat = cascade
+    answer = "Monday at three is free. Shall I book it?"
+    release = asyncio.Event()
+
+    async def slow(arguments: dict[str, Any], context: Any) -> dict[str, Any]:
+        await release.wait()  # answers only once the filler was heard
+        return {"ok": True, "available": True}
+
+    slowed = dataclasses.replace(tools.REGISTRY["check_availability"], handler=slow)
+    monkeypatch.setitem(tools.REGISTRY, "check_availability", slowed)
+
+    def script(body: dict[str, Any]) -> Reply:
+        last = body["messages"][-1]
+        if any(m["role"] == "tool" for m in body["messages"]):
+            return Reply(text=answer)
+        if last["role"] == "user":
+            return Reply(tool_calls=[ToolCall("check_availability", {"service": "Consultation"})])
+        return Reply(text="Hello, front desk.")
+
+    chat.script = script
+    stt.say("is monday at three free", at_ms=200, speech_ms=800)
+    client = CallClient()
+    assert await client.connect()
+    await client.until("ready")
+    await client.until("response_done")  # the greeting
+    await _speak(client, 1800)
+    filler = await client.until("transcript", role="assistant", final=True, timeout=10)
+    phrase = filler["text"]
+    assert phrase in PHRASES[filler_language(agent.language)]["calendar"]
+    asked = len(chat.streamed)
+    release.set()
+    reply = await client.until("transcript", role="assistant", final=True, timeout=10)
+    assert reply["text"] == answer
+    # One LLM request for the answer, none for the filler.
+    assert len(chat.streamed) == asked + 1
+    assert not any(
+        "word for word" in str(m.get("content")) and phrase in str(m.get("content"))
+        for body in chat.streamed
+        for m in body["messages"]
+    )
+    # The filler's audio reached the caller before the answer's.
+    audio_items = [m["item_id"] for m in client.received("audio")]
+    assert filler["item_id"] in audio_items and reply["item_id"] in audio_items
+    assert audio_items.index(filler["item_id"]) < audio_items.index(reply["item_id"])
+    # The LLM knew it had said it (after the tool's result: Chat Completions' order).
+    roles = [(m["role"], m.get("content")) for m in chat.streamed[-1]["messages"]]
+    assert roles[-2:] == [("tool", '{"ok": true, "available": true}'), ("assistant", phrase)]
+    await client.send(type="end")
+    await client.until("ended")
+    await client.close()
+    await calls_settled()
+    turns = [t.text async for t in TranscriptTurn.objects.filter(role="assistant").order_by("seq")]
+    assert turns[-2:] == [phrase, answer]
 
 
 async def test_a_tool_call_runs_and_its_result_reaches_the_model(

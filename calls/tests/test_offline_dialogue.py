@@ -18,11 +18,13 @@ from calls.realtime.engines.offline.dialogue import (
     Say,
     Silence,
     Step,
+    reply_to_instructions,
     reply_to_speech,
     reply_to_tool_results,
     reply_to_user,
 )
 from calls.realtime.engines.offline.dialogue.state import for_caller
+from calls.realtime.fillers import PHRASES, filler_instructions
 
 pytestmark = pytest.mark.embedded_pass_only  # no database or services: once
 
@@ -407,3 +409,12 @@ def test_goodbye_ends_the_call() -> None:
     dialogue = state()
     assert called(reply_to_user("thanks, bye", dialogue), "end_call")
     assert said(reply_to_tool_results([("end_call", {"ok": True})], dialogue)).endswith("Goodbye!")
+
+
+def test_a_filler_is_said_word_for_word_in_every_language() -> None:
+    """The session's filler request (calls/realtime/filling.py) is said as quoted."""
+    for categories in PHRASES.values():
+        for phrases in categories.values():
+            for phrase in phrases:
+                said = reply_to_instructions(filler_instructions(phrase), state())
+                assert said == Say(phrase), phrase

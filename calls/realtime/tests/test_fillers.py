@@ -12,7 +12,9 @@ from calls.realtime.fillers import (
     DEFAULT_THRESHOLD,
     PHRASES,
     FillerPlan,
+    filler_instructions,
     filler_phrases,
+    quoted_phrase,
 )
 
 pytestmark = pytest.mark.embedded_pass_only  # no database or services: once
@@ -104,3 +106,10 @@ def test_an_agents_own_phrases_come_first_and_unknown_categories_are_default() -
     assert filler_phrases("knowledge", "es", custom) == PHRASES["es"]["knowledge"]
     assert filler_phrases("", "en") == PHRASES["en"]["default"]
     assert filler_phrases("rockets", "en") == PHRASES["en"]["default"]
+
+
+@pytest.mark.parametrize("phrase", ["Un instant, s'il vous plaît.", 'Say "when" — one moment…'])
+def test_the_instructions_carry_the_phrase_back_out(phrase: str) -> None:
+    instructions = filler_instructions(phrase)
+    assert "word for word" in instructions and quoted_phrase(instructions) == phrase
+    assert quoted_phrase("Greet the caller.") == ""

@@ -94,3 +94,34 @@ def test_silence_counts_only_while_a_reply_is_due() -> None:
     assert tracker.silence(100.0, last_event_at=10.0) == 10.0
     tracker.created("resp_1", 95.0)
     assert tracker.silence(100.0, last_event_at=98.0) == 2.0
+
+
+def test_outputs_sent_while_a_filler_plays_are_answered_after_it() -> None:
+    tracker = ResponseTracker()
+    tracker.requested_at(5.0, filler=True)
+    assert tracker.filler
+    # Sent at the very moment the filler was asked for: still not something it can answer.
+    assert tracker.after_outputs(5.0) is AfterOutputs.CREATE_AFTER
+    tracker.created("resp_filler", 5.2, filler=True)
+    assert tracker.filler and not tracker.take_wanted()  # not while it plays
+    tracker.done("resp_filler")
+    assert not tracker.filler
+    assert tracker.take_wanted() and not tracker.take_wanted()  # exactly once
+
+
+def test_a_response_that_is_no_filler_may_answer_outputs_sent_before_it() -> None:
+    tracker = ResponseTracker()
+    tracker.requested_at(5.0)
+    tracker.created("resp_1", 5.1)
+    assert not tracker.filler
+    assert tracker.after_outputs(4.0) is AfterOutputs.NOTHING
+
+
+def test_a_refused_filler_request_is_no_filler() -> None:
+    tracker = ResponseTracker()
+    tracker.created("resp_vad", 1.0)
+    tracker.requested_at(2.0, filler=True)
+    assert not tracker.filler  # the live response is what runs
+    tracker.error(ALREADY_ACTIVE)
+    tracker.done("resp_vad")
+    assert not tracker.filler and not tracker.responding

@@ -35,7 +35,9 @@ class Hooks:
         self.records.append(record)
 
 
-def _runner(tool: Any) -> tuple[ToolRunner, Hooks, list[dict[str, Any]], list[str]]:
+def _runner(
+    tool: Any, answered: Any = None
+) -> tuple[ToolRunner, Hooks, list[dict[str, Any]], list[str]]:
     hooks = Hooks(tool)
     upstream: list[dict[str, Any]] = []
     errors: list[str] = []
@@ -57,6 +59,7 @@ def _runner(tool: Any) -> tuple[ToolRunner, Hooks, list[dict[str, Any]], list[st
         seq=lambda item: seqs.setdefault(item, len(seqs) + 1),
         call_ms=lambda: 1234,
         spawn=lambda coroutine, name: asyncio.ensure_future(coroutine),
+        answered=answered,
     )
     return runner, hooks, upstream, errors
 
@@ -156,3 +159,20 @@ async def test_end_call_asks_for_the_end_after_the_response() -> None:
 def test_arguments_are_made_storable() -> None:
     assert parse_arguments('{"name": "\\ud83d"}') == {"name": "\ufffd"}
     assert parse_arguments("") == {}
+
+
+async def test_the_result_is_announced_before_its_output_is_sent() -> None:
+    """So that a filler timer stops before the output can reach the engine."""
+    seen: list[tuple[str, int]] = []
+
+    async def tool(name: str, arguments: dict[str, Any], context: ToolContext) -> Any:
+        return {"ok": True}
+
+    holder: dict[str, Any] = {}
+    runner, _, upstream, _ = _runner(
+        tool, answered=lambda call_id: seen.append((call_id, len(holder["upstream"])))
+    )
+    holder["upstream"] = upstream
+    runner.start(_call("{}"))
+    await asyncio.gather(*runner.take("resp_1"))
+    assert seen == [("call_abc", 0)] and len(upstream) == 1

@@ -127,27 +127,51 @@ class Conversation:
 
     def messages(self) -> list[dict[str, Any]]:
         """Chat Completions messages: the instructions first, then the conversation. A
-        reply cut before any word was heard, with no tool call, is left out."""
+        reply cut before any word was heard, with no tool call, is left out.
+
+        What was said while tool calls awaited their results (a filler phrase, the
+        caller) comes after those results: the API wants each assistant message with
+        ``tool_calls`` followed by its tool messages, and refuses anything between."""
         out: list[dict[str, Any]] = []
         if self.instructions:
             out.append({"role": "system", "content": self.instructions})
+        pending: set[str] = set()  # tool calls still without their result
+        deferred: list[dict[str, Any]] = []
         for message in self._messages:
-            if message.reply is not None:
-                text, calls = message.reply.text, message.reply.tool_calls
-                if not text and not calls:
-                    continue
-                entry: dict[str, Any] = {"role": "assistant", "content": text or None}
-                if calls:
-                    entry["tool_calls"] = calls
+            entry = _entry(message)
+            if entry is None:
+                continue
+            if entry["role"] == "tool":
                 out.append(entry)
-            elif message.role == "tool":
-                out.append(
-                    {
-                        "role": "tool",
-                        "tool_call_id": message.tool_call_id,
-                        "content": message.content,
-                    }
-                )
-            elif message.content:
-                out.append({"role": message.role, "content": message.content})
-        return out
+                pending.discard(entry["tool_call_id"])
+                if not pending and deferred:
+                    pending = _calls_of(deferred)
+                    out += deferred
+                    deferred = []
+            elif pending:
+                deferred.append(entry)
+            else:
+                out.append(entry)
+                pending = _calls_of([entry])
+        return out + deferred
+
+
+def _entry(message: _Message) -> dict[str, Any] | None:
+    if message.reply is not None:
+        text, calls = message.reply.text, message.reply.tool_calls
+        if not text and not calls:
+            return None
+        entry: dict[str, Any] = {"role": "assistant", "content": text or None}
+        if calls:
+            entry["tool_calls"] = calls
+        return entry
+    if message.role == "tool":
+        return {"role": "tool", "tool_call_id": message.tool_call_id, "content": message.content}
+    if message.content:
+        return {"role": message.role, "content": message.content}
+    return None
+
+
+def _calls_of(entries: list[dict[str, Any]]) -> set[str]:
+    """The tool calls the last of ``entries`` makes (none: an empty set)."""
+    return {str(call["id"]) for call in entries[-1].get("tool_calls") or []}

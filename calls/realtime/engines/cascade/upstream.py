@@ -13,7 +13,9 @@ transcripts, usage, limits and barge-in run unchanged:
   the reply under way when ``interrupt_response`` says so;
 - ``conversation.item.create`` (messages, tool results), ``conversation.item.truncate``
   (what the caller heard), ``response.create`` (with its one-off ``instructions`` and
-  ``metadata``), ``response.cancel``.
+  ``metadata``), ``response.cancel``. A filler phrase (``metadata.purpose = "filler"``)
+  is spoken as quoted, straight to text to speech, without asking the LLM: it must be
+  quick, and it joins the conversation like any reply.
 
 A reply (``reply.Reply``) that fails before any audio went out is tried once more; then
 the caller hears a short apology (spoken by the fallback voice when there is one) and the
@@ -47,6 +49,7 @@ from calls.realtime.engines.cascade.stt import (
     TranscriptionConfig,
 )
 from calls.realtime.engines.cascade.tts import SpeechStage, SpeechStageError
+from calls.realtime.fillers import FILLER_PURPOSE, quoted_phrase
 from calls.realtime.upstream import UpstreamClosed
 
 logger = logging.getLogger(__name__)
@@ -236,6 +239,12 @@ class CascadeUpstream:
             )
             return
         response = event.get("response") or {}
+        metadata = response.get("metadata")
+        if (metadata or {}).get("purpose") == FILLER_PURPOSE:
+            phrase = quoted_phrase(str(response.get("instructions") or ""))
+            if phrase:
+                self._reply_task = asyncio.ensure_future(self._say(phrase, metadata))
+                return
         self._start_reply(
             instructions=str(response.get("instructions") or ""),
             metadata=response.get("metadata"),
@@ -348,6 +357,15 @@ class CascadeUpstream:
             self._speech = self._stages.speech(self._audio)
         return self._speech
 
+    async def _say(self, phrase: str, metadata: dict[str, Any] | None) -> None:
+        """Says a fixed phrase (a filler) once; failing, it is left unsaid (the answer
+        that follows matters more than a second try)."""
+        reply = self._new_reply("", metadata, self._speech_stage(), chat=_Scripted(phrase))
+        try:
+            await reply.run()
+        except SpeechStageError as exc:
+            logger.warning("Cascade: a filler could not be spoken: %s", exc)
+
     async def _apologise(self, metadata: dict[str, Any] | None) -> None:
         """Both attempts failed: a fixed apology, in the fallback voice when there is one
         (the main voice may be what failed), so the caller never hears only silence."""
@@ -365,7 +383,7 @@ class CascadeUpstream:
 
 
 class _Scripted:
-    """A ``ChatStage`` that says one fixed text (the apology)."""
+    """A ``ChatStage`` that says one fixed text (the apology, a filler)."""
 
     def __init__(self, text: str) -> None:
         self._text = text

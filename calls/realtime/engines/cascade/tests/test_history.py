@@ -83,3 +83,28 @@ def test_items_the_llm_cannot_take_are_ignored() -> None:
     conversation.client_item({"type": "message", "role": "developer", "content": []})
     conversation.client_item({"type": "message", "role": "user", "content": "not a list"})
     assert conversation.messages() == []
+
+
+def test_what_was_said_while_tools_ran_comes_after_their_results() -> None:
+    """A filler (or the caller) between a tool call and its result would be refused by
+    Chat Completions: it goes after the results, in the order it was said."""
+    conversation = Conversation()
+    conversation.user_said("item_u", "Is Monday free?")
+    reply = conversation.reply_started("item_t")
+    reply.tool_calls += [
+        {"id": "call_1", "type": "function", "function": {"name": "a", "arguments": "{}"}},
+        {"id": "call_2", "type": "function", "function": {"name": "b", "arguments": "{}"}},
+    ]
+    filler = conversation.reply_started("item_f")
+    filler.spoken("Let me check the calendar for you…", 1500)
+    conversation.client_item({"type": "function_call_output", "call_id": "call_1", "output": "1"})
+    conversation.user_said("item_u2", "In the morning.")
+    conversation.client_item({"type": "function_call_output", "call_id": "call_2", "output": "2"})
+    assert conversation.messages() == [
+        {"role": "user", "content": "Is Monday free?"},
+        {"role": "assistant", "content": None, "tool_calls": reply.tool_calls},
+        {"role": "tool", "tool_call_id": "call_1", "content": "1"},
+        {"role": "tool", "tool_call_id": "call_2", "content": "2"},
+        {"role": "assistant", "content": "Let me check the calendar for you…"},
+        {"role": "user", "content": "In the morning."},
+    ]
