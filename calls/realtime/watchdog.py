@@ -26,7 +26,9 @@ async def watch_timers(session: CallSession, timers: CallTimers) -> None:
     while not session.ended:
         await asyncio.sleep(TIMER_INTERVAL_SECONDS)
         now = session.clock()
-        busy = session.responses.active_id is not None or session.playback.playing(now)
+        # A reply asked for and not started yet counts too: an idle prompt whose reply is
+        # slow to begin must not be followed by the hang-up before it is heard.
+        busy = session.responses.responding or session.playback.playing(now)
         silence = session.responses.silence(now, session.last_upstream_event_at)
         action = timers.check(now, busy=busy, upstream_silence=silence)
         if action is TimerAction.STALLED:
