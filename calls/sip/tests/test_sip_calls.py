@@ -247,7 +247,7 @@ async def test_a_key_over_the_agent_cuts_its_speech(sip: Any, fake: Any, sip_num
 async def test_a_silent_caller_is_asked_then_hung_up(
     sip: Any, fake: Any, sip_number: Any, agent: Any
 ) -> None:
-    await sync_to_async(type(agent).objects.filter(pk=agent.pk).update)(idle_seconds=1)
+    await sync_to_async(type(agent).objects.filter(pk=agent.pk).update)(idle_seconds=2)
     sip.ring("rtc_idle")
     fake.on_response_create = _answer_with("Are you still there?")
     assert (await post_webhook(incoming_event("rtc_idle"), webhook_id="wh_i")).status_code == 200
