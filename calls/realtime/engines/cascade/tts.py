@@ -56,6 +56,17 @@ async def _timed(
         yield chunk
 
 
+async def _converted(chunks: AsyncIterator[bytes], audio: SpeechAudio) -> AsyncIterator[bytes]:
+    """A provider's audio in the call's format, then the resampler's tail."""
+    async for chunk in chunks:
+        converted = audio.convert(chunk)
+        if converted:
+            yield converted
+    tail = audio.flush()
+    if tail:
+        yield tail
+
+
 class OpenAISpeech:
     def __init__(
         self,
@@ -90,18 +101,13 @@ class OpenAISpeech:
             async with self._client.audio.speech.with_streaming_response.create(
                 **request
             ) as response:
-                chunks = response.iter_bytes(READ_BYTES)
-                async for chunk in _timed(chunks, self._first, self._between):
-                    converted = audio.convert(chunk)
-                    if converted:
-                        yield converted
+                chunks = _timed(response.iter_bytes(READ_BYTES), self._first, self._between)
+                async for converted in _converted(chunks, audio):
+                    yield converted
         except SpeechStageError:
             raise
         except Exception as exc:
             raise SpeechStageError(f"the speech service failed ({type(exc).__name__})") from exc
-        tail = audio.flush()
-        if tail:
-            yield tail
 
 
 def elevenlabs_format(target: AudioFormat) -> tuple[str, SpeechFormat]:
@@ -136,14 +142,9 @@ class ElevenLabsSpeech:
             chunks = self._client.text_to_speech.stream(
                 self._voice_id, text=text, model_id=self._model_id, output_format=output_format
             )
-            async for chunk in _timed(chunks, self._first, self._between):
-                converted = audio.convert(chunk)
-                if converted:
-                    yield converted
+            async for converted in _converted(_timed(chunks, self._first, self._between), audio):
+                yield converted
         except SpeechStageError:
             raise
         except Exception as exc:
             raise SpeechStageError(f"ElevenLabs failed ({type(exc).__name__})") from exc
-        tail = audio.flush()
-        if tail:
-            yield tail
